@@ -1,0 +1,61 @@
+"""Meridian's event store: an append-only ledger in PostgreSQL. Generic: it knows nothing of orders.
+
+    store = EventStore(await create_pool(dsn))
+    await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")], NO_STREAM)
+"""
+
+from .codec import EventCodec
+from .errors import DuplicateEventIds, EventStoreError, StoreUnavailable, UnknownEventType, WrongExpectedVersion
+from .migrate import EVENTSTORE, MigrationSet, migrate
+from .records import (
+    ANY,
+    NO_STREAM,
+    START,
+    AppendResult,
+    Metadata,
+    NewEvent,
+    OutboxMessage,
+    OutboxRecord,
+    Page,
+    Position,
+    RecordedEvent,
+    Snapshot,
+    StreamWrite,
+)
+from .store import EventStore, create_pool
+from .subscription import Subscription
+from .verify import BrokenLink, VerifyReport, verify
+from .wakeups import Listener, Notifier
+
+__all__ = [
+    "ANY",
+    "EVENTSTORE",
+    "NO_STREAM",
+    "START",
+    "AppendResult",
+    "BrokenLink",
+    "DuplicateEventIds",
+    "EventCodec",
+    "EventStore",
+    "EventStoreError",
+    "Listener",
+    "Metadata",
+    "MigrationSet",
+    "NewEvent",
+    "Notifier",
+    "OutboxMessage",
+    "OutboxRecord",
+    "Page",
+    "Position",
+    "RecordedEvent",
+    "Snapshot",
+    "StoreUnavailable",
+    "StreamWrite",
+    "Subscription",
+    "UnknownEventType",
+    "VerifyReport",
+    "WrongExpectedVersion",
+    "create_pool",
+    "migrate",
+    "verify",
+]

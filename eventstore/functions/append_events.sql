@@ -1,0 +1,80 @@
+-- Appends events to one stream, atomically, reading top to bottom:
+-- idempotency check, lock the stream, compare versions, chain the hashes, insert, move the stream head.
+--
+-- p_expected_version: an exact version, 0 for "the stream must not exist yet", -1 for "any version".
+-- Returns the stream's new version, the last global position written and the writing transaction's id,
+-- which together form the position a reader must reach to see this write.
+CREATE OR REPLACE FUNCTION append_events(
+    p_stream_id        TEXT,
+    p_expected_version BIGINT,
+    p_event_ids        UUID[],
+    p_event_types      TEXT[],
+    p_schema_versions  INTEGER[],
+    p_data             TEXT[],
+    p_metadata         TEXT[]
+) RETURNS TABLE (stream_version BIGINT, global_position BIGINT, transaction_id XID8)
+LANGUAGE plpgsql
+AS $$
+DECLARE
+    v_count    INTEGER := cardinality(p_event_ids);
+    v_version  BIGINT;
+    v_hash     BYTEA;
+    v_now      TIMESTAMPTZ;
+    v_data     JSONB[] := p_data::JSONB[];
+    v_metadata JSONB[] := p_metadata::JSONB[];
+    v_hashes   BYTEA[] := '{}';
+    v_known    INTEGER;
+BEGIN
+    -- A retried append (same event ids) returns what the first one wrote instead of writing twice.
+    SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
+    IF v_known = v_count THEN
+        RETURN QUERY
+            SELECT e.stream_version, e.global_position, e.transaction_id
+            FROM events e WHERE e.event_id = ANY (p_event_ids)
+            ORDER BY e.global_position DESC LIMIT 1;
+        RETURN;
+    ELSIF v_known > 0 THEN
+        RAISE EXCEPTION 'stream %: % of % event ids are already stored', p_stream_id, v_known, v_count
+            USING ERRCODE = 'ME002';
+    END IF;
+
+    -- The stream row is the lock every writer of this stream queues on.
+    SELECT s.version, s.last_hash INTO v_version, v_hash
+    FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+    IF NOT FOUND THEN
+        -- Two writers may both find no stream; ON CONFLICT makes the second wait for the first and then
+        -- lock the row the first created, so it sees the first one's version.
+        INSERT INTO streams (stream_id, type, version) VALUES (p_stream_id, split_part(p_stream_id, '-', 1), 0)
+        ON CONFLICT DO NOTHING;
+        SELECT s.version, s.last_hash INTO v_version, v_hash
+        FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+    END IF;
+
+    IF p_expected_version <> -1 AND p_expected_version <> v_version THEN
+        RAISE EXCEPTION 'stream %: expected version %, actual version %', p_stream_id, p_expected_version, v_version
+            USING ERRCODE = 'ME001', DETAIL = v_version::TEXT;
+    END IF;
+
+    -- Taken after the lock, so recorded_at never goes backwards within a stream (as-of reads rely on it).
+    v_now := clock_timestamp();
+    FOR i IN 1 .. v_count LOOP
+        v_hash := event_hash(v_hash, p_stream_id, v_version + i, p_event_ids[i], p_event_types[i],
+                             p_schema_versions[i], v_data[i], v_metadata[i], v_now);
+        v_hashes[i] := v_hash;
+    END LOOP;
+
+    RETURN QUERY
+    WITH inserted AS (
+        INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,
+                            recorded_at, hash)
+        SELECT p_stream_id, v_version + n, id, t, sv, d, m, v_now, h
+        FROM unnest(p_event_ids, p_event_types, p_schema_versions, v_data, v_metadata, v_hashes)
+            WITH ORDINALITY AS x (id, t, sv, d, m, h, n)
+        RETURNING events.global_position
+    )
+    SELECT v_version + v_count, max(i.global_position), pg_current_xact_id() FROM inserted i;
+
+    UPDATE streams SET version = v_version + v_count, last_hash = v_hash, updated_at = v_now
+    WHERE streams.stream_id = p_stream_id;
+END;
+$$;

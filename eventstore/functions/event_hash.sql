@@ -1,0 +1,23 @@
+-- The link of a stream's tamper-evident chain: sha256(previous hash || canonical event).
+-- jsonb's text form is canonical (sorted keys, fixed spacing), and the time is taken as integer microseconds
+-- so that the session's TimeZone never changes the hash.
+CREATE OR REPLACE FUNCTION event_hash(
+    previous       BYTEA,
+    stream_id      TEXT,
+    stream_version BIGINT,
+    event_id       UUID,
+    event_type     TEXT,
+    schema_version INTEGER,
+    data           JSONB,
+    metadata       JSONB,
+    recorded_at    TIMESTAMPTZ
+) RETURNS BYTEA
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT sha256(
+        coalesce(previous, ''::BYTEA) || convert_to(concat_ws(E'\x1f',
+            stream_id, stream_version, event_id, event_type, schema_version, data::TEXT, metadata::TEXT,
+            (extract(EPOCH FROM recorded_at) * 1000000)::BIGINT
+        ), 'UTF8')
+    )
+$$;

@@ -1,0 +1,127 @@
+"""The values that cross the store's boundary: what is appended, what is read back, and where it sits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any, Final
+
+import msgspec
+
+NO_STREAM: Final = 0
+"""Expected version for "this stream must not exist yet". Stream versions count events, starting at 1."""
+
+ANY: Final = -1
+"""Expected version for "append whatever the stream's version" (no concurrency check)."""
+
+
+class Position(msgspec.Struct, frozen=True, order=True):
+    """A place in the global order: (writing transaction id, global position).
+
+    Tuples compare in the same order readers see events, so `checkpoint >= written` means "caught up".
+    The text form `"<transaction_id>:<global_position>"` is what clients and cursors carry.
+    """
+
+    transaction_id: int
+    global_position: int
+
+    def __str__(self) -> str:
+        return f"{self.transaction_id}:{self.global_position}"
+
+    @classmethod
+    def parse(cls, text: str) -> Position:
+        """Reads the text form back; raises ValueError for anything else."""
+        tx, sep, gp = text.partition(":")
+        if not sep or not tx.isdigit() or not gp.isdigit():
+            raise ValueError(f"not a log position: {text!r}")
+        return cls(int(tx), int(gp))
+
+
+START: Final = Position(0, 0)
+
+
+class Metadata(msgspec.Struct, frozen=True, omit_defaults=True):
+    """Who did it and why: carried on every event."""
+
+    correlation_id: str | None = None
+    causation_id: str | None = None
+    actor: str | None = None
+    idempotency_key: str | None = None
+
+
+class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """An event about to be appended. `data` and `metadata` are JSON text, already encoded."""
+
+    event_type: str
+    data: str
+    schema_version: int = 1
+    metadata: str = "{}"
+    event_id: uuid.UUID = msgspec.field(default_factory=uuid.uuid4)
+
+
+class RecordedEvent(msgspec.Struct, frozen=True, gc=False):
+    """An event as stored. `data` and `metadata` stay JSON text until someone decodes them."""
+
+    global_position: int
+    transaction_id: int
+    stream_id: str
+    stream_version: int
+    event_id: uuid.UUID
+    event_type: str
+    schema_version: int
+    data: str
+    metadata: str
+    recorded_at: datetime
+
+    @property
+    def position(self) -> Position:
+        return Position(self.transaction_id, self.global_position)
+
+    def decoded_metadata(self) -> Metadata:
+        return msgspec.json.decode(self.metadata, type=Metadata)
+
+
+class AppendResult(msgspec.Struct, frozen=True):
+    """What an append wrote: the stream's new version and the position a reader must reach to see it."""
+
+    stream_id: str
+    version: int
+    position: Position
+
+
+class StreamWrite(msgspec.Struct, frozen=True):
+    """One stream's share of an atomic multi-stream append."""
+
+    stream_id: str
+    events: list[NewEvent]
+    expected_version: int
+
+
+class Snapshot(msgspec.Struct, frozen=True):
+    """Aggregate state at a stream version; `state` is JSON text, its type named by `snapshot_type`."""
+
+    stream_id: str
+    version: int
+    snapshot_type: str
+    schema_version: int
+    state: str
+
+
+class OutboxMessage(msgspec.Struct, frozen=True):
+    topic: str
+    payload: dict[str, Any]
+
+
+class OutboxRecord(msgspec.Struct, frozen=True):
+    id: int
+    topic: str
+    payload: str
+    created_at: datetime
+
+
+class Page(msgspec.Struct, frozen=True):
+    """A window of the global log: the wanted events in it, and how far the window reached."""
+
+    events: list[RecordedEvent]
+    end: Position | None
+    scanned: int

@@ -1,0 +1,23 @@
+-- The next window of the global log after a position, in (transaction_id, global_position) order.
+--
+-- The xmin guard stops the window before the oldest transaction still in progress: its events may carry
+-- smaller global positions than events already committed, and reading past it would skip them for good.
+-- Rows outside the filters come back without data, so a filtered reader still learns how far it scanned.
+WITH scanned AS (
+    SELECT *
+    FROM events
+    WHERE (transaction_id, global_position) > ($1::XID8, $2::BIGINT)
+      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+    ORDER BY transaction_id, global_position
+    LIMIT $3
+), marked AS (
+    SELECT *, ($4::TEXT[] IS NULL OR event_type = ANY ($4))
+          AND ($5::TEXT[] IS NULL OR split_part(stream_id, '-', 1) = ANY ($5)) AS wanted
+    FROM scanned
+)
+SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
+       CASE WHEN wanted THEN data::TEXT END AS data,
+       CASE WHEN wanted THEN metadata::TEXT END AS metadata,
+       recorded_at, wanted
+FROM marked
+ORDER BY transaction_id, global_position

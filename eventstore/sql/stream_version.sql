@@ -1,0 +1,1 @@
+SELECT coalesce((SELECT version FROM streams WHERE stream_id = $1), 0)

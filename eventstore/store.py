@@ -1,0 +1,315 @@
+"""The event store: append to streams, read them back, read the global log.
+
+Every write goes through the `append_events` SQL function (see functions/append_events.sql), which locks the
+stream row, checks the expected version, chains the hashes and inserts in one round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from .errors import DuplicateEventIds, EventStoreError, StoreUnavailable, WrongExpectedVersion
+from .records import (
+    ANY,
+    START,
+    AppendResult,
+    NewEvent,
+    OutboxMessage,
+    OutboxRecord,
+    Page,
+    Position,
+    RecordedEvent,
+    Snapshot,
+    StreamWrite,
+)
+from .sql import query
+
+log = logging.getLogger(__name__)
+
+_LAST_VERSION = 2**62
+_EVENT_ID_KEY = "events_event_id_key"
+_json = msgspec.json.Encoder()
+
+
+@contextlib.contextmanager
+def _translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
+    """Turns driver errors into the store's own, in one place."""
+    try:
+        yield
+    except asyncpg.PostgresError as exc:
+        state = getattr(exc, "sqlstate", None)
+        if state == "ME001":
+            actual = int(getattr(exc, "detail", "") or -1)
+            raise WrongExpectedVersion(stream_id, expected, actual) from None
+        if state == "ME002":
+            raise DuplicateEventIds(str(exc)) from None
+        if isinstance(exc, asyncpg.UniqueViolationError | asyncpg.exceptions.DeadlockDetectedError):
+            raise
+        if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError):
+            raise StoreUnavailable(str(exc)) from exc
+        if isinstance(exc, asyncpg.AdminShutdownError | asyncpg.exceptions.ConnectionFailureError):
+            raise StoreUnavailable(str(exc)) from exc
+        raise
+    except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError) as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
+
+def _row_to_event(row: asyncpg.Record) -> RecordedEvent:
+    return RecordedEvent(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]
+    )
+
+
+class EventStore:
+    """A PostgreSQL-backed event store over an asyncpg pool (owned by the caller's composition root)."""
+
+    def __init__(self, pool: asyncpg.Pool, *, on_append: Callable[[], None] | None = None) -> None:
+        self.pool = pool
+        # Called after every committed append: the wake-up notifier hooks in here (outside the transaction).
+        self._on_append = on_append
+
+    def set_append_hook(self, hook: Callable[[], None] | None) -> None:
+        self._on_append = hook
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    async def append(
+        self,
+        stream_id: str,
+        events: Sequence[NewEvent],
+        expected_version: int,
+        *,
+        conn: asyncpg.Connection | None = None,
+    ) -> AppendResult:
+        """Appends `events` to one stream atomically; raises WrongExpectedVersion on a version mismatch.
+
+        Re-appending events whose ids are all stored already returns the original result and writes nothing.
+        With `conn`, the append joins the caller's transaction (and the caller owns the commit).
+        """
+        if not events:
+            raise ValueError("append needs at least one event")
+        if conn is not None:
+            return await self._append_on(conn, stream_id, events, expected_version)
+        result = await self._with_retry_on_racing_duplicate(
+            lambda c: self._append_on(c, stream_id, events, expected_version)
+        )
+        self.notify_appended()
+        return result
+
+    async def append_many(
+        self, writes: Sequence[StreamWrite], *, outbox: Sequence[OutboxMessage] = ()
+    ) -> list[AppendResult]:
+        """Appends to several streams, and queues outbox messages, in one transaction: all or nothing.
+
+        Streams are locked in stream-id order so that two multi-stream appends never deadlock.
+        Results come back in the order of `writes`.
+        """
+        if not writes:
+            raise ValueError("append_many needs at least one stream write")
+        order = sorted(range(len(writes)), key=lambda i: writes[i].stream_id)
+
+        async def write_all(conn: asyncpg.Connection) -> list[AppendResult]:
+            results: list[AppendResult | None] = [None] * len(writes)
+            async with conn.transaction():
+                for i in order:
+                    w = writes[i]
+                    results[i] = await self._append_on(conn, w.stream_id, w.events, w.expected_version)
+                if outbox:
+                    await self.enqueue(conn, outbox)
+            return [r for r in results if r is not None]
+
+        results = await self._with_retry_on_racing_duplicate(write_all)
+        self.notify_appended()
+        return results
+
+    async def _append_on(
+        self, conn: asyncpg.Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
+    ) -> AppendResult:
+        with _translated(stream_id, expected_version):
+            row = await conn.fetchrow(
+                query("append"),
+                stream_id,
+                expected_version,
+                [e.event_id for e in events],
+                [e.event_type for e in events],
+                [e.schema_version for e in events],
+                [e.data for e in events],
+                [e.metadata for e in events],
+            )
+        assert row is not None  # the function always returns one row
+        return AppendResult(stream_id, row[0], Position(row[2], row[1]))
+
+    async def _with_retry_on_racing_duplicate(
+        self, work: Callable[[asyncpg.Connection], Awaitable[Any]]
+    ) -> Any:
+        # Two retries of one append can race past the idempotency check; the loser hits the event id's
+        # unique key. Running it again finds the winner's rows and returns them, as a retry should.
+        for attempt in range(2):
+            try:
+                with _translated():
+                    async with self.pool.acquire() as conn:
+                        return await work(conn)
+            except asyncpg.UniqueViolationError as exc:
+                if exc.constraint_name != _EVENT_ID_KEY or attempt:
+                    raise EventStoreError(str(exc)) from exc
+        raise AssertionError("unreachable")
+
+    def notify_appended(self) -> None:
+        """Tells subscribers new events committed; callers that appended on their own connection call it."""
+        if self._on_append is not None:
+            self._on_append()
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    async def read_stream(
+        self,
+        stream_id: str,
+        *,
+        from_version: int = 1,
+        to_version: int | None = None,
+        as_of: datetime | None = None,
+        limit: int | None = None,
+        conn: asyncpg.Connection | None = None,
+    ) -> list[RecordedEvent]:
+        """A stream's events in version order; `as_of` keeps only those recorded at or before that moment."""
+        args = (stream_id, from_version, to_version or _LAST_VERSION, as_of, limit)
+        with _translated():
+            if conn is not None:
+                rows = await conn.fetch(query("read_stream"), *args)
+            else:
+                rows = await self.pool.fetch(query("read_stream"), *args)
+        return [_row_to_event(r) for r in rows]
+
+    async def stream_version(self, stream_id: str) -> int:
+        """The stream's current version; 0 when it does not exist."""
+        with _translated():
+            version: int = await self.pool.fetchval(query("stream_version"), stream_id)
+        return version
+
+    async def read_all(
+        self,
+        *,
+        after: Position = START,
+        limit: int = 1000,
+        event_types: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+        conn: asyncpg.Connection | None = None,
+    ) -> Page:
+        """The next window of the global log after `after`, never past a transaction still in flight.
+
+        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`). The page's `end`
+        is where the window stopped, filtered or not: pass it back as `after` to go on.
+        """
+        args = (after.transaction_id, after.global_position, limit, event_types, categories)
+        with _translated():
+            if conn is not None:
+                rows = await conn.fetch(query("read_all"), *args)
+            else:
+                rows = await self.pool.fetch(query("read_all"), *args)
+        if not rows:
+            return Page([], None, 0)
+        last = rows[-1]
+        events = [_row_to_event(r) for r in rows if r[10]]
+        return Page(events, Position(last[1], last[0]), len(rows))
+
+    async def iterate_all(
+        self, *, after: Position = START, batch_size: int = 5000, event_types: Sequence[str] | None = None
+    ) -> AsyncIterator[RecordedEvent]:
+        """Every event after `after` as it stands now, batch by batch (for rebuilds and audits)."""
+        while True:
+            page = await self.read_all(after=after, limit=batch_size, event_types=event_types)
+            for event in page.events:
+                yield event
+            if page.end is None or page.scanned < batch_size:
+                return
+            after = page.end
+
+    # -- snapshots -------------------------------------------------------------------------------------
+
+    async def save_snapshot(self, snapshot: Snapshot) -> None:
+        with _translated():
+            await self.pool.execute(
+                query("save_snapshot"),
+                snapshot.stream_id,
+                snapshot.version,
+                snapshot.snapshot_type,
+                snapshot.schema_version,
+                snapshot.state,
+            )
+
+    async def load_snapshot(
+        self, stream_id: str, *, max_version: int | None = None, as_of: datetime | None = None
+    ) -> Snapshot | None:
+        with _translated():
+            row = await self.pool.fetchrow(query("load_snapshot"), stream_id, max_version or _LAST_VERSION, as_of)
+        return None if row is None else Snapshot(row[0], row[1], row[2], row[3], row[4])
+
+    async def load(
+        self, stream_id: str, *, as_of: datetime | None = None
+    ) -> tuple[Snapshot | None, list[RecordedEvent]]:
+        """The latest snapshot (as of a moment, if given) and the events after it: what a fold needs."""
+        snapshot = await self.load_snapshot(stream_id, as_of=as_of)
+        start = 1 if snapshot is None else snapshot.version + 1
+        return snapshot, await self.read_stream(stream_id, from_version=start, as_of=as_of)
+
+    # -- checkpoints -----------------------------------------------------------------------------------
+
+    async def read_checkpoint(self, name: str, *, conn: asyncpg.Connection | None = None) -> Position:
+        with _translated():
+            row = await (conn or self.pool).fetchrow(query("read_checkpoint"), name)
+        return START if row is None else Position(row[0], row[1])
+
+    async def save_checkpoint(self, conn: asyncpg.Connection, name: str, position: Position) -> None:
+        with _translated():
+            await conn.execute(query("save_checkpoint"), name, position.transaction_id, position.global_position)
+
+    # -- outbox ----------------------------------------------------------------------------------------
+
+    async def enqueue(self, conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -> None:
+        """Queues messages in the caller's transaction: they exist if and only if it commits."""
+        with _translated():
+            await conn.execute(
+                query("outbox_insert"),
+                [m.topic for m in messages],
+                [_json.encode(m.payload).decode() for m in messages],
+            )
+
+    async def drain_outbox(
+        self, send: Callable[[OutboxRecord], Awaitable[None]], *, limit: int = 100
+    ) -> int:
+        """Sends up to `limit` unsent messages and marks them sent; returns how many were sent.
+
+        A message is marked only in the transaction that sent it, so a crash or a failing `send` leaves it
+        to be sent again: delivery is at least once, and receivers deduplicate.
+        """
+        with _translated():
+            async with self.pool.acquire() as conn, conn.transaction():
+                rows = await conn.fetch(query("outbox_claim"), limit)
+                for row in rows:
+                    await send(OutboxRecord(row[0], row[1], row[2], row[3]))
+                if rows:
+                    await conn.execute(query("outbox_mark_sent"), [r[0] for r in rows])
+        return len(rows)
+
+
+async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
+    """An asyncpg pool with the settings the store expects."""
+    for attempt in range(30):
+        try:
+            pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=60)
+            assert pool is not None
+            return pool
+        except (OSError, asyncpg.CannotConnectNowError) as exc:
+            # A server that is still starting refuses connections for a moment; wait for it briefly.
+            if attempt == 29:
+                raise StoreUnavailable(str(exc)) from exc
+            await asyncio.sleep(0.2)
+    raise AssertionError("unreachable")

@@ -1,0 +1,125 @@
+"""Catch-up subscriptions: a named reader of the global log whose checkpoint moves with its effects.
+
+Each batch runs in one transaction: read the window after the checkpoint, hand the events and the connection
+to the handler, save the new checkpoint, commit. A crash anywhere before the commit undoes the handler's
+writes together with the checkpoint, so on restart the batch is simply done again: exactly-once effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from zlib import crc32
+
+import asyncpg
+
+from .records import Position, RecordedEvent
+from .store import EventStore
+from .wakeups import Listener
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[asyncpg.Connection, Sequence[RecordedEvent]], Awaitable[None]]
+
+
+class Subscription:
+    def __init__(
+        self,
+        store: EventStore,
+        name: str,
+        handler: Handler,
+        *,
+        event_types: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+        listener: Listener | None = None,
+    ) -> None:
+        self.store = store
+        self.name = name
+        self.handler = handler
+        self.event_types = list(event_types) if event_types is not None else None
+        self.categories = list(categories) if categories is not None else None
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.listener = listener
+        self.position: Position | None = None
+        self._caught_up = asyncio.Condition()
+        # Two processes running the same subscription take turns per batch instead of doing work twice.
+        self._lock_key = crc32(name.encode())
+
+    async def run_once(self) -> int:
+        """Processes one batch; returns how many events the window scanned (0 when caught up)."""
+        async with self.store.pool.acquire() as conn, conn.transaction():
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(42, $1)", self._lock_key):
+                return 0
+            after = await self.store.read_checkpoint(self.name, conn=conn)
+            page = await self.store.read_all(
+                after=after,
+                limit=self.batch_size,
+                event_types=self.event_types,
+                categories=self.categories,
+                conn=conn,
+            )
+            if page.end is None:
+                await self._advanced(after)
+                return 0
+            if page.events:
+                await self.handler(conn, page.events)
+            await self.store.save_checkpoint(conn, self.name, page.end)
+        await self._advanced(page.end)
+        return page.scanned
+
+    async def catch_up(self) -> int:
+        """Runs batches until the log holds nothing more for this subscription; returns events scanned."""
+        total = 0
+        while (scanned := await self.run_once()) > 0:
+            total += scanned
+        return total
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Follows the log until `stop` is set: batches back to back while behind, then waits for wake-ups."""
+        stop = stop or asyncio.Event()
+        waiter = self.listener.waiter() if self.listener is not None else asyncio.Event()
+        try:
+            while not stop.is_set():
+                waiter.clear()
+                try:
+                    scanned = await self.run_once()
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("subscription %s: batch failed, retrying: %s", self.name, exc)
+                    scanned = 0
+                if scanned >= self.batch_size:
+                    continue
+                await _first_of(waiter, stop, timeout=self.poll_interval)
+        finally:
+            if self.listener is not None:
+                self.listener.forget(waiter)
+
+    async def _advanced(self, position: Position) -> None:
+        async with self._caught_up:
+            self.position = position
+            self._caught_up.notify_all()
+
+    async def wait_for(self, position: Position, timeout: float) -> bool:
+        """Waits until this subscription has processed `position` (in this process); False on timeout."""
+
+        async def reached() -> None:
+            async with self._caught_up:
+                await self._caught_up.wait_for(lambda: self.position is not None and self.position >= position)
+
+        try:
+            await asyncio.wait_for(reached(), timeout)
+        except TimeoutError:
+            return False
+        return True
+
+
+async def _first_of(waiter: asyncio.Event, stop: asyncio.Event, *, timeout: float) -> None:
+    tasks = [asyncio.ensure_future(waiter.wait()), asyncio.ensure_future(stop.wait())]
+    try:
+        await asyncio.wait(tasks, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+
+from eventstore import Metadata, NewEvent
+
+
+def events(n: int, *, event_type: str = "Happened", start: int = 0) -> list[NewEvent]:
+    """n distinct events whose data says which one they are."""
+    return [
+        NewEvent(event_type=event_type, data=msgspec.json.encode({"n": start + i}).decode(), event_id=uuid.uuid4())
+        for i in range(n)
+    ]
+
+
+def with_metadata(event: NewEvent, metadata: Metadata) -> NewEvent:
+    return msgspec.structs.replace(event, metadata=msgspec.json.encode(metadata).decode())
+
+
+def stream(prefix: str = "thing") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"

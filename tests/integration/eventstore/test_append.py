@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import asyncio
+
+import msgspec
+import pytest
+
+from eventstore import (
+    ANY,
+    NO_STREAM,
+    DuplicateEventIds,
+    EventStore,
+    Metadata,
+    OutboxMessage,
+    StreamWrite,
+    WrongExpectedVersion,
+)
+
+from .helpers import events, stream, with_metadata
+
+
+async def test_new_stream_gets_versions_from_one(store: EventStore) -> None:
+    sid = stream()
+    result = await store.append(sid, events(3), NO_STREAM)
+    assert result.version == 3
+    stored = await store.read_stream(sid)
+    assert [e.stream_version for e in stored] == [1, 2, 3]
+    assert [msgspec.json.decode(e.data) for e in stored] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert result.position == stored[-1].position
+    assert await store.stream_version(sid) == 3
+
+
+async def test_exact_expected_version_appends_and_a_stale_one_is_refused(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(2), NO_STREAM)
+    assert (await store.append(sid, events(1), 2)).version == 3
+    with pytest.raises(WrongExpectedVersion) as caught:
+        await store.append(sid, events(1), 2)
+    assert (caught.value.stream_id, caught.value.expected, caught.value.actual) == (sid, 2, 3)
+    assert "actual version 3" in str(caught.value)
+    assert await store.stream_version(sid) == 3
+
+
+async def test_no_stream_refuses_an_existing_stream_and_any_accepts_both(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), ANY)
+    with pytest.raises(WrongExpectedVersion) as caught:
+        await store.append(sid, events(1), NO_STREAM)
+    assert caught.value.actual == 1
+    assert (await store.append(sid, events(1), ANY)).version == 2
+
+
+async def test_expecting_a_version_of_a_missing_stream_fails_and_creates_nothing(store: EventStore) -> None:
+    sid = stream()
+    with pytest.raises(WrongExpectedVersion) as caught:
+        await store.append(sid, events(1), 5)
+    assert caught.value.actual == 0
+    assert await store.stream_version(sid) == 0
+    assert await store.pool.fetchval("SELECT count(*) FROM streams WHERE stream_id = $1", sid) == 0
+
+
+async def test_re_appending_the_same_event_ids_is_a_no_op_returning_the_original(store: EventStore) -> None:
+    sid = stream()
+    batch = events(2)
+    first = await store.append(sid, batch, NO_STREAM)
+    again = await store.append(sid, batch, NO_STREAM)  # a retry after a lost reply
+    assert again == first
+    assert len(await store.read_stream(sid)) == 2
+
+
+async def test_a_mix_of_stored_and_new_event_ids_is_refused(store: EventStore) -> None:
+    sid = stream()
+    batch = events(2)
+    await store.append(sid, batch[:1], NO_STREAM)
+    with pytest.raises(DuplicateEventIds):
+        await store.append(sid, batch, ANY)
+    assert len(await store.read_stream(sid)) == 1
+
+
+async def test_racing_retries_of_one_append_store_it_once(store: EventStore) -> None:
+    sid = stream()
+    batch = events(3)
+    results = await asyncio.gather(*(store.append(sid, batch, ANY) for _ in range(8)))
+    assert len(set(results)) == 1
+    assert len(await store.read_stream(sid)) == 3
+
+
+async def test_metadata_is_stored_with_every_event(store: EventStore) -> None:
+    sid = stream()
+    meta = Metadata(correlation_id="c-1", causation_id="cmd-9", actor="user:ann", idempotency_key="k-1")
+    await store.append(sid, [with_metadata(e, meta) for e in events(2)], NO_STREAM)
+    assert [e.decoded_metadata() for e in await store.read_stream(sid)] == [meta, meta]
+
+
+async def test_fifty_concurrent_appends_at_one_version_let_exactly_one_win(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    outcomes = await asyncio.gather(
+        *(store.append(sid, events(1, start=i), 1) for i in range(50)), return_exceptions=True
+    )
+    winners = [o for o in outcomes if not isinstance(o, BaseException)]
+    losers = [o for o in outcomes if isinstance(o, BaseException)]
+    assert len(winners) == 1
+    assert len(losers) == 49
+    assert all(isinstance(o, WrongExpectedVersion) and o.actual == 2 for o in losers)
+    assert [e.stream_version for e in await store.read_stream(sid)] == [1, 2]
+
+
+async def test_concurrent_creators_of_one_stream_leave_no_gap(store: EventStore) -> None:
+    sid = stream()
+    outcomes = await asyncio.gather(
+        *(store.append(sid, events(2, start=10 * i), NO_STREAM) for i in range(20)), return_exceptions=True
+    )
+    assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
+    assert [e.stream_version for e in await store.read_stream(sid)] == [1, 2]
+
+
+async def test_append_many_is_all_or_nothing_across_streams(store: EventStore) -> None:
+    order, stock = stream("order"), stream("stock")
+    await store.append(stock, events(1), NO_STREAM)
+    with pytest.raises(WrongExpectedVersion) as caught:
+        await store.append_many(
+            [StreamWrite(order, events(1), NO_STREAM), StreamWrite(stock, events(1), 0)],
+            outbox=[OutboxMessage("jobs", {"order": order})],
+        )
+    assert caught.value.stream_id == stock
+    assert await store.stream_version(order) == 0
+    assert await store.pool.fetchval("SELECT count(*) FROM outbox") == 0
+
+    results = await store.append_many(
+        [StreamWrite(order, events(1), NO_STREAM), StreamWrite(stock, events(1), 1)],
+        outbox=[OutboxMessage("jobs", {"order": order})],
+    )
+    assert [(r.stream_id, r.version) for r in results] == [(order, 1), (stock, 2)]
+    assert results[0].position.transaction_id == results[1].position.transaction_id
+    assert await store.pool.fetchval("SELECT count(*) FROM outbox") == 1
+
+
+async def test_crossing_multi_stream_appends_do_not_deadlock(store: EventStore) -> None:
+    a, b = stream(), stream()
+
+    async def write(first: str, second: str, i: int) -> None:
+        await store.append_many([StreamWrite(first, events(1, start=i), ANY), StreamWrite(second, events(1), ANY)])
+
+    await asyncio.gather(*(write(a, b, i) if i % 2 else write(b, a, i) for i in range(40)))
+    assert await store.stream_version(a) == 40
+    assert await store.stream_version(b) == 40
+
+
+async def test_an_empty_append_is_a_caller_error(store: EventStore) -> None:
+    with pytest.raises(ValueError):
+        await store.append(stream(), [], NO_STREAM)
