@@ -14,6 +14,7 @@ from zlib import crc32
 
 import asyncpg
 
+from .errors import StoreUnavailable
 from .records import Position, RecordedEvent
 from .store import EventStore
 from .wakeups import Listener
@@ -52,7 +53,7 @@ class Subscription:
     async def run_once(self) -> int:
         """Processes one batch; returns how many events the window scanned (0 when caught up)."""
         async with self.store.pool.acquire() as conn, conn.transaction():
-            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock(42, $1)", self._lock_key):
+            if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1::BIGINT)", self._lock_key):
                 return 0
             after = await self.store.read_checkpoint(self.name, conn=conn)
             page = await self.store.read_all(
@@ -87,9 +88,12 @@ class Subscription:
                 waiter.clear()
                 try:
                     scanned = await self.run_once()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, StoreUnavailable) as exc:
+                    # The database hiccuped (restart, cut connection): the batch rolled back whole, so
+                    # trying again after a pause is safe. Handler bugs are not caught: they stop the run.
                     log.warning("subscription %s: batch failed, retrying: %s", self.name, exc)
-                    scanned = 0
+                    await _first_of(asyncio.Event(), stop, timeout=self.poll_interval)
+                    continue
                 if scanned >= self.batch_size:
                     continue
                 await _first_of(waiter, stop, timeout=self.poll_interval)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import asyncpg
+
+from eventstore import NO_STREAM, EventStore, OutboxMessage, OutboxRecord, StreamWrite, migrate, verify
+from eventstore.migrate import EVENTSTORE
+
+from .helpers import events, stream
+
+
+async def test_an_untouched_log_verifies(store: EventStore) -> None:
+    for _ in range(3):
+        await store.append(stream(), events(4), NO_STREAM)
+    report = await verify(store)
+    assert report.ok
+    assert (report.events_checked, report.streams_checked) == (12, 3)
+
+
+async def test_an_updated_row_is_named_as_the_first_broken_event(store: EventStore) -> None:
+    victim, bystander = stream(), stream()
+    await store.append(victim, events(5), NO_STREAM)
+    await store.append(bystander, events(5), NO_STREAM)
+    tampered = (await store.read_stream(victim))[2]
+    await store.pool.execute("UPDATE events SET data = '{\"n\": 999}' WHERE event_id = $1", tampered.event_id)
+
+    report = await verify(store)
+    assert not report.ok
+    assert [(b.stream_id, b.version, b.event_id) for b in report.broken] == [(victim, 3, tampered.event_id)]
+    assert report.broken[0].reason == "hash mismatch"
+
+
+async def test_a_rewritten_hash_breaks_the_next_link(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(4), NO_STREAM)
+    await store.pool.execute(
+        "UPDATE events SET data = '{\"n\": 1}', hash = sha256('forged') WHERE stream_id = $1 AND stream_version = 2",
+        sid,
+    )
+    report = await verify(store, sid)
+    assert [b.version for b in report.broken] == [2]
+
+
+async def test_a_deleted_tail_is_caught_by_the_stream_head(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(4), NO_STREAM)
+    await store.pool.execute("DELETE FROM events WHERE stream_id = $1 AND stream_version = 4", sid)
+    report = await verify(store)
+    assert [(b.stream_id, b.version) for b in report.broken] == [(sid, 4)]
+    assert "missing" in report.broken[0].reason
+
+
+async def test_a_deleted_middle_event_is_a_version_gap(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(4), NO_STREAM)
+    await store.pool.execute("DELETE FROM events WHERE stream_id = $1 AND stream_version = 2", sid)
+    report = await verify(store)
+    assert [(b.version, b.reason) for b in report.broken] == [(3, "version gap")]
+
+
+async def test_migrations_are_idempotent(database_url: str) -> None:
+    conn = await asyncpg.connect(database_url)
+    try:
+        assert await migrate(conn, [EVENTSTORE]) == []  # the template already ran them
+        await conn.execute("DELETE FROM schema_migrations WHERE name LIKE '%functions%'")
+        reapplied = await migrate(conn, [EVENTSTORE])
+        assert reapplied and all("functions" in name for name in reapplied)
+    finally:
+        await conn.close()
+
+
+async def test_the_outbox_delivers_at_least_once_and_marks_what_it_sent(store: EventStore) -> None:
+    await store.append_many(
+        [StreamWrite(stream(), events(1), NO_STREAM)],
+        outbox=[OutboxMessage("jobs", {"n": i}) for i in range(3)],
+    )
+    sent: list[OutboxRecord] = []
+
+    async def failing(record: OutboxRecord) -> None:
+        raise RuntimeError("broker down")
+
+    async def working(record: OutboxRecord) -> None:
+        sent.append(record)
+
+    try:
+        await store.drain_outbox(failing)
+    except RuntimeError:
+        pass
+    assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 3
+    assert await store.drain_outbox(working) == 3
+    assert [r.payload for r in sent] == ['{"n": 0}', '{"n": 1}', '{"n": 2}']
+    assert await store.drain_outbox(working) == 0

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from eventstore import NO_STREAM, START, EventStore, Snapshot
+
+from .helpers import events, stream
+
+
+async def test_read_stream_bounds_by_version(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(10), NO_STREAM)
+    window = await store.read_stream(sid, from_version=3, to_version=5)
+    assert [e.stream_version for e in window] == [3, 4, 5]
+    assert await store.read_stream(sid, from_version=11) == []
+    assert await store.read_stream(stream()) == []
+
+
+async def test_read_stream_as_of_a_moment_sees_only_what_was_recorded_by_then(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(2), NO_STREAM)
+    await asyncio.sleep(0.01)
+    moment = datetime.now(UTC)
+    await asyncio.sleep(0.01)
+    await store.append(sid, events(3), 2)
+    assert [e.stream_version for e in await store.read_stream(sid, as_of=moment)] == [1, 2]
+    assert len(await store.read_stream(sid)) == 5
+    assert await store.read_stream(sid, as_of=datetime(2000, 1, 1, tzinfo=UTC)) == []
+
+
+async def test_read_all_pages_through_the_log_in_order(store: EventStore) -> None:
+    for _ in range(5):
+        await store.append(stream(), events(3), NO_STREAM)
+    seen = []
+    after = START
+    while True:
+        page = await store.read_all(after=after, limit=4)
+        if page.end is None:
+            break
+        seen += page.events
+        after = page.end
+    assert len(seen) == 15
+    positions = [e.position for e in seen]
+    assert positions == sorted(positions)
+    assert len(set(positions)) == 15
+
+
+async def test_read_all_filters_by_type_and_category_but_reports_how_far_it_scanned(store: EventStore) -> None:
+    order, stock = stream("order"), stream("stock")
+    await store.append(order, events(2, event_type="OrderPlaced"), NO_STREAM)
+    await store.append(stock, events(2, event_type="StockReceived"), NO_STREAM)
+    await store.append(order, events(1, event_type="OrderCancelled"), 2)
+
+    by_type = await store.read_all(event_types=["OrderCancelled"])
+    assert [e.event_type for e in by_type.events] == ["OrderCancelled"]
+    assert by_type.scanned == 5
+
+    by_category = await store.read_all(categories=["stock"])
+    assert {e.stream_id for e in by_category.events} == {stock}
+    everything = await store.read_all()
+    assert by_category.end == everything.end == everything.events[-1].position
+
+
+async def test_iterate_all_yields_every_event_once(store: EventStore) -> None:
+    for _ in range(7):
+        await store.append(stream(), events(5), NO_STREAM)
+    ids = [e.event_id async for e in store.iterate_all(batch_size=6)]
+    assert len(ids) == 35 == len(set(ids))
+
+
+async def test_load_returns_the_latest_snapshot_and_only_the_tail(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(10), NO_STREAM)
+    await store.save_snapshot(Snapshot(sid, 4, "Counter", 1, '{"count": 4}'))
+    await store.save_snapshot(Snapshot(sid, 8, "Counter", 1, '{"count": 8}'))
+    snapshot, tail = await store.load(sid)
+    assert snapshot is not None and snapshot.version == 8
+    assert [e.stream_version for e in tail] == [9, 10]
+
+
+async def test_load_as_of_starts_from_a_snapshot_taken_before_that_moment(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(5), NO_STREAM)
+    await asyncio.sleep(0.01)
+    moment = datetime.now(UTC)
+    await asyncio.sleep(0.01)
+    await store.append(sid, events(5), 5)
+    await store.save_snapshot(Snapshot(sid, 3, "Counter", 1, '{"count": 3}'))
+    await store.save_snapshot(Snapshot(sid, 9, "Counter", 1, '{"count": 9}'))
+    snapshot, tail = await store.load(sid, as_of=moment)
+    assert snapshot is not None and snapshot.version == 3
+    assert [e.stream_version for e in tail] == [4, 5]
+
+
+async def test_no_snapshot_means_the_whole_stream(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(3), NO_STREAM)
+    snapshot, tail = await store.load(sid)
+    assert snapshot is None
+    assert len(tail) == 3

@@ -1,0 +1,147 @@
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+
+import asyncpg
+
+from eventstore import NO_STREAM, EventStore, Listener, Notifier, Position, RecordedEvent, Subscription
+
+from .helpers import events, stream
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.seen: list[RecordedEvent] = []
+        self.arrived = asyncio.Event()
+
+    async def __call__(self, conn: asyncpg.Connection, batch: Sequence[RecordedEvent]) -> None:
+        self.seen += batch
+        self.arrived.set()
+
+
+async def until(condition: object, timeout: float = 5.0) -> None:
+    async def poll() -> None:
+        while not condition():  # type: ignore[operator]
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def test_a_late_committing_transaction_is_not_skipped(store: EventStore) -> None:
+    recorder = Recorder()
+    sub = Subscription(store, "reader", recorder, batch_size=7, poll_interval=0.01)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sub.run(stop))
+
+    slow = await store.pool.acquire()
+    tx = slow.transaction()
+    await tx.start()
+    late = await store.append(stream("late"), events(1), NO_STREAM, conn=slow)  # holds the smaller position
+    for _ in range(20):
+        await store.append(stream("early"), events(1), NO_STREAM)
+    await asyncio.sleep(0.2)
+    # Everything after the open transaction waits for it: nothing written later may be read before it.
+    assert recorder.seen == []
+    await tx.commit()
+    await store.pool.release(slow)
+
+    await until(lambda: len(recorder.seen) >= 21)
+    stop.set()
+    await runner
+    assert len(recorder.seen) == 21
+    assert recorder.seen[0].global_position == late.position.global_position
+    assert late.position.global_position < max(e.global_position for e in recorder.seen)
+    assert [e.position for e in recorder.seen] == sorted(e.position for e in recorder.seen)
+
+
+async def test_a_reader_running_through_interleaved_commits_sees_every_event_once_in_order(
+    store: EventStore,
+) -> None:
+    recorder = Recorder()
+    sub = Subscription(store, "reader", recorder, batch_size=13, poll_interval=0.005)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sub.run(stop))
+    rng = random.Random(7)
+
+    async def writer(w: int) -> None:
+        for i in range(15):
+            async with store.pool.acquire() as conn, conn.transaction():
+                await store.append(stream(f"w{w}"), events(rng.randint(1, 3), start=i), NO_STREAM, conn=conn)
+                await asyncio.sleep(rng.random() * 0.02)  # commit late, while others commit first
+
+    await asyncio.gather(*(writer(w) for w in range(8)))
+    total = await store.pool.fetchval("SELECT count(*) FROM events")
+    await until(lambda: len(recorder.seen) >= total)
+    await asyncio.sleep(0.05)
+    stop.set()
+    await runner
+    ids = [e.event_id for e in recorder.seen]
+    assert len(ids) == total == len(set(ids))
+    positions = [e.position for e in recorder.seen]
+    assert positions == sorted(positions)
+
+
+async def test_effects_and_checkpoint_commit_together(store: EventStore) -> None:
+    await store.pool.execute("CREATE TABLE effects (event_id UUID PRIMARY KEY)")
+    await store.append(stream(), events(10), NO_STREAM)
+
+    async def failing_after_write(conn: asyncpg.Connection, batch: Sequence[RecordedEvent]) -> None:
+        await conn.executemany("INSERT INTO effects VALUES ($1)", [(e.event_id,) for e in batch])
+        raise RuntimeError("crash mid-batch")
+
+    sub = Subscription(store, "effects", failing_after_write, batch_size=4)
+    try:
+        await sub.run_once()
+    except RuntimeError:
+        pass
+    assert await store.pool.fetchval("SELECT count(*) FROM effects") == 0
+    assert await store.read_checkpoint("effects") == Position(0, 0)
+
+    async def writing(conn: asyncpg.Connection, batch: Sequence[RecordedEvent]) -> None:
+        await conn.executemany("INSERT INTO effects VALUES ($1)", [(e.event_id,) for e in batch])
+
+    assert await Subscription(store, "effects", writing, batch_size=4).catch_up() == 10
+    assert await store.pool.fetchval("SELECT count(*) FROM effects") == 10
+
+
+async def test_wait_for_returns_once_the_written_position_is_processed(store: EventStore) -> None:
+    sub = Subscription(store, "waiter", Recorder(), poll_interval=0.01)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sub.run(stop))
+    written = await store.append(stream(), events(1), NO_STREAM)
+    assert await sub.wait_for(written.position, timeout=5)
+    assert not await sub.wait_for(Position(written.position.transaction_id + 10**6, 0), timeout=0.05)
+    stop.set()
+    await runner
+
+
+async def test_notifications_wake_a_subscriber_long_before_its_poll(store: EventStore, database_url: str) -> None:
+    listener, notifier = Listener(database_url, reconnect_every=0.05), Notifier(database_url)
+    await listener.start()
+    store.set_append_hook(notifier.poke)
+    recorder = Recorder()
+    sub = Subscription(store, "woken", recorder, poll_interval=30, listener=listener)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sub.run(stop))
+    try:
+        await asyncio.sleep(0.1)  # let it go idle on the wait
+        await store.append(stream(), events(1), NO_STREAM)
+        await asyncio.wait_for(recorder.arrived.wait(), 3)
+
+        # Cut the listener's connection; it reconnects by itself and wake-ups keep working.
+        conn = listener.connection
+        assert conn is not None
+        await store.pool.execute("SELECT pg_terminate_backend($1)", conn.get_server_pid())
+        await until(lambda: listener.reconnects >= 1 and listener.connection is not None)
+        await asyncio.sleep(0.1)
+        recorder.arrived.clear()
+        await store.append(stream(), events(1), NO_STREAM)
+        await asyncio.wait_for(recorder.arrived.wait(), 3)
+        assert len(recorder.seen) == 2
+    finally:
+        stop.set()
+        await runner
+        await notifier.close()
+        await listener.close()
