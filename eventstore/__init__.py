@@ -5,7 +5,13 @@
 """
 
 from .codec import EventCodec
-from .errors import DuplicateEventIds, EventStoreError, StoreUnavailable, UnknownEventType, WrongExpectedVersion
+from .errors import (
+    DuplicateEventIds,
+    EventStoreError,
+    StoreUnavailable,
+    UnknownEventType,
+    WrongExpectedVersion,
+)
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
     ANY,
@@ -22,7 +28,7 @@ from .records import (
     Snapshot,
     StreamWrite,
 )
-from .store import EventStore, create_pool
+from .store import Connection, EventStore, create_pool
 from .subscription import Subscription
 from .verify import BrokenLink, VerifyReport, verify
 from .wakeups import Listener, Notifier
@@ -34,6 +40,7 @@ __all__ = [
     "START",
     "AppendResult",
     "BrokenLink",
+    "Connection",
     "DuplicateEventIds",
     "EventCodec",
     "EventStore",

@@ -11,10 +11,11 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypeAlias, TypeVar
 
 import asyncpg
 import msgspec
+from asyncpg.pool import PoolConnectionProxy
 
 from .errors import DuplicateEventIds, EventStoreError, StoreUnavailable, WrongExpectedVersion
 from .records import (
@@ -33,6 +34,10 @@ from .records import (
 from .sql import query
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# What handlers and callers pass in: a plain connection or one borrowed from a pool.
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 _LAST_VERSION = 2**62
 _EVENT_ID_KEY = "events_event_id_key"
@@ -87,7 +92,7 @@ class EventStore:
         events: Sequence[NewEvent],
         expected_version: int,
         *,
-        conn: asyncpg.Connection | None = None,
+        conn: Connection | None = None,
     ) -> AppendResult:
         """Appends `events` to one stream atomically; raises WrongExpectedVersion on a version mismatch.
 
@@ -116,7 +121,7 @@ class EventStore:
             raise ValueError("append_many needs at least one stream write")
         order = sorted(range(len(writes)), key=lambda i: writes[i].stream_id)
 
-        async def write_all(conn: asyncpg.Connection) -> list[AppendResult]:
+        async def write_all(conn: Connection) -> list[AppendResult]:
             results: list[AppendResult | None] = [None] * len(writes)
             async with conn.transaction():
                 for i in order:
@@ -131,7 +136,7 @@ class EventStore:
         return results
 
     async def _append_on(
-        self, conn: asyncpg.Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
+        self, conn: Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
     ) -> AppendResult:
         with _translated(stream_id, expected_version):
             row = await conn.fetchrow(
@@ -147,9 +152,7 @@ class EventStore:
         assert row is not None  # the function always returns one row
         return AppendResult(stream_id, row[0], Position(row[2], row[1]))
 
-    async def _with_retry_on_racing_duplicate(
-        self, work: Callable[[asyncpg.Connection], Awaitable[Any]]
-    ) -> Any:
+    async def _with_retry_on_racing_duplicate(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         # Two retries of one append can race past the idempotency check; the loser hits the event id's
         # unique key. Running it again finds the winner's rows and returns them, as a retry should.
         for attempt in range(2):
@@ -177,7 +180,7 @@ class EventStore:
         to_version: int | None = None,
         as_of: datetime | None = None,
         limit: int | None = None,
-        conn: asyncpg.Connection | None = None,
+        conn: Connection | None = None,
     ) -> list[RecordedEvent]:
         """A stream's events in version order; `as_of` keeps only those recorded at or before that moment."""
         args = (stream_id, from_version, to_version or _LAST_VERSION, as_of, limit)
@@ -201,7 +204,7 @@ class EventStore:
         limit: int = 1000,
         event_types: Sequence[str] | None = None,
         categories: Sequence[str] | None = None,
-        conn: asyncpg.Connection | None = None,
+        conn: Connection | None = None,
     ) -> Page:
         """The next window of the global log after `after`, never past a transaction still in flight.
 
@@ -262,18 +265,18 @@ class EventStore:
 
     # -- checkpoints -----------------------------------------------------------------------------------
 
-    async def read_checkpoint(self, name: str, *, conn: asyncpg.Connection | None = None) -> Position:
+    async def read_checkpoint(self, name: str, *, conn: Connection | None = None) -> Position:
         with _translated():
             row = await (conn or self.pool).fetchrow(query("read_checkpoint"), name)
         return START if row is None else Position(row[0], row[1])
 
-    async def save_checkpoint(self, conn: asyncpg.Connection, name: str, position: Position) -> None:
+    async def save_checkpoint(self, conn: Connection, name: str, position: Position) -> None:
         with _translated():
             await conn.execute(query("save_checkpoint"), name, position.transaction_id, position.global_position)
 
     # -- outbox ----------------------------------------------------------------------------------------
 
-    async def enqueue(self, conn: asyncpg.Connection, messages: Sequence[OutboxMessage]) -> None:
+    async def enqueue(self, conn: Connection, messages: Sequence[OutboxMessage]) -> None:
         """Queues messages in the caller's transaction: they exist if and only if it commits."""
         with _translated():
             await conn.execute(

@@ -16,12 +16,12 @@ import asyncpg
 
 from .errors import StoreUnavailable
 from .records import Position, RecordedEvent
-from .store import EventStore
+from .store import Connection, EventStore
 from .wakeups import Listener
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[asyncpg.Connection, Sequence[RecordedEvent]], Awaitable[None]]
+Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
 
 
 class Subscription:

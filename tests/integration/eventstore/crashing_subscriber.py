@@ -6,12 +6,10 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-import asyncpg
-
-from eventstore import EventStore, RecordedEvent, Subscription, create_pool
+from eventstore import Connection, EventStore, RecordedEvent, Subscription, create_pool
 
 
-async def apply_effects(conn: asyncpg.Connection, batch: Sequence[RecordedEvent]) -> None:
+async def apply_effects(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
     await conn.executemany(
         "INSERT INTO effects (event_id, applied) VALUES ($1, 1)"
         " ON CONFLICT (event_id) DO UPDATE SET applied = effects.applied + 1",

@@ -1,0 +1,130 @@
+"""The `meridian` command. Each subcommand builds what it needs from Settings and hands over; no logic here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import msgspec
+
+from eventstore import EventStore, Position, create_pool, verify
+
+from .runtime import database, migrate_database
+from .settings import Settings
+
+log = logging.getLogger("meridian")
+
+
+async def _until_interrupted() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _up(settings: Settings, dsn: str) -> None:
+    applied = await migrate_database(dsn)
+    pool = await create_pool(dsn, min_size=1, max_size=4)
+    try:
+        store = EventStore(pool)
+        events = await pool.fetchval("SELECT count(*) FROM events")
+        print(f"meridian: event store ready ({len(applied)} migrations applied, {events} events in the log)")
+        print(f"meridian: database {dsn}")
+        print("meridian: press Ctrl-C to stop")
+        del store
+        await _until_interrupted()
+    finally:
+        await pool.close()
+
+
+def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as dsn:
+        asyncio.run(_up(settings, dsn))
+    print("meridian: stopped")
+    return 0
+
+
+def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as dsn:
+        applied = asyncio.run(migrate_database(dsn))
+    print("\n".join(applied) if applied else "nothing to apply")
+    return 0
+
+
+async def _verify(dsn: str, stream_id: str | None) -> int:
+    pool = await create_pool(dsn, min_size=1, max_size=2)
+    try:
+        report = await verify(EventStore(pool), stream_id)
+    finally:
+        await pool.close()
+    print(f"checked {report.events_checked} events in {report.streams_checked} streams")
+    for link in report.broken:
+        print(f"BROKEN {link.stream_id} at version {link.version}: {link.reason}"
+              + (f" (event {link.event_id}, position {link.global_position})" if link.event_id else ""))
+    return 0 if report.ok else 1
+
+
+def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as dsn:
+        return asyncio.run(_verify(dsn, args.stream))
+
+
+async def _events(dsn: str, after: str | None, limit: int, stream_id: str | None) -> None:
+    pool = await create_pool(dsn, min_size=1, max_size=2)
+    try:
+        store = EventStore(pool)
+        if stream_id:
+            records = await store.read_stream(stream_id, limit=limit)
+        else:
+            page = await store.read_all(after=Position.parse(after) if after else Position(0, 0), limit=limit)
+            records = page.events
+        out = sys.stdout.buffer
+        for r in records:
+            line = {"position": str(r.position), "stream": r.stream_id, "version": r.stream_version,
+                    "type": r.event_type, "at": r.recorded_at, "data": msgspec.json.decode(r.data),
+                    "metadata": msgspec.json.decode(r.metadata)}
+            out.write(msgspec.json.encode(line) + b"\n")
+    finally:
+        await pool.close()
+
+
+def cmd_events(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as dsn:
+        asyncio.run(_events(dsn, args.after, args.limit, args.stream))
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("up", help="migrate and run everything (embedded PostgreSQL when DATABASE_URL is unset)")
+    sub.add_parser("migrate", help="apply database migrations")
+    v = sub.add_parser("verify", help="check every stream's hash chain; exit 1 naming the first broken event")
+    v.add_argument("--stream", help="only this stream")
+    e = sub.add_parser("events", help="print events from the log as JSON lines")
+    e.add_argument("--after", help="a log position 'transaction:global' to start after")
+    e.add_argument("--stream", help="one stream's events instead of the global log")
+    e.add_argument("--limit", type=int, default=100)
+    return p
+
+
+COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "verify": cmd_verify, "events": cmd_events}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    with contextlib.suppress(KeyboardInterrupt):
+        return COMMANDS[args.command](settings, args)
+    return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

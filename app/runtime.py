@@ -1,0 +1,35 @@
+"""Composition helpers shared by every entry point: where the database is, and what its schema needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import asyncpg
+
+from eventstore import EVENTSTORE, MigrationSet, migrate
+
+from .settings import Settings
+
+# Every package that owns tables, in the order their migrations must run.
+MIGRATIONS: list[MigrationSet] = [EVENTSTORE]
+
+
+@contextmanager
+def database(settings: Settings) -> Iterator[str]:
+    """The DSN to use: DATABASE_URL, or an embedded PostgreSQL under the data folder, stopped on exit."""
+    if settings.database_url:
+        yield settings.database_url
+        return
+    from eventstore.embedded import EmbeddedPostgres
+
+    with EmbeddedPostgres(settings.data_dir / "postgres") as dsn:
+        yield dsn
+
+
+async def migrate_database(dsn: str) -> list[str]:
+    conn = await asyncpg.connect(dsn)
+    try:
+        return await migrate(conn, MIGRATIONS)
+    finally:
+        await conn.close()
