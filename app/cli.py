@@ -121,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every initdb and pg_ctl call
     with contextlib.suppress(KeyboardInterrupt):
         return COMMANDS[args.command](settings, args)
     return 130
