@@ -58,7 +58,7 @@ def source(
     Baseline strategies see every eligible lane; `PRIORITY_ORDER` ranks locations in `network` order.
     """
     lanes, reasons = evaluate(request, network, availability, profile, now)
-    pricing = Pricing(request, availability, profile)
+    pricing = Pricing(request, profile)
     cap = profile.max_shipments
     algorithm = str(strategy)
     timed_out = False
@@ -257,7 +257,7 @@ def quote(
             placed_at=now,
         )
         lanes, _ = evaluate(request, network, availability, profile, now, distances=distances)
-        pricing = Pricing(request, availability, profile)
+        pricing = Pricing(request, profile)
         allocation = heuristics.greedy(lanes, pricing, max_shipments=profile.max_shipments)
         by_code = {lane.code: lane for lane in lanes}
         shipped = sum(sum(lines.values()) for lines in allocation.values())

@@ -17,7 +17,9 @@ from app.sourcing.transit import CarrierService, cheapest_service
 class Lane:
     """An eligible location priced for one order (internal, mutable-free by convention)."""
 
-    __slots__ = ("bias", "cap", "code", "distance_km", "fixed", "location", "per_kg", "promise", "service")
+    __slots__ = (
+        "bias", "cap", "code", "distance_km", "fixed", "held", "location", "per_kg", "promise", "service",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -29,6 +31,7 @@ class Lane:
         fixed: float,
         per_kg: float,
         bias: float,
+        held: dict[str, int],
     ) -> None:
         self.location = location
         self.code = location.code
@@ -39,24 +42,22 @@ class Lane:
         self.per_kg = per_kg  # money per kilogram carried
         self.bias = bias  # steering only (preferred locations), never reported as cost
         self.cap = location.capacity_left_today
+        # sku -> units this lane could send on its own: ATP bounded by demand and capacity (only if > 0)
+        self.held = held
 
 
 class Pricing:
     """Per-order view of availability and unit costs shared by the optimiser, the greedy and the baselines."""
 
-    def __init__(
-        self, request: SourcingRequest, availability: Availability, profile: SourcingProfile
-    ) -> None:
+    def __init__(self, request: SourcingRequest, profile: SourcingProfile) -> None:
         self.skus: tuple[str, ...] = tuple(sorted(request.lines))
         self.demand: dict[str, int] = {sku: request.lines[sku] for sku in self.skus}
         self.weight: dict[str, float] = {sku: profile.cost.weight(sku) for sku in self.skus}
-        self.availability = availability
         self.penalty = profile.cost.backorder_penalty_per_unit
 
     def supply(self, lane: Lane, sku: str) -> int:
         """Units of `sku` the lane could send on its own: ATP bounded by demand and capacity."""
-        units = min(max(self.availability.get((lane.code, sku), 0), 0), self.demand[sku])
-        return units if lane.cap is None else min(units, lane.cap)
+        return lane.held.get(sku, 0)
 
     def unit_cost(self, lane: Lane, sku: str) -> float:
         return lane.per_kg * self.weight[sku]
@@ -67,12 +68,12 @@ class Pricing:
     def standalone(self, lane: Lane) -> dict[str, int]:
         """What the lane would ship if it shipped alone: as much of each line as stock and capacity allow."""
         left = lane.cap
+        if left is None:
+            return lane.held
         lines: dict[str, int] = {}
-        for sku in self.skus:
-            units = min(max(self.availability.get((lane.code, sku), 0), 0), self.demand[sku])
-            if left is not None:
-                units = min(units, left)
-                left -= units
+        for sku, units in lane.held.items():
+            units = min(units, left)
+            left -= units
             if units > 0:
                 lines[sku] = units
         return lines
@@ -96,6 +97,8 @@ def evaluate(
     max_km = profile.max_distance_km.get(level)
     max_days = profile.max_days.get(level)
     cost = profile.cost
+    skus = sorted(request.lines)
+    services = sorted(cost.service_multiplier, key=lambda s: (cost.service_multiplier[s], s))
     lanes: list[Lane] = []
     reasons: dict[str, str] = {}
     for loc in network:
@@ -110,9 +113,17 @@ def evaluate(
             reasons[code] = f"{loc.type} may not serve {request.channel} {level} orders"
         elif loc.capacity_left_today is not None and loc.capacity_left_today <= 0:
             reasons[code] = "no capacity left today"
-        elif not any(availability.get((code, sku), 0) > 0 for sku in request.lines):
-            reasons[code] = "holds none of the ordered SKUs"
         else:
+            held: dict[str, int] = {}
+            limit = loc.capacity_left_today
+            for sku in skus:
+                units = availability.get((code, sku), 0)
+                if units > 0:
+                    units = min(units, request.lines[sku])
+                    held[sku] = units if limit is None else min(units, limit)
+            if not held:
+                reasons[code] = "holds none of the ordered SKUs"
+                continue
             km = distances[code] if distances is not None else loc.coordinates.distance_km(request.ship_to)
             if max_km is not None and km > max_km:
                 reasons[code] = f"{km:.0f} km exceeds the {level} limit of {max_km:.0f} km"
@@ -120,7 +131,7 @@ def evaluate(
             choice = cheapest_service(
                 profile.transit,
                 now,
-                multipliers=cost.service_multiplier,
+                services=services,
                 distance_km=km,
                 cutoff_hour=loc.cutoff_hour,
                 processing_days=loc.processing_days,
@@ -145,6 +156,7 @@ def evaluate(
                     fixed=fixed,
                     per_kg=mult * band.per_kg,
                     bias=bias,
+                    held=held,
                 )
             )
     lanes.sort(key=lambda lane: lane.code)

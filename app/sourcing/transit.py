@@ -8,7 +8,7 @@ worker passes `now` in the network's operating zone (UTC by default).
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 import msgspec
@@ -83,17 +83,14 @@ def cheapest_service(
     model: TransitModel,
     now: datetime,
     *,
-    multipliers: Mapping[CarrierService, float],
+    services: Sequence[CarrierService],
     distance_km: float,
     cutoff_hour: int,
     processing_days: int,
     max_days: int | None,
 ) -> tuple[CarrierService, datetime] | None:
-    """The cheapest carrier service whose promise lands within `max_days` of today (None: any)."""
-    best: tuple[float, CarrierService, datetime] | None = None
-    for service in CarrierService:
-        if service not in multipliers:
-            continue
+    """The first of `services` (ordered cheapest first) whose promise lands within `max_days` of today."""
+    for service in services:
         promise = promised_delivery(
             model,
             now,
@@ -102,10 +99,6 @@ def cheapest_service(
             cutoff_hour=cutoff_hour,
             processing_days=processing_days,
         )
-        if promise is None or (max_days is not None and days_until(now, promise) > max_days):
-            continue
-        key = (multipliers[service], service, promise)
-        # Cheaper first; at equal price the earlier promise.
-        if best is None or (key[0], key[2]) < (best[0], best[2]):
-            best = key
-    return None if best is None else (best[1], best[2])
+        if promise is not None and (max_days is None or days_until(now, promise) <= max_days):
+            return service, promise
+    return None
