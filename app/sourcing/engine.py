@@ -38,8 +38,8 @@ class Strategy(enum.StrEnum):
     FEWEST_SPLITS = "fewest-splits"
 
 
-DEFAULT_TIME_LIMIT = 0.05  # seconds of solver time per order before the greedy fallback takes over
-DEFAULT_PRUNE_KEEP = 6  # lanes kept per SKU (and single-parcel lanes) before the optimiser
+DEFAULT_TIME_LIMIT = 0.02  # seconds of MIP solver time per order before the greedy fallback takes over
+DEFAULT_PRUNE_KEEP = 3  # lanes kept per SKU (and single-parcel lanes) before the optimiser
 
 
 def source(
