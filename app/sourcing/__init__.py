@@ -1,0 +1,48 @@
+"""Pure sourcing: eligibility rules, cost and transit model, optimiser, explanation.
+
+Public API: `source`, `source_batch`, `quote` (engine), the value types (model), `default_profile`,
+`resolve_postal_code` (geo).
+"""
+
+from app.sourcing.engine import Strategy, quote, source, source_batch
+from app.sourcing.geo import UnknownPostalCode, resolve_postal_code
+from app.sourcing.model import (
+    Availability,
+    CandidateLocation,
+    CandidateReport,
+    CostModel,
+    EligibilityRule,
+    Explanation,
+    FulfillmentOption,
+    RateBand,
+    ShipmentPlan,
+    SourcingPlan,
+    SourcingProfile,
+    SourcingRequest,
+    default_profile,
+)
+from app.sourcing.transit import CarrierService, TransitModel
+
+__all__ = [
+    "Availability",
+    "CandidateLocation",
+    "CandidateReport",
+    "CarrierService",
+    "CostModel",
+    "EligibilityRule",
+    "Explanation",
+    "FulfillmentOption",
+    "RateBand",
+    "ShipmentPlan",
+    "SourcingPlan",
+    "SourcingProfile",
+    "SourcingRequest",
+    "Strategy",
+    "TransitModel",
+    "UnknownPostalCode",
+    "default_profile",
+    "quote",
+    "resolve_postal_code",
+    "source",
+    "source_batch",
+]
