@@ -195,12 +195,10 @@ def _identify(state: StockState, event: Event) -> StockState:
 
 
 def _consume(state: StockState, reservation_id: str, quantity: int) -> dict[str, int]:
-    """Reservations without units left are dropped, which keeps the state of a long stream small."""
-    remaining = state.reservations.get(reservation_id, 0) - quantity
-    reservations = {k: v for k, v in state.reservations.items() if k != reservation_id}
-    if remaining > 0:
-        reservations[reservation_id] = remaining
-    return reservations
+    """Reservations without units left are dropped, which keeps the state of a long stream small. A partly
+    consumed one keeps its place: SHORTFALL's newest-first order is the order the reservations were made."""
+    reservations = {k: v - quantity if k == reservation_id else v for k, v in state.reservations.items()}
+    return {k: v for k, v in reservations.items() if v > 0}
 
 
 def decide(

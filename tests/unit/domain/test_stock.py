@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import msgspec
 import pytest
@@ -42,7 +43,7 @@ from app.domain.stock_events import (
 from app.domain.values import SupplyKind
 from tests.unit.domain.support import NOW, given, location
 
-K = {"sku": "SKU-42", "location_code": "DC1"}
+K: dict[str, Any] = {"sku": "SKU-42", "location_code": "DC1"}
 
 
 def state_of(*events: Event) -> StockState:
