@@ -41,3 +41,83 @@ class Coordinates(msgspec.Struct, frozen=True):
 
 
 EARTH_RADIUS_KM = 6371.0088
+
+
+# The enums below mirror the public GraphQL contract (api-contract.graphql) name for name, so the API layer
+# can map them one to one.
+
+
+class OrderStatus(enum.StrEnum):
+    PLACED = "PLACED"
+    ON_HOLD = "ON_HOLD"
+    ALLOCATED = "ALLOCATED"
+    PARTIALLY_ALLOCATED = "PARTIALLY_ALLOCATED"
+    BACKORDERED = "BACKORDERED"
+    IN_FULFILLMENT = "IN_FULFILLMENT"
+    PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+    SHIPPED = "SHIPPED"
+    PARTIALLY_DELIVERED = "PARTIALLY_DELIVERED"
+    DELIVERED = "DELIVERED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+class ShipmentStatus(enum.StrEnum):
+    PLANNED = "PLANNED"
+    PACKED = "PACKED"
+    DISPATCHED = "DISPATCHED"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    EXCEPTION = "EXCEPTION"
+    CANCELLED = "CANCELLED"
+
+
+class TrackingStatus(enum.StrEnum):
+    """EasyPost's normalised tracker statuses, upper-cased."""
+
+    PRE_TRANSIT = "PRE_TRANSIT"
+    IN_TRANSIT = "IN_TRANSIT"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    AVAILABLE_FOR_PICKUP = "AVAILABLE_FOR_PICKUP"
+    RETURN_TO_SENDER = "RETURN_TO_SENDER"
+    FAILURE = "FAILURE"
+    CANCELLED = "CANCELLED"
+    ERROR = "ERROR"
+    UNKNOWN = "UNKNOWN"
+
+
+class ReturnStatus(enum.StrEnum):
+    REQUESTED = "REQUESTED"
+    APPROVED = "APPROVED"
+    REJECTED = "REJECTED"
+    IN_TRANSIT = "IN_TRANSIT"
+    RECEIVED = "RECEIVED"
+    REFUNDED = "REFUNDED"
+    REPLACED = "REPLACED"
+
+
+class ItemCondition(enum.StrEnum):
+    RESELLABLE = "RESELLABLE"
+    DAMAGED = "DAMAGED"
+
+
+class SupplyKind(enum.StrEnum):
+    TRANSFER = "TRANSFER"
+    PURCHASE_ORDER = "PURCHASE_ORDER"
+
+
+class Address(msgspec.Struct, frozen=True, kw_only=True):
+    """Where an order goes. Coordinates drive sourcing; postal code and country are for the carrier."""
+
+    coordinates: Coordinates
+    postal_code: str | None = None
+    country: str | None = None
+
+
+class Line(msgspec.Struct, frozen=True):
+    """A SKU and a quantity: the unit of ordering, allocating, shipping and returning."""
+
+    sku: str
+    quantity: int

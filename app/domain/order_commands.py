@@ -1,0 +1,99 @@
+"""Commands on an order stream. Ids (order, shipment, return) and times are passed in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from app.domain.events import Command
+from app.domain.order_events import PlannedShipment
+from app.domain.values import Address, Line, ServiceLevel, TrackingStatus
+
+
+class OrderCommand(Command, frozen=True, kw_only=True):
+    order_id: str
+
+
+class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
+    customer_id: str
+    lines: tuple[Line, ...]
+    ship_to: Address
+    service_level: ServiceLevel = ServiceLevel.STANDARD
+    priority: int = 0  # higher first
+    channel: str = "web"
+    idempotency_key: str | None = None
+
+
+class AllocateOrder(OrderCommand, frozen=True, kw_only=True):
+    """Plan shipments for some or all of the unallocated quantity; may be issued again when supply arrives."""
+
+    shipments: tuple[PlannedShipment, ...]
+
+
+class PlaceOrderOnHold(OrderCommand, frozen=True, kw_only=True):
+    reason: str
+
+
+class ReleaseOrderHold(OrderCommand, frozen=True, kw_only=True):
+    pass
+
+
+class CancelOrder(OrderCommand, frozen=True, kw_only=True):
+    reason: str = ""
+
+
+class CancelOrderLines(OrderCommand, frozen=True, kw_only=True):
+    """Cancel what has not shipped yet: these quantities per SKU, or (lines=None) everything remaining."""
+
+    lines: tuple[Line, ...] | None = None
+    reason: str = ""
+
+
+class RevertAllocation(OrderCommand, frozen=True, kw_only=True):
+    shipment_id: str
+    sku: str
+    quantity: int
+    reason: str = "SHORTFALL"
+
+
+class PackShipment(OrderCommand, frozen=True, kw_only=True):
+    shipment_id: str
+
+
+class DispatchShipment(OrderCommand, frozen=True, kw_only=True):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    promised_delivery: datetime | None = None
+
+
+class RecordTracking(OrderCommand, frozen=True, kw_only=True):
+    shipment_id: str
+    status: TrackingStatus
+    occurred_at: datetime
+    message: str | None = None
+    location: str | None = None
+    estimated_delivery: datetime | None = None
+
+
+class MarkShipmentDelivered(OrderCommand, frozen=True, kw_only=True):
+    shipment_id: str
+    delivered_at: datetime
+
+
+class ReportShipmentException(OrderCommand, frozen=True, kw_only=True):
+    shipment_id: str
+    reason: str
+
+
+class CompleteOrder(OrderCommand, frozen=True, kw_only=True):
+    pass
+
+
+class OpenReturn(OrderCommand, frozen=True, kw_only=True):
+    return_id: str
+    lines: tuple[Line, ...]
+
+
+class CloseReturn(OrderCommand, frozen=True, kw_only=True):
+    return_id: str
+    returned: tuple[Line, ...] = ()

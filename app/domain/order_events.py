@@ -1,0 +1,158 @@
+"""Events of an order stream (`order-<id>`); the order's shipments live inside it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from app.domain.events import Event
+from app.domain.values import Address, Line, ServiceLevel, TrackingStatus
+
+
+class PlannedShipment(msgspec.Struct, frozen=True, kw_only=True):
+    shipment_id: str
+    location_code: str
+    lines: tuple[Line, ...]
+
+
+class ReservationRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A reservation in stock stream (sku, location_code) that the handler must release or ship."""
+
+    location_code: str
+    sku: str
+    reservation_id: str
+    quantity: int
+
+
+class ShipmentReduction(msgspec.Struct, frozen=True, kw_only=True):
+    shipment_id: str
+    sku: str
+    quantity: int
+
+
+class OrderEvent(Event, frozen=True, kw_only=True):
+    order_id: str
+
+
+class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
+    customer_id: str
+    lines: tuple[Line, ...]
+    ship_to: Address
+    service_level: ServiceLevel
+    priority: int
+    channel: str
+    placed_at: datetime
+    idempotency_key: str | None = None
+
+
+class OrderAllocated(OrderEvent, frozen=True, kw_only=True):
+    shipments: tuple[PlannedShipment, ...]
+    allocated_at: datetime
+
+
+class OrderBackordered(OrderEvent, frozen=True, kw_only=True):
+    """After an allocation attempt, these quantities (per SKU) could not be allocated and wait for supply."""
+
+    lines: tuple[Line, ...]
+
+
+class OrderPlacedOnHold(OrderEvent, frozen=True, kw_only=True):
+    reason: str
+
+
+class OrderHoldReleased(OrderEvent, frozen=True, kw_only=True):
+    pass
+
+
+class OrderCancelled(OrderEvent, frozen=True, kw_only=True):
+    reason: str
+    released: tuple[ReservationRef, ...]  # stock reservations the handler releases in the same transaction
+    cancelled_at: datetime
+
+
+class OrderLinesCancelled(OrderEvent, frozen=True, kw_only=True):
+    lines: tuple[Line, ...]  # quantity cancelled now, per SKU
+    reductions: tuple[ShipmentReduction, ...]  # taken out of planned/packed shipments
+    released: tuple[ReservationRef, ...]
+    reason: str
+
+
+class AllocationReverted(OrderEvent, frozen=True, kw_only=True):
+    """The stock behind a shipment line was lost (a count shortfall): the quantity is backordered again."""
+
+    shipment_id: str
+    sku: str
+    quantity: int
+    reason: str
+
+
+class ShipmentPacked(OrderEvent, frozen=True, kw_only=True):
+    shipment_id: str
+    packed_at: datetime
+
+
+class ShipmentDispatched(OrderEvent, frozen=True, kw_only=True):
+    shipment_id: str
+    carrier: str
+    tracking_number: str
+    promised_delivery: datetime | None
+    dispatched_at: datetime
+
+
+class TrackingUpdated(OrderEvent, frozen=True, kw_only=True):
+    shipment_id: str
+    status: TrackingStatus
+    message: str | None
+    occurred_at: datetime
+    location: str | None = None
+    estimated_delivery: datetime | None = None
+
+
+class ShipmentDelivered(OrderEvent, frozen=True, kw_only=True):
+    shipment_id: str
+    delivered_at: datetime
+
+
+class ShipmentException(OrderEvent, frozen=True, kw_only=True):
+    shipment_id: str
+    reason: str
+    occurred_at: datetime
+
+
+class OrderCompleted(OrderEvent, frozen=True, kw_only=True):
+    completed_at: datetime
+
+
+class OrderReturnOpened(OrderEvent, frozen=True, kw_only=True):
+    """A return claims these delivered quantities, so two returns cannot claim the same unit."""
+
+    return_id: str
+    lines: tuple[Line, ...]
+
+
+class OrderReturnClosed(OrderEvent, frozen=True, kw_only=True):
+    """The return ended: `returned` came back (empty when it was rejected); the rest of its claim is freed."""
+
+    return_id: str
+    returned: tuple[Line, ...]
+
+
+ORDER_EVENTS: tuple[type[Event], ...] = (
+    OrderPlaced,
+    OrderAllocated,
+    OrderBackordered,
+    OrderPlacedOnHold,
+    OrderHoldReleased,
+    OrderCancelled,
+    OrderLinesCancelled,
+    AllocationReverted,
+    ShipmentPacked,
+    ShipmentDispatched,
+    TrackingUpdated,
+    ShipmentDelivered,
+    ShipmentException,
+    OrderCompleted,
+    OrderReturnOpened,
+    OrderReturnClosed,
+)

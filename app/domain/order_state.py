@@ -1,0 +1,353 @@
+"""Order state, `evolve`, and the pure read-outs the API needs: line quantities, status, open reservations.
+
+The order's status is never stored: `order_status` derives it from lines and shipments every time.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import msgspec
+
+from app.domain.events import Event
+from app.domain.order_events import (
+    AllocationReverted,
+    OrderAllocated,
+    OrderBackordered,
+    OrderCancelled,
+    OrderCompleted,
+    OrderHoldReleased,
+    OrderLinesCancelled,
+    OrderPlaced,
+    OrderPlacedOnHold,
+    OrderReturnClosed,
+    OrderReturnOpened,
+    ReservationRef,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    ShipmentException,
+    ShipmentPacked,
+    TrackingUpdated,
+)
+from app.domain.values import Address, Line, OrderStatus, ServiceLevel, ShipmentStatus, TrackingStatus
+
+S = ShipmentStatus
+# Stock is still reserved (not yet shipped) for shipments in these states.
+OPEN_SHIPMENT = frozenset({S.PLANNED, S.PACKED})
+# The goods have left the building. An EXCEPTION happens on the road, so it counts as shipped.
+SHIPPED = frozenset({S.DISPATCHED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION})
+ON_THE_ROAD = frozenset({S.DISPATCHED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.EXCEPTION})
+_TRACKING_TO_SHIPMENT = {
+    TrackingStatus.IN_TRANSIT: S.IN_TRANSIT,
+    TrackingStatus.OUT_FOR_DELIVERY: S.OUT_FOR_DELIVERY,
+    TrackingStatus.AVAILABLE_FOR_PICKUP: S.OUT_FOR_DELIVERY,
+}
+
+
+def reservation_id(order_id: str, shipment_id: str) -> str:
+    """The stock reservation behind one shipment; stock streams are per SKU, so this is unique per stream."""
+    return f"{order_id}/{shipment_id}"
+
+
+class TrackingEntry(msgspec.Struct, frozen=True, kw_only=True):
+    status: TrackingStatus
+    message: str | None
+    occurred_at: datetime
+    location: str | None = None
+
+
+class Shipment(msgspec.Struct, frozen=True, kw_only=True):
+    shipment_id: str
+    location_code: str
+    status: ShipmentStatus
+    lines: tuple[Line, ...]
+    carrier: str | None = None
+    tracking_number: str | None = None
+    promised_delivery: datetime | None = None
+    estimated_delivery: datetime | None = None
+    dispatched_at: datetime | None = None
+    delivered_at: datetime | None = None
+    tracking: tuple[TrackingEntry, ...] = ()
+
+
+class ReturnClaim(msgspec.Struct, frozen=True, kw_only=True):
+    return_id: str
+    lines: tuple[Line, ...]  # claimed while open; what came back once closed
+    closed: bool = False
+
+
+class Order(msgspec.Struct, frozen=True, kw_only=True):
+    order_id: str
+    customer_id: str
+    lines: tuple[Line, ...]  # as ordered
+    ship_to: Address
+    service_level: ServiceLevel
+    priority: int
+    channel: str
+    placed_at: datetime
+    idempotency_key: str | None = None
+    cancelled_quantities: dict[str, int] = {}
+    shipments: tuple[Shipment, ...] = ()
+    hold_reason: str | None = None  # set while on hold
+    cancelled: bool = False
+    completed: bool = False
+    backordered_recorded: tuple[Line, ...] | None = None  # None until the first allocation attempt
+    returns: tuple[ReturnClaim, ...] = ()
+
+
+class LineSummary(msgspec.Struct, frozen=True, kw_only=True):
+    """Per SKU: ordered = allocated + backordered (or still unallocated) + cancelled."""
+
+    sku: str
+    ordered: int
+    allocated: int  # in live shipments, shipped or not
+    backordered: int
+    shipped: int
+    delivered: int
+    cancelled: int
+    returned: int
+
+
+def _sum_lines(shipments: tuple[Shipment, ...], statuses: frozenset[ShipmentStatus]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for shipment in shipments:
+        if shipment.status in statuses:
+            for line in shipment.lines:
+                total[line.sku] += line.quantity
+    return total
+
+
+LIVE = frozenset(S) - {S.CANCELLED}
+
+
+def unallocated(order: Order) -> dict[str, int]:
+    allocated = _sum_lines(order.shipments, LIVE)
+    return {
+        line.sku: line.quantity - order.cancelled_quantities.get(line.sku, 0) - allocated[line.sku]
+        for line in order.lines
+    }
+
+
+def line_summaries(order: Order) -> tuple[LineSummary, ...]:
+    allocated = _sum_lines(order.shipments, LIVE)
+    shipped = _sum_lines(order.shipments, SHIPPED)
+    delivered = _sum_lines(order.shipments, frozenset({S.DELIVERED}))
+    returned: Counter[str] = Counter()
+    for claim in order.returns:
+        if claim.closed:
+            returned.update({line.sku: line.quantity for line in claim.lines})
+    waiting = unallocated(order)
+    attempted = order.backordered_recorded is not None and not order.cancelled
+    return tuple(
+        LineSummary(
+            sku=line.sku,
+            ordered=line.quantity,
+            allocated=allocated[line.sku],
+            backordered=waiting[line.sku] if attempted else 0,
+            shipped=shipped[line.sku],
+            delivered=delivered[line.sku],
+            cancelled=order.cancelled_quantities.get(line.sku, 0),
+            returned=returned[line.sku],
+        )
+        for line in order.lines
+    )
+
+
+def order_status(order: Order) -> OrderStatus:
+    """Terminal and hold flags first, then the furthest stage that all live quantity has reached."""
+    if order.cancelled:
+        return OrderStatus.CANCELLED
+    if order.completed:
+        return OrderStatus.COMPLETED
+    summaries = line_summaries(order)
+    live = sum(s.ordered - s.cancelled for s in summaries)
+    if live == 0:
+        return OrderStatus.CANCELLED  # every line was cancelled
+    if order.hold_reason is not None:
+        return OrderStatus.ON_HOLD
+    delivered = sum(s.delivered for s in summaries)
+    shipped = sum(s.shipped for s in summaries)
+    allocated = sum(s.allocated for s in summaries)
+    if delivered == live:
+        return OrderStatus.DELIVERED
+    if delivered > 0:
+        return OrderStatus.PARTIALLY_DELIVERED
+    if shipped == live:
+        return OrderStatus.SHIPPED
+    if shipped > 0:
+        return OrderStatus.PARTIALLY_SHIPPED
+    if allocated == live:
+        packing = any(s.status is S.PACKED for s in order.shipments)
+        return OrderStatus.IN_FULFILLMENT if packing else OrderStatus.ALLOCATED
+    if allocated > 0:
+        return OrderStatus.PARTIALLY_ALLOCATED
+    if order.backordered_recorded is not None:
+        return OrderStatus.BACKORDERED
+    return OrderStatus.PLACED
+
+
+def open_reservations(order: Order) -> tuple[ReservationRef, ...]:
+    """Stock still reserved for this order: what a cancel releases and what dispatch ships."""
+    return tuple(
+        ReservationRef(
+            location_code=shipment.location_code,
+            sku=line.sku,
+            reservation_id=reservation_id(order.order_id, shipment.shipment_id),
+            quantity=line.quantity,
+        )
+        for shipment in order.shipments
+        if shipment.status in OPEN_SHIPMENT
+        for line in shipment.lines
+    )
+
+
+def shipment_reservations(order: Order, shipment_id: str) -> tuple[ReservationRef, ...]:
+    """The stock reservations behind one shipment: the handler ships these (`ShipStock`) on dispatch."""
+    rid = reservation_id(order.order_id, shipment_id)
+    return tuple(
+        ReservationRef(
+            location_code=s.location_code, sku=line.sku, reservation_id=rid, quantity=line.quantity
+        )
+        for s in order.shipments
+        if s.shipment_id == shipment_id
+        for line in s.lines
+    )
+
+
+def returnable_quantities(order: Order) -> dict[str, int]:
+    """Delivered minus what returns already claim (open) or brought back (closed)."""
+    delivered = _sum_lines(order.shipments, frozenset({S.DELIVERED}))
+    for claim in order.returns:
+        delivered.subtract({line.sku: line.quantity for line in claim.lines})
+    return {line.sku: max(0, delivered[line.sku]) for line in order.lines}
+
+
+def last_delivered_at(order: Order) -> datetime | None:
+    times = [s.delivered_at for s in order.shipments if s.delivered_at is not None]
+    return max(times) if times else None
+
+
+def _reduce(shipment: Shipment, sku: str, quantity: int) -> Shipment:
+    lines = tuple(
+        Line(line.sku, line.quantity - quantity) if line.sku == sku else line for line in shipment.lines
+    )
+    lines = tuple(line for line in lines if line.quantity > 0)
+    # A shipment with nothing left is cancelled; it keeps its last lines for the record.
+    if not lines:
+        return msgspec.structs.replace(shipment, status=S.CANCELLED)
+    return msgspec.structs.replace(shipment, lines=lines)
+
+
+def _on_shipment(order: Order, shipment_id: str, change: dict[str, object]) -> Order:
+    shipments = tuple(
+        msgspec.structs.replace(s, **change) if s.shipment_id == shipment_id else s for s in order.shipments
+    )
+    return msgspec.structs.replace(order, shipments=shipments)
+
+
+def _reduce_shipment(order: Order, shipment_id: str, sku: str, quantity: int) -> Order:
+    shipments = tuple(
+        _reduce(s, sku, quantity) if s.shipment_id == shipment_id else s for s in order.shipments
+    )
+    return msgspec.structs.replace(order, shipments=shipments)
+
+
+def _track(shipment: Shipment, event: TrackingUpdated) -> Shipment:
+    latest = max((t.occurred_at for t in shipment.tracking), default=None)
+    entry = TrackingEntry(
+        status=event.status, message=event.message, occurred_at=event.occurred_at, location=event.location
+    )
+    status = shipment.status
+    # Webhooks arrive out of order: only the newest update moves a shipment that is on the road.
+    if status in ON_THE_ROAD and (latest is None or event.occurred_at >= latest):
+        status = _TRACKING_TO_SHIPMENT.get(event.status, status)
+    return msgspec.structs.replace(
+        shipment,
+        status=status,
+        tracking=(*shipment.tracking, entry),
+        estimated_delivery=event.estimated_delivery or shipment.estimated_delivery,
+    )
+
+
+def evolve(state: Order | None, event: Event) -> Order | None:
+    if isinstance(event, OrderPlaced):
+        return Order(
+            order_id=event.order_id,
+            customer_id=event.customer_id,
+            lines=event.lines,
+            ship_to=event.ship_to,
+            service_level=event.service_level,
+            priority=event.priority,
+            channel=event.channel,
+            placed_at=event.placed_at,
+            idempotency_key=event.idempotency_key,
+        )
+    if state is None:
+        return None
+    replace = msgspec.structs.replace
+    match event:
+        case OrderAllocated():
+            planned = tuple(
+                Shipment(
+                    shipment_id=p.shipment_id, location_code=p.location_code, status=S.PLANNED, lines=p.lines
+                )
+                for p in event.shipments
+            )
+            return replace(state, shipments=(*state.shipments, *planned))
+        case OrderBackordered():
+            return replace(state, backordered_recorded=event.lines)
+        case OrderPlacedOnHold():
+            return replace(state, hold_reason=event.reason)
+        case OrderHoldReleased():
+            return replace(state, hold_reason=None)
+        case OrderCancelled():
+            shipments = tuple(
+                replace(s, status=S.CANCELLED) if s.status in OPEN_SHIPMENT else s for s in state.shipments
+            )
+            return replace(state, cancelled=True, hold_reason=None, shipments=shipments)
+        case OrderLinesCancelled():
+            cancelled = Counter(state.cancelled_quantities)
+            cancelled.update({line.sku: line.quantity for line in event.lines})
+            order = replace(state, cancelled_quantities=dict(cancelled))
+            for cut in event.reductions:
+                order = _reduce_shipment(order, cut.shipment_id, cut.sku, cut.quantity)
+            return order
+        case AllocationReverted():
+            return _reduce_shipment(state, event.shipment_id, event.sku, event.quantity)
+        case ShipmentPacked():
+            return _on_shipment(state, event.shipment_id, {"status": S.PACKED})
+        case ShipmentDispatched():
+            change: dict[str, object] = {
+                "status": S.DISPATCHED,
+                "carrier": event.carrier,
+                "tracking_number": event.tracking_number,
+                "promised_delivery": event.promised_delivery,
+                "dispatched_at": event.dispatched_at,
+            }
+            return _on_shipment(state, event.shipment_id, change)
+        case TrackingUpdated():
+            shipments = tuple(
+                _track(s, event) if s.shipment_id == event.shipment_id else s for s in state.shipments
+            )
+            return replace(state, shipments=shipments)
+        case ShipmentDelivered():
+            change = {"status": S.DELIVERED, "delivered_at": event.delivered_at}
+            return _on_shipment(state, event.shipment_id, change)
+        case ShipmentException():
+            return _on_shipment(state, event.shipment_id, {"status": S.EXCEPTION})
+        case OrderCompleted():
+            return replace(state, completed=True)
+        case OrderReturnOpened():
+            return replace(
+                state, returns=(*state.returns, ReturnClaim(return_id=event.return_id, lines=event.lines))
+            )
+        case OrderReturnClosed():
+            claims = tuple(
+                ReturnClaim(return_id=c.return_id, lines=event.returned, closed=True)
+                if c.return_id == event.return_id
+                else c
+                for c in state.returns
+            )
+            return replace(state, returns=claims)
+    return state

@@ -1,0 +1,394 @@
+"""Order aggregate: `decide(order, command, now)`; state, `evolve` and read-outs live in `order_state`.
+
+The initial state is `None`. Shipment ids are chosen by the caller; each planned shipment reserves stock under
+`reservation_id(order_id, shipment_id)` in every (sku, location) stream it draws from. Cancel events list the
+reservations to release (`released`), so the handler never has to diff states.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from app.domain.errors import (
+    Duplicate,
+    InvalidInput,
+    InvalidQuantity,
+    InvalidState,
+    NotFound,
+    require_positive,
+)
+from app.domain.events import Event
+from app.domain.order_commands import (
+    AllocateOrder,
+    CancelOrder,
+    CancelOrderLines,
+    CloseReturn,
+    CompleteOrder,
+    DispatchShipment,
+    MarkShipmentDelivered,
+    OpenReturn,
+    OrderCommand,
+    PackShipment,
+    PlaceOrder,
+    PlaceOrderOnHold,
+    RecordTracking,
+    ReleaseOrderHold,
+    ReportShipmentException,
+    RevertAllocation,
+)
+from app.domain.order_events import (
+    AllocationReverted,
+    OrderAllocated,
+    OrderBackordered,
+    OrderCancelled,
+    OrderCompleted,
+    OrderHoldReleased,
+    OrderLinesCancelled,
+    OrderPlaced,
+    OrderPlacedOnHold,
+    OrderReturnClosed,
+    OrderReturnOpened,
+    ReservationRef,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    ShipmentException,
+    ShipmentPacked,
+    ShipmentReduction,
+    TrackingUpdated,
+)
+from app.domain.order_state import (
+    ON_THE_ROAD,
+    OPEN_SHIPMENT,
+    SHIPPED,
+    Order,
+    Shipment,
+    evolve,
+    line_summaries,
+    open_reservations,
+    order_status,
+    reservation_id,
+    returnable_quantities,
+    unallocated,
+)
+from app.domain.values import Line, OrderStatus, ShipmentStatus, TrackingStatus
+
+__all__ = ["decide", "evolve", "line_summaries", "open_reservations", "order_status", "reservation_id"]
+
+_PROBLEM = frozenset(
+    {TrackingStatus.RETURN_TO_SENDER, TrackingStatus.FAILURE, TrackingStatus.ERROR, TrackingStatus.CANCELLED}
+)
+
+
+def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Event]:
+    if isinstance(command, PlaceOrder):
+        return _place(state, command, now)
+    if state is None:
+        raise NotFound(f"no order {command.order_id}", field=("orderId",))
+    order = state
+    oid = {"order_id": order.order_id}
+    match command:
+        case AllocateOrder():
+            return _allocate(order, command, now)
+        case PlaceOrderOnHold():
+            _require_open(order)
+            if order.hold_reason is not None:
+                raise InvalidState("the order is already on hold")
+            if all(s.shipped == s.ordered - s.cancelled for s in line_summaries(order)):
+                raise InvalidState("nothing is left to hold: everything has shipped")
+            return [OrderPlacedOnHold(**oid, reason=command.reason)]
+        case ReleaseOrderHold():
+            if order.hold_reason is None:
+                raise InvalidState("the order is not on hold")
+            return [OrderHoldReleased(**oid)]
+        case CancelOrder():
+            _require_open(order)
+            if any(s.status in SHIPPED for s in order.shipments):
+                raise InvalidState("part of the order has shipped; cancel the remaining lines instead")
+            return [
+                OrderCancelled(
+                    **oid, reason=command.reason, released=open_reservations(order), cancelled_at=now
+                )
+            ]
+        case CancelOrderLines():
+            return _cancel_lines(order, command)
+        case RevertAllocation():
+            shipment = _open_shipment(order, command.shipment_id)
+            require_positive(command.quantity, ("quantity",))
+            held = sum(line.quantity for line in shipment.lines if line.sku == command.sku)
+            if command.quantity > held:
+                raise InvalidQuantity(f"the shipment holds only {held} of {command.sku}", field=("quantity",))
+            return [
+                AllocationReverted(
+                    **oid,
+                    shipment_id=command.shipment_id,
+                    sku=command.sku,
+                    quantity=command.quantity,
+                    reason=command.reason,
+                )
+            ]
+        case PackShipment():
+            _require_workable(order)
+            _require_status(_shipment(order, command.shipment_id), {ShipmentStatus.PLANNED}, "packed")
+            return [ShipmentPacked(**oid, shipment_id=command.shipment_id, packed_at=now)]
+        case DispatchShipment():
+            _require_workable(order)
+            _require_status(_shipment(order, command.shipment_id), {ShipmentStatus.PACKED}, "dispatched")
+            if not command.carrier.strip():
+                raise InvalidInput("a carrier is required", field=("carrier",))
+            if not command.tracking_number.strip():
+                raise InvalidInput("a tracking number is required", field=("trackingNumber",))
+            return [
+                ShipmentDispatched(
+                    **oid,
+                    shipment_id=command.shipment_id,
+                    carrier=command.carrier,
+                    tracking_number=command.tracking_number,
+                    promised_delivery=command.promised_delivery,
+                    dispatched_at=now,
+                )
+            ]
+        case RecordTracking():
+            return _track(order, command)
+        case MarkShipmentDelivered():
+            _require_status(_shipment(order, command.shipment_id), ON_THE_ROAD, "delivered")
+            return [
+                ShipmentDelivered(**oid, shipment_id=command.shipment_id, delivered_at=command.delivered_at)
+            ]
+        case ReportShipmentException():
+            on_road = ON_THE_ROAD - {ShipmentStatus.EXCEPTION}
+            _require_status(_shipment(order, command.shipment_id), on_road, "reported as an exception")
+            return [
+                ShipmentException(
+                    **oid, shipment_id=command.shipment_id, reason=command.reason, occurred_at=now
+                )
+            ]
+        case CompleteOrder():
+            status = order_status(order)
+            if status is not OrderStatus.DELIVERED:
+                raise InvalidState(f"only a delivered order can be completed (it is {status})")
+            return [OrderCompleted(**oid, completed_at=now)]
+        case OpenReturn():
+            if any(claim.return_id == command.return_id for claim in order.returns):
+                raise Duplicate(f"return {command.return_id} is already open", field=("returnId",))
+            check_returnable(order, command.lines)
+            return [OrderReturnOpened(**oid, return_id=command.return_id, lines=command.lines)]
+        case CloseReturn():
+            claim = next(
+                (c for c in order.returns if c.return_id == command.return_id and not c.closed), None
+            )
+            if claim is None:
+                raise NotFound(f"no open return {command.return_id}", field=("returnId",))
+            claimed = {line.sku: line.quantity for line in claim.lines}
+            for i, line in enumerate(command.returned):
+                if line.quantity > claimed.get(line.sku, 0):
+                    raise InvalidQuantity(
+                        "more came back than the return claimed", field=("lines", i, "quantity")
+                    )
+            return [OrderReturnClosed(**oid, return_id=command.return_id, returned=command.returned)]
+    raise InvalidInput(f"unknown order command {type(command).__name__}")
+
+
+def check_returnable(order: Order, lines: tuple[Line, ...]) -> None:
+    """At most delivered minus already returned or claimed, per SKU. Shared with the return aggregate."""
+    if not lines:
+        raise InvalidInput("a return needs at least one line", field=("lines",))
+    returnable = returnable_quantities(order)
+    asked: Counter[str] = Counter()
+    for i, line in enumerate(lines):
+        require_positive(line.quantity, ("lines", i, "quantity"))
+        if line.sku not in returnable:
+            raise NotFound(f"{line.sku} is not on order {order.order_id}", field=("lines", i, "sku"))
+        asked[line.sku] += line.quantity
+        if asked[line.sku] > returnable[line.sku]:
+            raise InvalidQuantity(
+                f"only {returnable[line.sku]} of {line.sku} can be returned", field=("lines", i, "quantity")
+            )
+
+
+def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Event]:
+    if state is not None:
+        # A retried placement (same customer, same idempotency key) is answered with the order as it is.
+        same = command.idempotency_key is not None and command.idempotency_key == state.idempotency_key
+        if same and command.customer_id == state.customer_id:
+            return []
+        raise Duplicate(f"order {command.order_id} already exists", field=("orderId",))
+    if not command.customer_id:
+        raise InvalidInput("a customer is required", field=("customerId",))
+    if not command.lines:
+        raise InvalidInput("an order needs at least one line", field=("lines",))
+    seen: set[str] = set()
+    for i, line in enumerate(command.lines):
+        if not line.sku.strip():
+            raise InvalidInput("a SKU is required", field=("lines", i, "sku"))
+        if line.sku in seen:
+            raise Duplicate(
+                f"{line.sku} appears twice; order it once with the total", field=("lines", i, "sku")
+            )
+        seen.add(line.sku)
+        require_positive(line.quantity, ("lines", i, "quantity"))
+    return [
+        OrderPlaced(
+            order_id=command.order_id,
+            customer_id=command.customer_id,
+            lines=command.lines,
+            ship_to=command.ship_to,
+            service_level=command.service_level,
+            priority=command.priority,
+            channel=command.channel,
+            placed_at=now,
+            idempotency_key=command.idempotency_key,
+        )
+    ]
+
+
+def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event]:
+    _require_workable(order)
+    remaining = unallocated(order)
+    known = {s.shipment_id for s in order.shipments}
+    for i, planned in enumerate(command.shipments):
+        if planned.shipment_id in known or not planned.shipment_id:
+            raise Duplicate(
+                f"shipment id {planned.shipment_id!r} is taken", field=("shipments", i, "shipmentId")
+            )
+        known.add(planned.shipment_id)
+        if not planned.lines:
+            raise InvalidInput("a shipment needs at least one line", field=("shipments", i, "lines"))
+        if len({line.sku for line in planned.lines}) != len(planned.lines):
+            raise Duplicate("a SKU appears twice in one shipment", field=("shipments", i, "lines"))
+        for j, line in enumerate(planned.lines):
+            at = ("shipments", i, "lines", j)
+            require_positive(line.quantity, (*at, "quantity"))
+            if line.sku not in remaining:
+                raise NotFound(f"{line.sku} is not on this order", field=(*at, "sku"))
+            if line.quantity > remaining[line.sku]:
+                raise InvalidQuantity(
+                    f"allocating {line.quantity} of {line.sku}, only {remaining[line.sku]} unallocated",
+                    field=(*at, "quantity"),
+                )
+            remaining[line.sku] -= line.quantity
+    if not command.shipments and not any(remaining.values()):
+        raise InvalidState("nothing is left to allocate")
+    events: list[Event] = []
+    if command.shipments:
+        events.append(OrderAllocated(order_id=order.order_id, shipments=command.shipments, allocated_at=now))
+    waiting = tuple(Line(sku, quantity) for sku, quantity in remaining.items() if quantity > 0)
+    # Record the backorder only when it changes, so retrying allocation on every supply receipt stays quiet.
+    if waiting and waiting != order.backordered_recorded:
+        events.append(OrderBackordered(order_id=order.order_id, lines=waiting))
+    return events
+
+
+def _cancel_lines(order: Order, command: CancelOrderLines) -> list[Event]:
+    _require_open(order)
+    summaries = {s.sku: s for s in line_summaries(order)}
+    waiting = unallocated(order)
+    wanted = command.lines or tuple(
+        Line(s.sku, s.ordered - s.cancelled - s.shipped)
+        for s in summaries.values()
+        if s.ordered > s.cancelled + s.shipped
+    )
+    if not wanted:
+        raise InvalidState("nothing is left to cancel")
+    reductions: list[ShipmentReduction] = []
+    released: list[ReservationRef] = []
+    # Unallocated units go first (nothing to undo), then planned before packed shipments (packing is work).
+    open_shipments = sorted(
+        (s for s in order.shipments if s.status in OPEN_SHIPMENT),
+        key=lambda s: s.status is ShipmentStatus.PACKED,
+    )
+    for i, line in enumerate(wanted):
+        require_positive(line.quantity, ("lines", i, "quantity"))
+        summary = summaries.get(line.sku)
+        if summary is None:
+            raise NotFound(f"{line.sku} is not on this order", field=("lines", i, "sku"))
+        cancellable = summary.ordered - summary.cancelled - summary.shipped
+        if line.quantity > cancellable:
+            raise InvalidQuantity(
+                f"only {cancellable} of {line.sku} can still be cancelled", field=("lines", i)
+            )
+        left = line.quantity - min(line.quantity, waiting[line.sku])
+        for shipment in open_shipments:
+            held = sum(sl.quantity for sl in shipment.lines if sl.sku == line.sku)
+            cut = min(left, held)
+            if cut > 0:
+                reductions.append(
+                    ShipmentReduction(shipment_id=shipment.shipment_id, sku=line.sku, quantity=cut)
+                )
+                rid = reservation_id(order.order_id, shipment.shipment_id)
+                released.append(
+                    ReservationRef(
+                        location_code=shipment.location_code, sku=line.sku, reservation_id=rid, quantity=cut
+                    )
+                )
+                left -= cut
+    return [
+        OrderLinesCancelled(
+            order_id=order.order_id,
+            lines=wanted,
+            reductions=tuple(reductions),
+            released=tuple(released),
+            reason=command.reason,
+        )
+    ]
+
+
+def _track(order: Order, command: RecordTracking) -> list[Event]:
+    shipment = _shipment(order, command.shipment_id)
+    _require_status(shipment, SHIPPED, "tracked")
+    if any(t.status == command.status and t.occurred_at == command.occurred_at for t in shipment.tracking):
+        return []  # a replayed webhook changes nothing
+    oid, sid = order.order_id, command.shipment_id
+    events: list[Event] = [
+        TrackingUpdated(
+            order_id=oid,
+            shipment_id=sid,
+            status=command.status,
+            message=command.message,
+            occurred_at=command.occurred_at,
+            location=command.location,
+            estimated_delivery=command.estimated_delivery,
+        )
+    ]
+    if shipment.status is not ShipmentStatus.DELIVERED:
+        if command.status is TrackingStatus.DELIVERED:
+            events.append(ShipmentDelivered(order_id=oid, shipment_id=sid, delivered_at=command.occurred_at))
+        elif command.status in _PROBLEM and shipment.status is not ShipmentStatus.EXCEPTION:
+            reason = command.message or command.status.value
+            events.append(
+                ShipmentException(
+                    order_id=oid, shipment_id=sid, reason=reason, occurred_at=command.occurred_at
+                )
+            )
+    return events
+
+
+def _require_open(order: Order) -> None:
+    if order.cancelled or order.completed:
+        raise InvalidState(f"the order is {order_status(order)}")
+
+
+def _require_workable(order: Order) -> None:
+    _require_open(order)
+    if order.hold_reason is not None:
+        raise InvalidState(f"the order is on hold: {order.hold_reason}")
+
+
+def _shipment(order: Order, shipment_id: str) -> Shipment:
+    for shipment in order.shipments:
+        if shipment.shipment_id == shipment_id:
+            return shipment
+    raise NotFound(f"no shipment {shipment_id} on order {order.order_id}", field=("shipmentId",))
+
+
+def _open_shipment(order: Order, shipment_id: str) -> Shipment:
+    shipment = _shipment(order, shipment_id)
+    _require_status(shipment, OPEN_SHIPMENT, "changed")
+    return shipment
+
+
+def _require_status(
+    shipment: Shipment, allowed: frozenset[ShipmentStatus] | set[ShipmentStatus], verb: str
+) -> None:
+    if shipment.status not in allowed:
+        raise InvalidState(f"shipment {shipment.shipment_id} is {shipment.status} and cannot be {verb}")

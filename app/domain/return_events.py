@@ -1,0 +1,90 @@
+"""Events of a return stream (`return-<id>`, an RMA)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import msgspec
+
+from app.domain.events import Event
+from app.domain.values import ItemCondition, TrackingStatus
+
+
+class ReturnLine(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    quantity: int
+    reason: str | None = None
+
+
+class ReceivedLine(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    quantity: int
+    condition: ItemCondition
+
+
+class RefundLine(msgspec.Struct, frozen=True, kw_only=True):
+    # Money is a Decimal (msgspec stores it as a string): floats would drift by cents over many refunds.
+    sku: str
+    amount: Decimal
+
+
+class ReturnEvent(Event, frozen=True, kw_only=True):
+    return_id: str
+
+
+class ReturnRequested(ReturnEvent, frozen=True, kw_only=True):
+    order_id: str
+    lines: tuple[ReturnLine, ...]
+    requested_at: datetime
+
+
+class ReturnApproved(ReturnEvent, frozen=True, kw_only=True):
+    approved_at: datetime
+
+
+class ReturnRejected(ReturnEvent, frozen=True, kw_only=True):
+    reason: str
+    rejected_at: datetime
+
+
+class ReturnPickedUp(ReturnEvent, frozen=True, kw_only=True):
+    carrier: str
+    tracking_number: str
+    picked_up_at: datetime
+
+
+class ReturnInTransit(ReturnEvent, frozen=True, kw_only=True):
+    """A tracking update for the parcel on its way back."""
+
+    status: TrackingStatus
+    message: str | None
+    occurred_at: datetime
+
+
+class ReturnReceived(ReturnEvent, frozen=True, kw_only=True):
+    location_code: str
+    lines: tuple[ReceivedLine, ...]
+    received_at: datetime
+
+
+class ReturnRefunded(ReturnEvent, frozen=True, kw_only=True):
+    lines: tuple[RefundLine, ...]
+    refunded_at: datetime
+
+
+class ReturnReplaced(ReturnEvent, frozen=True, kw_only=True):
+    replacement_order_id: str
+    replaced_at: datetime
+
+
+RETURN_EVENTS: tuple[type[Event], ...] = (
+    ReturnRequested,
+    ReturnApproved,
+    ReturnRejected,
+    ReturnPickedUp,
+    ReturnInTransit,
+    ReturnReceived,
+    ReturnRefunded,
+    ReturnReplaced,
+)

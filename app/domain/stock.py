@@ -1,0 +1,336 @@
+"""Stock aggregate: one SKU at one location (stream `stock-<location>:<sku>`).
+
+Invariants, enforced by `decide` and preserved by `evolve`:
+    0 ≤ reserved ≤ on hand;  a new reservation ≤ ATP;  ATP = max(0, on hand - reserved - safety stock).
+
+A busy stream holds an event per order, so the state stays small (finished reservations and fully received
+supplies are dropped) and is a msgspec Struct that round-trips through `msgspec.json` as a snapshot.
+
+Cycle count below the reserved quantity: the count is a physical fact and is accepted, but the units it did
+not find cannot stay promised. `decide` first releases the shortfall from the newest reservations
+(`ReservationReleased(reason="SHORTFALL")`, newest first, so the oldest orders keep their stock), then records
+`StockCounted`. The handler (or a reactor on SHORTFALL releases) tells the orders concerned to revert that
+allocation (`orders.RevertAllocation`), which puts the quantity back on backorder.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from app.domain.errors import (
+    Duplicate,
+    InsufficientStock,
+    InvalidInput,
+    InvalidQuantity,
+    LocationInactive,
+    NotFound,
+    UnknownLocation,
+    require_not_negative,
+    require_positive,
+)
+from app.domain.events import Event
+from app.domain.locations import Location
+from app.domain.stock_commands import (
+    AdjustStock,
+    CountStock,
+    ExpectSupply,
+    ReceiveStock,
+    ReceiveSupply,
+    ReleaseReservation,
+    ReserveStock,
+    ReturnStock,
+    SetReorderPoint,
+    SetSafetyStock,
+    ShipStock,
+    StockCommand,
+    WriteOffStock,
+)
+from app.domain.stock_events import (
+    ReorderPointSet,
+    ReplenishmentRequested,
+    ReservationReleased,
+    SafetyStockSet,
+    StockAdjusted,
+    StockCounted,
+    StockReceived,
+    StockReserved,
+    StockReturned,
+    StockShipped,
+    StockWrittenOff,
+    SupplyExpected,
+    SupplyReceived,
+)
+from app.domain.values import SupplyKind
+
+SHORTFALL = "SHORTFALL"
+
+__all__ = [
+    "EMPTY_STOCK",
+    "SHORTFALL",
+    "AdjustStock",
+    "CountStock",
+    "ExpectSupply",
+    "IncomingSupply",
+    "ReceiveStock",
+    "ReceiveSupply",
+    "ReleaseReservation",
+    "ReserveStock",
+    "ReturnStock",
+    "SetReorderPoint",
+    "SetSafetyStock",
+    "ShipStock",
+    "StockCommand",
+    "StockState",
+    "WriteOffStock",
+    "decide",
+    "evolve",
+]
+
+# State
+
+
+class IncomingSupply(msgspec.Struct, frozen=True, kw_only=True):
+    kind: SupplyKind
+    quantity: int  # still expected
+    expected_at: datetime
+    source_location_code: str | None = None
+
+
+class StockState(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str = ""
+    location_code: str = ""
+    on_hand: int = 0
+    safety_stock: int = 0
+    reorder_point: int = 0
+    reorder_quantity: int = 0
+    # Open reservations only, in the order they were made (JSON objects keep it): SHORTFALL goes newest first.
+    reservations: dict[str, int] = {}
+    incoming: dict[str, IncomingSupply] = {}
+    # Replenishment requested but not yet answered by a SupplyExpected: stops asking twice for the same gap.
+    pending_replenishments: dict[str, int] = {}
+
+    @property
+    def reserved(self) -> int:
+        return sum(self.reservations.values())
+
+    @property
+    def atp(self) -> int:
+        return max(0, self.on_hand - self.reserved - self.safety_stock)
+
+    @property
+    def incoming_quantity(self) -> int:
+        return sum(supply.quantity for supply in self.incoming.values())
+
+
+EMPTY_STOCK = StockState()
+
+
+def evolve(state: StockState, event: Event) -> StockState:
+    replace = msgspec.structs.replace
+    match event:
+        case StockReceived() | StockReturned():
+            return replace(_identify(state, event), on_hand=state.on_hand + event.quantity)
+        case StockAdjusted():
+            return replace(_identify(state, event), on_hand=state.on_hand + event.delta)
+        case StockCounted():
+            return replace(_identify(state, event), on_hand=event.counted)
+        case StockWrittenOff():
+            return replace(_identify(state, event), on_hand=state.on_hand - event.quantity)
+        case StockReserved():
+            reservations = {**state.reservations, event.reservation_id: event.quantity}
+            return replace(_identify(state, event), reservations=reservations)
+        case ReservationReleased():
+            return replace(
+                _identify(state, event), reservations=_consume(state, event.reservation_id, event.quantity)
+            )
+        case StockShipped():
+            reservations = _consume(state, event.reservation_id, event.quantity)
+            return replace(
+                _identify(state, event), on_hand=state.on_hand - event.quantity, reservations=reservations
+            )
+        case SafetyStockSet():
+            return replace(_identify(state, event), safety_stock=event.quantity)
+        case ReorderPointSet():
+            return replace(
+                _identify(state, event),
+                reorder_point=event.reorder_point,
+                reorder_quantity=event.reorder_quantity,
+            )
+        case SupplyExpected():
+            expected = IncomingSupply(
+                kind=event.kind,
+                quantity=event.quantity,
+                expected_at=event.expected_at,
+                source_location_code=event.source_location_code,
+            )
+            pending = {k: v for k, v in state.pending_replenishments.items() if k != event.replenishment_id}
+            return replace(
+                _identify(state, event),
+                incoming={**state.incoming, event.supply_id: expected},
+                pending_replenishments=pending,
+            )
+        case SupplyReceived():
+            incoming = dict(state.incoming)
+            arrived = incoming.pop(event.supply_id) if event.supply_id in incoming else None
+            if arrived is not None and arrived.quantity > event.quantity:
+                incoming[event.supply_id] = replace(arrived, quantity=arrived.quantity - event.quantity)
+            return replace(_identify(state, event), on_hand=state.on_hand + event.quantity, incoming=incoming)
+        case ReplenishmentRequested():
+            pending = {**state.pending_replenishments, event.replenishment_id: event.quantity}
+            return replace(_identify(state, event), pending_replenishments=pending)
+        case _:
+            return state
+
+
+def _identify(state: StockState, event: Event) -> StockState:
+    sku, location_code = (
+        getattr(event, "sku", state.sku),
+        getattr(event, "location_code", state.location_code),
+    )
+    if state.sku == sku and state.location_code == location_code:
+        return state
+    return msgspec.structs.replace(state, sku=sku, location_code=location_code)
+
+
+def _consume(state: StockState, reservation_id: str, quantity: int) -> dict[str, int]:
+    """Reservations without units left are dropped, which keeps the state of a long stream small. A partly
+    consumed one keeps its place: SHORTFALL's newest-first order is the order the reservations were made."""
+    reservations = {k: v - quantity if k == reservation_id else v for k, v in state.reservations.items()}
+    return {k: v for k, v in reservations.items() if v > 0}
+
+
+def decide(
+    state: StockState, command: StockCommand, now: datetime, *, location: Location | None
+) -> list[Event]:
+    """`location` is the state of the command's location (None if it was never created)."""
+    if location is None:
+        raise UnknownLocation(f"no location {command.location_code}", field=("locationCode",))
+    # Goods may not enter or be promised from a closed location; what is there can still leave or be counted.
+    if isinstance(command, ReceiveStock | ReserveStock | ReturnStock | ExpectSupply) and not location.active:
+        raise LocationInactive(f"location {command.location_code} is inactive", field=("locationCode",))
+    key = {"sku": command.sku, "location_code": command.location_code}
+    match command:
+        case ReceiveStock():
+            require_positive(command.quantity, ("quantity",))
+            return [StockReceived(**key, quantity=command.quantity, reference=command.reference)]
+        case AdjustStock():
+            if command.delta == 0:
+                raise InvalidQuantity("an adjustment must change the quantity", field=("delta",))
+            if state.on_hand + command.delta < state.reserved:
+                # Reserved units are promised to orders: losing them is a count (which releases them).
+                raise InsufficientStock(
+                    f"on hand {state.on_hand} with {state.reserved} reserved cannot fall by {-command.delta}",
+                    field=("delta",),
+                )
+            return [StockAdjusted(**key, delta=command.delta, reason=command.reason)]
+        case CountStock():
+            require_not_negative(command.counted, ("counted",))
+            return [
+                *_release_shortfall(state, state.reserved - command.counted, key),
+                StockCounted(**key, counted=command.counted, variance=command.counted - state.on_hand),
+            ]
+        case ReserveStock():
+            require_positive(command.quantity, ("quantity",))
+            if not command.reservation_id:
+                raise InvalidInput("a reservation needs an id", field=("reservationId",))
+            if command.reservation_id in state.reservations:
+                raise Duplicate(
+                    f"reservation {command.reservation_id} already exists", field=("reservationId",)
+                )
+            if command.quantity > state.atp:
+                raise InsufficientStock(
+                    f"{command.quantity} of {command.sku} requested, {state.atp} available",
+                    field=("quantity",),
+                )
+            return [StockReserved(**key, reservation_id=command.reservation_id, quantity=command.quantity)]
+        case ReleaseReservation():
+            held = _reservation(state, command.reservation_id)
+            quantity = held if command.quantity is None else command.quantity
+            require_positive(quantity, ("quantity",))
+            if quantity > held:
+                raise InvalidQuantity(f"cannot release {quantity}, only {held} reserved", field=("quantity",))
+            return [
+                ReservationReleased(
+                    **key, reservation_id=command.reservation_id, quantity=quantity, reason=command.reason
+                )
+            ]
+        case ShipStock():
+            held = _reservation(state, command.reservation_id)
+            require_positive(command.quantity, ("quantity",))
+            if command.quantity > held:
+                raise InvalidQuantity(
+                    f"cannot ship {command.quantity}, only {held} reserved", field=("quantity",)
+                )
+            return [StockShipped(**key, reservation_id=command.reservation_id, quantity=command.quantity)]
+        case ReturnStock():
+            require_positive(command.quantity, ("quantity",))
+            return [StockReturned(**key, quantity=command.quantity, return_id=command.return_id)]
+        case WriteOffStock():
+            require_positive(command.quantity, ("quantity",))
+            unreserved = state.on_hand - state.reserved
+            if command.quantity > unreserved:
+                raise InsufficientStock(
+                    f"cannot write off {command.quantity}, only {unreserved} unreserved on hand",
+                    field=("quantity",),
+                )
+            return [
+                StockWrittenOff(
+                    **key, quantity=command.quantity, reason=command.reason, return_id=command.return_id
+                )
+            ]
+        case SetSafetyStock():
+            require_not_negative(command.quantity, ("quantity",))
+            return [SafetyStockSet(**key, quantity=command.quantity)]
+        case SetReorderPoint():
+            require_not_negative(command.reorder_point, ("reorderPoint",))
+            require_positive(command.reorder_quantity, ("reorderQuantity",))
+            return [
+                ReorderPointSet(
+                    **key, reorder_point=command.reorder_point, reorder_quantity=command.reorder_quantity
+                )
+            ]
+        case ExpectSupply():
+            require_positive(command.quantity, ("quantity",))
+            if command.supply_id in state.incoming:
+                raise Duplicate(f"supply {command.supply_id} is already expected", field=("supplyId",))
+            if command.expected_at.tzinfo is None:
+                raise InvalidInput("expected date must carry a time zone", field=("expectedAt",))
+            return [
+                SupplyExpected(
+                    **key,
+                    supply_id=command.supply_id,
+                    kind=command.kind,
+                    quantity=command.quantity,
+                    expected_at=command.expected_at,
+                    source_location_code=command.source_location_code,
+                    replenishment_id=command.replenishment_id,
+                )
+            ]
+        case ReceiveSupply():
+            require_positive(command.quantity, ("quantity",))
+            if command.supply_id not in state.incoming:
+                raise NotFound(f"no supply {command.supply_id} is expected", field=("supplyId",))
+            # Receiving more than expected is accepted: the goods are on the dock; the supply is then closed.
+            return [SupplyReceived(**key, supply_id=command.supply_id, quantity=command.quantity)]
+    raise InvalidInput(f"unknown stock command {type(command).__name__}")
+
+
+def _reservation(state: StockState, reservation_id: str) -> int:
+    if reservation_id not in state.reservations:
+        raise NotFound(f"no open reservation {reservation_id}", field=("reservationId",))
+    return state.reservations[reservation_id]
+
+
+def _release_shortfall(state: StockState, shortfall: int, key: dict[str, str]) -> list[Event]:
+    releases: list[Event] = []
+    for reservation_id, quantity in reversed(state.reservations.items()):
+        if shortfall <= 0:
+            break
+        released = min(quantity, shortfall)
+        releases.append(
+            ReservationReleased(**key, reservation_id=reservation_id, quantity=released, reason=SHORTFALL)
+        )
+        shortfall -= released
+    return releases
