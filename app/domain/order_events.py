@@ -16,6 +16,14 @@ class PlannedShipment(msgspec.Struct, frozen=True, kw_only=True):
     lines: tuple[Line, ...]
 
 
+class PlannedShipmentCost(msgspec.Struct, frozen=True, kw_only=True):
+    shipment_id: str
+    location_code: str
+    carrier_service: str
+    cost: float
+    promised_delivery: datetime | None
+
+
 class ReservationRef(msgspec.Struct, frozen=True, kw_only=True):
     """A reservation in stock stream (sku, location_code) that the handler must release or ship."""
 
@@ -138,8 +146,37 @@ class OrderReturnClosed(OrderEvent, frozen=True, kw_only=True):
     returned: tuple[Line, ...]
 
 
+class CandidateOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """One location the sourcing engine considered: chosen or not, and why."""
+
+    location_code: str
+    selected: bool
+    reason: str | None = None  # the rule that excluded it, or why it lost
+    cost: float | None = None
+
+
+class SourcingDecided(OrderEvent, frozen=True, kw_only=True):
+    """Why the order ships from where it does: recorded with the allocation it led to, in one transaction.
+
+    `shipments` repeats the plan's cost and promise per shipment (OrderAllocated holds only what is reserved),
+    so "why did this ship from there?" is answered from the log alone.
+    """
+
+    decided_at: datetime
+    algorithm: str
+    total_cost: float
+    objective: float
+    lower_bound: float | None
+    fallback_used: bool
+    profile_version: int
+    candidates: tuple[CandidateOutcome, ...]
+    shipments: tuple[PlannedShipmentCost, ...]
+    backordered: tuple[Line, ...]
+
+
 ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderPlaced,
+    SourcingDecided,
     OrderAllocated,
     OrderBackordered,
     OrderPlacedOnHold,
