@@ -263,6 +263,22 @@ class EventStore:
         start = 1 if snapshot is None else snapshot.version + 1
         return snapshot, await self.read_stream(stream_id, from_version=start, as_of=as_of)
 
+    async def load_many(
+        self, stream_ids: Sequence[str]
+    ) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
+        """`load` for several streams in two round trips: their latest snapshots, then every tail."""
+        ids = list(dict.fromkeys(stream_ids))
+        with _translated():
+            async with self.pool.acquire() as conn:
+                rows = await conn.fetch(query("load_snapshots"), ids)
+                snapshots = {r[0]: Snapshot(r[0], r[1], r[2], r[3], r[4]) for r in rows}
+                starts = [snapshots[i].version + 1 if i in snapshots else 1 for i in ids]
+                tails = await conn.fetch(query("read_streams"), ids, starts)
+        loaded: dict[str, tuple[Snapshot | None, list[RecordedEvent]]] = {i: (snapshots.get(i), []) for i in ids}
+        for row in tails:
+            loaded[row[2]][1].append(_row_to_event(row))
+        return loaded
+
     # -- checkpoints -----------------------------------------------------------------------------------
 
     async def read_checkpoint(self, name: str, *, conn: Connection | None = None) -> Position:

@@ -138,7 +138,7 @@ def line_summaries(order: Order) -> tuple[LineSummary, ...]:
         if claim.closed:
             returned.update({line.sku: line.quantity for line in claim.lines})
     waiting = unallocated(order)
-    attempted = order.backordered_recorded is not None and not order.cancelled
+    attempted = allocation_attempted(order) and not order.cancelled
     return tuple(
         LineSummary(
             sku=line.sku,
@@ -152,6 +152,12 @@ def line_summaries(order: Order) -> tuple[LineSummary, ...]:
         )
         for line in order.lines
     )
+
+
+def allocation_attempted(order: Order) -> bool:
+    """Sourcing has looked at this order: what is not allocated now waits for supply (is backordered).
+    Shipments count too: an allocation taken back by a count shortfall leaves its quantity waiting."""
+    return order.backordered_recorded is not None or bool(order.shipments)
 
 
 def order_status(order: Order) -> OrderStatus:
@@ -182,7 +188,7 @@ def order_status(order: Order) -> OrderStatus:
         return OrderStatus.IN_FULFILLMENT if packing else OrderStatus.ALLOCATED
     if allocated > 0:
         return OrderStatus.PARTIALLY_ALLOCATED
-    if order.backordered_recorded is not None:
+    if allocation_attempted(order):
         return OrderStatus.BACKORDERED
     return OrderStatus.PLACED
 

@@ -99,3 +99,17 @@ async def test_no_snapshot_means_the_whole_stream(store: EventStore) -> None:
     snapshot, tail = await store.load(sid)
     assert snapshot is None
     assert len(tail) == 3
+
+
+async def test_load_many_returns_each_streams_snapshot_and_tail_in_one_go(store: EventStore) -> None:
+    with_snapshot, without, missing = stream(), stream(), stream()
+    await store.append(with_snapshot, events(6), NO_STREAM)
+    await store.append(without, events(2), NO_STREAM)
+    await store.save_snapshot(Snapshot(with_snapshot, 4, "Counter", 1, '{"count": 4}'))
+    loaded = await store.load_many([with_snapshot, without, missing, without])
+    assert set(loaded) == {with_snapshot, without, missing}
+    snapshot, tail = loaded[with_snapshot]
+    assert snapshot is not None and snapshot.version == 4
+    assert [e.stream_version for e in tail] == [5, 6]
+    assert loaded[without][0] is None and [e.stream_version for e in loaded[without][1]] == [1, 2]
+    assert loaded[missing] == (None, [])

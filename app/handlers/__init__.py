@@ -1,0 +1,77 @@
+"""Command handlers: the only code that writes to the event store on the business's behalf.
+
+    handlers = Handlers(Context(store, codec), network=LogNetwork(store, codec))
+    outcome = await handlers.handle(ReceiveStock(sku="SKU-1", location_code="DC1", quantity=5), metadata)
+
+`handle` picks the handler for the command's type and runs it through `execute` (load, decide, append with
+expected versions, retry on conflict). Entry points (GraphQL, workers, CLI) only build commands.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain import order_commands as oc
+from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation
+from app.domain.returns import ReturnCommand
+from app.domain.stock import StockCommand
+from app.sourcing import SourcingProfile, default_profile
+from eventstore import Metadata
+
+from . import locations as location_handlers
+from . import orders as order_handlers
+from . import returns as return_handlers
+from . import stock as stock_handlers
+from .commands import CheckReplenishment, SourceOrder
+from .network import LogNetwork, NetworkView
+from .sourcing import source_order
+from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
+
+__all__ = [
+    "CheckReplenishment",
+    "ConcurrencyConflict",
+    "Context",
+    "Handlers",
+    "LogNetwork",
+    "NetworkView",
+    "Outcome",
+    "SourceOrder",
+]
+
+
+class Handlers:
+    def __init__(
+        self, ctx: Context, *, network: NetworkView | None = None, profile: SourcingProfile | None = None
+    ) -> None:
+        self.ctx = ctx
+        self.network = network or LogNetwork(ctx.store, ctx.codec)
+        self.profile = profile or default_profile()
+
+    async def handle(self, command: Any, metadata: Metadata | None = None) -> Outcome[Any]:
+        work = self._handler_for(command)
+        return await execute(self.ctx, metadata or Metadata(), work)
+
+    def _handler_for(self, command: Any) -> Any:
+        async def run(uow: UnitOfWork) -> Any:
+            match command:
+                case CreateLocation() | DeactivateLocation() | ReactivateLocation():
+                    return await location_handlers.change_location(uow, command)
+                case StockCommand():
+                    return await stock_handlers.change_stock(uow, command)
+                case oc.CancelOrder() | oc.CancelOrderLines():
+                    return await order_handlers.cancel(uow, command)
+                case oc.DispatchShipment():
+                    return await order_handlers.dispatch(uow, command)
+                case oc.AllocateOrder():
+                    raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
+                case oc.OrderCommand():
+                    return await order_handlers.change_order(uow, command)
+                case ReturnCommand():
+                    return await return_handlers.change_return(uow, command)
+                case SourceOrder():
+                    return await source_order(uow, command, self.network, self.profile)
+                case CheckReplenishment():
+                    return await stock_handlers.check_replenishment(uow, command, self.network)
+            raise TypeError(f"no handler for {type(command).__name__}")
+
+        return run

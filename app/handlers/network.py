@@ -1,0 +1,50 @@
+"""What sourcing needs to know about the network: the locations, and a hint of where stock is.
+
+The availability here is a *hint* for planning. Reservations are always decided on the stock streams' own
+state and appended with their expected versions, so a stale hint costs a re-plan, never an oversell.
+`LogNetwork` reads the event log (always correct, slower); the read-model network (projections) is the fast
+one the service uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Protocol
+
+from app.domain.locations import Location
+from app.domain.streams import stock_stream
+from eventstore import EventCodec, EventStore
+
+from .aggregates import LOCATION, STOCK, rehydrate
+
+Availability = dict[tuple[str, str], int]  # (location code, sku) -> ATP
+
+
+class NetworkView(Protocol):
+    async def locations(self) -> list[Location]: ...
+
+    async def availability(self, skus: Collection[str]) -> Availability: ...
+
+
+class LogNetwork:
+    """The network straight from the log: every location stream, and the stock streams of the asked SKUs."""
+
+    def __init__(self, store: EventStore, codec: EventCodec) -> None:
+        self.store = store
+        self.codec = codec
+
+    async def locations(self) -> list[Location]:
+        ids = [r[0] for r in await self.store.pool.fetch("SELECT stream_id FROM streams WHERE type = 'location'")]
+        loaded = await self.store.load_many(ids)
+        states = [rehydrate(LOCATION, self.codec, snapshot, tail)[0] for snapshot, tail in loaded.values()]
+        return sorted((s for s in states if s is not None), key=lambda loc: loc.code)
+
+    async def availability(self, skus: Collection[str]) -> Availability:
+        codes = [loc.code for loc in await self.locations()]
+        loaded = await self.store.load_many([stock_stream(sku, code) for code in codes for sku in skus])
+        result: Availability = {}
+        for snapshot, tail in loaded.values():
+            state, _ = rehydrate(STOCK, self.codec, snapshot, tail)
+            if state.atp > 0:
+                result[(state.location_code, state.sku)] = state.atp
+        return result

@@ -1,0 +1,75 @@
+"""Return (RMA) commands. A return claims quantities on its order, and its receipt moves stock: all of it is
+appended together, so a return never half-happens."""
+
+from __future__ import annotations
+
+from app.domain import order_commands as oc
+from app.domain import orders, returns, stock
+from app.domain.events import Event
+from app.domain.order_state import Order
+from app.domain.return_events import ReturnReceived, ReturnRequested
+from app.domain.returns import Return
+from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
+from app.domain.values import Line
+
+from .aggregates import LOCATION, ORDER, RETURN, STOCK
+from .unit_of_work import UnitOfWork
+
+
+async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Return | None:
+    stream = return_stream(command.return_id)
+    state = await uow.get(RETURN, stream)
+    order_id = state.order_id if state is not None else getattr(command, "order_id", None)
+    order = await uow.get(ORDER, order_stream(order_id)) if order_id else None
+    location = None
+    if isinstance(command, returns.ReceiveReturn):
+        location = await uow.get(LOCATION, location_stream(command.location_code))
+    if isinstance(command, returns.ReplaceReturn) and state is not None and order is not None:
+        await _place_replacement(uow, state, order, command.replacement_order_id)
+
+    events = returns.decide(state, command, uow.now, order=order, location=location)
+    after = uow.record(RETURN, stream, events)
+    assert after is not None or not events
+    for event in events:
+        await _settle_on_order(uow, after, event)
+        if isinstance(event, ReturnReceived):
+            for move in returns.stock_commands_for_receipt(event):
+                stock_id = stock_stream(move.sku, move.location_code)
+                uow.record(
+                    STOCK, stock_id, stock.decide(await uow.get(STOCK, stock_id), move, uow.now, location=location)
+                )
+    return after
+
+
+async def _settle_on_order(uow: UnitOfWork, state: Return | None, event: Event) -> None:
+    """A new request claims units on the order; a rejection or receipt closes that claim."""
+    if state is None:
+        return
+    stream = order_stream(state.order_id)
+    order = await uow.get(ORDER, stream)
+    command: oc.OrderCommand | None
+    if isinstance(event, ReturnRequested):
+        command = oc.OpenReturn(
+            order_id=state.order_id,
+            return_id=state.return_id,
+            lines=tuple(Line(line.sku, line.quantity) for line in state.lines),
+        )
+    else:
+        command = returns.order_close_for(state, event)
+    if command is not None:
+        uow.record(ORDER, stream, orders.decide(order, command, uow.now))
+
+
+async def _place_replacement(uow: UnitOfWork, state: Return, original: Order, replacement_id: str) -> None:
+    """A replacement is a new order for what came back, to the same address, linked through its channel."""
+    place = oc.PlaceOrder(
+        order_id=replacement_id,
+        customer_id=original.customer_id,
+        lines=tuple(Line(line.sku, line.quantity) for line in state.received),
+        ship_to=original.ship_to,
+        service_level=original.service_level,
+        priority=original.priority,
+        channel=f"replacement:{state.return_id}",
+    )
+    stream = order_stream(replacement_id)
+    uow.record(ORDER, stream, orders.decide(await uow.get(ORDER, stream), place, uow.now))

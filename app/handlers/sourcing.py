@@ -1,0 +1,141 @@
+"""Sourcing an order: plan with the engine, then reserve on the stock streams, all in one transaction.
+
+The plan is made on an availability *hint* (the read model, or the log). The reservations are then decided
+on the true state of each chosen stock stream; where the truth has less than the hint promised, the hint is
+corrected and the order planned again. The append carries every stock stream's expected version, so a
+reservation that raced another order fails as a whole and `execute` re-runs this with fresh state.
+"""
+
+from __future__ import annotations
+
+from app.domain import order_commands as oc
+from app.domain import orders, stock
+from app.domain.errors import NotFound
+from app.domain.locations import Location
+from app.domain.order_events import CandidateOutcome, PlannedShipment, PlannedShipmentCost, SourcingDecided
+from app.domain.order_state import Order, reservation_id, unallocated
+from app.domain.streams import location_stream, order_stream, stock_stream
+from app.domain.values import Line
+from app.sourcing import CandidateLocation, SourcingPlan, SourcingProfile, SourcingRequest, source
+
+from .aggregates import LOCATION, ORDER, STOCK
+from .commands import SourceOrder
+from .network import NetworkView
+from .unit_of_work import UnitOfWork
+
+REPLANS = 3
+
+
+def candidate(location: Location) -> CandidateLocation:
+    return CandidateLocation(
+        code=location.code,
+        type=location.type,
+        coordinates=location.coordinates,
+        active=location.active,
+        can_ship=location.capabilities.ship,
+        handling_cost=location.handling_cost,
+    )
+
+
+def request_for(order: Order, remaining: dict[str, int]) -> SourcingRequest:
+    return SourcingRequest(
+        order_id=order.order_id,
+        lines=remaining,
+        ship_to=order.ship_to.coordinates,
+        service_level=order.service_level,
+        priority=order.priority,
+        channel=order.channel,
+        placed_at=order.placed_at,
+    )
+
+
+async def source_order(
+    uow: UnitOfWork, command: SourceOrder, network: NetworkView, profile: SourcingProfile
+) -> SourcingPlan | None:
+    """Allocates what is still unallocated; None when there is nothing to do (a redelivered job, a hold)."""
+    stream = order_stream(command.order_id)
+    order = await uow.get(ORDER, stream)
+    if order is None:
+        raise NotFound(f"no order {command.order_id}", field=("orderId",))
+    remaining = {sku: qty for sku, qty in unallocated(order).items() if qty > 0}
+    if order.cancelled or order.completed or order.hold_reason is not None or not remaining:
+        return None
+
+    sites = [candidate(loc) for loc in await network.locations()]
+    hint = await network.availability(remaining.keys())
+    plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    for _ in range(REPLANS):
+        wanted = [(s.location_code, sku, qty) for s in plan.shipments for sku, qty in s.lines.items()]
+        truth = await uow.get_many(STOCK, [stock_stream(sku, code) for code, sku, _ in wanted])
+        short = {
+            (code, sku): truth[stock_stream(sku, code)].atp
+            for code, sku, qty in wanted
+            if truth[stock_stream(sku, code)].atp < qty
+        }
+        if not short:
+            break
+        hint = {**hint, **short}
+        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    else:
+        return None  # the hint keeps being wrong: leave the order as it is; the job is retried later
+
+    first = len(order.shipments) + 1
+    planned = [
+        PlannedShipment(
+            shipment_id=f"S{first + i}",
+            location_code=s.location_code,
+            lines=tuple(Line(sku, qty) for sku, qty in sorted(s.lines.items())),
+        )
+        for i, s in enumerate(plan.shipments)
+    ]
+    allocate = oc.AllocateOrder(order_id=order.order_id, shipments=tuple(planned))
+    allocation = orders.decide(order, allocate, uow.now)
+    if not allocation:
+        return None  # still backordered exactly as before: a retry after supply that changed nothing
+    uow.record(ORDER, stream, [_decision(order, plan, planned, uow), *allocation])
+    await _reserve(uow, order.order_id, planned)
+    return plan
+
+
+async def _reserve(uow: UnitOfWork, order_id: str, planned: list[PlannedShipment]) -> None:
+    locations = await uow.get_many(LOCATION, [location_stream(p.location_code) for p in planned])
+    for shipment in planned:
+        location = locations[location_stream(shipment.location_code)]
+        for line in shipment.lines:
+            stream = stock_stream(line.sku, shipment.location_code)
+            reserve = stock.ReserveStock(
+                sku=line.sku,
+                location_code=shipment.location_code,
+                reservation_id=reservation_id(order_id, shipment.shipment_id),
+                quantity=line.quantity,
+            )
+            uow.record(STOCK, stream, stock.decide(await uow.get(STOCK, stream), reserve, uow.now, location=location))
+
+
+def _decision(order: Order, plan: SourcingPlan, planned: list[PlannedShipment], uow: UnitOfWork) -> SourcingDecided:
+    why = plan.explanation
+    return SourcingDecided(
+        order_id=order.order_id,
+        decided_at=uow.now,
+        algorithm=why.algorithm,
+        total_cost=plan.total_cost,
+        objective=why.objective_value,
+        lower_bound=why.lower_bound,
+        fallback_used=why.time_budget_exceeded,
+        profile_version=why.profile_version,
+        candidates=tuple(
+            CandidateOutcome(location_code=c.location_code, selected=c.selected, reason=c.reason, cost=c.cost)
+            for c in why.candidates
+        ),
+        shipments=tuple(
+            PlannedShipmentCost(
+                shipment_id=p.shipment_id,
+                location_code=s.location_code,
+                carrier_service=s.carrier_service,
+                cost=s.cost,
+                promised_delivery=s.promised_delivery,
+            )
+            for p, s in zip(planned, plan.shipments, strict=True)
+        ),
+        backordered=tuple(Line(sku, qty) for sku, qty in sorted(plan.backordered.items()) if qty > 0),
+    )
