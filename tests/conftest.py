@@ -10,12 +10,19 @@ import pytest
 from eventstore import EventStore, create_pool, migrate
 from eventstore.migrate import EVENTSTORE
 from tests.support.databases import Databases, postgres_server
+from tests.support.redis_servers import redis_server
 
 
 @pytest.fixture(scope="session")
 def postgres_dsn() -> Iterator[str]:
     with postgres_server() as dsn:
         yield dsn
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

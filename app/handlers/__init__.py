@@ -9,6 +9,7 @@ expected versions, retry on conflict). Entry points (GraphQL, workers, CLI) only
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from app.domain import order_commands as oc
@@ -22,8 +23,9 @@ from . import locations as location_handlers
 from . import orders as order_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
-from .commands import CheckReplenishment, SourceOrder
+from .commands import CheckReplenishment, FulfilReplenishment, SettleReturn, SourceOrder
 from .network import LogNetwork, NetworkView
+from .replenishment import fulfil_replenishment
 from .sourcing import source_order
 from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
 
@@ -31,21 +33,30 @@ __all__ = [
     "CheckReplenishment",
     "ConcurrencyConflict",
     "Context",
+    "FulfilReplenishment",
     "Handlers",
     "LogNetwork",
     "NetworkView",
     "Outcome",
+    "SettleReturn",
     "SourceOrder",
 ]
 
 
 class Handlers:
     def __init__(
-        self, ctx: Context, *, network: NetworkView | None = None, profile: SourcingProfile | None = None
+        self,
+        ctx: Context,
+        *,
+        network: NetworkView | None = None,
+        profile: SourcingProfile | None = None,
+        unit_price: Decimal = Decimal("25.00"),
     ) -> None:
         self.ctx = ctx
         self.network = network or LogNetwork(ctx.store, ctx.codec)
         self.profile = profile or default_profile()
+        # Orders carry no prices yet; refunds are priced per unit by this setting until they do.
+        self.unit_price = unit_price
 
     async def handle(self, command: Any, metadata: Metadata | None = None) -> Outcome[Any]:
         work = self._handler_for(command)
@@ -72,6 +83,10 @@ class Handlers:
                     return await source_order(uow, command, self.network, self.profile)
                 case CheckReplenishment():
                     return await stock_handlers.check_replenishment(uow, command, self.network)
+                case FulfilReplenishment():
+                    return await fulfil_replenishment(uow, command)
+                case SettleReturn():
+                    return await return_handlers.settle_return(uow, command, self.unit_price)
             raise TypeError(f"no handler for {type(command).__name__}")
 
         return run

@@ -16,3 +16,18 @@ class CheckReplenishment(Command, frozen=True, kw_only=True):
 
     sku: str
     location_code: str
+
+
+class FulfilReplenishment(Command, frozen=True, kw_only=True):
+    """Turn a ReplenishmentRequested into supply on its way: a transfer out of the source centre, or a PO."""
+
+    sku: str
+    location_code: str
+    replenishment_id: str
+    source_location_code: str | None  # None: buy (purchase order) rather than transfer
+
+
+class SettleReturn(Command, frozen=True, kw_only=True):
+    """Refund or replace a received return, by the return policy."""
+
+    return_id: str

@@ -3,16 +3,19 @@ appended together, so a return never half-happens."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from app.domain import order_commands as oc
 from app.domain import orders, returns, stock
 from app.domain.events import Event
 from app.domain.order_state import Order
-from app.domain.return_events import ReturnReceived, ReturnRequested
+from app.domain.return_events import RefundLine, ReturnReceived, ReturnRequested
 from app.domain.returns import Return
 from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
-from app.domain.values import Line
+from app.domain.values import Line, ReturnStatus
 
 from .aggregates import LOCATION, ORDER, RETURN, STOCK
+from .commands import SettleReturn
 from .unit_of_work import UnitOfWork
 
 
@@ -73,3 +76,24 @@ async def _place_replacement(uow: UnitOfWork, state: Return, original: Order, re
     )
     stream = order_stream(replacement_id)
     uow.record(ORDER, stream, orders.decide(await uow.get(ORDER, stream), place, uow.now))
+
+
+async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Decimal) -> Return | None:
+    """The return policy: a return whose reason asks for a replacement gets one; any other is refunded at the
+    unit price per unit received. Already settled returns are left alone (redelivered jobs)."""
+    state = await uow.get(RETURN, return_stream(command.return_id))
+    if state is None or state.status is not ReturnStatus.RECEIVED:
+        return None
+    wants_replacement = any("replace" in (line.reason or "").lower() for line in state.lines)
+    settle: returns.ReturnCommand
+    if wants_replacement:
+        settle = returns.ReplaceReturn(
+            return_id=state.return_id, replacement_order_id=f"{state.order_id}-r-{state.return_id}"
+        )
+    else:
+        totals: dict[str, int] = {}
+        for line in state.received:
+            totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+        refunds = tuple(RefundLine(sku=sku, amount=unit_price * qty) for sku, qty in sorted(totals.items()))
+        settle = returns.RefundReturn(return_id=state.return_id, lines=refunds)
+    return await change_return(uow, settle)

@@ -43,9 +43,7 @@ class TrackingStatus(enum.StrEnum):
 
 # `failure` is deliberately not terminal: carriers report a failed attempt or a held parcel as a failure
 # and then recover (redelivery, return), so we keep polling, with backoff.
-TERMINAL_STATUSES = frozenset(
-    {TrackingStatus.DELIVERED, TrackingStatus.RETURN_TO_SENDER, TrackingStatus.CANCELLED}
-)
+TERMINAL_STATUSES = frozenset({TrackingStatus.DELIVERED, TrackingStatus.RETURN_TO_SENDER, TrackingStatus.CANCELLED})
 
 
 def is_terminal(status: TrackingStatus) -> bool:
@@ -152,9 +150,7 @@ _STATUS_PACE: dict[TrackingStatus, int] = {
 DEFAULT_POLL_POLICY = PollPolicy()
 
 
-def next_poll_delay(
-    attempt: int, status: TrackingStatus, policy: PollPolicy = DEFAULT_POLL_POLICY
-) -> timedelta | None:
+def next_poll_delay(attempt: int, status: TrackingStatus, policy: PollPolicy = DEFAULT_POLL_POLICY) -> timedelta | None:
     """How long to wait before polling again; `None` once the status is terminal (stop polling).
 
     `attempt` counts the consecutive polls that brought nothing new (0 right after a change), so a quiet

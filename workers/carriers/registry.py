@@ -33,9 +33,7 @@ class CarrierSettings(msgspec.Struct, frozen=True, kw_only=True):
         defaults = cls()
         return cls(
             simulated_seed=int(env.get("MERIDIAN_SIMULATED_SEED", defaults.simulated_seed)),
-            simulated_time_scale=float(
-                env.get("MERIDIAN_SIMULATED_TIME_SCALE", defaults.simulated_time_scale)
-            ),
+            simulated_time_scale=float(env.get("MERIDIAN_SIMULATED_TIME_SCALE", defaults.simulated_time_scale)),
             simulated_exception_rate=float(
                 env.get("MERIDIAN_SIMULATED_EXCEPTION_RATE", defaults.simulated_exception_rate)
             ),

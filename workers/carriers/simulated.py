@@ -119,12 +119,8 @@ def _timeline(config: SimulationConfig, tracking_number: str) -> list[_Step]:
         eta += delay
         reason = _pick(_DELAYS, u("delay-reason"))
         steps.append(_Step(held_at, TrackingStatus.FAILURE, f"Shipment delayed: {reason}", hub, eta))
-        steps.append(
-            _Step(held_at + delay, TrackingStatus.IN_TRANSIT, "Back in transit after delay", hub, eta)
-        )
-        leave_hub, at_destination, out, delivered = (
-            t + delay for t in (leave_hub, at_destination, out, delivered)
-        )
+        steps.append(_Step(held_at + delay, TrackingStatus.IN_TRANSIT, "Back in transit after delay", hub, eta))
+        leave_hub, at_destination, out, delivered = (t + delay for t in (leave_hub, at_destination, out, delivered))
     steps += [
         _Step(leave_hub, TrackingStatus.IN_TRANSIT, "Departed sort facility", hub, eta),
         _Step(at_destination, TrackingStatus.IN_TRANSIT, "Arrived at destination facility", city, eta),
@@ -133,9 +129,7 @@ def _timeline(config: SimulationConfig, tracking_number: str) -> list[_Step]:
     if exceptional and not delayed:
         reason = _pick(_UNDELIVERABLE, u("failure-reason"))
         returned = delivered + (24 + 24 * u("return")) * HOUR
-        steps.append(
-            _Step(delivered, TrackingStatus.FAILURE, f"Delivery attempt failed: {reason}", city, None)
-        )
+        steps.append(_Step(delivered, TrackingStatus.FAILURE, f"Delivery attempt failed: {reason}", city, None))
         steps.append(_Step(returned, TrackingStatus.RETURN_TO_SENDER, "Returned to sender", origin, None))
     else:
         steps.append(_Step(delivered, TrackingStatus.DELIVERED, "Delivered", city, eta))
@@ -154,9 +148,7 @@ def parcel_snapshot(
 
     visible = [step for step in _timeline(config, tracking_number) if wall(step.at) <= now]
     if not visible:
-        return TrackingSnapshot(
-            carrier=CARRIER, tracking_number=tracking_number, status=TrackingStatus.UNKNOWN
-        )
+        return TrackingSnapshot(carrier=CARRIER, tracking_number=tracking_number, status=TrackingStatus.UNKNOWN)
     latest = visible[-1]
     return TrackingSnapshot(
         carrier=CARRIER,
@@ -164,8 +156,7 @@ def parcel_snapshot(
         status=latest.status,
         estimated_delivery=None if latest.eta is None else wall(latest.eta),
         checkpoints=sorted_checkpoints(
-            Checkpoint(status=s.status, message=s.message, occurred_at=wall(s.at), location=s.location)
-            for s in visible
+            Checkpoint(status=s.status, message=s.message, occurred_at=wall(s.at), location=s.location) for s in visible
         ),
     )
 

@@ -1,0 +1,116 @@
+"""The dispatcher: follows the log and turns events into jobs.
+
+It is a catch-up subscription whose "effect" is enqueuing: its checkpoint advances only after every job of a
+batch was handed to Redis, in the batch's transaction. A crash or a Redis outage mid-batch leaves the
+checkpoint behind, so the batch is sent again: jobs are at least once, and the actors are idempotent.
+Orders keep being accepted while Redis is down; their jobs go out when it is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import dramatiq
+import redis
+
+from app.domain.order_events import (
+    OrderCancelled,
+    OrderHoldReleased,
+    OrderLinesCancelled,
+    OrderPlaced,
+    ShipmentDispatched,
+)
+from app.domain.return_events import ReturnReceived
+from app.domain.stock_events import (
+    ReplenishmentRequested,
+    ReservationReleased,
+    StockReceived,
+    StockReturned,
+    SupplyReceived,
+)
+from eventstore import Connection, EventCodec, EventStore, Listener, RecordedEvent, Subscription
+
+from . import jobs
+
+log = logging.getLogger(__name__)
+
+NAME = "dispatcher"
+Send = Callable[[dramatiq.Message[Any]], object]
+
+
+def jobs_for(codec: EventCodec, recorded: RecordedEvent) -> list[dramatiq.Message[Any]]:
+    """The jobs one event asks for (none for most)."""
+    event = codec.decode(recorded)
+    cause = str(recorded.event_id)
+    match event:
+        case OrderPlaced() | OrderHoldReleased():
+            return [jobs.source_order.message(event.order_id, cause)]
+        case StockReceived() | StockReturned() | SupplyReceived():
+            return [jobs.allocate_backorders.message(event.sku, cause)]
+        case ReservationReleased() if event.reason != "SHORTFALL":
+            return [jobs.allocate_backorders.message(event.sku, cause)]
+        case OrderCancelled() | OrderLinesCancelled():
+            return [jobs.allocate_backorders.message(sku, cause) for sku in sorted({r.sku for r in event.released})]
+        case ReplenishmentRequested():
+            return [
+                jobs.fulfil_replenishment.message(
+                    event.sku, event.location_code, event.replenishment_id, event.source_location_code, cause
+                )
+            ]
+        case ShipmentDispatched():
+            return [jobs.track_shipment.message(event.order_id, event.shipment_id, 0)]
+        case ReturnReceived():
+            return [jobs.settle_return.message(event.return_id, cause)]
+    return []
+
+
+WATCHED = [
+    cls.__name__
+    for cls in (
+        OrderPlaced,
+        OrderHoldReleased,
+        StockReceived,
+        StockReturned,
+        SupplyReceived,
+        ReservationReleased,
+        OrderCancelled,
+        OrderLinesCancelled,
+        ReplenishmentRequested,
+        ShipmentDispatched,
+        ReturnReceived,
+    )
+]
+
+
+def dispatcher(
+    store: EventStore, codec: EventCodec, send: Send, *, listener: Listener | None = None, batch_size: int = 500
+) -> Subscription:
+    async def enqueue(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
+        # A busy batch asks to allocate backorders of one SKU many times; once per SKU per batch is enough.
+        skus: set[object] = set()
+        for recorded in batch:
+            for message in jobs_for(codec, recorded):
+                if message.actor_name == jobs.allocate_backorders.actor_name:
+                    if message.args[0] in skus:
+                        continue
+                    skus.add(message.args[0])
+                send(message)
+
+    return Subscription(
+        store, NAME, enqueue, event_types=WATCHED, batch_size=batch_size, listener=listener, poll_interval=0.2
+    )
+
+
+async def run_dispatcher(subscription: Subscription, stop: asyncio.Event, *, retry_after: float = 1.0) -> None:
+    """Runs the dispatcher until `stop`, riding out Redis outages (the failed batch is simply sent again)."""
+    while not stop.is_set():
+        try:
+            await subscription.run(stop)
+        except (redis.ConnectionError, redis.TimeoutError) as down:
+            log.warning("dispatcher: Redis unavailable, retrying in %.1fs: %s", retry_after, down)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), retry_after)

@@ -1,0 +1,128 @@
+"""Dramatiq actors. Each builds one command, hands it to the handlers, and lets failures propagate so that
+Dramatiq retries them — except domain refusals, which no retry can fix and are logged instead.
+
+Import this module only after `workers.broker.make_broker` has set the broker (actors bind to it).
+Every actor is idempotent: a job delivered twice finds its work done and appends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import dramatiq
+
+from app.domain import order_commands as oc
+from app.domain.errors import DomainError
+from app.domain.order_state import Shipment
+from app.domain.streams import order_stream
+from app.domain.values import TrackingStatus
+from app.handlers import ConcurrencyConflict, FulfilReplenishment, SettleReturn, SourceOrder
+from app.handlers.aggregates import ORDER, rehydrate
+from eventstore import Metadata
+
+from .carriers.base import Checkpoint, new_checkpoints, next_poll_delay
+from .carriers.base import TrackingStatus as CarrierStatus
+from .carriers.registry import adapter_for
+from .runtime import runtime
+
+log = logging.getLogger(__name__)
+
+
+async def _handle(command: Any, *, actor: str, cause: str | None) -> Any:
+    rt = await runtime()
+    try:
+        return (await rt.handlers.handle(command, Metadata(actor=actor, causation_id=cause))).value
+    except ConcurrencyConflict:
+        raise  # contention: worth another try later
+    except DomainError as refused:
+        log.warning("%s refused %s: %s %s", actor, type(command).__name__, refused.code, refused.message)
+        return None
+
+
+@dramatiq.actor(max_retries=20)
+async def source_order(order_id: str, cause: str | None = None) -> None:
+    await _handle(SourceOrder(order_id=order_id), actor="worker:sourcing", cause=cause)
+
+
+@dramatiq.actor(max_retries=20)
+async def allocate_backorders(sku: str, cause: str | None = None) -> None:
+    """Supply arrived for `sku`: try the orders waiting for it, highest priority first, then oldest."""
+    rt = await runtime()
+    for order_id in await rt.backorders(sku):
+        await _handle(SourceOrder(order_id=order_id), actor="worker:backorders", cause=cause)
+
+
+@dramatiq.actor(max_retries=20)
+async def fulfil_replenishment(
+    sku: str, location_code: str, replenishment_id: str, source: str | None, cause: str | None = None
+) -> None:
+    command = FulfilReplenishment(
+        sku=sku, location_code=location_code, replenishment_id=replenishment_id, source_location_code=source
+    )
+    await _handle(command, actor="worker:replenishment", cause=cause)
+
+
+@dramatiq.actor(max_retries=20)
+async def settle_return(return_id: str, cause: str | None = None) -> None:
+    await _handle(SettleReturn(return_id=return_id), actor="worker:returns", cause=cause)
+
+
+@dramatiq.actor(max_retries=30)
+async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) -> None:
+    """Polls the carrier, records what is new, and schedules the next poll (backing off while quiet)."""
+    rt = await runtime()
+    snapshot_, tail = await rt.store.load(order_stream(order_id))
+    order, _ = rehydrate(ORDER, rt.codec, snapshot_, tail)
+    shipment = next((s for s in order.shipments if s.shipment_id == shipment_id), None) if order else None
+    if shipment is None or not shipment.carrier or not shipment.tracking_number:
+        return
+    adapter = adapter_for(shipment.carrier, rt.carriers, clock=rt.clock)
+    if adapter is None:
+        return  # tracked by webhooks alone
+    parcel = await adapter.track(shipment.tracking_number)
+    fresh = new_checkpoints(_known(shipment), parcel)
+    for checkpoint in fresh:
+        command = oc.RecordTracking(
+            order_id=order_id,
+            shipment_id=shipment_id,
+            status=TrackingStatus(checkpoint.status.value.upper()),
+            occurred_at=checkpoint.occurred_at,
+            message=checkpoint.message,
+            location=checkpoint.location,
+            estimated_delivery=parcel.estimated_delivery,
+        )
+        await _handle(command, actor=f"carrier:{shipment.carrier}", cause=None)
+    quiet = 0 if fresh else quiet_polls + 1
+    delay = next_poll_delay(quiet, parcel.status, rt.poll_policy)
+    if delay is not None:
+        track_shipment.send_with_options(args=(order_id, shipment_id, quiet), delay=int(delay.total_seconds() * 1000))
+
+
+def _known(shipment: Shipment) -> list[Checkpoint]:
+    return [
+        Checkpoint(
+            status=CarrierStatus(entry.status.value.lower()),
+            message=entry.message or "",
+            occurred_at=entry.occurred_at,
+            location=entry.location,
+        )
+        for entry in shipment.tracking
+    ]
+
+
+ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
+    source_order,
+    allocate_backorders,
+    fulfil_replenishment,
+    settle_return,
+    track_shipment,
+)
+
+
+def bind_actors(broker: dramatiq.Broker) -> None:
+    """Points every actor at `broker`. Dramatiq binds actors to the global broker when they are defined;
+    rebinding here lets the composition root (and each test) choose the broker after import."""
+    for actor in ACTORS:
+        actor.broker = broker
+        broker.declare_actor(actor)

@@ -1,0 +1,68 @@
+"""The worker process's composition root: built once, lazily, on the event loop that runs the async actors.
+
+Dramatiq runs `async def` actors on one event loop thread per process (its AsyncIO middleware); the asyncpg
+pool must belong to that loop, so it is created on first use there, not at import.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass, field
+
+from app.domain import ALL_EVENTS
+from app.handlers import Context, Handlers, LogNetwork
+from app.handlers.unit_of_work import Clock, utc_now
+from eventstore import EventCodec, EventStore, create_pool
+
+from .carriers.base import DEFAULT_POLL_POLICY, PollPolicy
+from .carriers.registry import CarrierSettings
+
+BACKORDERS_SQL = """
+SELECT l.order_id FROM readmodel.order_lines l JOIN readmodel.orders o USING (order_id)
+WHERE l.sku = $1 AND l.backordered > 0 ORDER BY o.priority DESC, o.placed_at, o.order_id LIMIT $2
+"""
+
+
+@dataclass
+class WorkerRuntime:
+    store: EventStore
+    codec: EventCodec
+    handlers: Handlers
+    carriers: CarrierSettings
+    clock: Clock = utc_now
+    poll_policy: PollPolicy = field(default=DEFAULT_POLL_POLICY)
+
+    async def backorders(self, sku: str, limit: int = 500) -> list[str]:
+        """Orders waiting for `sku`, in the order scarce stock goes to them: priority, then age."""
+        rows = await self.store.pool.fetch(BACKORDERS_SQL, sku, limit)
+        return [r[0] for r in rows]
+
+
+_dsn: str | None = None
+_runtime: WorkerRuntime | None = None
+_lock: asyncio.Lock | None = None
+
+
+def configure(dsn: str) -> None:
+    """Called by the process entry point before any job runs."""
+    global _dsn, _runtime, _lock
+    _dsn, _runtime, _lock = dsn, None, None
+
+
+async def runtime() -> WorkerRuntime:
+    global _runtime, _lock
+    if _runtime is not None:
+        return _runtime
+    if _dsn is None:
+        raise RuntimeError("workers.runtime.configure(dsn) was not called")
+    _lock = _lock or asyncio.Lock()
+    async with _lock:
+        if _runtime is None:
+            pool = await create_pool(_dsn, min_size=1, max_size=8)
+            store, codec = EventStore(pool), EventCodec(ALL_EVENTS)
+            carriers = CarrierSettings.from_env(os.environ)
+            handlers = Handlers(Context(store, codec), network=LogNetwork(store, codec))
+            policy = DEFAULT_POLL_POLICY.scaled(1 / carriers.simulated_time_scale)
+            _runtime = WorkerRuntime(store, codec, handlers, carriers, poll_policy=policy)
+    return _runtime
