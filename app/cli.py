@@ -14,7 +14,7 @@ import msgspec
 
 from eventstore import EventStore, Position, create_pool, verify
 
-from .runtime import database, migrate_database
+from .runtime import database, migrate_database, redis
 from .settings import Settings
 
 log = logging.getLogger("meridian")
@@ -100,6 +100,32 @@ def cmd_events(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.broker import BrokerSettings
+    from workers.main import run_worker
+
+    with database(settings) as dsn, redis(settings) as redis_url:
+        asyncio.run(migrate_database(dsn))
+        broker = BrokerSettings(
+            redis_url=redis_url,
+            namespace=settings.broker_namespace,
+            heartbeat_timeout_ms=settings.worker_heartbeat_ms,
+            maintenance_chance=settings.broker_maintenance_chance,
+        )
+        run_worker(dsn, broker, threads=args.threads or settings.worker_threads, dispatch=not args.no_dispatcher)
+    return 0
+
+
+def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.broker import BrokerSettings, dead_jobs, make_broker
+
+    with redis(settings) as redis_url:
+        broker = make_broker(BrokerSettings(redis_url=redis_url, namespace=settings.broker_namespace))
+        for job in dead_jobs(broker, limit=args.limit):
+            sys.stdout.buffer.write(msgspec.json.encode(job) + b"\n")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
     sub = p.add_subparsers(dest="command", required=True)
@@ -111,10 +137,22 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--after", help="a log position 'transaction:global' to start after")
     e.add_argument("--stream", help="one stream's events instead of the global log")
     e.add_argument("--limit", type=int, default=100)
+    w = sub.add_parser("worker", help="run Dramatiq workers and the dispatcher (log -> jobs)")
+    w.add_argument("--threads", type=int, default=0, help="worker threads (default MERIDIAN_WORKER_THREADS)")
+    w.add_argument("--no-dispatcher", action="store_true", help="only process jobs; another process dispatches")
+    j = sub.add_parser("jobs", help="list dead jobs (retries exhausted) as JSON lines")
+    j.add_argument("--limit", type=int, default=100)
     return p
 
 
-COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "verify": cmd_verify, "events": cmd_events}
+COMMANDS = {
+    "up": cmd_up,
+    "migrate": cmd_migrate,
+    "verify": cmd_verify,
+    "events": cmd_events,
+    "worker": cmd_worker,
+    "jobs": cmd_jobs,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

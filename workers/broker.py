@@ -28,6 +28,10 @@ class BrokerSettings:
     max_backoff_ms: int = 60_000
     time_limit_ms: int = 60_000
     heartbeat_timeout_ms: int = 15_000
+    # Each broker call runs maintenance (requeueing a dead worker's unacknowledged jobs) with a chance of
+    # maintenance_chance in 1,000,000 (Dramatiq's scale); 10,000 is 1%, which an idle worker's polls reach
+    # within seconds of a crash.
+    maintenance_chance: int = 10_000
     dead_message_ttl_ms: int = 7 * 24 * 3600 * 1000
 
 
@@ -50,6 +54,7 @@ def make_broker(settings: BrokerSettings) -> RedisBroker:
         namespace=settings.namespace,
         middleware=middleware,
         heartbeat_timeout=settings.heartbeat_timeout_ms,
+        maintenance_chance=settings.maintenance_chance,
         dead_message_ttl=settings.dead_message_ttl_ms,
     )
     dramatiq.set_broker(broker)

@@ -1,0 +1,125 @@
+"""Destructive faults on our own Redis (never the machine's shared one) and our own worker processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from app.handlers import Handlers
+from eventstore import EventStore
+from tests.integration.handlers.support import CHICAGO, NEWARK, location, place, receive
+from tests.support.redis_servers import PrivateRedis
+
+from .conftest import eventually
+
+
+@pytest.fixture
+def private_redis() -> AsyncIterator[PrivateRedis]:
+    server = PrivateRedis()
+    server.start()
+    yield server  # type: ignore[misc]
+    server.stop()
+
+
+async def start_worker(database_url: str, redis: PrivateRedis, namespace: str) -> asyncio.subprocess.Process:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis.url,
+        "MERIDIAN_BROKER_NAMESPACE": namespace,
+        "MERIDIAN_WORKER_HEARTBEAT_MS": "1500",
+        "MERIDIAN_BROKER_MAINTENANCE_CHANCE": "200000",
+        "MERIDIAN_WORKER_THREADS": "4",
+        "MERIDIAN_LOG_LEVEL": "WARNING",
+    }
+    return await asyncio.create_subprocess_exec(sys.executable, "-m", "app.cli", "worker", env=env)
+
+
+async def per_order(store: EventStore, event_type: str) -> dict[str, int]:
+    rows = await store.pool.fetch(
+        "SELECT stream_id, count(*) AS n FROM events WHERE event_type = $1 GROUP BY stream_id", event_type
+    )
+    return {r["stream_id"]: r["n"] for r in rows}
+
+
+async def check_no_double_reservation(store: EventStore) -> None:
+    reserved = await store.pool.fetchval(
+        "SELECT coalesce(sum((data->>'quantity')::int), 0) FROM events WHERE event_type = 'StockReserved'"
+    )
+    allocated = await store.pool.fetchval(
+        "SELECT coalesce(sum((l->>'quantity')::int), 0) FROM events,"
+        " jsonb_array_elements(data->'shipments') s, jsonb_array_elements(s->'lines') l"
+        " WHERE event_type = 'OrderAllocated'"
+    )
+    assert reserved == allocated
+
+
+async def test_a_worker_killed_mid_burst_leaves_every_order_sourced_exactly_once(
+    store: EventStore, handlers: Handlers, database_url: str, private_redis: PrivateRedis
+) -> None:
+    await location(handlers, "NWK", NEWARK)
+    await location(handlers, "CHI", CHICAGO)
+    await receive(handlers, "NWK", "TEE", 40)
+    await receive(handlers, "CHI", "TEE", 40)
+    namespace = f"meridian-fault-{uuid.uuid4().hex[:8]}"
+    worker = await start_worker(database_url, private_redis, namespace)
+    for i in range(60):
+        await handlers.handle(place(f"k{i}", ("TEE", 1)))
+
+    async def some_sourced() -> bool:
+        return len(await per_order(store, "SourcingDecided")) >= 5
+
+    await eventually(some_sourced, timeout=30)
+    worker.send_signal(signal.SIGKILL)
+    await worker.wait()
+    assert len(await per_order(store, "SourcingDecided")) < 60
+
+    worker = await start_worker(database_url, private_redis, namespace)
+    try:
+
+        async def all_sourced() -> bool:
+            return len(await per_order(store, "SourcingDecided")) == 60
+
+        await eventually(all_sourced, timeout=60)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await worker.wait()
+    decided = await per_order(store, "SourcingDecided")
+    assert set(decided.values()) == {1}
+    await check_no_double_reservation(store)
+
+
+async def test_orders_placed_while_redis_is_down_are_sourced_when_it_returns(
+    store: EventStore, handlers: Handlers, database_url: str, private_redis: PrivateRedis
+) -> None:
+    await location(handlers, "NWK", NEWARK)
+    await receive(handlers, "NWK", "TEE", 100)
+    worker = await start_worker(database_url, private_redis, f"meridian-fault-{uuid.uuid4().hex[:8]}")
+    try:
+        await handlers.handle(place("before", ("TEE", 1)))
+
+        async def first_sourced() -> bool:
+            return len(await per_order(store, "SourcingDecided")) == 1
+
+        await eventually(first_sourced, timeout=30)
+        private_redis.stop()
+        for i in range(20):  # the write side never needs Redis: every order is accepted
+            await handlers.handle(place(f"down{i}", ("TEE", 1)))
+        await asyncio.sleep(1.0)
+        assert len(await per_order(store, "SourcingDecided")) == 1
+        private_redis.start()
+
+        async def all_sourced() -> bool:
+            return len(await per_order(store, "SourcingDecided")) == 21
+
+        await eventually(all_sourced, timeout=60)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await worker.wait()
+    await check_no_double_reservation(store)
