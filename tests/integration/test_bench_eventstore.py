@@ -1,0 +1,50 @@
+"""The event store benchmark runs end to end (quick mode) and prints well-formed figures; no figure is asserted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow
+
+OTHER_FIGURES = {
+    ("batch_append", "best_events_rate"),
+    ("read_all_decode", "events_rate"),
+    ("wakeup_latency", "p50_ms"),
+    ("wakeup_latency", "p99_ms"),
+}
+
+
+def per_writer_figures() -> set[tuple[str, str, int]]:
+    metrics = ["eventstore_rate", "raw_insert_rate", "ratio_vs_raw_insert"]
+    if importlib.util.find_spec("eventsourcing") is not None:  # the bench extra is optional
+        metrics += ["eventsourcing_rate", "ratio_vs_eventsourcing"]
+    figures = {("single_event_append", metric, writers) for metric in metrics for writers in (1, 16)}
+    return figures | {("batch_append", "events_rate", writers) for writers in (1, 16)}
+
+
+def test_quick_bench_prints_one_json_figure_per_line(postgres_dsn: str) -> None:
+    env = {**os.environ, "DATABASE_URL": postgres_dsn}
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "eventstore.py"), "--quick"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert lines, "the bench printed nothing"
+    for line in lines:
+        assert {"bench", "metric", "value", "unit", "runs"} <= line.keys(), line
+        assert isinstance(line["value"], int | float) and len(line["runs"]) >= 3, line
+        assert all(isinstance(run, int | float) for run in line["runs"]), line
+    assert per_writer_figures() <= {(line["bench"], line["metric"], line.get("writers")) for line in lines}
+    assert {(line["bench"], line["metric"]) for line in lines} >= OTHER_FIGURES
+    loads = {line["background_appends_per_s"] > 0 for line in lines if line["bench"] == "wakeup_latency"}
+    assert loads == {False, True}, "latency is measured both at idle and under load"
