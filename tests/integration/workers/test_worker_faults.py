@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -20,10 +20,10 @@ from .conftest import eventually
 
 
 @pytest.fixture
-def private_redis() -> AsyncIterator[PrivateRedis]:
+def private_redis() -> Iterator[PrivateRedis]:
     server = PrivateRedis()
     server.start()
-    yield server  # type: ignore[misc]
+    yield server
     server.stop()
 
 
