@@ -161,8 +161,11 @@ class EventStore:
                     async with self.pool.acquire() as conn:
                         return await work(conn)
             except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != _EVENT_ID_KEY or attempt:
+                if exc.constraint_name != _EVENT_ID_KEY:
                     raise EventStoreError(str(exc)) from exc
+                if attempt:
+                    # Still a clash with the version matching: the ids belong to events of another stream.
+                    raise DuplicateEventIds(f"event ids already stored elsewhere: {exc.detail}") from exc
         raise AssertionError("unreachable")
 
     def notify_appended(self) -> None:

@@ -1,5 +1,5 @@
 -- Appends events to one stream, atomically, reading top to bottom:
--- idempotency check, lock the stream, compare versions, chain the hashes, insert, move the stream head.
+-- lock the stream, compare versions (a retry is recognised here), chain the hashes, insert, move the head.
 --
 -- p_expected_version: an exact version, 0 for "the stream must not exist yet", -1 for "any version".
 -- Returns the stream's new version, the last global position written and the writing transaction's id,
@@ -23,10 +23,39 @@ DECLARE
     v_data     JSONB[] := p_data::JSONB[];
     v_metadata JSONB[] := p_metadata::JSONB[];
     v_hashes   BYTEA[] := '{}';
-    v_known    INTEGER;
+    v_known    INTEGER := 0;
 BEGIN
-    -- A retried append (same event ids) returns what the first one wrote instead of writing twice.
-    SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
+    -- Idempotent retries: an append whose event ids are all stored already returns what it first wrote.
+    -- With an exact expected version, a retry of an append that committed always finds the stream moved on,
+    -- so the ids are only looked up on a version mismatch (below), keeping the lookup off the hot path.
+    -- With ANY there is no such tell: look them up first.
+    IF p_expected_version = -1 THEN
+        SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
+    END IF;
+
+    IF v_known = 0 THEN
+        -- The stream row is the lock every writer of this stream queues on.
+        SELECT s.version, s.last_hash INTO v_version, v_hash
+        FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+        IF NOT FOUND THEN
+            -- Two writers may both find no stream; ON CONFLICT makes the second wait for the first and then
+            -- lock the row the first created, so it sees the first one's version.
+            INSERT INTO streams (stream_id, type, version)
+            VALUES (p_stream_id, split_part(p_stream_id, '-', 1), 0)
+            ON CONFLICT DO NOTHING;
+            SELECT s.version, s.last_hash INTO v_version, v_hash
+            FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+        END IF;
+        IF p_expected_version <> -1 AND p_expected_version <> v_version THEN
+            SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
+            IF v_known = 0 THEN
+                RAISE EXCEPTION 'stream %: expected version %, actual version %',
+                    p_stream_id, p_expected_version, v_version
+                    USING ERRCODE = 'ME001', DETAIL = v_version::TEXT;
+            END IF;
+        END IF;
+    END IF;
+
     IF v_known = v_count THEN
         RETURN QUERY
             SELECT e.stream_version, e.global_position, e.transaction_id
@@ -36,23 +65,6 @@ BEGIN
     ELSIF v_known > 0 THEN
         RAISE EXCEPTION 'stream %: % of % event ids are already stored', p_stream_id, v_known, v_count
             USING ERRCODE = 'ME002';
-    END IF;
-
-    -- The stream row is the lock every writer of this stream queues on.
-    SELECT s.version, s.last_hash INTO v_version, v_hash
-    FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
-    IF NOT FOUND THEN
-        -- Two writers may both find no stream; ON CONFLICT makes the second wait for the first and then
-        -- lock the row the first created, so it sees the first one's version.
-        INSERT INTO streams (stream_id, type, version) VALUES (p_stream_id, split_part(p_stream_id, '-', 1), 0)
-        ON CONFLICT DO NOTHING;
-        SELECT s.version, s.last_hash INTO v_version, v_hash
-        FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
-    END IF;
-
-    IF p_expected_version <> -1 AND p_expected_version <> v_version THEN
-        RAISE EXCEPTION 'stream %: expected version %, actual version %', p_stream_id, p_expected_version, v_version
-            USING ERRCODE = 'ME001', DETAIL = v_version::TEXT;
     END IF;
 
     -- Taken after the lock, so recorded_at never goes backwards within a stream (as-of reads rely on it).

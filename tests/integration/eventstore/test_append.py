@@ -150,3 +150,12 @@ async def test_crossing_multi_stream_appends_do_not_deadlock(store: EventStore) 
 async def test_an_empty_append_is_a_caller_error(store: EventStore) -> None:
     with pytest.raises(ValueError):
         await store.append(stream(), [], NO_STREAM)
+
+
+async def test_event_ids_stored_in_another_stream_are_refused(store: EventStore) -> None:
+    batch = events(1)
+    await store.append(stream(), batch, NO_STREAM)
+    other = stream()
+    with pytest.raises(DuplicateEventIds):
+        await store.append(other, batch, NO_STREAM)
+    assert await store.stream_version(other) == 0
