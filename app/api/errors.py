@@ -1,0 +1,56 @@
+"""Errors as clients see them.
+
+Expected failures of a mutation are `userErrors` in its payload (`field`, `message`, `code`), built here from
+the domain's typed errors. Query-level refusals (no token, wrong role, bad argument) are GraphQL errors with an
+`extensions.code`; anything else is masked by the schema's MaskErrors extension and logged with a request id.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+
+from app.domain.errors import DomainError
+
+
+@strawberry.type(description="An expected failure of a mutation: nothing was changed.")
+class UserError:
+    field: list[str] | None
+    message: str
+    code: str
+
+
+def user_error(code: str, message: str, *field: str) -> UserError:
+    return UserError(field=list(field) if field else None, message=message, code=code)
+
+
+def from_domain(error: DomainError, *prefix: str) -> UserError:
+    """A domain refusal as a userError; `prefix` places the field path under the mutation's input."""
+    field = [*prefix, *error.field] if error.field else (list(prefix) or None)
+    return UserError(field=field, message=error.message, code=error.code)
+
+
+class ApiError(GraphQLError):
+    """A refusal that clients may see as is (never masked): it carries a code and says nothing internal."""
+
+    def __init__(self, message: str, code: str, field: str | None = None) -> None:
+        extensions: dict[str, object] = {"code": code}
+        if field:
+            extensions["field"] = field
+        super().__init__(message, extensions=extensions)
+
+
+def unauthenticated() -> ApiError:
+    return ApiError("authentication required: send `Authorization: Bearer <token>`", "UNAUTHENTICATED")
+
+
+def forbidden(what: str = "this operation") -> ApiError:
+    return ApiError(f"not allowed to perform {what}", "FORBIDDEN")
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Only our own ApiErrors and GraphQL's own validation errors reach clients unmasked."""
+    original = error.original_error
+    if original is None:
+        return False  # parse and validation errors: about the query, safe and useful
+    return not isinstance(original, ApiError)

@@ -1,0 +1,127 @@
+"""Who is calling: bearer JWTs (HS256) carrying a role and its scope, and the secrets that sign them.
+
+Roles (see the API contract's footer): `admin` (everything), `operator` (stock and shipments of its locations),
+`customer` (its own orders), `service` (workers and integrations).
+"""
+
+from __future__ import annotations
+
+import enum
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jwt
+
+from .settings import Settings
+
+ALGORITHM = "HS256"
+ISSUER = "meridian"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    OPERATOR = "operator"
+    CUSTOMER = "customer"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+    customer_id: str | None = None
+    locations: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    def may_see_customer(self, customer_id: str) -> bool:
+        if self.role is Role.CUSTOMER:
+            return self.customer_id == customer_id
+        return self.role in (Role.ADMIN, Role.SERVICE, Role.OPERATOR)
+
+    def may_act_at(self, location_code: str) -> bool:
+        if self.role is Role.OPERATOR:
+            return location_code in self.locations
+        return self.role in (Role.ADMIN, Role.SERVICE)
+
+
+class InvalidToken(Exception):
+    """The token is missing a part, forged, expired or malformed; the message says which, briefly."""
+
+
+def issue_token(
+    secret: str,
+    role: Role,
+    *,
+    subject: str | None = None,
+    customer_id: str | None = None,
+    locations: frozenset[str] = frozenset(),
+    ttl_seconds: int = 12 * 3600,
+    now: float | None = None,
+) -> str:
+    issued = int(now if now is not None else time.time())
+    claims: dict[str, object] = {
+        "iss": ISSUER,
+        "sub": subject or (customer_id if role is Role.CUSTOMER and customer_id else role.value),
+        "role": role.value,
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
+    if customer_id:
+        claims["customer_id"] = customer_id
+    if locations:
+        claims["locations"] = sorted(locations)
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_token(secret: str, token: str) -> Principal:
+    try:
+        claims = jwt.decode(
+            token, secret, algorithms=[ALGORITHM], issuer=ISSUER, options={"require": ["exp", "iat", "role", "sub"]}
+        )
+        role = Role(claims["role"])
+    except jwt.ExpiredSignatureError as exc:
+        raise InvalidToken("token expired") from exc
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise InvalidToken("invalid token") from exc
+    customer_id = claims.get("customer_id")
+    if role is Role.CUSTOMER and not customer_id:
+        raise InvalidToken("a customer token must name its customer")
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        customer_id=str(customer_id) if customer_id else None,
+        locations=frozenset(str(c) for c in claims.get("locations", [])),
+    )
+
+
+def jwt_secret(settings: Settings) -> str:
+    """MERIDIAN_JWT_SECRET; in development, a secret generated once and kept under the data folder, so that
+    `meridian token` run in the same folder signs tokens the running service accepts."""
+    if settings.jwt_secret:
+        return settings.jwt_secret
+    if not settings.development:
+        raise RuntimeError("MERIDIAN_JWT_SECRET must be set outside development")
+    return _kept_secret(settings.data_dir / "jwt-secret")
+
+
+def webhook_secret(settings: Settings) -> str:
+    if settings.webhook_secret:
+        return settings.webhook_secret
+    if not settings.development:
+        raise RuntimeError("MERIDIAN_WEBHOOK_SECRET must be set outside development")
+    return _kept_secret(settings.data_dir / "webhook-secret")
+
+
+def _kept_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
