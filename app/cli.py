@@ -100,6 +100,14 @@ def cmd_events(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
+    from projections.replay import replay
+
+    with database(settings) as dsn:
+        asyncio.run(migrate_database(dsn))
+        return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
     sub = p.add_subparsers(dest="command", required=True)
@@ -111,10 +119,12 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--after", help="a log position 'transaction:global' to start after")
     e.add_argument("--stream", help="one stream's events instead of the global log")
     e.add_argument("--limit", type=int, default=100)
+    r = sub.add_parser("replay", help="rebuild every read model from the log and compare; exit 1 on differences")
+    r.add_argument("--swap", action="store_true", help="then swap the rebuilt read models in")
     return p
 
 
-COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "verify": cmd_verify, "events": cmd_events}
+COMMANDS = {"up": cmd_up, "migrate": cmd_migrate, "verify": cmd_verify, "events": cmd_events, "replay": cmd_replay}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
