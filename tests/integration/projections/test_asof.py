@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import msgspec
 
 from app.domain import stock as stock_domain
+from app.domain.events import Event
 from app.domain.order_state import order_status
 from app.domain.stock import EMPTY_STOCK, StockState
 from app.domain.stock_events import StockReceived, StockReserved
@@ -46,7 +47,7 @@ async def test_stock_as_of_with_snapshots(store: EventStore) -> None:
     stream = stock_stream("SKU-S", "DC1")
     state, version, moments = EMPTY_STOCK, 0, []
     for batch in range(25):  # 2,500 events in appends of 100: snapshots at 1,000 and 2,000 are stepped over
-        events = [StockReceived(sku="SKU-S", location_code="DC1", quantity=1) for _ in range(99)]
+        events: list[Event] = [StockReceived(sku="SKU-S", location_code="DC1", quantity=1) for _ in range(99)]
         events.append(StockReserved(sku="SKU-S", location_code="DC1", reservation_id=f"r{batch}", quantity=1))
         result = await append(store, stream, *events)
         for event in events:
