@@ -19,7 +19,7 @@ import asyncpg
 
 from eventstore import Connection
 
-from .runner import ProjectionRunner, all_projections, checkpoint_name, positions
+from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head, positions
 from .schema import LIVE, REBUILD, build_schema, create_readmodel_pool
 from .sql import query
 
@@ -87,6 +87,8 @@ async def rebuild(dsn: str, *, batch_size: int = 5000, progress: bool = True) ->
 
         # Side by side, each on its own connection: PostgreSQL works for one while Python folds another.
         await asyncio.gather(*(follow(i) for i in range(len(runner.subscriptions))))
+        if (head := await log_head(pool)) is not None:
+            await runner.catch_up_to(head)
         if meter is not None:
             meter.close()
         return total
@@ -97,8 +99,9 @@ async def rebuild(dsn: str, *, batch_size: int = 5000, progress: bool = True) ->
 async def _align(live: ProjectionRunner, rebuilt: ProjectionRunner, attempts: int = 10) -> bool:
     """Brings both sides to the same log position (new events may arrive meanwhile; a few rounds do it)."""
     for _ in range(attempts):
-        await live.catch_up()
-        await rebuilt.catch_up()
+        if (head := await log_head(live.pool)) is not None:
+            await live.catch_up_to(head)
+            await rebuilt.catch_up_to(head)
         at_live = await positions(live.pool, live.names)
         at_rebuilt = await positions(rebuilt.pool, rebuilt.names)
         if all(at_live.get(checkpoint_name(p)) == at_rebuilt.get(checkpoint_name(p, rebuild=True))

@@ -85,6 +85,21 @@ class ProjectionRunner:
         totals = await asyncio.gather(*(s.catch_up() for s in self.subscriptions))
         return sum(totals)
 
+    async def catch_up_to(self, position: Position, timeout: float = 30.0) -> bool:
+        """Catches up until every projection has processed `position`; False on timeout.
+
+        `catch_up` alone stops at the oldest transaction still open anywhere on the server (the readers'
+        xmin guard), which may hide events that are already committed; this keeps going until they show.
+        """
+        deadline = time.monotonic() + timeout
+        while True:
+            await self.catch_up()
+            if await wait_for(self.pool, position, 0, names=self.names):
+                return True
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.01)
+
     async def run(self, stop: asyncio.Event) -> None:
         """Follows the log until `stop` is set. A projection bug stops the run (and is raised here)."""
         await asyncio.gather(*(s.run(stop) for s in self.subscriptions))
@@ -92,6 +107,12 @@ class ProjectionRunner:
     async def wait_for(self, position: Position, timeout: float) -> bool:
         """True once every projection has processed `position`; False on timeout."""
         return await wait_for(self.pool, position, timeout, names=self.names)
+
+
+async def log_head(pool: asyncpg.Pool) -> Position | None:
+    """The position of the last event in the log (in the readers' order); None for an empty log."""
+    row = await pool.fetchrow(query("log_head"))
+    return None if row is None else Position(row[0], row[1])
 
 
 async def positions(pool: asyncpg.Pool, names: Sequence[str]) -> dict[str, Position]:

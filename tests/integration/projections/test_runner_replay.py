@@ -49,7 +49,7 @@ async def test_wait_for_needs_every_projection(store: EventStore, readmodel: asy
     runner = ProjectionRunner(readmodel)
     await runner.subscriptions[0].catch_up()  # only the locations projection
     assert not await wait_for(readmodel, written.position, 0.05)
-    await runner.catch_up()
+    assert await runner.catch_up_to(written.position)
     assert await wait_for(readmodel, written.position, 0.05)
     assert await wait_for(readmodel, written.position, 0.05, names=checkpoint_names())
 
@@ -57,8 +57,9 @@ async def test_wait_for_needs_every_projection(store: EventStore, readmodel: asy
 async def test_replay_of_a_faithful_read_model_finds_it_identical(
     database_url: str, store: EventStore, readmodel: asyncpg.Pool
 ) -> None:
-    await realistic_history(store)
-    await ProjectionRunner(readmodel, batch_size=2).catch_up()  # other batch boundaries than the rebuild's
+    last = await realistic_history(store)
+    # Other batch boundaries than the rebuild's.
+    assert await ProjectionRunner(readmodel, batch_size=2).catch_up_to(last.position)
     out = io.StringIO()
     assert await replay(database_url, swap=False, out=out) == 0, out.getvalue()
     assert "identical" in out.getvalue()
@@ -69,8 +70,8 @@ async def test_replay_of_a_faithful_read_model_finds_it_identical(
 async def test_replay_names_corrupted_rows_and_swap_repairs_them(
     database_url: str, store: EventStore, readmodel: asyncpg.Pool
 ) -> None:
-    await realistic_history(store)
-    await ProjectionRunner(readmodel).catch_up()
+    last = await realistic_history(store)
+    assert await ProjectionRunner(readmodel).catch_up_to(last.position)
     await readmodel.execute("UPDATE orders SET status = 'SHIPPED' WHERE order_id = 'o-3'")
     await readmodel.execute("DELETE FROM shipments WHERE order_id = 'o-2'")
     await readmodel.execute("UPDATE stock_levels SET available = 99 WHERE sku = 'SKU-A'")
@@ -95,8 +96,7 @@ async def test_replay_names_corrupted_rows_and_swap_repairs_them(
     # The live runner carries on from the moved checkpoints, on the swapped-in tables.
     held = await append(store, order_stream("o-5"), OrderPlacedOnHold(order_id="o-5", reason="fraud check"))
     runner = ProjectionRunner(readmodel)
-    await runner.catch_up()
-    assert await runner.wait_for(held.position, 1.0)
+    assert await runner.catch_up_to(held.position)
     assert await readmodel.fetchval("SELECT status FROM orders WHERE order_id = 'o-5'") == "ON_HOLD"
     out = io.StringIO()
     assert await replay(database_url, swap=False, out=out) == 0, out.getvalue()
