@@ -126,6 +126,14 @@ def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
+    from projections.replay import replay
+
+    with database(settings) as dsn:
+        asyncio.run(migrate_database(dsn))
+        return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
     sub = p.add_subparsers(dest="command", required=True)
@@ -142,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--no-dispatcher", action="store_true", help="only process jobs; another process dispatches")
     j = sub.add_parser("jobs", help="list dead jobs (retries exhausted) as JSON lines")
     j.add_argument("--limit", type=int, default=100)
+    r = sub.add_parser("replay", help="rebuild every read model from the log and compare; exit 1 on differences")
+    r.add_argument("--swap", action="store_true", help="then swap the rebuilt read models in")
     return p
 
 
@@ -152,6 +162,7 @@ COMMANDS = {
     "events": cmd_events,
     "worker": cmd_worker,
     "jobs": cmd_jobs,
+    "replay": cmd_replay,
 }
 
 

@@ -8,11 +8,13 @@ from contextlib import contextmanager
 import asyncpg
 
 from eventstore import EVENTSTORE, MigrationSet, migrate
+from projections.schema import PROJECTIONS
 
 from .settings import Settings
 
 # Every package that owns tables, in the order their migrations must run.
-MIGRATIONS: list[MigrationSet] = [EVENTSTORE]
+# PROJECTIONS runs its files inside the `readmodel` schema (see projections/schema.py).
+MIGRATIONS: list[MigrationSet] = [EVENTSTORE, PROJECTIONS]
 
 
 @contextmanager

@@ -322,11 +322,15 @@ class EventStore:
         return len(rows)
 
 
-async def create_pool(dsn: str, *, min_size: int = 2, max_size: int = 10) -> asyncpg.Pool:
-    """An asyncpg pool with the settings the store expects."""
+async def create_pool(
+    dsn: str, *, min_size: int = 2, max_size: int = 10, server_settings: dict[str, str] | None = None
+) -> asyncpg.Pool:
+    """An asyncpg pool with the settings the store expects (`server_settings`: e.g. a search_path)."""
     for attempt in range(30):
         try:
-            pool = await asyncpg.create_pool(dsn, min_size=min_size, max_size=max_size, command_timeout=60)
+            pool = await asyncpg.create_pool(
+                dsn, min_size=min_size, max_size=max_size, command_timeout=60, server_settings=server_settings
+            )
             assert pool is not None
             return pool
         except (OSError, asyncpg.CannotConnectNowError) as exc:

@@ -1,0 +1,31 @@
+"""Read models fed from the log: tables in schema `readmodel`, the runner that feeds them, rebuild, as-of.
+
+    pool = await create_readmodel_pool(dsn)          # search_path: readmodel, public
+    runner = ProjectionRunner(pool, listener=listener)
+    await runner.run(stop)
+"""
+
+from .asof import inventory_as_of, order_as_of, snapshot_if_due, stock_as_of
+from .base import Projection
+from .replay import replay
+from .runner import ProjectionRunner, all_projections, checkpoint_name, checkpoint_names, wait_for
+from .schema import LIVE, PROJECTIONS, REBUILD, ReadModelMigrations, create_readmodel_pool
+
+__all__ = [
+    "LIVE",
+    "PROJECTIONS",
+    "REBUILD",
+    "Projection",
+    "ProjectionRunner",
+    "ReadModelMigrations",
+    "all_projections",
+    "checkpoint_name",
+    "checkpoint_names",
+    "create_readmodel_pool",
+    "inventory_as_of",
+    "order_as_of",
+    "replay",
+    "snapshot_if_due",
+    "stock_as_of",
+    "wait_for",
+]

@@ -9,6 +9,7 @@ import pytest
 
 from eventstore import EventStore, create_pool, migrate
 from eventstore.migrate import EVENTSTORE
+from projections.schema import PROJECTIONS
 from tests.support.databases import Databases, postgres_server
 from tests.support.redis_servers import redis_server
 
@@ -39,7 +40,7 @@ async def template_database(databases: Databases) -> str:
     dsn = await databases.create(name)
     conn = await asyncpg.connect(dsn)
     try:
-        await migrate(conn, [EVENTSTORE])
+        await migrate(conn, [EVENTSTORE, PROJECTIONS])
     finally:
         await conn.close()
     return name

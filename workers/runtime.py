@@ -11,17 +11,15 @@ import os
 from dataclasses import dataclass, field
 
 from app.domain import ALL_EVENTS
-from app.handlers import Context, Handlers, LogNetwork
+from app.handlers import Context, Handlers
 from app.handlers.unit_of_work import Clock, utc_now
-from eventstore import EventCodec, EventStore, create_pool
+from eventstore import EventCodec, EventStore
+from projections.network import ReadModelNetwork
+from projections.queries import backordered_lines
+from projections.schema import create_readmodel_pool
 
 from .carriers.base import DEFAULT_POLL_POLICY, PollPolicy
 from .carriers.registry import CarrierSettings
-
-BACKORDERS_SQL = """
-SELECT l.order_id FROM readmodel.order_lines l JOIN readmodel.orders o USING (order_id)
-WHERE l.sku = $1 AND l.backordered > 0 ORDER BY o.priority DESC, o.placed_at, o.order_id LIMIT $2
-"""
 
 
 @dataclass
@@ -35,8 +33,8 @@ class WorkerRuntime:
 
     async def backorders(self, sku: str, limit: int = 500) -> list[str]:
         """Orders waiting for `sku`, in the order scarce stock goes to them: priority, then age."""
-        rows = await self.store.pool.fetch(BACKORDERS_SQL, sku, limit)
-        return [r[0] for r in rows]
+        rows = await backordered_lines(self.store.pool, sku, limit=limit)
+        return list(dict.fromkeys(r["order_id"] for r in rows))
 
 
 _dsn: str | None = None
@@ -59,10 +57,10 @@ async def runtime() -> WorkerRuntime:
     _lock = _lock or asyncio.Lock()
     async with _lock:
         if _runtime is None:
-            pool = await create_pool(_dsn, min_size=1, max_size=8)
+            pool = await create_readmodel_pool(_dsn, min_size=1, max_size=8)
             store, codec = EventStore(pool), EventCodec(ALL_EVENTS)
             carriers = CarrierSettings.from_env(os.environ)
-            handlers = Handlers(Context(store, codec), network=LogNetwork(store, codec))
+            handlers = Handlers(Context(store, codec), network=ReadModelNetwork(pool, codec))
             policy = DEFAULT_POLL_POLICY.scaled(1 / carriers.simulated_time_scale)
             _runtime = WorkerRuntime(store, codec, handlers, carriers, poll_policy=policy)
     return _runtime

@@ -8,6 +8,7 @@ one the service uses.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection
 from typing import Protocol
 
@@ -27,17 +28,27 @@ class NetworkView(Protocol):
 
 
 class LogNetwork:
-    """The network straight from the log: every location stream, and the stock streams of the asked SKUs."""
+    """The network straight from the log: every location stream, and the stock streams of the asked SKUs.
 
-    def __init__(self, store: EventStore, codec: EventCodec) -> None:
+    Locations change rarely and are kept for `locations_ttl` seconds, so a burst of orders reads them once.
+    """
+
+    def __init__(self, store: EventStore, codec: EventCodec, *, locations_ttl: float = 1.0) -> None:
         self.store = store
         self.codec = codec
+        self.locations_ttl = locations_ttl
+        self._locations: list[Location] = []
+        self._loaded_at = float("-inf")
 
     async def locations(self) -> list[Location]:
+        if time.monotonic() - self._loaded_at <= self.locations_ttl:
+            return self._locations
         ids = [r[0] for r in await self.store.pool.fetch("SELECT stream_id FROM streams WHERE type = 'location'")]
         loaded = await self.store.load_many(ids)
         states = [rehydrate(LOCATION, self.codec, snapshot, tail)[0] for snapshot, tail in loaded.values()]
-        return sorted((s for s in states if s is not None), key=lambda loc: loc.code)
+        self._locations = sorted((s for s in states if s is not None), key=lambda loc: loc.code)
+        self._loaded_at = time.monotonic()
+        return self._locations
 
     async def availability(self, skus: Collection[str]) -> Availability:
         codes = [loc.code for loc in await self.locations()]

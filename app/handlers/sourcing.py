@@ -61,9 +61,17 @@ async def source_order(
     if order.cancelled or order.completed or order.hold_reason is not None or not remaining:
         return None
 
-    sites = [candidate(loc) for loc in await network.locations()]
+    locations = await network.locations()
+    sites = [candidate(loc) for loc in locations]
     hint = await network.availability(remaining.keys())
     plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    if any(plan.backordered.values()):
+        # Never backorder on a stale hint: read what every location really has of the missing SKUs.
+        missing = [sku for sku, qty in plan.backordered.items() if qty > 0]
+        truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in missing for loc in locations])
+        hint = {k: v for k, v in hint.items() if k[1] not in missing}
+        hint.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
+        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
     for _ in range(REPLANS):
         wanted = [(s.location_code, sku, qty) for s in plan.shipments for sku, qty in s.lines.items()]
         truth = await uow.get_many(STOCK, [stock_stream(sku, code) for code, sku, _ in wanted])

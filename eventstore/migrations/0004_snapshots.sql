@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     version        BIGINT      NOT NULL,
     snapshot_type  TEXT        NOT NULL,
     schema_version INTEGER     NOT NULL DEFAULT 1,
-    state          JSONB       NOT NULL,
+    state          JSON        NOT NULL,  -- JSON, not JSONB: key order is state (reservation order)
     taken_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     PRIMARY KEY (stream_id, version)
 );

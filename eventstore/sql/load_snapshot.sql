@@ -4,7 +4,9 @@ SELECT stream_id, version, snapshot_type, schema_version, state::TEXT AS state
 FROM snapshots
 WHERE stream_id = $1
   AND version <= $2
-  AND ($3::TIMESTAMPTZ IS NULL OR version <= (
-        SELECT coalesce(max(stream_version), 0) FROM events WHERE stream_id = $1 AND recorded_at <= $3))
+  AND ($3::TIMESTAMPTZ IS NULL OR version <= coalesce((
+        -- recorded_at never goes backwards within a stream, so the newest row by time is the highest version
+        SELECT stream_version FROM events WHERE stream_id = $1 AND recorded_at <= $3
+        ORDER BY recorded_at DESC LIMIT 1), 0))
 ORDER BY version DESC
 LIMIT 1

@@ -48,7 +48,7 @@ async def per_order(store: EventStore, event_type: str) -> dict[str, int]:
     return {r["stream_id"]: r["n"] for r in rows}
 
 
-async def check_no_double_reservation(store: EventStore) -> None:
+async def check_no_double_reservation(store: EventStore, expected_units: int) -> None:
     reserved = await store.pool.fetchval(
         "SELECT coalesce(sum((data->>'quantity')::int), 0) FROM events WHERE event_type = 'StockReserved'"
     )
@@ -57,7 +57,7 @@ async def check_no_double_reservation(store: EventStore) -> None:
         " jsonb_array_elements(data->'shipments') s, jsonb_array_elements(s->'lines') l"
         " WHERE event_type = 'OrderAllocated'"
     )
-    assert reserved == allocated
+    assert reserved == allocated == expected_units
 
 
 async def test_a_worker_killed_mid_burst_leaves_every_order_sourced_exactly_once(
@@ -92,7 +92,7 @@ async def test_a_worker_killed_mid_burst_leaves_every_order_sourced_exactly_once
         await worker.wait()
     decided = await per_order(store, "SourcingDecided")
     assert set(decided.values()) == {1}
-    await check_no_double_reservation(store)
+    await check_no_double_reservation(store, 60)
 
 
 async def test_orders_placed_while_redis_is_down_are_sourced_when_it_returns(
@@ -122,4 +122,4 @@ async def test_orders_placed_while_redis_is_down_are_sourced_when_it_returns(
     finally:
         worker.send_signal(signal.SIGTERM)
         await worker.wait()
-    await check_no_double_reservation(store)
+    await check_no_double_reservation(store, 21)

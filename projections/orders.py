@@ -1,0 +1,124 @@
+"""Order read models: `orders` (header, derived status), `order_lines`, `shipments`, `sourcing_decisions`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import msgspec
+
+from app.domain import order_state
+from app.domain.order_events import SourcingDecided
+from app.domain.order_state import Order, line_summaries, order_status
+from eventstore import Connection, EventCodec, RecordedEvent
+
+from .base import Folded, encode_json, fold_batch
+from .sql import query
+
+
+def _order_key(stream_id: str) -> tuple[str]:
+    return (stream_id.partition("-")[2],)
+
+
+class OrdersProjection:
+    name = "orders"
+    categories = ("order",)
+    tables = ("orders", "order_lines", "shipments", "sourcing_decisions")
+
+    def __init__(self, codec: EventCodec) -> None:
+        self.codec = codec
+        self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Order | None)
+
+    async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
+        folded = await fold_batch(
+            conn,
+            events,
+            codec=self.codec,
+            key_of=_order_key,
+            load_query=query("load_orders"),
+            decoder=self.decoder,
+            evolve=order_state.evolve,
+            initial=None,
+        )
+        placed: list[tuple[Order, Folded[Order | None]]] = [(f.state, f) for f in folded if f.state is not None]
+        if placed:
+            await self._write_orders(conn, placed)
+        decisions = [e for f in folded for e in f.events if isinstance(e, SourcingDecided)]
+        if decisions:
+            await self._write_decisions(conn, decisions)
+
+    async def _write_orders(self, conn: Connection, placed: list[tuple[Order, Folded[Order | None]]]) -> None:
+        orders = [o for o, _ in placed]
+        await conn.execute(
+            query("upsert_orders"),
+            [o.order_id for o in orders],
+            [o.customer_id for o in orders],
+            [str(order_status(o)) for o in orders],
+            [str(o.service_level) for o in orders],
+            [o.priority for o in orders],
+            [o.channel for o in orders],
+            [o.placed_at for o in orders],
+            [o.ship_to.coordinates.latitude for o in orders],
+            [o.ship_to.coordinates.longitude for o in orders],
+            [o.ship_to.postal_code for o in orders],
+            [o.ship_to.country for o in orders],
+            [o.hold_reason for o in orders],
+            [f.version for _, f in placed],
+            [f.position for _, f in placed],
+            [f.recorded_at for _, f in placed],
+            [encode_json(o) for o in orders],
+        )
+        ids = [o.order_id for o in orders]
+        lines = [(o, n, s) for o in orders for n, s in enumerate(line_summaries(o), start=1)]
+        await conn.execute(query("delete_order_lines"), ids)
+        await conn.execute(
+            query("insert_order_lines"),
+            [o.order_id for o, _, _ in lines],
+            [n for _, n, _ in lines],
+            [s.sku for _, _, s in lines],
+            [s.ordered for _, _, s in lines],
+            [s.allocated for _, _, s in lines],
+            [s.backordered for _, _, s in lines],
+            [s.shipped for _, _, s in lines],
+            [s.delivered for _, _, s in lines],
+            [s.cancelled for _, _, s in lines],
+            [s.returned for _, _, s in lines],
+            [o.priority for o, _, _ in lines],
+            [o.placed_at for o, _, _ in lines],
+        )
+        shipments = [(o.order_id, s) for o in orders for s in o.shipments]
+        await conn.execute(query("delete_shipments"), ids)
+        if shipments:
+            await conn.execute(
+                query("insert_shipments"),
+                [oid for oid, _ in shipments],
+                [s.shipment_id for _, s in shipments],
+                [s.location_code for _, s in shipments],
+                [str(s.status) for _, s in shipments],
+                [encode_json(s.lines) for _, s in shipments],
+                [s.carrier for _, s in shipments],
+                [s.tracking_number for _, s in shipments],
+                [s.promised_delivery for _, s in shipments],
+                [s.estimated_delivery for _, s in shipments],
+                [s.dispatched_at for _, s in shipments],
+                [s.delivered_at for _, s in shipments],
+                [encode_json(s.tracking) for _, s in shipments],
+            )
+
+    async def _write_decisions(self, conn: Connection, decisions: list[SourcingDecided]) -> None:
+        # An order re-sourced (a backorder allocated later) keeps its latest decision; events come in log
+        # order, so the last one per order wins.
+        latest = list({d.order_id: d for d in decisions}.values())
+        await conn.execute(
+            query("upsert_sourcing_decisions"),
+            [d.order_id for d in latest],
+            [d.algorithm for d in latest],
+            [d.total_cost for d in latest],
+            [d.objective for d in latest],
+            [d.fallback_used for d in latest],
+            [d.profile_version for d in latest],
+            [d.decided_at for d in latest],
+            [encode_json(d.candidates) for d in latest],
+            [encode_json(d.shipments) for d in latest],
+            [encode_json(d.backordered) for d in latest],
+        )

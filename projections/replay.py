@@ -1,0 +1,191 @@
+"""`meridian replay`: rebuild every read model from position 0 beside the live one, compare, optionally swap.
+
+The copy is built in schema `readmodel_rebuild` by the very same projections (checkpoints
+`projection:<name>@rebuild`). Both sides are then brought to the same log position and compared table by
+table, row by row (EXCEPT ALL both ways); differing rows are paired by primary key and printed column by
+column. With `swap`, the copy replaces the live schema in one transaction that holds the live projections'
+subscription locks, so no batch of a running runner straddles the swap.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from typing import Any, TextIO
+from zlib import crc32
+
+import asyncpg
+
+from eventstore import Connection
+
+from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head, positions
+from .schema import LIVE, REBUILD, build_schema, create_readmodel_pool
+from .sql import query
+
+# Table -> primary key columns. These identifiers are constants, never caller text (they cannot be bound).
+TABLES: dict[str, tuple[str, ...]] = {
+    "locations": ("code",),
+    "stock_levels": ("sku", "location_code"),
+    "incoming_supply": ("sku", "location_code", "supply_id"),
+    "orders": ("order_id",),
+    "order_lines": ("order_id", "line_no"),
+    "shipments": ("order_id", "shipment_id"),
+    "returns": ("return_id",),
+    "sourcing_decisions": ("order_id",),
+}
+_SHOWN_PER_TABLE = 20
+_MAX_VALUE = 160
+
+
+class Progress:
+    """One self-overwriting line on stderr while a rebuild runs (nothing when it ends within a second)."""
+
+    def __init__(self, total: int, stream: TextIO | None = None, every: float = 1.0) -> None:
+        self.total, self.every = total, every
+        self.stream = stream or sys.stderr
+        self.started = self.last = time.monotonic()
+        self.shown = False
+
+    def update(self, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return
+        self.last, self.shown = now, True
+        share = min(done / self.total, 1.0) if self.total else 1.0
+        rate = done / max(now - self.started, 1e-9)
+        self.stream.write(f"\rrebuild [{'#' * int(share * 30):<30}] {done:,}/{self.total:,} events {rate:,.0f}/s")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _names(*, rebuild: bool) -> list[str]:
+    return [checkpoint_name(p, rebuild=rebuild) for p in all_projections()]
+
+
+async def rebuild(dsn: str, *, batch_size: int = 5000, progress: bool = True) -> int:
+    """Builds fresh read models in `readmodel_rebuild` from position 0; returns how many events the log held."""
+    pool = await create_readmodel_pool(dsn, schema=REBUILD, max_size=len(all_projections()) + 1)
+    try:
+        async with pool.acquire() as conn:
+            await build_schema(conn, REBUILD)
+            await conn.execute(query("delete_checkpoints"), _names(rebuild=True))
+            total: int = await conn.fetchval(query("count_log"))
+        runner = ProjectionRunner(pool, batch_size=batch_size, rebuild=True)
+        meter = Progress(total) if progress else None
+        scanned = [0] * len(runner.subscriptions)
+
+        async def follow(i: int) -> None:
+            while (n := await runner.subscriptions[i].run_once()) > 0:
+                scanned[i] += n
+                if meter is not None:
+                    meter.update(min(scanned))
+
+        # Side by side, each on its own connection: PostgreSQL works for one while Python folds another.
+        await asyncio.gather(*(follow(i) for i in range(len(runner.subscriptions))))
+        if (head := await log_head(pool)) is not None:
+            await runner.catch_up_to(head)
+        if meter is not None:
+            meter.close()
+        return total
+    finally:
+        await pool.close()
+
+
+async def _align(live: ProjectionRunner, rebuilt: ProjectionRunner, attempts: int = 10) -> bool:
+    """Brings both sides to the same log position (new events may arrive meanwhile; a few rounds do it)."""
+    for _ in range(attempts):
+        if (head := await log_head(live.pool)) is not None:
+            await live.catch_up_to(head)
+            await rebuilt.catch_up_to(head)
+        at_live = await positions(live.pool, live.names)
+        at_rebuilt = await positions(rebuilt.pool, rebuilt.names)
+        if all(at_live.get(checkpoint_name(p)) == at_rebuilt.get(checkpoint_name(p, rebuild=True))
+               for p in live.projections):
+            return True
+    return False
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 3] + "..."
+
+
+async def compare(conn: Connection, out: TextIO) -> int:
+    """Prints every row that differs between the live and rebuilt read models; returns how many differ."""
+    differing = 0
+    for table, key in TABLES.items():
+        live_only = await conn.fetch(f"SELECT * FROM {LIVE}.{table} EXCEPT ALL SELECT * FROM {REBUILD}.{table}")  # noqa: S608
+        rebuilt_only = await conn.fetch(
+            f"SELECT * FROM {REBUILD}.{table} EXCEPT ALL SELECT * FROM {LIVE}.{table}"  # noqa: S608
+        )
+        pairs: dict[tuple[Any, ...], list[asyncpg.Record | None]] = {}
+        for side, rows in ((0, live_only), (1, rebuilt_only)):
+            for row in rows:
+                pairs.setdefault(tuple(row[k] for k in key), [None, None])[side] = row
+        differing += len(pairs)
+        for shown, (pk, (live_row, rebuilt_row)) in enumerate(pairs.items()):
+            if shown == _SHOWN_PER_TABLE:
+                out.write(f"{table}: ... and {len(pairs) - shown} more differing rows\n")
+                break
+            where = ", ".join(f"{k}={v!r}" for k, v in zip(key, pk, strict=True))
+            if live_row is None:
+                out.write(f"{table} [{where}]: missing from the live table\n")
+            elif rebuilt_row is None:
+                out.write(f"{table} [{where}]: in the live table only (the log does not produce it)\n")
+            else:
+                for column in live_row.keys():  # noqa: SIM118 (a Record is not a dict)
+                    if live_row[column] != rebuilt_row[column]:
+                        out.write(f"{table} [{where}]: {column} live {_show(live_row[column])}"
+                                  f" != rebuilt {_show(rebuilt_row[column])}\n")
+    return differing
+
+
+async def swap_in(conn: Connection) -> None:
+    """Makes the rebuilt schema the live one, with its checkpoints, and drops the old one: all or nothing."""
+    live, rebuilt = _names(rebuild=False), _names(rebuild=True)
+    async with conn.transaction():
+        # The same keys eventstore.Subscription takes per batch: wait for running batches, keep new ones out.
+        for name in sorted(live + rebuilt):
+            await conn.execute(query("advisory_xact_lock"), crc32(name.encode()))
+        await conn.execute(query("swap_schemas"))
+        await conn.execute(query("move_checkpoints"), live, rebuilt)
+
+
+async def drop_rebuild(conn: Connection) -> None:
+    async with conn.transaction():
+        await conn.execute(query("drop_rebuild_schema"))
+        await conn.execute(query("delete_checkpoints"), _names(rebuild=True))
+
+
+async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
+    """Rebuilds, compares and (with `swap`) swaps in. Exit code: 0 identical, 1 differences.
+
+    Without `swap`, an identical copy is dropped and a differing one is kept in `readmodel_rebuild` to
+    inspect. With `swap`, the copy is swapped in either way: the log is the truth.
+    """
+    total = await rebuild(dsn)
+    live_pool = await create_readmodel_pool(dsn, schema=LIVE, max_size=len(all_projections()) + 1)
+    rebuilt_pool = await create_readmodel_pool(dsn, schema=REBUILD, max_size=len(all_projections()) + 1)
+    try:
+        live = ProjectionRunner(live_pool, batch_size=5000)
+        rebuilt = ProjectionRunner(rebuilt_pool, batch_size=5000, rebuild=True)
+        if not await _align(live, rebuilt):
+            out.write("warning: the log kept moving; live and rebuilt read models may stand at different positions\n")
+        async with live_pool.acquire() as conn:
+            differing = await compare(conn, out)
+            out.write(f"replayed {total:,} events: "
+                      + ("read models identical\n" if not differing else f"{differing} rows differ\n"))
+            if swap:
+                await swap_in(conn)
+                out.write("swapped the rebuilt read models in\n")
+            elif not differing:
+                await drop_rebuild(conn)
+    finally:
+        await live_pool.close()
+        await rebuilt_pool.close()
+    return 0 if not differing else 1

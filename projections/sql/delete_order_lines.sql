@@ -1,0 +1,1 @@
+DELETE FROM order_lines WHERE order_id = ANY ($1::TEXT[])

@@ -1,0 +1,1 @@
+DELETE FROM shipments WHERE order_id = ANY ($1::TEXT[])

@@ -1,0 +1,3 @@
+from tests.integration.projections.history import readmodel
+
+__all__ = ["readmodel"]
