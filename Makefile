@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit integration bench clean
+.PHONY: run test lint typecheck unit integration bench clean schema
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,6 @@ bench: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+schema: $(BIN)/.installed
+	$(BIN)/python -c "from app.api.schema import schema; print(schema)" > schema.graphql

@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import signal
 import sys
 from collections.abc import Sequence
 
@@ -15,38 +14,45 @@ import msgspec
 from eventstore import EventStore, Position, create_pool, verify
 
 from .runtime import database, migrate_database, redis
+from .security import Role, issue_token, jwt_secret
 from .settings import Settings
 
 log = logging.getLogger("meridian")
 
 
-async def _until_interrupted() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-
-
-async def _up(settings: Settings, dsn: str) -> None:
-    applied = await migrate_database(dsn)
-    pool = await create_pool(dsn, min_size=1, max_size=4)
-    try:
-        store = EventStore(pool)
-        events = await pool.fetchval("SELECT count(*) FROM events")
-        print(f"meridian: event store ready ({len(applied)} migrations applied, {events} events in the log)")
-        print(f"meridian: database {dsn}")
-        print("meridian: press Ctrl-C to stop")
-        del store
-        await _until_interrupted()
-    finally:
-        await pool.close()
-
-
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
+    from .launcher import up
+
+    return up(settings, demo=args.demo)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .api.app import create_app
+
     with database(settings) as dsn:
-        asyncio.run(_up(settings, dsn))
-    print("meridian: stopped")
+        asyncio.run(migrate_database(dsn))
+        uvicorn.run(create_app(settings, dsn), host=settings.host, port=settings.port, access_log=False,
+                    log_level=settings.log_level.lower(), ws="websockets-sansio")
+    return 0
+
+
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    role = Role(args.role)
+    locations = frozenset(c.strip() for c in (args.locations or "").split(",") if c.strip())
+    if role is Role.CUSTOMER and not args.customer:
+        print("a customer token needs --customer ID", file=sys.stderr)
+        return 2
+    print(issue_token(jwt_secret(settings), role, customer_id=args.customer, locations=locations, ttl_seconds=args.ttl))
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from .demo import main as demo_main
+
+    with database(settings) as dsn:
+        asyncio.run(demo_main(dsn, per_second=args.rate))
     return 0
 
 
@@ -112,7 +118,13 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             heartbeat_timeout_ms=settings.worker_heartbeat_ms,
             maintenance_chance=settings.broker_maintenance_chance,
         )
-        run_worker(dsn, broker, threads=args.threads or settings.worker_threads, dispatch=not args.no_dispatcher)
+        run_worker(
+            dsn,
+            broker,
+            threads=args.threads or settings.worker_threads,
+            dispatch=not args.no_dispatcher,
+            project=not args.no_projections,
+        )
     return 0
 
 
@@ -137,7 +149,16 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("up", help="migrate and run everything (embedded PostgreSQL when DATABASE_URL is unset)")
+    u = sub.add_parser("up", help="run everything: embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset")
+    u.add_argument("--demo", action="store_true", help="also run simulated customers and warehouse staff")
+    sub.add_parser("serve", help="run the API (GraphQL, health, metrics, webhooks)")
+    t = sub.add_parser("token", help="print a signed bearer token")
+    t.add_argument("--role", required=True, choices=[r.value for r in Role])
+    t.add_argument("--customer", help="the customer a customer token acts for")
+    t.add_argument("--locations", help="comma-separated location codes an operator token may act at")
+    t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires")
+    d = sub.add_parser("demo", help="simulated customers and warehouse staff (what `up --demo` runs)")
+    d.add_argument("--rate", type=float, default=2.0, help="orders per second")
     sub.add_parser("migrate", help="apply database migrations")
     v = sub.add_parser("verify", help="check every stream's hash chain; exit 1 naming the first broken event")
     v.add_argument("--stream", help="only this stream")
@@ -148,6 +169,7 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", help="run Dramatiq workers and the dispatcher (log -> jobs)")
     w.add_argument("--threads", type=int, default=0, help="worker threads (default MERIDIAN_WORKER_THREADS)")
     w.add_argument("--no-dispatcher", action="store_true", help="only process jobs; another process dispatches")
+    w.add_argument("--no-projections", action="store_true", help="another process feeds the read models")
     j = sub.add_parser("jobs", help="list dead jobs (retries exhausted) as JSON lines")
     j.add_argument("--limit", type=int, default=100)
     r = sub.add_parser("replay", help="rebuild every read model from the log and compare; exit 1 on differences")
@@ -157,6 +179,9 @@ def parser() -> argparse.ArgumentParser:
 
 COMMANDS = {
     "up": cmd_up,
+    "serve": cmd_serve,
+    "token": cmd_token,
+    "demo": cmd_demo,
     "migrate": cmd_migrate,
     "verify": cmd_verify,
     "events": cmd_events,

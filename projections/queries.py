@@ -63,3 +63,45 @@ async def orders_by_location(
     conn: Connection | asyncpg.Pool, location_code: str, *, status: str | None = None, limit: int = 100
 ) -> list[asyncpg.Record]:
     return await conn.fetch(query("orders_by_location"), location_code, status, limit)
+
+
+async def all_locations(conn: Connection | asyncpg.Pool) -> list[asyncpg.Record]:
+    return await conn.fetch(query("all_locations"))
+
+
+async def locations_by_code(conn: Connection | asyncpg.Pool, codes: Sequence[str]) -> list[asyncpg.Record]:
+    return await conn.fetch(query("locations_by_code"), list(codes))
+
+
+async def stock_levels_of_sku(conn: Connection | asyncpg.Pool, sku: str) -> list[asyncpg.Record]:
+    return await conn.fetch(query("stock_levels_of_sku"), sku)
+
+
+async def stock_level(conn: Connection | asyncpg.Pool, sku: str, location_code: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(query("stock_level"), sku, location_code)
+
+
+async def order_states(conn: Connection | asyncpg.Pool, order_ids: Sequence[str]) -> list[asyncpg.Record]:
+    """(order_id, state JSON, version) of these orders."""
+    return await conn.fetch(query("load_orders"), list(order_ids))
+
+
+async def return_states(conn: Connection | asyncpg.Pool, return_ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await conn.fetch(query("load_returns"), list(return_ids))
+
+
+async def returns_of_orders(conn: Connection | asyncpg.Pool, order_ids: Sequence[str]) -> list[asyncpg.Record]:
+    return await conn.fetch(query("returns_of_orders"), list(order_ids))
+
+
+async def sourcing_decisions_of_orders(
+    conn: Connection | asyncpg.Pool, order_ids: Sequence[str]
+) -> list[asyncpg.Record]:
+    return await conn.fetch(query("sourcing_decisions_of_orders"), list(order_ids))
+
+
+async def orders_with_shipments_at(
+    conn: Connection | asyncpg.Pool, order_ids: Sequence[str], location_codes: Sequence[str]
+) -> set[str]:
+    rows = await conn.fetch(query("orders_with_shipments_at"), list(order_ids), list(location_codes))
+    return {r[0] for r in rows}

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
+from dramatiq.brokers.redis import RedisBroker
 
 from eventstore import EventStore, create_pool, migrate
 from eventstore.migrate import EVENTSTORE
 from projections.schema import PROJECTIONS
 from tests.support.databases import Databases, postgres_server
 from tests.support.redis_servers import redis_server
+from workers.broker import BrokerSettings, make_broker
+from workers.jobs import bind_actors
 
 
 @pytest.fixture(scope="session")
@@ -24,6 +28,26 @@ def postgres_dsn() -> Iterator[str]:
 def redis_url() -> Iterator[str]:
     with redis_server() as url:
         yield url
+
+
+def broker_settings(redis_url: str) -> BrokerSettings:
+    # A namespace per test keeps its queues apart from every other test's and run's.
+    return BrokerSettings(
+        redis_url=redis_url,
+        namespace=f"meridian-test-{uuid.uuid4().hex[:8]}",
+        min_backoff_ms=50,
+        max_backoff_ms=500,
+        heartbeat_timeout_ms=2000,
+    )
+
+
+@pytest.fixture
+def broker(redis_url: str) -> Iterator[RedisBroker]:
+    broker = make_broker(broker_settings(redis_url))
+    bind_actors(broker)
+    yield broker
+    broker.flush_all()
+    broker.close()
 
 
 @pytest.fixture(scope="session")

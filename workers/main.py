@@ -13,7 +13,9 @@ import signal
 import dramatiq
 
 from app.domain import ALL_EVENTS
-from eventstore import EventCodec, EventStore, Listener, create_pool
+from eventstore import EventCodec, EventStore, Listener
+from projections.runner import ProjectionRunner
+from projections.schema import create_readmodel_pool
 
 from . import runtime
 from .broker import BrokerSettings, make_broker
@@ -23,35 +25,40 @@ from .jobs import bind_actors
 log = logging.getLogger(__name__)
 
 
-def run_worker(dsn: str, broker_settings: BrokerSettings, *, threads: int = 4, dispatch: bool = True) -> None:
+def run_worker(
+    dsn: str, broker_settings: BrokerSettings, *, threads: int = 4, dispatch: bool = True, project: bool = True
+) -> None:
+    """Runs until SIGINT/SIGTERM: actor threads, and on the main thread the log followers (the dispatcher
+    and the projection runner), which several worker processes share batch by batch."""
     broker = make_broker(broker_settings)
     bind_actors(broker)
     runtime.configure(dsn)
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
-    log.info("worker started: %d threads, dispatcher %s", threads, "on" if dispatch else "off")
+    log.info("worker started: %d threads, dispatcher %s, projections %s", threads, dispatch, project)
     try:
-        asyncio.run(_dispatch_until_stopped(dsn, broker, dispatch))
+        asyncio.run(_follow_log_until_stopped(dsn, broker, dispatch=dispatch, project=project))
     finally:
         worker.stop()
         log.info("worker stopped")
 
 
-async def _dispatch_until_stopped(dsn: str, broker: dramatiq.Broker, dispatch: bool) -> None:
+async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker, *, dispatch: bool, project: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    if not dispatch:
-        await stop.wait()
-        return
-    pool = await create_pool(dsn, min_size=1, max_size=2)
+    pool = await create_readmodel_pool(dsn, min_size=1, max_size=4)
     listener = Listener(dsn)
     await listener.start()
+    followers = []
     try:
-        store = EventStore(pool)
-        subscription = dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
-        await run_dispatcher(subscription, stop)
+        if dispatch:
+            subscription = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
+            followers.append(run_dispatcher(subscription, stop))
+        if project:
+            followers.append(ProjectionRunner(pool, listener=listener).run(stop))
+        await asyncio.gather(stop.wait(), *followers)
     finally:
         await listener.close()
         await pool.close()

@@ -22,7 +22,7 @@ def split_global_id(value: str) -> tuple[str, str]:
 def key_of(value: str, type_name: str) -> str:
     """The key inside a global id of `type_name`, or the value itself when it carries no type prefix."""
     prefix = f"{type_name}:"
-    return value[len(prefix):] if value.startswith(prefix) else value
+    return value[len(prefix) :] if value.startswith(prefix) else value
 
 
 def shipment_key(order_id: str, shipment_id: str) -> str:

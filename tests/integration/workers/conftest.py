@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import dramatiq
@@ -12,29 +11,7 @@ from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
 from eventstore import EventCodec, EventStore
 from workers import runtime
-from workers.broker import BrokerSettings, make_broker
 from workers.dispatcher import dispatcher, run_dispatcher
-from workers.jobs import bind_actors
-
-
-def broker_settings(redis_url: str) -> BrokerSettings:
-    # A namespace per test keeps its queues apart from every other test's and run's.
-    return BrokerSettings(
-        redis_url=redis_url,
-        namespace=f"meridian-test-{uuid.uuid4().hex[:8]}",
-        min_backoff_ms=50,
-        max_backoff_ms=500,
-        heartbeat_timeout_ms=2000,
-    )
-
-
-@pytest.fixture
-def broker(redis_url: str) -> Iterator[RedisBroker]:
-    broker = make_broker(broker_settings(redis_url))
-    bind_actors(broker)
-    yield broker
-    broker.flush_all()
-    broker.close()
 
 
 @pytest.fixture

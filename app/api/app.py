@@ -1,0 +1,46 @@
+"""The Starlette application: /graphql, /healthz, /readyz, /metrics and carrier webhooks.
+
+`create_app(settings, dsn)` is the composition root of the API process; nothing is built at import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+
+from app.settings import Settings
+
+from . import health, webhooks
+from .http import Guard, MeridianGraphQL
+from .schema import schema
+from .services import services
+
+
+def create_app(settings: Settings, dsn: str) -> Starlette:
+    graphql = MeridianGraphQL(
+        schema,
+        graphql_ide="graphiql",
+        subscription_protocols=["graphql-transport-ws"],
+        allow_queries_via_get=False,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with services(settings, dsn) as built:
+            app.state.services = built
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/healthz", health.healthz),
+            Route("/readyz", health.readyz),
+            Route("/metrics", health.metrics),
+            Route("/webhooks/easypost", webhooks.easypost, methods=["POST"]),
+            Route("/graphql", Guard(graphql), methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", Guard(graphql)),
+        ],
+        lifespan=lifespan,
+    )

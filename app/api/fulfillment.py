@@ -1,0 +1,62 @@
+"""The delivery promise for a cart, without reserving anything: public, and fast (greedy, cached network)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from app.handlers.sourcing import candidate
+from app.sourcing import quote
+
+from .context import Info
+from .errors import ApiError, UserError
+from .orders.mutations import AddressInput, OrderLineInput, resolve_address
+from .scalars import ServiceLevel
+
+
+@strawberry.type
+class FulfillmentOption:
+    service_level: ServiceLevel
+    promised_delivery: datetime
+    cost: float
+    shipments: int
+    available: bool
+
+
+@strawberry.input
+class FulfillmentOptionsInput:
+    lines: list[OrderLineInput]
+    ship_to: AddressInput
+
+
+@strawberry.type
+class FulfillmentQueries:
+    @strawberry.field(description="Delivery options for a cart: one per service level that can be promised.")
+    async def fulfillment_options(self, info: Info, input: FulfillmentOptionsInput) -> list[FulfillmentOption]:
+        if not input.lines or len(input.lines) > 100:
+            raise ApiError("between 1 and 100 lines", "INVALID_ARGUMENT", "input.lines")
+        if any(not 0 < line.quantity <= 100_000 for line in input.lines):
+            raise ApiError("quantities must be between 1 and 100000", "INVALID_QUANTITY", "input.lines")
+        address = resolve_address(input.ship_to)
+        if isinstance(address, UserError):
+            raise ApiError(address.message, address.code, "input.shipTo")
+        services = info.context.services
+        lines: dict[str, int] = {}
+        for line in input.lines:
+            lines[line.sku] = lines.get(line.sku, 0) + line.quantity
+        network = [candidate(loc) for loc in await services.network.locations()]
+        availability = await services.network.availability(lines.keys())
+        now = services.handlers.ctx.clock()
+        options = quote(lines, address.coordinates, network, availability, services.handlers.profile, now)
+        return [
+            FulfillmentOption(
+                service_level=o.service_level,
+                promised_delivery=o.promised_delivery,
+                cost=round(o.cost, 2),
+                shipments=o.shipments,
+                available=o.available,
+            )
+            for o in options
+            if o.promised_delivery is not None  # nothing can keep that promise: not an option
+        ]

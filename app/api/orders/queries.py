@@ -1,0 +1,80 @@
+"""Reading orders: one by id (now or as of a moment), and pages of them."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+import strawberry
+
+from app.security import Role
+from projections import queries
+from projections.asof import order_as_of
+
+from ..context import ANYONE, Info
+from ..errors import ApiError
+from ..ids import key_of
+from ..scalars import MAX_PAGE, OrderStatus, PageInfo
+from .access import may_see, visible_order
+from .types import Order, OrderConnection, OrderEdge
+
+
+def _cursor(placed_at: datetime, order_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{placed_at.isoformat()}|{order_id}".encode()).decode()
+
+
+def _parse_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        placed_at, _, order_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        return datetime.fromisoformat(placed_at), order_id
+    except ValueError:
+        raise ApiError("not a cursor this query returned", "INVALID_CURSOR", "after") from None
+
+
+@strawberry.type
+class OrderQueries:
+    @strawberry.field(description="An order, or null if it does not exist or the caller may not see it.")
+    async def order(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Order | None:
+        info.context.require(*ANYONE)
+        order_id = key_of(id, "Order")
+        if as_of is None:
+            found = await visible_order(info, order_id)
+        else:
+            services = info.context.services
+            found = await order_as_of(services.store, services.codec, order_id, as_of)
+            found = found if found is not None and may_see(info, found) else None
+        return None if found is None else Order.from_state(found)
+
+    @strawberry.field(description="Orders by placement time; customers see only their own.")
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        status: OrderStatus | None = None,
+        customer_id: str | None = None,
+    ) -> OrderConnection:
+        principal = info.context.require(Role.ADMIN, Role.SERVICE, Role.CUSTOMER)
+        size = first if first is not None else 20
+        if not 0 < size <= MAX_PAGE:
+            raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")
+        if principal.role is Role.CUSTOMER:
+            customer_id = principal.customer_id  # a customer's page is always its own
+        rows = await queries.orders_page(
+            info.context.services.pool,
+            first=size + 1,
+            after=_parse_cursor(after) if after else None,
+            customer_id=customer_id,
+            status=status.value if status else None,
+        )
+        page = rows[:size]
+        states = await info.context.loaders.orders.load_many([r["order_id"] for r in page])
+        edges = [
+            OrderEdge(cursor=_cursor(r["placed_at"], r["order_id"]), node=Order.from_state(s))
+            for r, s in zip(page, states, strict=True)
+            if s is not None
+        ]
+        return OrderConnection(
+            edges=edges,
+            page_info=PageInfo(has_next_page=len(rows) > size, end_cursor=edges[-1].cursor if edges else None),
+        )

@@ -1,0 +1,274 @@
+"""Orders, their shipments and returns, as clients see them. Built from the domain's own state (the read
+model keeps it), so status and quantities are derived by the same functions the write side uses."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+import strawberry
+
+from app.domain import order_state as domain
+from app.domain.returns import Return as ReturnState
+from eventstore import RecordedEvent
+
+from ..context import Info
+from ..ids import global_id, shipment_key
+from ..locations import Location, location
+from ..scalars import (
+    JSON,
+    ItemCondition,
+    Node,
+    OrderStatus,
+    PageInfo,
+    ReturnStatus,
+    ServiceLevel,
+    ShipmentStatus,
+    TrackingStatus,
+)
+
+
+@strawberry.type
+class OrderLine:
+    sku: str
+    quantity: int
+    allocated: int
+    backordered: int
+    shipped: int
+    delivered: int
+    cancelled: int
+    returned: int
+
+
+@strawberry.type
+class ShipmentLine:
+    sku: str
+    quantity: int
+
+
+@strawberry.type
+class TrackingEvent:
+    status: TrackingStatus
+    message: str | None
+    occurred_at: datetime
+    location: str | None
+
+
+@strawberry.type
+class Shipment(Node):
+    order_id: strawberry.Private[str]
+    location_code: strawberry.Private[str]
+    status: ShipmentStatus
+    lines: list[ShipmentLine]
+    carrier: str | None
+    tracking_number: str | None
+    promised_delivery: datetime | None
+    estimated_delivery: datetime | None
+    tracking: list[TrackingEvent]
+
+    @strawberry.field
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
+        state = await info.context.loaders.orders.load(self.order_id)
+        assert state is not None  # a shipment exists only inside its order
+        return Order.from_state(state)
+
+    @strawberry.field(name="location")
+    async def location_(self, info: Info) -> Location:
+        found = await location(info, self.location_code)
+        assert found is not None  # shipments are planned only at known locations
+        return found
+
+    @classmethod
+    def from_state(cls, order_id: str, s: domain.Shipment, promised: datetime | None) -> Shipment:
+        return cls(
+            id=strawberry.ID(global_id("Shipment", shipment_key(order_id, s.shipment_id))),
+            order_id=order_id,
+            location_code=s.location_code,
+            status=ShipmentStatus(s.status),
+            lines=[ShipmentLine(sku=line.sku, quantity=line.quantity) for line in s.lines],
+            carrier=s.carrier,
+            tracking_number=s.tracking_number,
+            promised_delivery=s.promised_delivery or promised,
+            estimated_delivery=s.estimated_delivery,
+            tracking=[
+                TrackingEvent(
+                    status=TrackingStatus(t.status), message=t.message, occurred_at=t.occurred_at, location=t.location
+                )
+                for t in s.tracking
+            ],
+        )
+
+
+@strawberry.type
+class SourcingCandidate:
+    location_code: strawberry.Private[str]
+    selected: bool
+    reason: str | None
+    cost: float | None
+
+    @strawberry.field(name="location")
+    async def location_(self, info: Info) -> Location:
+        found = await location(info, self.location_code)
+        assert found is not None
+        return found
+
+
+@strawberry.type
+class SourcingDecision:
+    algorithm: str
+    total_cost: float
+    decided_at: datetime
+    candidates: list[SourcingCandidate]
+
+
+@strawberry.type
+class HistoryEntry:
+    position: str
+    type: str
+    at: datetime
+    actor: str | None
+    data: JSON
+
+    @classmethod
+    def from_event(cls, e: RecordedEvent) -> HistoryEntry:
+        return cls(
+            position=str(e.position),
+            type=e.event_type,
+            at=e.recorded_at,
+            actor=e.decoded_metadata().actor,
+            data=msgspec.json.decode(e.data),
+        )
+
+
+@strawberry.type
+class ReturnLine:
+    sku: str
+    quantity: int
+    reason: str | None
+    condition: ItemCondition | None
+
+
+@strawberry.type
+class Return(Node):
+    state: strawberry.Private[ReturnState]
+    status: ReturnStatus
+    refund_amount: float | None
+
+    @strawberry.field
+    def lines(self) -> list[ReturnLine]:
+        conditions: dict[str, ItemCondition] = {r.sku: ItemCondition(r.condition) for r in self.state.received}
+        return [
+            ReturnLine(sku=line.sku, quantity=line.quantity, reason=line.reason, condition=conditions.get(line.sku))
+            for line in self.state.lines
+        ]
+
+    @strawberry.field
+    async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
+        state = await info.context.loaders.orders.load(self.state.order_id)
+        assert state is not None
+        return Order.from_state(state)
+
+    @classmethod
+    def from_state(cls, r: ReturnState) -> Return:
+        amount = r.refund_amount
+        return cls(
+            id=strawberry.ID(global_id("Return", r.return_id)),
+            state=r,
+            status=ReturnStatus(r.status),
+            refund_amount=None if amount is None else float(amount),
+        )
+
+
+@strawberry.type
+class Order(Node):
+    state: strawberry.Private[domain.Order]
+    customer_id: str
+    status: OrderStatus
+    service_level: ServiceLevel
+    priority: int
+    placed_at: datetime
+
+    @classmethod
+    def from_state(cls, order: domain.Order) -> Order:
+        return cls(
+            id=strawberry.ID(global_id("Order", order.order_id)),
+            state=order,
+            customer_id=order.customer_id,
+            status=OrderStatus(domain.order_status(order)),
+            service_level=ServiceLevel(order.service_level),
+            priority=order.priority,
+            placed_at=order.placed_at,
+        )
+
+    @strawberry.field
+    def lines(self) -> list[OrderLine]:
+        return [
+            OrderLine(
+                sku=s.sku,
+                quantity=s.ordered,
+                allocated=s.allocated,
+                backordered=s.backordered,
+                shipped=s.shipped,
+                delivered=s.delivered,
+                cancelled=s.cancelled,
+                returned=s.returned,
+            )
+            for s in domain.line_summaries(self.state)
+        ]
+
+    @strawberry.field
+    async def shipments(self, info: Info) -> list[Shipment]:
+        return await shipments_of(info, self.state)
+
+    @strawberry.field
+    async def returns(self, info: Info) -> list[Return]:
+        return [Return.from_state(r) for r in await info.context.loaders.returns_of_order.load(self.state.order_id)]
+
+    @strawberry.field(description="The order's own event trail, oldest first.")
+    async def history(self, info: Info) -> list[HistoryEntry]:
+        return [HistoryEntry.from_event(e) for e in await info.context.loaders.histories.load(self.state.order_id)]
+
+    @strawberry.field
+    async def sourcing_decision(self, info: Info) -> SourcingDecision | None:
+        row = await info.context.loaders.decisions.load(self.state.order_id)
+        if row is None:
+            return None
+        candidates = msgspec.json.decode(row["candidates"])
+        return SourcingDecision(
+            algorithm=row["algorithm"],
+            total_cost=row["total_cost"],
+            decided_at=row["decided_at"],
+            candidates=[
+                SourcingCandidate(
+                    location_code=c["location_code"], selected=c["selected"], reason=c.get("reason"), cost=c.get("cost")
+                )
+                for c in candidates
+            ],
+        )
+
+
+class _Planned(msgspec.Struct):
+    shipment_id: str
+    promised_delivery: datetime | None = None
+
+
+async def shipments_of(info: Info, order: domain.Order) -> list[Shipment]:
+    """The order's shipments; a planned one's promised date comes from the sourcing decision that planned it."""
+    promises: dict[str, datetime | None] = {}
+    if order.shipments and (row := await info.context.loaders.decisions.load(order.order_id)) is not None:
+        planned = msgspec.json.decode(row["shipments"], type=list[_Planned])
+        promises = {p.shipment_id: p.promised_delivery for p in planned}
+    return [Shipment.from_state(order.order_id, s, promises.get(s.shipment_id)) for s in order.shipments]
+
+
+@strawberry.type
+class OrderEdge:
+    cursor: str
+    node: Order
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo

@@ -1,0 +1,46 @@
+"""The schema: each feature's queries and mutations merged into the root types, with the limits on."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from .errors import should_mask
+from .fulfillment import FulfillmentQueries
+from .inventory import InventoryMutations, InventoryQueries
+from .ledger import LedgerQueries
+from .locations import LocationMutations, LocationQueries
+from .node import NodeQueries
+from .orders.mutations import OrderMutations
+from .orders.queries import OrderQueries
+from .orders.returns import ReturnMutations
+from .orders.types import Order, Return, Shipment
+from .subscriptions import Subscription
+
+Query = merge_types(
+    "Query", (NodeQueries, LocationQueries, InventoryQueries, OrderQueries, FulfillmentQueries, LedgerQueries)
+)
+Mutation = merge_types("Mutation", (LocationMutations, InventoryMutations, OrderMutations, ReturnMutations))
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Order, Shipment, Return],
+    extensions=[
+        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: MaxTokensLimiter(max_token_count=2000),
+        lambda: MaxAliasesLimiter(max_alias_count=15),
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ],
+)

@@ -1,0 +1,72 @@
+"""Everything a request may use, built once per process in the Starlette lifespan (the composition root)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import asyncpg
+
+from app.domain import ALL_EVENTS
+from app.handlers import Context, Handlers
+from app.security import jwt_secret, webhook_secret
+from app.settings import Settings
+from eventstore import EventCodec, EventStore, Listener, Notifier, Position
+from projections.network import ReadModelNetwork
+from projections.runner import wait_for
+from projections.schema import create_readmodel_pool
+
+from .live import LiveFeed
+
+READ_YOUR_WRITES_TIMEOUT = 2.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    pool: asyncpg.Pool  # search_path readmodel, public: read models and the event store through one pool
+    store: EventStore
+    codec: EventCodec
+    handlers: Handlers
+    network: ReadModelNetwork
+    feed: LiveFeed
+    jwt_secret: str
+    webhook_secret: str
+
+    async def caught_up(self, position: Position | None) -> bool:
+        """Read-your-writes: waits (briefly) until the read models include `position`."""
+        if position is None:
+            return True
+        return await wait_for(self.pool, position, READ_YOUR_WRITES_TIMEOUT)
+
+
+@contextlib.asynccontextmanager
+async def services(settings: Settings, dsn: str) -> AsyncIterator[Services]:
+    pool = await create_readmodel_pool(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    listener, notifier = Listener(dsn), Notifier(dsn)
+    store, codec = EventStore(pool, on_append=notifier.poke), EventCodec(ALL_EVENTS)
+    network = ReadModelNetwork(pool, codec)
+    await listener.start()
+    feed = LiveFeed(store, listener)
+    feed_task = asyncio.create_task(feed.run())
+    try:
+        yield Services(
+            settings=settings,
+            pool=pool,
+            store=store,
+            codec=codec,
+            handlers=Handlers(Context(store, codec), network=network),
+            network=network,
+            feed=feed,
+            jwt_secret=jwt_secret(settings),
+            webhook_secret=webhook_secret(settings),
+        )
+    finally:
+        feed_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await feed_task
+        await listener.close()
+        await notifier.close()
+        await pool.close()

@@ -1,0 +1,1 @@
+SELECT code, name, type, latitude, longitude, active FROM locations ORDER BY code

@@ -1,0 +1,2 @@
+SELECT sku, location_code, on_hand, reserved, safety_stock, available, incoming
+FROM stock_levels WHERE sku = $1 AND location_code = $2

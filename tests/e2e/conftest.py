@@ -1,0 +1,107 @@
+"""A running Meridian for end-to-end tests: the real API over HTTP on loopback (uvicorn), a real Dramatiq
+worker, the dispatcher and the projection runner, on a fresh database and a private Redis namespace."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dramatiq
+import httpx
+import pytest
+import uvicorn
+from dramatiq.brokers.redis import RedisBroker
+
+from app.api.app import create_app
+from app.domain import ALL_EVENTS
+from app.security import Role, issue_token
+from app.settings import Settings
+from eventstore import EventCodec, EventStore, Listener
+from projections.runner import ProjectionRunner
+from projections.schema import create_readmodel_pool
+from workers import runtime
+from workers.dispatcher import dispatcher, run_dispatcher
+
+SECRET = "e2e-test-secret"
+WEBHOOK_SECRET = "e2e-webhook-secret"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@dataclass
+class Api:
+    url: str
+    client: httpx.AsyncClient
+    store: EventStore
+
+    def token(self, role: Role = Role.ADMIN, **kw: Any) -> str:
+        return issue_token(SECRET, role, **kw)
+
+    async def gql(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = "admin") -> Any:
+        """POSTs an operation; `token="admin"` (the default) signs as an admin, None sends no token."""
+        headers = {}
+        if token == "admin":
+            token = self.token()
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        response = await self.client.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
+                                          headers=headers)
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = "admin") -> Any:
+        body = await self.gql(query, variables, token=token)
+        assert "errors" not in body, body
+        return body["data"]
+
+
+@pytest.fixture
+async def api(database_url: str, tmp_path: Path, broker: RedisBroker) -> AsyncIterator[Api]:
+    settings = Settings(MERIDIAN_ENV="development", MERIDIAN_JWT_SECRET=SECRET,
+                        MERIDIAN_WEBHOOK_SECRET=WEBHOOK_SECRET, MERIDIAN_DATA_DIR=tmp_path)
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, database_url), host="127.0.0.1", port=port,
+                                           log_level="warning", ws="websockets-sansio", lifespan="on"))
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.02)
+
+    # The back office, in this process: projections and dispatcher on our loop, actors on Dramatiq's threads.
+    runtime.configure(database_url)
+    worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
+    worker.start()
+    pool = await create_readmodel_pool(database_url, min_size=1, max_size=4)
+    listener = Listener(database_url)
+    await listener.start()
+    stop = asyncio.Event()
+    store = EventStore(pool)
+    followers = [
+        asyncio.create_task(ProjectionRunner(pool, listener=listener, poll_interval=0.1).run(stop)),
+        asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue,
+                                                      listener=listener), stop)),
+    ]
+    async with httpx.AsyncClient(timeout=20) as client:
+        yield Api(url=f"http://127.0.0.1:{port}", client=client, store=store)
+    stop.set()
+    await asyncio.gather(*followers)
+    worker.stop()
+    server.should_exit = True
+    await serving
+    await listener.close()
+    await pool.close()
+
+
+async def eventually(check: Any, timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
