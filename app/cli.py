@@ -8,10 +8,12 @@ import contextlib
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 import msgspec
 
-from eventstore import EventStore, Position, create_pool, verify
+from eventstore import EventCodec, EventStore, Position, create_pool, verify
 
 from .runtime import database, migrate_database, redis
 from .security import Role, issue_token, jwt_secret
@@ -146,6 +148,44 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
         return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout))
 
 
+async def _simulate(dsn: str, period_from: datetime, period_to: datetime, draft_json: bytes) -> None:
+    from app.domain import ALL_EVENTS
+    from app.handlers import LogProfiles
+    from app.handlers.profiles import parse_profile
+    from app.handlers.simulation import simulate_sourcing
+
+    pool = await create_pool(dsn, min_size=1, max_size=2)
+    try:
+        store, codec = EventStore(pool), EventCodec(ALL_EVENTS)
+        # A draft holds only what it changes; the rest is the live profile's. It is numbered as the version it
+        # would become if defined.
+        live = await LogProfiles(store, codec).active()
+        draft = msgspec.structs.replace(parse_profile(draft_json, base=live), version=live.version + 1)
+        report = await simulate_sourcing(store, codec, draft, period_from=period_from, period_to=period_to)
+    finally:
+        await pool.close()
+    sys.stdout.buffer.write(msgspec.json.format(msgspec.json.encode(report)) + b"\n")
+
+
+def _moment(text: str) -> datetime:
+    """An ISO date or date-time; without a zone it is UTC."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from app.domain.errors import DomainError
+
+    draft = Path(args.profile).read_bytes()
+    with database(settings) as dsn:
+        try:
+            asyncio.run(_simulate(dsn, _moment(args.period_from), _moment(args.period_to), draft))
+        except DomainError as refused:
+            print(f"meridian simulate: {refused.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
     sub = p.add_subparsers(dest="command", required=True)
@@ -170,6 +210,10 @@ def parser() -> argparse.ArgumentParser:
     w.add_argument("--threads", type=int, default=0, help="worker threads (default MERIDIAN_WORKER_THREADS)")
     w.add_argument("--no-dispatcher", action="store_true", help="only process jobs; another process dispatches")
     w.add_argument("--no-projections", action="store_true", help="another process feeds the read models")
+    s = sub.add_parser("simulate", help="what-if: source the orders placed in [from, to) with a draft profile")
+    s.add_argument("--from", dest="period_from", required=True, help="ISO date or date-time (UTC if no zone)")
+    s.add_argument("--to", dest="period_to", required=True, help="ISO date or date-time, exclusive")
+    s.add_argument("--profile", required=True, help="draft profile JSON (fields left out keep the live values)")
     j = sub.add_parser("jobs", help="list dead jobs (retries exhausted) as JSON lines")
     j.add_argument("--limit", type=int, default=100)
     r = sub.add_parser("replay", help="rebuild every read model from the log and compare; exit 1 on differences")
@@ -188,6 +232,7 @@ COMMANDS = {
     "worker": cmd_worker,
     "jobs": cmd_jobs,
     "replay": cmd_replay,
+    "simulate": cmd_simulate,
 }
 
 

@@ -39,6 +39,7 @@ from . import jobs
 log = logging.getLogger(__name__)
 
 NAME = "dispatcher"
+SOURCE_BATCH = 25  # orders per sourcing job
 Send = Callable[[dramatiq.Message[Any]], object]
 
 
@@ -86,19 +87,45 @@ WATCHED = [
 ]
 
 
+def sourcing_jobs(
+    singles: Sequence[dramatiq.Message[Any]], batch_size: int = SOURCE_BATCH
+) -> list[dramatiq.Message[Any]]:
+    """The `source_order` jobs of one dispatcher batch: unchanged when there is one, else `source_orders` jobs
+    of up to `batch_size` orders each. Chunks keep a job well inside its time limit and let several workers
+    share a burst; priorities are honoured within a chunk (orders placed together land in the same one).
+    """
+    if len(singles) <= 1:
+        return list(singles)
+    ids = list(dict.fromkeys(str(m.args[0]) for m in singles))
+    return [jobs.source_orders.message(ids[i : i + batch_size]) for i in range(0, len(ids), batch_size)]
+
+
 def dispatcher(
-    store: EventStore, codec: EventCodec, send: Send, *, listener: Listener | None = None, batch_size: int = 500
+    store: EventStore,
+    codec: EventCodec,
+    send: Send,
+    *,
+    listener: Listener | None = None,
+    batch_size: int = 500,
+    source_batch_size: int = SOURCE_BATCH,
 ) -> Subscription:
     async def enqueue(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         # A busy batch asks to allocate backorders of one SKU many times; once per SKU per batch is enough.
         skus: set[object] = set()
+        # Orders that arrived together are sourced together, so that priorities decide who gets scarce stock.
+        to_source: list[dramatiq.Message[Any]] = []
         for recorded in batch:
             for message in jobs_for(codec, recorded):
+                if message.actor_name == jobs.source_order.actor_name:
+                    to_source.append(message)
+                    continue
                 if message.actor_name == jobs.allocate_backorders.actor_name:
                     if message.args[0] in skus:
                         continue
                     skus.add(message.args[0])
                 send(message)
+        for message in sourcing_jobs(to_source, source_batch_size):
+            send(message)
 
     return Subscription(
         store, NAME, enqueue, event_types=WATCHED, batch_size=batch_size, listener=listener, poll_interval=0.2

@@ -17,7 +17,7 @@ from app.domain.errors import DomainError
 from app.domain.order_state import Shipment
 from app.domain.streams import order_stream
 from app.domain.values import TrackingStatus
-from app.handlers import ConcurrencyConflict, FulfilReplenishment, SettleReturn, SourceOrder
+from app.handlers import ConcurrencyConflict, FulfilReplenishment, SettleReturn, SourceOrder, SourceOrders
 from app.handlers.aggregates import ORDER, rehydrate
 from eventstore import Metadata
 
@@ -43,6 +43,16 @@ async def _handle(command: Any, *, actor: str, cause: str | None) -> Any:
 @dramatiq.actor(max_retries=20)
 async def source_order(order_id: str, cause: str | None = None) -> None:
     await _handle(SourceOrder(order_id=order_id), actor="worker:sourcing", cause=cause)
+
+
+@dramatiq.actor(max_retries=20)
+async def source_orders(order_ids: list[str]) -> None:
+    """Orders that arrived together: the batch is planned at once so priorities decide under scarcity."""
+    rt = await runtime()
+    outcome = await rt.handlers.handle(SourceOrders(order_ids=tuple(order_ids)), Metadata(actor="worker:sourcing"))
+    for sourced in outcome.value:
+        if sourced.refused is not None:
+            log.warning("worker:sourcing refused order %s: %s", sourced.order_id, sourced.refused.message)
 
 
 @dramatiq.actor(max_retries=20)
@@ -113,6 +123,7 @@ def _known(shipment: Shipment) -> list[Checkpoint]:
 
 ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
     source_order,
+    source_orders,
     allocate_backorders,
     fulfil_replenishment,
     settle_return,

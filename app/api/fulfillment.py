@@ -48,7 +48,8 @@ class FulfillmentQueries:
         network = [candidate(loc) for loc in await services.network.locations()]
         availability = await services.network.availability(lines.keys())
         now = services.handlers.ctx.clock()
-        options = quote(lines, address.coordinates, network, availability, services.handlers.profile, now)
+        profile = await services.handlers.profiles.active()
+        options = quote(lines, address.coordinates, network, availability, profile, now)
         return [
             FulfillmentOption(
                 service_level=o.service_level,

@@ -20,6 +20,10 @@ def return_stream(return_id: str) -> str:
     return f"return-{return_id}"
 
 
+def profile_stream(name: str) -> str:
+    return f"profile-{name}"
+
+
 def stream_category(stream_id: str) -> str:
     return stream_id.split("-", 1)[0]
 

@@ -16,15 +16,24 @@ from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation
 from app.domain.returns import ReturnCommand
 from app.domain.stock import StockCommand
-from app.sourcing import SourcingProfile, default_profile
+from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
 from . import locations as location_handlers
 from . import orders as order_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
-from .commands import CheckReplenishment, FulfilReplenishment, SettleReturn, SourceOrder
+from .batch import SourcedOrder, source_orders
+from .commands import (
+    CheckReplenishment,
+    DefineSourcingProfile,
+    FulfilReplenishment,
+    SettleReturn,
+    SourceOrder,
+    SourceOrders,
+)
 from .network import LogNetwork, NetworkView
+from .profiles import FixedProfile, LogProfiles, ProfileSource, define_profile
 from .replenishment import fulfil_replenishment
 from .sourcing import source_order
 from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
@@ -33,13 +42,19 @@ __all__ = [
     "CheckReplenishment",
     "ConcurrencyConflict",
     "Context",
+    "DefineSourcingProfile",
+    "FixedProfile",
     "FulfilReplenishment",
     "Handlers",
     "LogNetwork",
+    "LogProfiles",
     "NetworkView",
     "Outcome",
+    "ProfileSource",
     "SettleReturn",
     "SourceOrder",
+    "SourceOrders",
+    "SourcedOrder",
 ]
 
 
@@ -49,18 +64,27 @@ class Handlers:
         ctx: Context,
         *,
         network: NetworkView | None = None,
-        profile: SourcingProfile | None = None,
+        profile: SourcingProfile | ProfileSource | None = None,
         unit_price: Decimal = Decimal("25.00"),
     ) -> None:
         self.ctx = ctx
         self.network = network or LogNetwork(ctx.store, ctx.codec)
-        self.profile = profile or default_profile()
+        # A fixed profile (tests, benchmarks) or, by default, the active profile from the log.
+        if isinstance(profile, SourcingProfile):
+            profile = FixedProfile(profile)
+        self.profiles: ProfileSource = profile or LogProfiles(ctx.store, ctx.codec)
         # Orders carry no prices yet; refunds are priced per unit by this setting until they do.
         self.unit_price = unit_price
 
     async def handle(self, command: Any, metadata: Metadata | None = None) -> Outcome[Any]:
-        work = self._handler_for(command)
-        return await execute(self.ctx, metadata or Metadata(), work)
+        metadata = metadata or Metadata()
+        if isinstance(command, SourceOrders):  # one transaction per order, not one for the batch
+            profile = await self.profiles.active()
+            return await source_orders(self.ctx, metadata, command, self.network, profile)
+        outcome = await execute(self.ctx, metadata, self._handler_for(command))
+        if isinstance(command, DefineSourcingProfile):
+            self.profiles.invalidate()
+        return outcome
 
     def _handler_for(self, command: Any) -> Any:
         async def run(uow: UnitOfWork) -> Any:
@@ -80,7 +104,9 @@ class Handlers:
                 case ReturnCommand():
                     return await return_handlers.change_return(uow, command)
                 case SourceOrder():
-                    return await source_order(uow, command, self.network, self.profile)
+                    return await source_order(uow, command, self.network, await self.profiles.active())
+                case DefineSourcingProfile():
+                    return await define_profile(uow, command)
                 case CheckReplenishment():
                     return await stock_handlers.check_replenishment(uow, command, self.network)
                 case FulfilReplenishment():

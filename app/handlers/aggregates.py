@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import locations, order_state, returns, stock
+from app.domain import locations, order_state, profiles, returns, stock
 from app.domain.events import Event
 from eventstore import EventCodec, RecordedEvent, Snapshot
 
@@ -40,6 +40,9 @@ ORDER: AggregateKind[order_state.Order | None] = AggregateKind(
     "Order", None, order_state.evolve, order_state.Order | None, snapshot_every=200
 )
 RETURN: AggregateKind[returns.Return | None] = AggregateKind("Return", None, returns.evolve, returns.Return | None)
+PROFILE: AggregateKind[profiles.Profile | None] = AggregateKind(
+    "Profile", None, profiles.evolve, profiles.Profile | None
+)
 
 
 def rehydrate(

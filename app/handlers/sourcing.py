@@ -50,9 +50,18 @@ def request_for(order: Order, remaining: dict[str, int]) -> SourcingRequest:
 
 
 async def source_order(
-    uow: UnitOfWork, command: SourceOrder, network: NetworkView, profile: SourcingProfile
+    uow: UnitOfWork,
+    command: SourceOrder,
+    network: NetworkView,
+    profile: SourcingProfile,
+    *,
+    prepared: SourcingPlan | None = None,
 ) -> SourcingPlan | None:
-    """Allocates what is still unallocated; None when there is nothing to do (a redelivered job, a hold)."""
+    """Allocates what is still unallocated; None when there is nothing to do (a redelivered job, a hold).
+
+    `prepared` is a plan made beforehand (by a batch); it is used when it still answers exactly what the order
+    has left to allocate, and checked against the stock streams like any other plan.
+    """
     stream = order_stream(command.order_id)
     order = await uow.get(ORDER, stream)
     if order is None:
@@ -63,12 +72,18 @@ async def source_order(
 
     locations = await network.locations()
     sites = [candidate(loc) for loc in locations]
-    hint = await network.availability(remaining.keys())
-    plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    hint: dict[tuple[str, str], int] | None = None
+    if prepared is not None and _demand(prepared) == remaining:
+        plan = prepared
+    else:
+        hint = dict(await network.availability(remaining.keys()))
+        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
     if any(plan.backordered.values()):
         # Never backorder on a stale hint: read what every location really has of the missing SKUs.
         missing = [sku for sku, qty in plan.backordered.items() if qty > 0]
         truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in missing for loc in locations])
+        if hint is None:
+            hint = dict(await network.availability(remaining.keys()))
         hint = {k: v for k, v in hint.items() if k[1] not in missing}
         hint.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
         plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
@@ -82,6 +97,8 @@ async def source_order(
         }
         if not short:
             break
+        if hint is None:
+            hint = dict(await network.availability(remaining.keys()))
         hint = {**hint, **short}
         plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
     else:
@@ -103,6 +120,15 @@ async def source_order(
     uow.record(ORDER, stream, [_decision(order, plan, planned, uow), *allocation])
     await _reserve(uow, order.order_id, planned)
     return plan
+
+
+def _demand(plan: SourcingPlan) -> dict[str, int]:
+    """What a plan was asked for: what it ships plus what it backorders, per SKU."""
+    demand = dict(plan.backordered)
+    for shipment in plan.shipments:
+        for sku, qty in shipment.lines.items():
+            demand[sku] = demand.get(sku, 0) + qty
+    return {sku: qty for sku, qty in demand.items() if qty > 0}
 
 
 async def _reserve(uow: UnitOfWork, order_id: str, planned: list[PlannedShipment]) -> None:

@@ -1,0 +1,120 @@
+"""Sourcing profiles in the log: defining a version, and reading the active one for the sourcing handlers.
+
+The domain keeps a profile's rules as plain JSON data (it may not import `app.sourcing`); this module is
+where they become a `SourcingProfile` and back. Converting on the way in validates a definition, so a
+profile that the engine could not read is refused before anything is appended.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import msgspec
+
+from app.domain import profiles
+from app.domain.errors import InvalidInput
+from app.domain.streams import profile_stream
+from app.sourcing import SourcingProfile, default_profile
+from eventstore import EventCodec, EventStore
+
+from .aggregates import PROFILE, rehydrate
+from .commands import DefineSourcingProfile
+from .unit_of_work import UnitOfWork
+
+# What sourcing applies while no profile was ever defined: the built-in rules, reported as version 0 so that
+# a decision made on them is never mistaken for one made on a defined version 1.
+BUILTIN = msgspec.structs.replace(default_profile(), version=0)
+
+
+def rules_of(profile: SourcingProfile) -> dict[str, Any]:
+    """The profile as JSON data without its version, exactly as it reads back from the log (lists for sets
+    and tuples, sorted), so that defining the same rules twice compares equal and appends nothing."""
+    data: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(msgspec.to_builtins(profile, order="sorted")))
+    data.pop("version", None)
+    return data
+
+
+def profile_of(state: profiles.Profile) -> SourcingProfile:
+    return msgspec.convert({**state.rules, "version": state.version}, SourcingProfile)
+
+
+def parse_profile(data: bytes | str, *, base: SourcingProfile = BUILTIN) -> SourcingProfile:
+    """A profile from JSON; top-level fields missing from it keep `base`'s value, so a draft can hold only
+    what it changes (`{"max_shipments": 1}`). A malformed or ill-typed document raises InvalidInput."""
+    try:
+        given = msgspec.json.decode(data)
+        if not isinstance(given, dict):
+            raise InvalidInput("a sourcing profile is a JSON object")
+        return msgspec.convert({**msgspec.to_builtins(base), **given}, SourcingProfile)
+    except msgspec.ValidationError as bad:
+        raise InvalidInput(f"invalid sourcing profile: {bad}") from None
+    except msgspec.DecodeError as bad:
+        raise InvalidInput(f"sourcing profile is not valid JSON: {bad}") from None
+
+
+async def define_profile(uow: UnitOfWork, command: DefineSourcingProfile) -> int:
+    """Appends the next version (or nothing for unchanged rules); returns the version now current."""
+    stream = profile_stream(command.name)
+    rules = rules_of(command.profile)
+    try:
+        msgspec.convert({**rules, "version": 1}, SourcingProfile)  # what a reader will do with it
+    except msgspec.ValidationError as bad:
+        raise InvalidInput(f"invalid sourcing profile: {bad}") from None
+    define = profiles.DefineProfileRules(
+        name=command.name, rules=rules, reason=command.reason, expected_version=command.expected_version
+    )
+    state = uow.record(PROFILE, stream, profiles.decide(await uow.get(PROFILE, stream), define, uow.now))
+    return 0 if state is None else state.version
+
+
+class ProfileSource(Protocol):
+    async def active(self) -> SourcingProfile: ...
+
+    def invalidate(self) -> None: ...
+
+
+class FixedProfile:
+    """Always the same profile (tests, benchmarks, simulations)."""
+
+    def __init__(self, profile: SourcingProfile) -> None:
+        self.profile = profile
+
+    async def active(self) -> SourcingProfile:
+        return self.profile
+
+    def invalidate(self) -> None:
+        pass
+
+
+class LogProfiles:
+    """The active profile (`profile-default`) from the log, cached for `ttl` seconds.
+
+    A cached profile can be up to `ttl` old when a new version is defined by another process; the decision
+    records the version it used, so the log always says which rules applied. `BUILTIN` when none is defined.
+    """
+
+    def __init__(
+        self,
+        store: EventStore,
+        codec: EventCodec,
+        *,
+        name: str = profiles.ACTIVE,
+        ttl: float = 2.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.store, self.codec, self.name, self.ttl, self.monotonic = store, codec, name, ttl, monotonic
+        self._cached: SourcingProfile | None = None
+        self._expires = 0.0
+
+    async def active(self) -> SourcingProfile:
+        if self._cached is None or self.monotonic() >= self._expires:
+            snapshot, tail = await self.store.load(profile_stream(self.name))
+            state, _ = rehydrate(PROFILE, self.codec, snapshot, tail)
+            self._cached = BUILTIN if state is None else profile_of(state)
+            self._expires = self.monotonic() + self.ttl
+        return self._cached
+
+    def invalidate(self) -> None:
+        self._cached = None
