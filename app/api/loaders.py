@@ -6,9 +6,11 @@ for the page, one for the orders' states and one per kind of nested thing, whate
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import msgspec
@@ -68,3 +70,9 @@ def make_loaders(pool: asyncpg.Pool, store: EventStore) -> Loaders:
         decisions=DataLoader(load_fn=decisions),
         histories=DataLoader(load_fn=histories),
     )
+
+
+def forget(loader: DataLoader[Any, Any], key: object) -> None:
+    """Drops a cached value so the next load reads again (after a mutation changed it); fine if never loaded."""
+    with contextlib.suppress(KeyError):
+        loader.clear(key)

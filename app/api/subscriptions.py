@@ -15,6 +15,7 @@ from projections import queries
 from .context import ANYONE, STAFF, Info
 from .ids import key_of
 from .inventory import Inventory, StockLevel
+from .loaders import forget
 from .orders.access import visible_order
 from .orders.types import Order
 
@@ -32,7 +33,7 @@ class Subscription:
             while True:
                 change = await changes.get()
                 await services.caught_up(change.position)
-                info.context.loaders.orders.clear(order_id)
+                forget(info.context.loaders.orders, order_id)
                 order = await visible_order(info, order_id)
                 if order is not None:
                     yield Order.from_state(order)

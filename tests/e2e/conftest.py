@@ -4,6 +4,7 @@ worker, the dispatcher and the projection runner, on a fresh database and a priv
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -26,8 +27,8 @@ from projections.schema import create_readmodel_pool
 from workers import runtime
 from workers.dispatcher import dispatcher, run_dispatcher
 
-SECRET = "e2e-test-secret"
-WEBHOOK_SECRET = "e2e-webhook-secret"
+SECRET = "e2e-test-secret-of-at-least-thirty-two-bytes"
+WEBHOOK_SECRET = "e2e-webhook-secret-of-at-least-thirty-two-bytes"
 
 
 def free_port() -> int:
@@ -53,8 +54,9 @@ class Api:
             token = self.token()
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
-        response = await self.client.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
-                                          headers=headers)
+        response = await self.client.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         return response.json()
 
     async def data(self, query: str, variables: dict[str, Any] | None = None, *, token: str | None = "admin") -> Any:
@@ -65,15 +67,29 @@ class Api:
 
 @pytest.fixture
 async def api(database_url: str, tmp_path: Path, broker: RedisBroker) -> AsyncIterator[Api]:
-    settings = Settings(MERIDIAN_ENV="development", MERIDIAN_JWT_SECRET=SECRET,
-                        MERIDIAN_WEBHOOK_SECRET=WEBHOOK_SECRET, MERIDIAN_DATA_DIR=tmp_path)
+    settings = Settings(
+        MERIDIAN_ENV="development",
+        MERIDIAN_JWT_SECRET=SECRET,
+        MERIDIAN_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        MERIDIAN_DATA_DIR=tmp_path,
+    )
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, database_url), host="127.0.0.1", port=port,
-                                           log_level="warning", ws="websockets-sansio", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(settings, database_url),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            ws="websockets-sansio",
+            lifespan="on",
+        )
+    )
     serving = asyncio.create_task(server.serve())
     while not server.started:
         await asyncio.sleep(0.02)
 
+    # Simulated parcels travel a day in about a second, and never get lost: the journey ends in seconds.
+    os.environ.update({"MERIDIAN_SIMULATED_TIME_SCALE": "100000", "MERIDIAN_SIMULATED_EXCEPTION_RATE": "0"})
     # The back office, in this process: projections and dispatcher on our loop, actors on Dramatiq's threads.
     runtime.configure(database_url)
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
@@ -85,8 +101,9 @@ async def api(database_url: str, tmp_path: Path, broker: RedisBroker) -> AsyncIt
     store = EventStore(pool)
     followers = [
         asyncio.create_task(ProjectionRunner(pool, listener=listener, poll_interval=0.1).run(stop)),
-        asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue,
-                                                      listener=listener), stop)),
+        asyncio.create_task(
+            run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue, listener=listener), stop)
+        ),
     ]
     async with httpx.AsyncClient(timeout=20) as client:
         yield Api(url=f"http://127.0.0.1:{port}", client=client, store=store)

@@ -14,6 +14,7 @@ from app.sourcing import UnknownPostalCode, resolve_postal_code
 from ..context import ANYONE, STAFF, Info
 from ..errors import UserError, forbidden, user_error
 from ..ids import key_of, split_shipment_key
+from ..loaders import forget
 from ..mutation_support import check_text, execute
 from ..scalars import ServiceLevel
 from .access import visible_order
@@ -112,7 +113,7 @@ def _check_lines(lines: list[OrderLineInput]) -> list[UserError]:
 
 
 async def _order_payload(info: Info, order_id: str, errors: list[UserError]) -> OrderPayload:
-    info.context.loaders.orders.clear(order_id)  # read it again: the mutation changed it
+    forget(info.context.loaders.orders, order_id)  # read it again: the mutation changed it
     found = None if errors else await visible_order(info, order_id)
     return OrderPayload(order=None if found is None else Order.from_state(found), user_errors=errors)
 
@@ -235,7 +236,7 @@ async def _shipment_for_staff(info: Info, raw_id: str) -> tuple[str, str] | User
 async def _shipment_payload(info: Info, order_id: str, shipment_id: str, errors: list[UserError]) -> ShipmentPayload:
     if errors:
         return ShipmentPayload(shipment=None, user_errors=errors)
-    info.context.loaders.orders.clear(order_id)  # read it again: the mutation changed it
+    forget(info.context.loaders.orders, order_id)  # read it again: the mutation changed it
     order = await info.context.loaders.orders.load(order_id)
     shipments = await shipments_of(info, order) if order is not None else []
     found = next((s for s in shipments if s.id.endswith(f"/{shipment_id}")), None)

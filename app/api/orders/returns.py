@@ -14,6 +14,7 @@ from app.security import Role
 from ..context import Info
 from ..errors import UserError, user_error
 from ..ids import key_of
+from ..loaders import forget
 from ..mutation_support import check_text, execute
 from ..scalars import ItemCondition
 from .access import visible_order
@@ -74,7 +75,7 @@ class ReturnPayload:
 async def _payload(info: Info, return_id: str, errors: list[UserError]) -> ReturnPayload:
     if errors:
         return ReturnPayload(return_=None, user_errors=errors)
-    info.context.loaders.returns.clear(return_id)
+    forget(info.context.loaders.returns, return_id)
     state = await info.context.loaders.returns.load(return_id)
     return ReturnPayload(return_=None if state is None else Return.from_state(state), user_errors=[])
 
