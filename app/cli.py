@@ -35,8 +35,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
-        uvicorn.run(create_app(settings, dsn), host=settings.host, port=settings.port, access_log=False,
-                    log_level=settings.log_level.lower(), ws="websockets-sansio")
+        uvicorn.run(
+            create_app(settings, dsn),
+            host=settings.host,
+            port=settings.port,
+            access_log=False,
+            log_level=settings.log_level.lower(),
+            ws="websockets-sansio",
+        )
     return 0
 
 
@@ -73,8 +79,10 @@ async def _verify(dsn: str, stream_id: str | None) -> int:
         await pool.close()
     print(f"checked {report.events_checked} events in {report.streams_checked} streams")
     for link in report.broken:
-        print(f"BROKEN {link.stream_id} at version {link.version}: {link.reason}"
-              + (f" (event {link.event_id}, position {link.global_position})" if link.event_id else ""))
+        print(
+            f"BROKEN {link.stream_id} at version {link.version}: {link.reason}"
+            + (f" (event {link.event_id}, position {link.global_position})" if link.event_id else "")
+        )
     return 0 if report.ok else 1
 
 
@@ -94,9 +102,15 @@ async def _events(dsn: str, after: str | None, limit: int, stream_id: str | None
             records = page.events
         out = sys.stdout.buffer
         for r in records:
-            line = {"position": str(r.position), "stream": r.stream_id, "version": r.stream_version,
-                    "type": r.event_type, "at": r.recorded_at, "data": msgspec.json.decode(r.data),
-                    "metadata": msgspec.json.decode(r.metadata)}
+            line = {
+                "position": str(r.position),
+                "stream": r.stream_id,
+                "version": r.stream_version,
+                "type": r.event_type,
+                "at": r.recorded_at,
+                "data": msgspec.json.decode(r.data),
+                "metadata": msgspec.json.decode(r.metadata),
+            }
             out.write(msgspec.json.encode(line) + b"\n")
     finally:
         await pool.close()

@@ -44,8 +44,14 @@ async def seed(handlers: Handlers, *, skus: int = 300, seed_value: int = 7) -> i
     meta = Metadata(actor="seed")
     applied = 0
     for code, name, kind, lat, lon in NETWORK:
-        command = locations.CreateLocation(code=code, name=name, type=kind, coordinates=Coordinates(lat, lon),
-                                           daily_capacity=5000, handling_cost=1.5 if kind is not STORE else 3.0)
+        command = locations.CreateLocation(
+            code=code,
+            name=name,
+            type=kind,
+            coordinates=Coordinates(lat, lon),
+            daily_capacity=5000,
+            handling_cost=1.5 if kind is not STORE else 3.0,
+        )
         await handlers.handle(command, meta)
         applied += 1
     shipping = [code for code, _, kind, _, _ in NETWORK if kind is not RET]

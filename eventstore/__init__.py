@@ -1,7 +1,7 @@
 """Meridian's event store: an append-only ledger in PostgreSQL. Generic: it knows nothing of orders.
 
-    store = EventStore(await create_pool(dsn))
-    await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")], NO_STREAM)
+store = EventStore(await create_pool(dsn))
+await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")], NO_STREAM)
 """
 
 from .codec import EventCodec

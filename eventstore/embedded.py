@@ -26,7 +26,8 @@ class EmbeddedPostgres:
 
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._server = pgserver.get_server(  # type: ignore[attr-defined,unused-ignore]
-           self.data_dir, cleanup_mode="stop")
+            self.data_dir, cleanup_mode="stop"
+        )
         # The name is ours (a setting), never request input; psql takes no bind parameters.
         exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")  # noqa: S608
         if "1 row" not in exists:

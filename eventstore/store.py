@@ -68,9 +68,7 @@ def _translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
 
 
 def _row_to_event(row: asyncpg.Record) -> RecordedEvent:
-    return RecordedEvent(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9]
-    )
+    return RecordedEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9])
 
 
 class EventStore:
@@ -266,9 +264,7 @@ class EventStore:
         start = 1 if snapshot is None else snapshot.version + 1
         return snapshot, await self.read_stream(stream_id, from_version=start, as_of=as_of)
 
-    async def load_many(
-        self, stream_ids: Sequence[str]
-    ) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
+    async def load_many(self, stream_ids: Sequence[str]) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
         """`load` for several streams in two round trips: their latest snapshots, then every tail."""
         ids = list(dict.fromkeys(stream_ids))
         with _translated():
@@ -314,9 +310,7 @@ class EventStore:
                 [_json.encode(m.payload).decode() for m in messages],
             )
 
-    async def drain_outbox(
-        self, send: Callable[[OutboxRecord], Awaitable[None]], *, limit: int = 100
-    ) -> int:
+    async def drain_outbox(self, send: Callable[[OutboxRecord], Awaitable[None]], *, limit: int = 100) -> int:
         """Sends up to `limit` unsent messages and marks them sent; returns how many were sent.
 
         A message is marked only in the transaction that sent it, so a crash or a failing `send` leaves it
@@ -333,13 +327,24 @@ class EventStore:
 
 
 async def create_pool(
-    dsn: str, *, min_size: int = 2, max_size: int = 10, server_settings: dict[str, str] | None = None
+    dsn: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    server_settings: dict[str, str] | None = None,
+    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> asyncpg.Pool:
-    """An asyncpg pool with the settings the store expects (`server_settings`: e.g. a search_path)."""
+    """An asyncpg pool with the settings the store expects (`server_settings`: e.g. a search_path; `init`:
+    run on each new connection, e.g. to instrument it)."""
     for attempt in range(30):
         try:
             pool = await asyncpg.create_pool(
-                dsn, min_size=min_size, max_size=max_size, command_timeout=60, server_settings=server_settings
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                command_timeout=60,
+                server_settings=server_settings,
+                init=init,  # type: ignore[arg-type]  # asyncpg-stubs wants its own callback protocol
             )
             assert pool is not None
             return pool

@@ -35,15 +35,18 @@ async def verify(store: EventStore, stream_id: str | None = None) -> VerifyRepor
             counts = await conn.fetchrow(query("count_events"), stream_id)
             links = await conn.fetch(query("verify_chains"), stream_id)
             heads = await conn.fetch(query("verify_heads"), stream_id)
-    broken = [BrokenLink(r["stream_id"], r["stream_version"], r["reason"], r["event_id"], r["global_position"])
-              for r in links]
+    broken = [
+        BrokenLink(r["stream_id"], r["stream_version"], r["reason"], r["event_id"], r["global_position"]) for r in links
+    ]
     seen = {b.stream_id for b in broken}
     broken += [
-        BrokenLink(r["stream_id"], r["version"], f"stream head at version {r['version']} but last event is "
-                   f"{r['last_version']}: events missing or rewritten")
+        BrokenLink(
+            r["stream_id"],
+            r["version"],
+            f"stream head at version {r['version']} but last event is {r['last_version']}: events missing or rewritten",
+        )
         for r in heads
         if r["stream_id"] not in seen
     ]
     assert counts is not None
     return VerifyReport(counts["events"], counts["streams"], sorted(broken, key=lambda b: (b.stream_id, b.version)))
-

@@ -1,8 +1,8 @@
 """Read models fed from the log: tables in schema `readmodel`, the runner that feeds them, rebuild, as-of.
 
-    pool = await create_readmodel_pool(dsn)          # search_path: readmodel, public
-    runner = ProjectionRunner(pool, listener=listener)
-    await runner.run(stop)
+pool = await create_readmodel_pool(dsn)          # search_path: readmodel, public
+runner = ProjectionRunner(pool, listener=listener)
+await runner.run(stop)
 """
 
 from .asof import inventory_as_of, order_as_of, snapshot_if_due, stock_as_of

@@ -57,18 +57,28 @@ async def _fold_as_of(
 async def order_as_of(store: EventStore, codec: EventCodec, order_id: str, at: datetime) -> Order | None:
     """The order as it stood at `at`; None if it had not been placed by then."""
     return await _fold_as_of(
-        store, codec, order_stream(order_id), at,
-        evolve=order_state.evolve, initial=None, state_type=Order | None, type_name="Order",
+        store,
+        codec,
+        order_stream(order_id),
+        at,
+        evolve=order_state.evolve,
+        initial=None,
+        state_type=Order | None,
+        type_name="Order",
     )
 
 
-async def stock_as_of(
-    store: EventStore, codec: EventCodec, sku: str, location_code: str, at: datetime
-) -> StockState:
+async def stock_as_of(store: EventStore, codec: EventCodec, sku: str, location_code: str, at: datetime) -> StockState:
     """One SKU at one location as it stood at `at` (EMPTY_STOCK before its first event)."""
     return await _fold_as_of(
-        store, codec, stock_stream(sku, location_code), at,
-        evolve=stock_domain.evolve, initial=EMPTY_STOCK, state_type=StockState, type_name="StockState",
+        store,
+        codec,
+        stock_stream(sku, location_code),
+        at,
+        evolve=stock_domain.evolve,
+        initial=EMPTY_STOCK,
+        state_type=StockState,
+        type_name="StockState",
     )
 
 
@@ -80,8 +90,12 @@ async def inventory_as_of(store: EventStore, codec: EventCodec, sku: str, at: da
     """Every location's stock of `sku` at `at`, by location code (locations without it by then left out)."""
     rows = await store.pool.fetch(query("stock_streams_of_sku"), _like_escaped(sku))
     # `stock-%:<sku>` also matches a longer SKU ending in ':<sku>'; parsing the id settles it.
-    codes = [code for stream_id in (r["stream_id"] for r in rows)
-             for parsed_sku, code in [parse_stock_stream(stream_id)] if parsed_sku == sku]
+    codes = [
+        code
+        for stream_id in (r["stream_id"] for r in rows)
+        for parsed_sku, code in [parse_stock_stream(stream_id)]
+        if parsed_sku == sku
+    ]
     states = await asyncio.gather(*(stock_as_of(store, codec, sku, code, at) for code in codes))
     return {code: state for code, state in zip(codes, states, strict=True) if state is not EMPTY_STOCK}
 

@@ -112,9 +112,7 @@ class StockProjection:
         supplied = [f for f in folded if any(isinstance(e, SupplyExpected | SupplyReceived) for e in f.events)]
         if not supplied:
             return
-        await conn.execute(
-            query("delete_incoming_supply"), [f.key[0] for f in supplied], [f.key[1] for f in supplied]
-        )
+        await conn.execute(query("delete_incoming_supply"), [f.key[0] for f in supplied], [f.key[1] for f in supplied])
         incoming = [(f.key, supply_id, s) for f in supplied for supply_id, s in f.state.incoming.items()]
         if incoming:
             await conn.execute(

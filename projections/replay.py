@@ -104,8 +104,10 @@ async def _align(live: ProjectionRunner, rebuilt: ProjectionRunner, attempts: in
             await rebuilt.catch_up_to(head)
         at_live = await positions(live.pool, live.names)
         at_rebuilt = await positions(rebuilt.pool, rebuilt.names)
-        if all(at_live.get(checkpoint_name(p)) == at_rebuilt.get(checkpoint_name(p, rebuild=True))
-               for p in live.projections):
+        if all(
+            at_live.get(checkpoint_name(p)) == at_rebuilt.get(checkpoint_name(p, rebuild=True))
+            for p in live.projections
+        ):
             return True
     return False
 
@@ -140,8 +142,10 @@ async def compare(conn: Connection, out: TextIO) -> int:
             else:
                 for column in live_row.keys():  # noqa: SIM118 (a Record is not a dict)
                     if live_row[column] != rebuilt_row[column]:
-                        out.write(f"{table} [{where}]: {column} live {_show(live_row[column])}"
-                                  f" != rebuilt {_show(rebuilt_row[column])}\n")
+                        out.write(
+                            f"{table} [{where}]: {column} live {_show(live_row[column])}"
+                            f" != rebuilt {_show(rebuilt_row[column])}\n"
+                        )
     return differing
 
 
@@ -178,8 +182,10 @@ async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
             out.write("warning: the log kept moving; live and rebuilt read models may stand at different positions\n")
         async with live_pool.acquire() as conn:
             differing = await compare(conn, out)
-            out.write(f"replayed {total:,} events: "
-                      + ("read models identical\n" if not differing else f"{differing} rows differ\n"))
+            out.write(
+                f"replayed {total:,} events: "
+                + ("read models identical\n" if not differing else f"{differing} rows differ\n")
+            )
             if swap:
                 await swap_in(conn)
                 out.write("swapped the rebuilt read models in\n")

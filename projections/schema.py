@@ -8,6 +8,7 @@ so projection and query SQL stays unqualified too (the event store's tables reso
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -53,10 +54,15 @@ async def build_schema(conn: Connection, schema: str) -> None:
 
 
 async def create_readmodel_pool(
-    dsn: str, *, schema: str = LIVE, min_size: int = 1, max_size: int = 10
+    dsn: str,
+    *,
+    schema: str = LIVE,
+    min_size: int = 1,
+    max_size: int = 10,
+    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
 ) -> asyncpg.Pool:
     """A pool whose connections see `schema` first, then `public` (events, checkpoints, snapshots)."""
     _prelude(schema)
     return await create_pool(
-        dsn, min_size=min_size, max_size=max_size, server_settings={"search_path": f"{schema}, public"}
+        dsn, min_size=min_size, max_size=max_size, server_settings={"search_path": f"{schema}, public"}, init=init
     )

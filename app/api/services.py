@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
+from prometheus_client import Counter
 
 from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
@@ -21,6 +22,12 @@ from projections.schema import create_readmodel_pool
 from .live import LiveFeed
 
 READ_YOUR_WRITES_TIMEOUT = 2.0
+
+DB_QUERIES = Counter("meridian_db_queries_total", "Statements the API process sent to PostgreSQL")
+
+
+async def count_queries(conn: asyncpg.Connection) -> None:
+    conn.add_query_logger(lambda _: DB_QUERIES.inc())
 
 
 @dataclass
@@ -44,7 +51,9 @@ class Services:
 
 @contextlib.asynccontextmanager
 async def services(settings: Settings, dsn: str) -> AsyncIterator[Services]:
-    pool = await create_readmodel_pool(dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+    pool = await create_readmodel_pool(
+        dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max, init=count_queries
+    )
     listener, notifier = Listener(dsn), Notifier(dsn)
     store, codec = EventStore(pool, on_append=notifier.poke), EventCodec(ALL_EVENTS)
     network = ReadModelNetwork(pool, codec)

@@ -212,9 +212,7 @@ def shipment_reservations(order: Order, shipment_id: str) -> tuple[ReservationRe
     """The stock reservations behind one shipment: the handler ships these (`ShipStock`) on dispatch."""
     rid = reservation_id(order.order_id, shipment_id)
     return tuple(
-        ReservationRef(
-            location_code=s.location_code, sku=line.sku, reservation_id=rid, quantity=line.quantity
-        )
+        ReservationRef(location_code=s.location_code, sku=line.sku, reservation_id=rid, quantity=line.quantity)
         for s in order.shipments
         if s.shipment_id == shipment_id
         for line in s.lines
@@ -235,9 +233,7 @@ def last_delivered_at(order: Order) -> datetime | None:
 
 
 def _reduce(shipment: Shipment, sku: str, quantity: int) -> Shipment:
-    lines = tuple(
-        Line(line.sku, line.quantity - quantity) if line.sku == sku else line for line in shipment.lines
-    )
+    lines = tuple(Line(line.sku, line.quantity - quantity) if line.sku == sku else line for line in shipment.lines)
     lines = tuple(line for line in lines if line.quantity > 0)
     # A shipment with nothing left is cancelled; it keeps its last lines for the record.
     if not lines:
@@ -253,9 +249,7 @@ def _on_shipment(order: Order, shipment_id: str, change: dict[str, object]) -> O
 
 
 def _reduce_shipment(order: Order, shipment_id: str, sku: str, quantity: int) -> Order:
-    shipments = tuple(
-        _reduce(s, sku, quantity) if s.shipment_id == shipment_id else s for s in order.shipments
-    )
+    shipments = tuple(_reduce(s, sku, quantity) if s.shipment_id == shipment_id else s for s in order.shipments)
     return msgspec.structs.replace(order, shipments=shipments)
 
 
@@ -295,9 +289,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
     match event:
         case OrderAllocated():
             planned = tuple(
-                Shipment(
-                    shipment_id=p.shipment_id, location_code=p.location_code, status=S.PLANNED, lines=p.lines
-                )
+                Shipment(shipment_id=p.shipment_id, location_code=p.location_code, status=S.PLANNED, lines=p.lines)
                 for p in event.shipments
             )
             return replace(state, shipments=(*state.shipments, *planned))
@@ -333,9 +325,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             }
             return _on_shipment(state, event.shipment_id, change)
         case TrackingUpdated():
-            shipments = tuple(
-                _track(s, event) if s.shipment_id == event.shipment_id else s for s in state.shipments
-            )
+            shipments = tuple(_track(s, event) if s.shipment_id == event.shipment_id else s for s in state.shipments)
             return replace(state, shipments=shipments)
         case ShipmentDelivered():
             change = {"status": S.DELIVERED, "delivered_at": event.delivered_at}
@@ -345,9 +335,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
         case OrderCompleted():
             return replace(state, completed=True)
         case OrderReturnOpened():
-            return replace(
-                state, returns=(*state.returns, ReturnClaim(return_id=event.return_id, lines=event.lines))
-            )
+            return replace(state, returns=(*state.returns, ReturnClaim(return_id=event.return_id, lines=event.lines)))
         case OrderReturnClosed():
             claims = tuple(
                 ReturnClaim(return_id=c.return_id, lines=event.returned, closed=True)

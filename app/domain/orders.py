@@ -105,11 +105,7 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
             _require_open(order)
             if any(s.status in SHIPPED for s in order.shipments):
                 raise InvalidState("part of the order has shipped; cancel the remaining lines instead")
-            return [
-                OrderCancelled(
-                    **oid, reason=command.reason, released=open_reservations(order), cancelled_at=now
-                )
-            ]
+            return [OrderCancelled(**oid, reason=command.reason, released=open_reservations(order), cancelled_at=now)]
         case CancelOrderLines():
             return _cancel_lines(order, command)
         case RevertAllocation():
@@ -152,17 +148,11 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
             return _track(order, command)
         case MarkShipmentDelivered():
             _require_status(_shipment(order, command.shipment_id), ON_THE_ROAD, "delivered")
-            return [
-                ShipmentDelivered(**oid, shipment_id=command.shipment_id, delivered_at=command.delivered_at)
-            ]
+            return [ShipmentDelivered(**oid, shipment_id=command.shipment_id, delivered_at=command.delivered_at)]
         case ReportShipmentException():
             on_road = ON_THE_ROAD - {ShipmentStatus.EXCEPTION}
             _require_status(_shipment(order, command.shipment_id), on_road, "reported as an exception")
-            return [
-                ShipmentException(
-                    **oid, shipment_id=command.shipment_id, reason=command.reason, occurred_at=now
-                )
-            ]
+            return [ShipmentException(**oid, shipment_id=command.shipment_id, reason=command.reason, occurred_at=now)]
         case CompleteOrder():
             status = order_status(order)
             if status is not OrderStatus.DELIVERED:
@@ -174,17 +164,13 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
             check_returnable(order, command.lines)
             return [OrderReturnOpened(**oid, return_id=command.return_id, lines=command.lines)]
         case CloseReturn():
-            claim = next(
-                (c for c in order.returns if c.return_id == command.return_id and not c.closed), None
-            )
+            claim = next((c for c in order.returns if c.return_id == command.return_id and not c.closed), None)
             if claim is None:
                 raise NotFound(f"no open return {command.return_id}", field=("returnId",))
             claimed = {line.sku: line.quantity for line in claim.lines}
             for i, line in enumerate(command.returned):
                 if line.quantity > claimed.get(line.sku, 0):
-                    raise InvalidQuantity(
-                        "more came back than the return claimed", field=("lines", i, "quantity")
-                    )
+                    raise InvalidQuantity("more came back than the return claimed", field=("lines", i, "quantity"))
             return [OrderReturnClosed(**oid, return_id=command.return_id, returned=command.returned)]
     raise InvalidInput(f"unknown order command {type(command).__name__}")
 
@@ -222,9 +208,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
         if not line.sku.strip():
             raise InvalidInput("a SKU is required", field=("lines", i, "sku"))
         if line.sku in seen:
-            raise Duplicate(
-                f"{line.sku} appears twice; order it once with the total", field=("lines", i, "sku")
-            )
+            raise Duplicate(f"{line.sku} appears twice; order it once with the total", field=("lines", i, "sku"))
         seen.add(line.sku)
         require_positive(line.quantity, ("lines", i, "quantity"))
     return [
@@ -248,9 +232,7 @@ def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event
     known = {s.shipment_id for s in order.shipments}
     for i, planned in enumerate(command.shipments):
         if planned.shipment_id in known or not planned.shipment_id:
-            raise Duplicate(
-                f"shipment id {planned.shipment_id!r} is taken", field=("shipments", i, "shipmentId")
-            )
+            raise Duplicate(f"shipment id {planned.shipment_id!r} is taken", field=("shipments", i, "shipmentId"))
         known.add(planned.shipment_id)
         if not planned.lines:
             raise InvalidInput("a shipment needs at least one line", field=("shipments", i, "lines"))
@@ -304,22 +286,16 @@ def _cancel_lines(order: Order, command: CancelOrderLines) -> list[Event]:
             raise NotFound(f"{line.sku} is not on this order", field=("lines", i, "sku"))
         cancellable = summary.ordered - summary.cancelled - summary.shipped
         if line.quantity > cancellable:
-            raise InvalidQuantity(
-                f"only {cancellable} of {line.sku} can still be cancelled", field=("lines", i)
-            )
+            raise InvalidQuantity(f"only {cancellable} of {line.sku} can still be cancelled", field=("lines", i))
         left = line.quantity - min(line.quantity, waiting[line.sku])
         for shipment in open_shipments:
             held = sum(sl.quantity for sl in shipment.lines if sl.sku == line.sku)
             cut = min(left, held)
             if cut > 0:
-                reductions.append(
-                    ShipmentReduction(shipment_id=shipment.shipment_id, sku=line.sku, quantity=cut)
-                )
+                reductions.append(ShipmentReduction(shipment_id=shipment.shipment_id, sku=line.sku, quantity=cut))
                 rid = reservation_id(order.order_id, shipment.shipment_id)
                 released.append(
-                    ReservationRef(
-                        location_code=shipment.location_code, sku=line.sku, reservation_id=rid, quantity=cut
-                    )
+                    ReservationRef(location_code=shipment.location_code, sku=line.sku, reservation_id=rid, quantity=cut)
                 )
                 left -= cut
     return [
@@ -356,9 +332,7 @@ def _track(order: Order, command: RecordTracking) -> list[Event]:
         elif command.status in _PROBLEM and shipment.status is not ShipmentStatus.EXCEPTION:
             reason = command.message or command.status.value
             events.append(
-                ShipmentException(
-                    order_id=oid, shipment_id=sid, reason=reason, occurred_at=command.occurred_at
-                )
+                ShipmentException(order_id=oid, shipment_id=sid, reason=reason, occurred_at=command.occurred_at)
             )
     return events
 
@@ -387,8 +361,6 @@ def _open_shipment(order: Order, shipment_id: str) -> Shipment:
     return shipment
 
 
-def _require_status(
-    shipment: Shipment, allowed: frozenset[ShipmentStatus] | set[ShipmentStatus], verb: str
-) -> None:
+def _require_status(shipment: Shipment, allowed: frozenset[ShipmentStatus] | set[ShipmentStatus], verb: str) -> None:
     if shipment.status not in allowed:
         raise InvalidState(f"shipment {shipment.shipment_id} is {shipment.status} and cannot be {verb}")

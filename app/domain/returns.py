@@ -127,9 +127,7 @@ def evolve(state: Return | None, event: Event) -> Return | None:
         case ReturnRejected():
             return replace(state, status=R.REJECTED)
         case ReturnPickedUp():
-            return replace(
-                state, status=R.IN_TRANSIT, carrier=event.carrier, tracking_number=event.tracking_number
-            )
+            return replace(state, status=R.IN_TRANSIT, carrier=event.carrier, tracking_number=event.tracking_number)
         case ReturnInTransit():
             return replace(state, status=R.IN_TRANSIT)
         case ReturnReceived():
@@ -189,9 +187,7 @@ def decide(
             _check_location(location, command.location_code)
             _check_received(state, command.lines)
             return [
-                ReturnReceived(
-                    return_id=rid, location_code=command.location_code, lines=command.lines, received_at=now
-                )
+                ReturnReceived(return_id=rid, location_code=command.location_code, lines=command.lines, received_at=now)
             ]
         case RefundReturn():
             _require(state, {R.RECEIVED}, "refunded")
@@ -208,11 +204,7 @@ def decide(
             _require(state, {R.RECEIVED}, "replaced")
             if not command.replacement_order_id:
                 raise InvalidInput("the replacement order id is required", field=("replacementOrderId",))
-            return [
-                ReturnReplaced(
-                    return_id=rid, replacement_order_id=command.replacement_order_id, replaced_at=now
-                )
-            ]
+            return [ReturnReplaced(return_id=rid, replacement_order_id=command.replacement_order_id, replaced_at=now)]
     raise InvalidInput(f"unknown return command {type(command).__name__}")
 
 
@@ -230,9 +222,7 @@ def _request(
         raise ReturnWindowClosed(f"the return window closed on {(delivered_at + window).isoformat()}")
     check_returnable(order, tuple(Line(line.sku, line.quantity) for line in command.lines))
     return [
-        ReturnRequested(
-            return_id=command.return_id, order_id=order.order_id, lines=command.lines, requested_at=now
-        )
+        ReturnRequested(return_id=command.return_id, order_id=order.order_id, lines=command.lines, requested_at=now)
     ]
 
 
@@ -275,9 +265,7 @@ def stock_commands_for_receipt(event: ReturnReceived) -> list[StockCommand]:
         commands.append(ReturnStock(**key, quantity=line.quantity, return_id=event.return_id))
         if line.condition is ItemCondition.DAMAGED:
             commands.append(
-                WriteOffStock(
-                    **key, quantity=line.quantity, reason="DAMAGED_RETURN", return_id=event.return_id
-                )
+                WriteOffStock(**key, quantity=line.quantity, reason="DAMAGED_RETURN", return_id=event.return_id)
             )
     return commands
 

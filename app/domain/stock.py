@@ -142,14 +142,10 @@ def evolve(state: StockState, event: Event) -> StockState:
             reservations = {**state.reservations, event.reservation_id: event.quantity}
             return replace(_identify(state, event), reservations=reservations)
         case ReservationReleased():
-            return replace(
-                _identify(state, event), reservations=_consume(state, event.reservation_id, event.quantity)
-            )
+            return replace(_identify(state, event), reservations=_consume(state, event.reservation_id, event.quantity))
         case StockShipped():
             reservations = _consume(state, event.reservation_id, event.quantity)
-            return replace(
-                _identify(state, event), on_hand=state.on_hand - event.quantity, reservations=reservations
-            )
+            return replace(_identify(state, event), on_hand=state.on_hand - event.quantity, reservations=reservations)
         case SafetyStockSet():
             return replace(_identify(state, event), safety_stock=event.quantity)
         case ReorderPointSet():
@@ -201,9 +197,7 @@ def _consume(state: StockState, reservation_id: str, quantity: int) -> dict[str,
     return {k: v for k, v in reservations.items() if v > 0}
 
 
-def decide(
-    state: StockState, command: StockCommand, now: datetime, *, location: Location | None
-) -> list[Event]:
+def decide(state: StockState, command: StockCommand, now: datetime, *, location: Location | None) -> list[Event]:
     """`location` is the state of the command's location (None if it was never created)."""
     if location is None:
         raise UnknownLocation(f"no location {command.location_code}", field=("locationCode",))
@@ -236,9 +230,7 @@ def decide(
             if not command.reservation_id:
                 raise InvalidInput("a reservation needs an id", field=("reservationId",))
             if command.reservation_id in state.reservations:
-                raise Duplicate(
-                    f"reservation {command.reservation_id} already exists", field=("reservationId",)
-                )
+                raise Duplicate(f"reservation {command.reservation_id} already exists", field=("reservationId",))
             if command.quantity > state.atp:
                 raise InsufficientStock(
                     f"{command.quantity} of {command.sku} requested, {state.atp} available",
@@ -260,9 +252,7 @@ def decide(
             held = _reservation(state, command.reservation_id)
             require_positive(command.quantity, ("quantity",))
             if command.quantity > held:
-                raise InvalidQuantity(
-                    f"cannot ship {command.quantity}, only {held} reserved", field=("quantity",)
-                )
+                raise InvalidQuantity(f"cannot ship {command.quantity}, only {held} reserved", field=("quantity",))
             return [StockShipped(**key, reservation_id=command.reservation_id, quantity=command.quantity)]
         case ReturnStock():
             require_positive(command.quantity, ("quantity",))
@@ -276,9 +266,7 @@ def decide(
                     field=("quantity",),
                 )
             return [
-                StockWrittenOff(
-                    **key, quantity=command.quantity, reason=command.reason, return_id=command.return_id
-                )
+                StockWrittenOff(**key, quantity=command.quantity, reason=command.reason, return_id=command.return_id)
             ]
         case SetSafetyStock():
             require_not_negative(command.quantity, ("quantity",))
@@ -287,9 +275,7 @@ def decide(
             require_not_negative(command.reorder_point, ("reorderPoint",))
             require_positive(command.reorder_quantity, ("reorderQuantity",))
             return [
-                ReorderPointSet(
-                    **key, reorder_point=command.reorder_point, reorder_quantity=command.reorder_quantity
-                )
+                ReorderPointSet(**key, reorder_point=command.reorder_point, reorder_quantity=command.reorder_quantity)
             ]
         case ExpectSupply():
             require_positive(command.quantity, ("quantity",))
@@ -329,8 +315,6 @@ def _release_shortfall(state: StockState, shortfall: int, key: dict[str, str]) -
         if shortfall <= 0:
             break
         released = min(quantity, shortfall)
-        releases.append(
-            ReservationReleased(**key, reservation_id=reservation_id, quantity=released, reason=SHORTFALL)
-        )
+        releases.append(ReservationReleased(**key, reservation_id=reservation_id, quantity=released, reason=SHORTFALL))
         shortfall -= released
     return releases

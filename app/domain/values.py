@@ -33,10 +33,7 @@ class Coordinates(msgspec.Struct, frozen=True):
         """Great-circle distance (haversine); good to a fraction of a percent for shipping estimates."""
         lat1, lon1 = math.radians(self.latitude), math.radians(self.longitude)
         lat2, lon2 = math.radians(other.latitude), math.radians(other.longitude)
-        a = (
-            math.sin((lat2 - lat1) / 2) ** 2
-            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-        )
+        a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
         return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 

@@ -80,9 +80,7 @@ class _Replay:
             channel=placed.channel,
             placed_at=placed.placed_at,
         )
-        availability = {
-            key: state.atp for key, state in self.stock.items() if key[1] in lines and state.atp > 0
-        }
+        availability = {key: state.atp for key, state in self.stock.items() if key[1] in lines and state.atp > 0}
         promises = [s.promised_delivery for s in decided.shipments if s.promised_delivery is not None]
         live = Decision(
             profile_version=decided.profile_version,

@@ -76,9 +76,7 @@ def source(
             # Out of time: keep the solver's incumbent if it beats the greedy, else fall back.
             fallback = heuristics.greedy(considered, pricing, max_shipments=cap)
             by_code = {lane.code: lane for lane in considered}
-            if allocation is None or _objective(fallback, by_code, pricing) < _objective(
-                allocation, by_code, pricing
-            ):
+            if allocation is None or _objective(fallback, by_code, pricing) < _objective(allocation, by_code, pricing):
                 allocation, algorithm = fallback, "greedy-fallback"
     elif strategy is Strategy.GREEDY:
         allocation = heuristics.greedy(lanes, pricing, max_shipments=cap)
@@ -218,9 +216,7 @@ def source_batch(
             else loc
             for loc in network
         ]
-        plan = source(
-            request, current, remaining, profile, now, time_limit=time_limit, prune_keep=prune_keep
-        )
+        plan = source(request, current, remaining, profile, now, time_limit=time_limit, prune_keep=prune_keep)
         for shipment in plan.shipments:
             for sku, qty in shipment.lines.items():
                 key = (shipment.location_code, sku)

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from dramatiq.brokers.redis import RedisBroker
+from starlette.applications import Starlette
 
 from app.api.app import create_app
 from app.domain import ALL_EVENTS
@@ -43,6 +44,7 @@ class Api:
     url: str
     client: httpx.AsyncClient
     store: EventStore
+    app: Starlette
 
     def token(self, role: Role = Role.ADMIN, **kw: Any) -> str:
         return issue_token(SECRET, role, **kw)
@@ -74,9 +76,10 @@ async def api(database_url: str, tmp_path: Path, broker: RedisBroker) -> AsyncIt
         MERIDIAN_DATA_DIR=tmp_path,
     )
     port = free_port()
+    app = create_app(settings, database_url)
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(settings, database_url),
+            app,
             host="127.0.0.1",
             port=port,
             log_level="warning",
@@ -106,7 +109,7 @@ async def api(database_url: str, tmp_path: Path, broker: RedisBroker) -> AsyncIt
         ),
     ]
     async with httpx.AsyncClient(timeout=20) as client:
-        yield Api(url=f"http://127.0.0.1:{port}", client=client, store=store)
+        yield Api(url=f"http://127.0.0.1:{port}", client=client, store=store, app=app)
     stop.set()
     await asyncio.gather(*followers)
     worker.stop()
