@@ -12,7 +12,7 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 run: $(BIN)/.installed
-	$(BIN)/meridian up
+	$(BIN)/meridian up $(ARGS)
 
 test: $(BIN)/.installed lint typecheck
 	$(BIN)/python -m pytest
