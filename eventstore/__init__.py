@@ -5,6 +5,7 @@ await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")
 """
 
 from .codec import EventCodec
+from .driver import Connection, create_pool
 from .errors import (
     DuplicateEventIds,
     EventStoreError,
@@ -28,7 +29,7 @@ from .records import (
     Snapshot,
     StreamWrite,
 )
-from .store import Connection, EventStore, create_pool
+from .store import EventStore
 from .subscription import Subscription
 from .verify import BrokenLink, VerifyReport, verify
 from .wakeups import Listener, Notifier

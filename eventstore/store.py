@@ -6,20 +6,17 @@ stream row, checks the expected version, chains the hashes and inserts in one ro
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TypeAlias, TypeVar
+from typing import TypeVar
 
 import asyncpg
 import msgspec
-from asyncpg.pool import PoolConnectionProxy
 
-from .errors import DuplicateEventIds, EventStoreError, StoreUnavailable, WrongExpectedVersion
+from .driver import Connection, translated
+from .errors import DuplicateEventIds, EventStoreError
 from .records import (
-    ANY,
     START,
     AppendResult,
     NewEvent,
@@ -36,35 +33,10 @@ from .sql import query
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# What handlers and callers pass in: a plain connection or one borrowed from a pool.
-Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 _LAST_VERSION = 2**62
 _EVENT_ID_KEY = "events_event_id_key"
 _json = msgspec.json.Encoder()
-
-
-@contextlib.contextmanager
-def _translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
-    """Turns driver errors into the store's own, in one place."""
-    try:
-        yield
-    except asyncpg.PostgresError as exc:
-        state = getattr(exc, "sqlstate", None)
-        if state == "ME001":
-            actual = int(getattr(exc, "detail", "") or -1)
-            raise WrongExpectedVersion(stream_id, expected, actual) from None
-        if state == "ME002":
-            raise DuplicateEventIds(str(exc)) from None
-        if isinstance(exc, asyncpg.UniqueViolationError | asyncpg.exceptions.DeadlockDetectedError):
-            raise
-        if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError):
-            raise StoreUnavailable(str(exc)) from exc
-        if isinstance(exc, asyncpg.AdminShutdownError | asyncpg.exceptions.ConnectionFailureError):
-            raise StoreUnavailable(str(exc)) from exc
-        raise
-    except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError) as exc:
-        raise StoreUnavailable(str(exc)) from exc
 
 
 def _row_to_event(row: asyncpg.Record) -> RecordedEvent:
@@ -136,7 +108,7 @@ class EventStore:
     async def _append_on(
         self, conn: Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
     ) -> AppendResult:
-        with _translated(stream_id, expected_version):
+        with translated(stream_id, expected_version):
             row = await conn.fetchrow(
                 query("append"),
                 stream_id,
@@ -155,7 +127,7 @@ class EventStore:
         # unique key. Running it again finds the winner's rows and returns them, as a retry should.
         for attempt in range(2):
             try:
-                with _translated():
+                with translated():
                     async with self.pool.acquire() as conn:
                         return await work(conn)
             except asyncpg.UniqueViolationError as exc:
@@ -185,7 +157,7 @@ class EventStore:
     ) -> list[RecordedEvent]:
         """A stream's events in version order; `as_of` keeps only those recorded at or before that moment."""
         args = (stream_id, from_version, to_version or _LAST_VERSION, as_of, limit)
-        with _translated():
+        with translated():
             if conn is not None:
                 rows = await conn.fetch(query("read_stream"), *args)
             else:
@@ -194,7 +166,7 @@ class EventStore:
 
     async def stream_version(self, stream_id: str) -> int:
         """The stream's current version; 0 when it does not exist."""
-        with _translated():
+        with translated():
             version: int = await self.pool.fetchval(query("stream_version"), stream_id)
         return version
 
@@ -213,7 +185,7 @@ class EventStore:
         is where the window stopped, filtered or not: pass it back as `after` to go on.
         """
         args = (after.transaction_id, after.global_position, limit, event_types, categories)
-        with _translated():
+        with translated():
             if conn is not None:
                 rows = await conn.fetch(query("read_all"), *args)
             else:
@@ -239,7 +211,7 @@ class EventStore:
     # -- snapshots -------------------------------------------------------------------------------------
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
-        with _translated():
+        with translated():
             await self.pool.execute(
                 query("save_snapshot"),
                 snapshot.stream_id,
@@ -252,7 +224,7 @@ class EventStore:
     async def load_snapshot(
         self, stream_id: str, *, max_version: int | None = None, as_of: datetime | None = None
     ) -> Snapshot | None:
-        with _translated():
+        with translated():
             row = await self.pool.fetchrow(query("load_snapshot"), stream_id, max_version or _LAST_VERSION, as_of)
         return None if row is None else Snapshot(row[0], row[1], row[2], row[3], row[4])
 
@@ -267,7 +239,7 @@ class EventStore:
     async def load_many(self, stream_ids: Sequence[str]) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
         """`load` for several streams in two round trips: their latest snapshots, then every tail."""
         ids = list(dict.fromkeys(stream_ids))
-        with _translated():
+        with translated():
             async with self.pool.acquire() as conn:
                 rows = await conn.fetch(query("load_snapshots"), ids)
                 snapshots = {r[0]: Snapshot(r[0], r[1], r[2], r[3], r[4]) for r in rows}
@@ -281,7 +253,7 @@ class EventStore:
     async def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
         """Whole streams, several at once, in one round trip (audit trails for a page of aggregates)."""
         ids = list(dict.fromkeys(stream_ids))
-        with _translated():
+        with translated():
             rows = await self.pool.fetch(query("read_streams"), ids, [1] * len(ids))
         found: dict[str, list[RecordedEvent]] = {i: [] for i in ids}
         for row in rows:
@@ -291,19 +263,19 @@ class EventStore:
     # -- checkpoints -----------------------------------------------------------------------------------
 
     async def read_checkpoint(self, name: str, *, conn: Connection | None = None) -> Position:
-        with _translated():
+        with translated():
             row = await (conn or self.pool).fetchrow(query("read_checkpoint"), name)
         return START if row is None else Position(row[0], row[1])
 
     async def save_checkpoint(self, conn: Connection, name: str, position: Position) -> None:
-        with _translated():
+        with translated():
             await conn.execute(query("save_checkpoint"), name, position.transaction_id, position.global_position)
 
     # -- outbox ----------------------------------------------------------------------------------------
 
     async def enqueue(self, conn: Connection, messages: Sequence[OutboxMessage]) -> None:
         """Queues messages in the caller's transaction: they exist if and only if it commits."""
-        with _translated():
+        with translated():
             await conn.execute(
                 query("outbox_insert"),
                 [m.topic for m in messages],
@@ -316,7 +288,7 @@ class EventStore:
         A message is marked only in the transaction that sent it, so a crash or a failing `send` leaves it
         to be sent again: delivery is at least once, and receivers deduplicate.
         """
-        with _translated():
+        with translated():
             async with self.pool.acquire() as conn, conn.transaction():
                 rows = await conn.fetch(query("outbox_claim"), limit)
                 for row in rows:
@@ -324,33 +296,3 @@ class EventStore:
                 if rows:
                     await conn.execute(query("outbox_mark_sent"), [r[0] for r in rows])
         return len(rows)
-
-
-async def create_pool(
-    dsn: str,
-    *,
-    min_size: int = 2,
-    max_size: int = 10,
-    server_settings: dict[str, str] | None = None,
-    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
-) -> asyncpg.Pool:
-    """An asyncpg pool with the settings the store expects (`server_settings`: e.g. a search_path; `init`:
-    run on each new connection, e.g. to instrument it)."""
-    for attempt in range(30):
-        try:
-            pool = await asyncpg.create_pool(
-                dsn,
-                min_size=min_size,
-                max_size=max_size,
-                command_timeout=60,
-                server_settings=server_settings,
-                init=init,  # type: ignore[arg-type]  # asyncpg-stubs wants its own callback protocol
-            )
-            assert pool is not None
-            return pool
-        except (OSError, asyncpg.CannotConnectNowError) as exc:
-            # A server that is still starting refuses connections for a moment; wait for it briefly.
-            if attempt == 29:
-                raise StoreUnavailable(str(exc)) from exc
-            await asyncio.sleep(0.2)
-    raise AssertionError("unreachable")

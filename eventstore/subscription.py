@@ -14,9 +14,10 @@ from zlib import crc32
 
 import asyncpg
 
+from .driver import Connection
 from .errors import StoreUnavailable
 from .records import Position, RecordedEvent
-from .store import Connection, EventStore
+from .store import EventStore
 from .wakeups import Listener
 
 log = logging.getLogger(__name__)

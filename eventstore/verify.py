@@ -6,8 +6,9 @@ import uuid
 
 import msgspec
 
+from .driver import translated
 from .sql import query
-from .store import EventStore, _translated
+from .store import EventStore
 
 
 class BrokenLink(msgspec.Struct, frozen=True):
@@ -30,7 +31,7 @@ class VerifyReport(msgspec.Struct, frozen=True):
 
 async def verify(store: EventStore, stream_id: str | None = None) -> VerifyReport:
     """Recomputes the hash chains (one stream, or all) and reports the first broken link of each stream."""
-    with _translated():
+    with translated():
         async with store.pool.acquire() as conn:
             counts = await conn.fetchrow(query("count_events"), stream_id)
             links = await conn.fetch(query("verify_chains"), stream_id)

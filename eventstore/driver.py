@@ -1,0 +1,72 @@
+"""The store's edge with asyncpg: the connection type callers pass in, the pool, and the one place where
+driver errors become the store's own exceptions."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeAlias
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from .errors import DuplicateEventIds, StoreUnavailable, WrongExpectedVersion
+from .records import ANY
+
+# What handlers and callers pass in: a plain connection or one borrowed from a pool.
+Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
+
+
+@contextlib.contextmanager
+def translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
+    """Turns driver errors into the store's own, in one place."""
+    try:
+        yield
+    except asyncpg.PostgresError as exc:
+        state = getattr(exc, "sqlstate", None)
+        if state == "ME001":
+            actual = int(getattr(exc, "detail", "") or -1)
+            raise WrongExpectedVersion(stream_id, expected, actual) from None
+        if state == "ME002":
+            raise DuplicateEventIds(str(exc)) from None
+        if isinstance(exc, asyncpg.UniqueViolationError | asyncpg.exceptions.DeadlockDetectedError):
+            raise
+        if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError):
+            raise StoreUnavailable(str(exc)) from exc
+        if isinstance(exc, asyncpg.AdminShutdownError | asyncpg.exceptions.ConnectionFailureError):
+            raise StoreUnavailable(str(exc)) from exc
+        raise
+    except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError) as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
+
+
+async def create_pool(
+    dsn: str,
+    *,
+    min_size: int = 2,
+    max_size: int = 10,
+    server_settings: dict[str, str] | None = None,
+    init: Callable[[asyncpg.Connection], Awaitable[None]] | None = None,
+) -> asyncpg.Pool:
+    """An asyncpg pool with the settings the store expects (`server_settings`: e.g. a search_path; `init`:
+    run on each new connection, e.g. to instrument it)."""
+    for attempt in range(30):
+        try:
+            pool = await asyncpg.create_pool(
+                dsn,
+                min_size=min_size,
+                max_size=max_size,
+                command_timeout=60,
+                server_settings=server_settings,
+                init=init,  # type: ignore[arg-type]  # asyncpg-stubs wants its own callback protocol
+            )
+            assert pool is not None
+            return pool
+        except (OSError, asyncpg.CannotConnectNowError) as exc:
+            # A server that is still starting refuses connections for a moment; wait for it briefly.
+            if attempt == 29:
+                raise StoreUnavailable(str(exc)) from exc
+            await asyncio.sleep(0.2)
+    raise AssertionError("unreachable")
