@@ -34,7 +34,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
         uvicorn.run(
-            create_app(settings, dsn),
+            create_app(settings, dsn, redis_url=settings.redis_url),
             host=settings.host,
             port=settings.port,
             access_log=False,  # the API's own middleware logs each request, with its id and duration
