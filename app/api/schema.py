@@ -19,6 +19,7 @@ from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
 from .locations import LocationMutations, LocationQueries
 from .node import NodeQueries
+from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .orders.mutations import OrderMutations
 from .orders.queries import OrderQueries
@@ -49,6 +50,7 @@ schema = MeridianSchema(
         lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
+        RejectNulCharacters,
         MaskUnexpected,
     ],
 )

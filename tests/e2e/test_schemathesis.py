@@ -107,4 +107,5 @@ async def test_generated_operations_get_no_5xx_no_leak_and_coded_errors(api: Api
     print(summary)
     assert findings.sent >= MIN_OPERATIONS, summary
     assert not findings.problems, "\n".join([summary, *findings.problems[:15]])
-    assert findings.codes["UNAUTHENTICATED"] > 0  # the anonymous half was refused, as it should be
+    assert findings.codes["UNAUTHENTICATED"] > 0  # the anonymous operations were refused, as they should be
+    assert findings.codes["INTERNAL_SERVER_ERROR"] == 0, summary  # masked, but still a bug: see the log
