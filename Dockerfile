@@ -1,19 +1,38 @@
-# One image for the API and the workers: `meridian serve` or `meridian worker` (see compose.yaml).
+# One image for every role: `meridian serve` (the API) and `meridian worker` (Dramatiq actors, the dispatcher and
+# the projection runner); compose.yaml runs both. The build stage compiles anything without a wheel; the final
+# stage carries only the virtualenv and runs as an unprivileged user.
 FROM python:3.11-slim AS build
-WORKDIR /src
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends build-essential \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m venv /opt/meridian
+WORKDIR /src
+# Dependencies first (pinned in pyproject.toml), so code changes rebuild only the last layer.
 COPY pyproject.toml README.md ./
+RUN mkdir app eventstore projections workers \
+ && /opt/meridian/bin/pip install . \
+ && /opt/meridian/bin/pip uninstall -y meridian
 COPY app ./app
 COPY eventstore ./eventstore
 COPY projections ./projections
 COPY workers ./workers
-RUN /opt/meridian/bin/pip install --no-cache-dir .
+RUN /opt/meridian/bin/pip install --no-deps . \
+ && /opt/meridian/bin/python -c "import app.api.app, workers.main"
 
 FROM python:3.11-slim
-RUN useradd --system --uid 10001 --home /srv/meridian meridian && mkdir -p /srv/meridian && chown meridian /srv/meridian
+RUN useradd --system --uid 10001 --user-group --create-home --home-dir /srv/meridian meridian
 COPY --from=build /opt/meridian /opt/meridian
-ENV PATH=/opt/meridian/bin:$PATH MERIDIAN_ENV=production MERIDIAN_HOST=0.0.0.0 PYTHONUNBUFFERED=1
+ENV PATH=/opt/meridian/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    MERIDIAN_ENV=production \
+    MERIDIAN_HOST=0.0.0.0 \
+    MERIDIAN_PORT=8000 \
+    MERIDIAN_LOG_FORMAT=json \
+    MERIDIAN_DATA_DIR=/srv/meridian/var
 WORKDIR /srv/meridian
-USER meridian
+USER meridian:meridian
 EXPOSE 8000
-CMD ["meridian", "up"]
+# No HEALTHCHECK here: the worker serves no HTTP. compose.yaml probes the API's /healthz and /readyz.
+CMD ["meridian", "serve"]

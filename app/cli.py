@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -15,11 +14,10 @@ import msgspec
 
 from eventstore import EventCodec, EventStore, Position, create_pool, verify
 
+from .logging import configure_logging
 from .runtime import database, migrate_database, redis
 from .security import Role, issue_token, jwt_secret
 from .settings import Settings
-
-log = logging.getLogger("meridian")
 
 
 def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
@@ -36,10 +34,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
         uvicorn.run(
-            create_app(settings, dsn),
+            create_app(settings, dsn, redis_url=settings.redis_url),
             host=settings.host,
             port=settings.port,
-            access_log=False,
+            access_log=False,  # the API's own middleware logs each request, with its id and duration
+            log_config=None,  # keep the JSON logging configured in main()
             log_level=settings.log_level.lower(),
             ws="websockets-sansio",
         )
@@ -253,8 +252,7 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # it narrates every initdb and pg_ctl call
+    configure_logging(settings.log_level, settings.log_format)
     with contextlib.suppress(KeyboardInterrupt):
         return COMMANDS[args.command](settings, args)
     return 130

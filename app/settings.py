@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     db_pool_min: int = Field(default=2, alias="MERIDIAN_DB_POOL_MIN")
     db_pool_max: int = Field(default=20, alias="MERIDIAN_DB_POOL_MAX")
     log_level: str = Field(default="INFO", alias="MERIDIAN_LOG_LEVEL")
+    log_format: Literal["json", "console"] = Field(default="json", alias="MERIDIAN_LOG_FORMAT")
+    """JSON lines on stderr (production, log shippers) or `console` for people at a terminal."""
     broker_namespace: str = Field(default="meridian", alias="MERIDIAN_BROKER_NAMESPACE")
     worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")

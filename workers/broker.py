@@ -15,6 +15,8 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AgeLimit, AsyncIO, Callbacks, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
+from .metrics import JobMetrics
+
 NAMESPACE = "meridian"
 QUEUE = "default"
 
@@ -37,6 +39,7 @@ class BrokerSettings:
 
 def make_broker(settings: BrokerSettings) -> RedisBroker:
     middleware = [
+        JobMetrics(settings.namespace),  # first, so it counts after Retries decided (see JobMetrics)
         AgeLimit(),
         TimeLimit(time_limit=settings.time_limit_ms),
         ShutdownNotifications(),

@@ -9,17 +9,21 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
-from starlette.routing import Route, WebSocketRoute
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
 
 from app.settings import Settings
 
 from . import health, webhooks
-from .http import Guard, MeridianGraphQL
+from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
+from .observability import RequestLog
 from .schema import schema
 from .services import services
 
 
-def create_app(settings: Settings, dsn: str) -> Starlette:
+def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None) -> Starlette:
+    """`redis_url`: the workers' Redis, for /readyz and the job counters on /metrics (left out when None)."""
     graphql = MeridianGraphQL(
         schema,
         graphql_ide="graphiql",
@@ -29,7 +33,7 @@ def create_app(settings: Settings, dsn: str) -> Starlette:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with services(settings, dsn) as built:
+        async with services(settings, dsn, redis_url=redis_url) as built:
             app.state.services = built
             yield
 
@@ -41,6 +45,8 @@ def create_app(settings: Settings, dsn: str) -> Starlette:
             Route("/webhooks/easypost", webhooks.easypost, methods=["POST"]),
             Route("/graphql", Guard(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", Guard(graphql)),
+            Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
+        middleware=[Middleware(RequestLog)],
         lifespan=lifespan,
     )

@@ -8,7 +8,7 @@ the domain's typed errors. Query-level refusals (no token, wrong role, bad argum
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 
 from app.domain.errors import DomainError
 
@@ -49,8 +49,19 @@ def forbidden(what: str = "this operation") -> ApiError:
 
 
 def should_mask(error: GraphQLError) -> bool:
-    """Only our own ApiErrors and GraphQL's own validation errors reach clients unmasked."""
+    """Only our own ApiErrors and GraphQL's own errors about the query reach clients unmasked."""
     original = error.original_error
     if original is None:
         return False  # parse and validation errors: about the query, safe and useful
-    return not isinstance(original, ApiError)
+    # graphql-core's own complaints about variables' values (a missing input field, a wrong type) wrap
+    # another GraphQLError: they describe the caller's input, never our internals.
+    return not isinstance(original, GraphQLError)
+
+
+def code_for(error: GraphQLError) -> str:
+    """The `extensions.code` of an error that has none: what kind of mistake the caller made."""
+    if isinstance(error, GraphQLSyntaxError):
+        return "GRAPHQL_PARSE_FAILED"
+    if error.original_error is not None:
+        return "BAD_USER_INPUT"  # a variable's value did not fit its type
+    return "GRAPHQL_VALIDATION_FAILED"

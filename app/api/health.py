@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
+from redis.asyncio import Redis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -16,7 +20,6 @@ MAX_READY_LAG_EVENTS = 10_000
 
 REQUESTS = Histogram("meridian_graphql_request_seconds", "GraphQL request latency", ["operation"])
 ERRORS = Counter("meridian_graphql_errors_total", "GraphQL responses carrying errors", ["operation"])
-APPENDED = Counter("meridian_events_appended_total", "Appends committed by this process")
 LAG = Gauge("meridian_projection_lag_events", "Events in the log not yet in a read model", ["projection"])
 
 
@@ -46,6 +49,11 @@ async def readyz(request: Request) -> Response:
         lag = await projection_lag(services)
     except Exception as exc:  # any failure means "not ready"; the reason is in the body, never a trace
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
+    if services.redis is not None:
+        try:
+            await services.redis.ping()
+        except Exception as exc:  # the API answers without Redis, but the jobs it causes would wait
+            return JSONResponse({"status": "unavailable", "redis": type(exc).__name__}, status_code=503)
     behind = {name: n for name, n in lag.items() if n > MAX_READY_LAG_EVENTS}
     body = {
         "status": "ready" if not behind else "lagging",
@@ -59,4 +67,38 @@ async def metrics(request: Request) -> Response:
     services: Services = request.app.state.services
     for name, n in (await projection_lag(services)).items():
         LAG.labels(projection=name).set(n)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    body = generate_latest()
+    if services.redis is not None:
+        jobs = CollectorRegistry(auto_describe=False)
+        jobs.register(JobCounts(await job_counts(services.redis, services.settings.broker_namespace)))
+        body += generate_latest(jobs)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+def jobs_key(namespace: str) -> str:
+    # The hash workers/metrics.py (JobMetrics) counts into; the e2e metrics test keeps the two in step.
+    return f"{namespace}:metrics:jobs"
+
+
+async def job_counts(redis: Redis, namespace: str) -> dict[tuple[str, str], int]:
+    """Jobs processed by every worker process since the counters began, by (actor, outcome)."""
+    raw = await redis.hgetall(jobs_key(namespace))
+    counts: dict[tuple[str, str], int] = {}
+    for field, value in raw.items():
+        actor, _, outcome = (field.decode() if isinstance(field, bytes) else field).rpartition(":")
+        counts[(actor, outcome)] = int(value)
+    return counts
+
+
+class JobCounts(Collector):
+    """The workers' counters as one Prometheus counter family. The counts live in Redis, shared by all worker
+    processes, so they survive restarts and add up across workers without scraping each of them."""
+
+    def __init__(self, counts: dict[tuple[str, str], int]) -> None:
+        self.counts = counts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily("meridian_jobs", "Jobs processed by the workers", labels=["actor", "outcome"])
+        for (actor, outcome), n in sorted(self.counts.items()):
+            family.add_metric([actor, outcome], n)
+        yield family

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -16,6 +18,7 @@ from app.security import InvalidToken, Principal, Role, read_token
 
 from .context import RequestContext
 from .loaders import make_loaders
+from .observability import REQUEST_ID_SCOPE_KEY, request_id
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -36,8 +39,15 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         services: Services = request.app.state.services
         principal: Principal | None = request.scope.get("meridian.principal")
         return RequestContext(
-            services=services, principal=principal, loaders=make_loaders(services.pool, services.store)
+            services=services,
+            principal=principal,
+            loaders=make_loaders(services.pool, services.store),
+            request_id=request.scope.get(REQUEST_ID_SCOPE_KEY) or request_id(request.scope),
         )
+
+    @property
+    def graphql_ide_html(self) -> str:
+        return offline_graphiql_html(super().graphql_ide_html)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -48,6 +58,17 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         if not services.settings.development and (principal is None or principal.role is not Role.ADMIN):
             return JSONResponse({"error": "GraphiQL is for admins: add ?token=<admin token>"}, status_code=403)
         return await super().render_graphql_ide(request)
+
+
+GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
+GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
+_CDN = "https://unpkg.com/"
+
+
+@functools.cache
+def offline_graphiql_html(page: str) -> str:
+    """Strawberry's GraphiQL page with its scripts and styles loaded from this server (see static/graphiql)."""
+    return page.replace(_CDN, f"{GRAPHIQL_ASSETS_PATH}/")
 
 
 class Guard:

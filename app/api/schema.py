@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -12,13 +12,15 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
-from .errors import should_mask
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
 from .locations import LocationMutations, LocationQueries
 from .node import NodeQueries
+from .nul import RejectNulCharacters
+from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .orders.mutations import OrderMutations
 from .orders.queries import OrderQueries
 from .orders.returns import ReturnMutations
@@ -30,17 +32,25 @@ Query = merge_types(
 )
 Mutation = merge_types("Mutation", (LocationMutations, InventoryMutations, OrderMutations, ReturnMutations))
 
-schema = strawberry.Schema(
+
+class MeridianSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        log_errors(errors, execution_context)  # the originals, with tracebacks, before MaskErrors hides them
+
+
+schema = MeridianSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],
     extensions=[
+        OperationMetrics,
         lambda: QueryDepthLimiter(max_depth=10),
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        RejectNulCharacters,
+        MaskUnexpected,
     ],
 )

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from prometheus_client import Counter
+from redis.asyncio import Redis
 
 from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
@@ -24,6 +25,7 @@ from .live import LiveFeed
 READ_YOUR_WRITES_TIMEOUT = 2.0
 
 DB_QUERIES = Counter("meridian_db_queries_total", "Statements the API process sent to PostgreSQL")
+APPENDED = Counter("meridian_events_appended_total", "Appends (commands' writes) committed by this process")
 
 
 async def count_queries(conn: asyncpg.Connection) -> None:
@@ -41,6 +43,7 @@ class Services:
     feed: LiveFeed
     jwt_secret: str
     webhook_secret: str
+    redis: Redis | None = None  # the workers' Redis: readiness and their job counters
 
     async def caught_up(self, position: Position | None) -> bool:
         """Read-your-writes: waits (briefly) until the read models include `position`."""
@@ -50,12 +53,18 @@ class Services:
 
 
 @contextlib.asynccontextmanager
-async def services(settings: Settings, dsn: str) -> AsyncIterator[Services]:
+async def services(settings: Settings, dsn: str, *, redis_url: str | None = None) -> AsyncIterator[Services]:
     pool = await create_readmodel_pool(
         dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max, init=count_queries
     )
     listener, notifier = Listener(dsn), Notifier(dsn)
-    store, codec = EventStore(pool, on_append=notifier.poke), EventCodec(ALL_EVENTS)
+
+    def appended() -> None:
+        APPENDED.inc()
+        notifier.poke()
+
+    store, codec = EventStore(pool, on_append=appended), EventCodec(ALL_EVENTS)
+    redis = Redis.from_url(redis_url) if redis_url else None
     network = ReadModelNetwork(pool, codec)
     await listener.start()
     feed = LiveFeed(store, listener)
@@ -71,6 +80,7 @@ async def services(settings: Settings, dsn: str) -> AsyncIterator[Services]:
             feed=feed,
             jwt_secret=jwt_secret(settings),
             webhook_secret=webhook_secret(settings),
+            redis=redis,
         )
     finally:
         feed_task.cancel()
@@ -78,4 +88,6 @@ async def services(settings: Settings, dsn: str) -> AsyncIterator[Services]:
             await feed_task
         await listener.close()
         await notifier.close()
+        if redis is not None:
+            await redis.aclose()
         await pool.close()

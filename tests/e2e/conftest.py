@@ -68,15 +68,16 @@ class Api:
 
 
 @pytest.fixture
-async def api(database_url: str, tmp_path: Path, broker: RedisBroker) -> AsyncIterator[Api]:
+async def api(database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str) -> AsyncIterator[Api]:
     settings = Settings(
         MERIDIAN_ENV="development",
         MERIDIAN_JWT_SECRET=SECRET,
         MERIDIAN_WEBHOOK_SECRET=WEBHOOK_SECRET,
         MERIDIAN_DATA_DIR=tmp_path,
+        MERIDIAN_BROKER_NAMESPACE=broker.namespace,
     )
     port = free_port()
-    app = create_app(settings, database_url)
+    app = create_app(settings, database_url, redis_url=redis_url)
     server = uvicorn.Server(
         uvicorn.Config(
             app,
