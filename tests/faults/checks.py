@@ -41,8 +41,15 @@ SITES = {"NWK": (40.73, -74.17), "CHI": (41.88, -87.63), "ATL": (33.75, -84.39)}
 # What a client may be told when the service cannot do its work right now: a code, never a trace.
 RETRYABLE = {"UNAVAILABLE"}
 # Stock events that change on hand or reserved, which none of these tests should cause.
-MOVES_STOCK = {"StockAdjusted", "StockCounted", "ReservationReleased", "StockShipped", "StockReturned",
-               "StockWrittenOff", "SupplyReceived"}
+MOVES_STOCK = {
+    "StockAdjusted",
+    "StockCounted",
+    "ReservationReleased",
+    "StockShipped",
+    "StockReturned",
+    "StockWrittenOff",
+    "SupplyReceived",
+}
 LEAKS = ("Traceback", "asyncpg", "Unexpected error", "psycopg", 'File "', "SELECT ")
 
 

@@ -15,7 +15,6 @@ from .checks import (
     check_stock,
     network,
     orders_in_log,
-    place,
     receive,
     replay_and_verify,
     settle,
