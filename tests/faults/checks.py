@@ -252,7 +252,12 @@ async def settle(db: asyncpg.Pool, timeout: float = 60.0) -> None:
         head = await log_head(db)
         return head is None or await wait_for(db, head, 0)
 
-    await eventually(all_sourced, timeout, "every order sourced")
+    try:
+        await eventually(all_sourced, timeout, "every order sourced")
+    except AssertionError:
+        decided, placed = await per_order(db, "SourcingDecided"), await orders_in_log(db)
+        never = len(placed - set(decided))
+        raise AssertionError(f"{never} of {len(placed)} orders never sourced") from None
     await eventually(projected, timeout, "read models caught up with the log")
 
 
