@@ -2,15 +2,19 @@
 
 Expected failures of a mutation are `userErrors` in its payload (`field`, `message`, `code`), built here from
 the domain's typed errors. Query-level refusals (no token, wrong role, bad argument) are GraphQL errors with an
-`extensions.code`; anything else is masked by the schema's MaskErrors extension and logged with a request id.
+`extensions.code`; a database that cannot be reached is UNAVAILABLE (retryable); anything else is masked by the
+schema's MaskErrors extension and logged with a request id.
 """
 
 from __future__ import annotations
 
+import asyncpg
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 
 from app.domain.errors import DomainError
+from eventstore import StoreUnavailable
 
 
 @strawberry.type(description="An expected failure of a mutation: nothing was changed.")
@@ -54,3 +58,39 @@ def should_mask(error: GraphQLError) -> bool:
     if original is None:
         return False  # parse and validation errors: about the query, safe and useful
     return not isinstance(original, ApiError)
+
+
+UNAVAILABLE_MESSAGE = "the service is temporarily unavailable; try again"
+
+# The database went away or cut the connection (a restart, a failover, pg_terminate_backend): the request was
+# fine, and a retry will likely work. Read paths meet these raw from asyncpg; the write side as StoreUnavailable.
+_UNAVAILABLE = (
+    StoreUnavailable,
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    # A connection cut in the middle of an operation can leave asyncpg's protocol mid-state ("cannot switch to
+    # state ..."); the pool drops that connection on release, so this too is transient.
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """Masks unexpected errors, except that an unreachable database is said so, with a code clients can act on
+    (the message names no driver, host or query)."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, _UNAVAILABLE):
+            return GraphQLError(
+                UNAVAILABLE_MESSAGE,
+                nodes=error.nodes,
+                source=error.source,
+                positions=error.positions,
+                path=error.path,
+                extensions={"code": "UNAVAILABLE"},
+            )
+        return super().anonymise_error(error)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -13,7 +12,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
-from .errors import should_mask
+from .errors import MaskUnexpectedErrors, should_mask
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -41,6 +40,6 @@ schema = strawberry.Schema(
         lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaskErrors(should_mask_error=should_mask),
+        lambda: MaskUnexpectedErrors(should_mask_error=should_mask),
     ],
 )
