@@ -18,6 +18,17 @@ from .records import ANY
 Connection: TypeAlias = "asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]"
 
 
+# The server is gone or going, or the connection was cut (class 08, e.g. ConnectionDoesNotExistError when a
+# backend is terminated mid-query; 57P01-57P03): nothing about the request, worth trying again.
+_UNAVAILABLE = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
 @contextlib.contextmanager
 def translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
     """Turns driver errors into the store's own, in one place."""
@@ -32,9 +43,7 @@ def translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
             raise DuplicateEventIds(str(exc)) from None
         if isinstance(exc, asyncpg.UniqueViolationError | asyncpg.exceptions.DeadlockDetectedError):
             raise
-        if isinstance(exc, asyncpg.CannotConnectNowError | asyncpg.TooManyConnectionsError):
-            raise StoreUnavailable(str(exc)) from exc
-        if isinstance(exc, asyncpg.AdminShutdownError | asyncpg.exceptions.ConnectionFailureError):
+        if isinstance(exc, _UNAVAILABLE):
             raise StoreUnavailable(str(exc)) from exc
         raise
     except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError) as exc:

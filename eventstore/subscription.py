@@ -22,6 +22,10 @@ from .wakeups import Listener
 
 log = logging.getLogger(__name__)
 
+# A connection cut mid-operation can also leave asyncpg's protocol mid-state ("cannot switch to state ...",
+# an InternalClientError); the pool drops that connection on release, so it is as transient as the rest.
+_TRANSIENT = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, StoreUnavailable)
+
 Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
 
 
@@ -89,7 +93,7 @@ class Subscription:
                 waiter.clear()
                 try:
                     scanned = await self.run_once()
-                except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, StoreUnavailable) as exc:
+                except _TRANSIENT as exc:
                     # The database hiccuped (restart, cut connection): the batch rolled back whole, so
                     # trying again after a pause is safe. Handler bugs are not caught: they stop the run.
                     log.warning("subscription %s: batch failed, retrying: %s", self.name, exc)

@@ -2,15 +2,18 @@
 
 Expected failures of a mutation are `userErrors` in its payload (`field`, `message`, `code`), built here from
 the domain's typed errors. Query-level refusals (no token, wrong role, bad argument) are GraphQL errors with an
-`extensions.code`; anything else is masked by the schema's MaskErrors extension and logged with a request id.
+`extensions.code`; a database that cannot be reached is UNAVAILABLE (retryable); anything else is masked by the
+schema's MaskErrors extension and logged with a request id.
 """
 
 from __future__ import annotations
 
+import asyncpg
 import strawberry
 from graphql import GraphQLError, GraphQLSyntaxError
 
 from app.domain.errors import DomainError
+from eventstore import StoreUnavailable
 
 
 @strawberry.type(description="An expected failure of a mutation: nothing was changed.")
@@ -65,3 +68,26 @@ def code_for(error: GraphQLError) -> str:
     if error.original_error is not None:
         return "BAD_USER_INPUT"  # a variable's value did not fit its type
     return "GRAPHQL_VALIDATION_FAILED"
+
+
+UNAVAILABLE_MESSAGE = "the service is temporarily unavailable; try again"
+
+# The database went away or cut the connection (a restart, a failover, pg_terminate_backend): the request was
+# fine, and a retry will likely work. Read paths meet these raw from asyncpg; the write side as StoreUnavailable.
+_UNAVAILABLE = (
+    StoreUnavailable,
+    OSError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    # A connection cut in the middle of an operation can leave asyncpg's protocol mid-state ("cannot switch to
+    # state ..."); the pool drops that connection on release, so this too is transient.
+    asyncpg.exceptions.InternalClientError,
+)
+
+
+def is_unavailable(error: GraphQLError) -> bool:
+    return isinstance(error.original_error, _UNAVAILABLE)

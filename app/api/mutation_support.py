@@ -11,7 +11,7 @@ from app.handlers import Outcome
 from eventstore import Metadata, StoreUnavailable
 
 from .context import Info
-from .errors import ApiError, UserError, from_domain
+from .errors import UNAVAILABLE_MESSAGE, ApiError, UserError, from_domain
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def execute(info: Info, command: Any) -> tuple[Outcome[Any] | None, list[U
         return None, [from_domain(refused, "input")]
     except StoreUnavailable as down:
         log.warning("request %s: database unavailable: %s", ctx.request_id, down)
-        raise ApiError("the service is temporarily unavailable; try again", "UNAVAILABLE") from None
+        raise ApiError(UNAVAILABLE_MESSAGE, "UNAVAILABLE") from None
     await ctx.services.caught_up(outcome.position)
     return outcome, []
 

@@ -18,7 +18,7 @@ from strawberry.types.graphql import OperationType
 
 from app.logging import get_logger
 
-from .errors import code_for, should_mask
+from .errors import UNAVAILABLE_MESSAGE, code_for, is_unavailable, should_mask
 from .health import ERRORS, REQUESTS
 
 access = get_logger("meridian.access")
@@ -130,7 +130,13 @@ class MaskUnexpected(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        if is_unavailable(error):
+            # The database went away mid-request: say so, with a code clients can retry on (naming no driver,
+            # host or query).
+            masked.message = UNAVAILABLE_MESSAGE
+            masked.extensions = {"code": "UNAVAILABLE"}
+        else:
+            masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:

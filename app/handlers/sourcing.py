@@ -21,7 +21,7 @@ from app.sourcing import CandidateLocation, SourcingPlan, SourcingProfile, Sourc
 from .aggregates import LOCATION, ORDER, STOCK
 from .commands import SourceOrder
 from .network import NetworkView
-from .unit_of_work import UnitOfWork
+from .unit_of_work import ConcurrencyConflict, UnitOfWork
 
 REPLANS = 3
 
@@ -99,10 +99,18 @@ async def source_order(
             break
         if hint is None:
             hint = dict(await network.availability(remaining.keys()))
-        hint = {**hint, **short}
+        # The hint was stale for these SKUs: replan on what every location truly has of them, not only the
+        # ones just tried (else each replan tries the next stale location, and a scarce SKU runs out of
+        # replans before it reaches the backorder).
+        scarce = {sku for _, sku in short}
+        truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in scarce for loc in locations])
+        hint = {k: v for k, v in hint.items() if k[1] not in scarce}
+        hint.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
         plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
     else:
-        return None  # the hint keeps being wrong: leave the order as it is; the job is retried later
+        # The stock keeps changing underneath: a retry of the job decides again (returning None here would
+        # finish the job and leave the order unsourced for good).
+        raise ConcurrencyConflict(f"order {order.order_id}: availability kept changing while sourcing")
 
     first = len(order.shipments) + 1
     planned = [
