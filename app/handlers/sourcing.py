@@ -70,48 +70,7 @@ async def source_order(
     if order.cancelled or order.completed or order.hold_reason is not None or not remaining:
         return None
 
-    locations = await network.locations()
-    sites = [candidate(loc) for loc in locations]
-    hint: dict[tuple[str, str], int] | None = None
-    if prepared is not None and _demand(prepared) == remaining:
-        plan = prepared
-    else:
-        hint = dict(await network.availability(remaining.keys()))
-        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
-    if any(plan.backordered.values()):
-        # Never backorder on a stale hint: read what every location really has of the missing SKUs.
-        missing = [sku for sku, qty in plan.backordered.items() if qty > 0]
-        truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in missing for loc in locations])
-        if hint is None:
-            hint = dict(await network.availability(remaining.keys()))
-        hint = {k: v for k, v in hint.items() if k[1] not in missing}
-        hint.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
-        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
-    for _ in range(REPLANS):
-        wanted = [(s.location_code, sku, qty) for s in plan.shipments for sku, qty in s.lines.items()]
-        truth = await uow.get_many(STOCK, [stock_stream(sku, code) for code, sku, _ in wanted])
-        short = {
-            (code, sku): truth[stock_stream(sku, code)].atp
-            for code, sku, qty in wanted
-            if truth[stock_stream(sku, code)].atp < qty
-        }
-        if not short:
-            break
-        if hint is None:
-            hint = dict(await network.availability(remaining.keys()))
-        # The hint was stale for these SKUs: replan on what every location truly has of them, not only the
-        # ones just tried (else each replan tries the next stale location, and a scarce SKU runs out of
-        # replans before it reaches the backorder).
-        scarce = {sku for _, sku in short}
-        truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in scarce for loc in locations])
-        hint = {k: v for k, v in hint.items() if k[1] not in scarce}
-        hint.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
-        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
-    else:
-        # The stock keeps changing underneath: a retry of the job decides again (returning None here would
-        # finish the job and leave the order unsourced for good).
-        raise ConcurrencyConflict(f"order {order.order_id}: availability kept changing while sourcing")
-
+    plan = await _plan(uow, order, remaining, network, profile, prepared)
     first = len(order.shipments) + 1
     planned = [
         PlannedShipment(
@@ -128,6 +87,53 @@ async def source_order(
     uow.record(ORDER, stream, [_decision(order, plan, planned, uow), *allocation])
     await _reserve(uow, order.order_id, planned)
     return plan
+
+
+async def _plan(
+    uow: UnitOfWork,
+    order: Order,
+    remaining: dict[str, int],
+    network: NetworkView,
+    profile: SourcingProfile,
+    prepared: SourcingPlan | None,
+) -> SourcingPlan:
+    """A plan whose every shipment the stock streams can really serve.
+
+    Plans start from the availability hint (or a batch's prepared plan). Where the hint was stale — a backorder,
+    or a chosen location short of stock — the SKUs concerned are re-read from every location's stock stream and
+    the order planned again on that truth, so a stale hint never causes a needless backorder, and a scarce SKU
+    reaches its backorder within the replans.
+    """
+    locations = await network.locations()
+    sites = [candidate(loc) for loc in locations]
+    hint: dict[tuple[str, str], int] | None = None
+
+    async def corrected(skus: set[str]) -> dict[tuple[str, str], int]:
+        base = hint if hint is not None else dict(await network.availability(remaining.keys()))
+        truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in skus for loc in locations])
+        fixed = {k: v for k, v in base.items() if k[1] not in skus}
+        fixed.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
+        return fixed
+
+    if prepared is not None and _demand(prepared) == remaining:
+        plan = prepared
+    else:
+        hint = dict(await network.availability(remaining.keys()))
+        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    if any(plan.backordered.values()):
+        hint = await corrected({sku for sku, qty in plan.backordered.items() if qty > 0})
+        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    for _ in range(REPLANS):
+        wanted = [(s.location_code, sku, qty) for s in plan.shipments for sku, qty in s.lines.items()]
+        truth = await uow.get_many(STOCK, [stock_stream(sku, code) for code, sku, _ in wanted])
+        short = {sku for code, sku, qty in wanted if truth[stock_stream(sku, code)].atp < qty}
+        if not short:
+            return plan
+        hint = await corrected(short)
+        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+    # The stock keeps changing underneath: a retry of the job decides again (giving up quietly would finish
+    # the job and leave the order unsourced for good).
+    raise ConcurrencyConflict(f"order {order.order_id}: availability kept changing while sourcing")
 
 
 def _demand(plan: SourcingPlan) -> dict[str, int]:
