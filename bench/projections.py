@@ -173,7 +173,7 @@ async def build_log(store: EventStore, *, orders: int, hot_events: int) -> tuple
         sku, code = parse_stock_stream(sid)
         receipts.append((sid, [StockReceived(sku=sku, location_code=code, quantity=10_000)]))
     await append_all(store, receipts)
-    await append_all(store, order_events)
+    await append_all(store, [(order_stream(oid), events) for oid, events in order_events])
     await append_all(store, list(stock_events.items()))
     # Returns for a few delivered orders.
     returns: list[tuple[str, list[Event]]] = []

@@ -88,6 +88,7 @@ class StockProjection:
             decoder=self.decoder,
             evolve=stock_domain.evolve,
             initial=EMPTY_STOCK,
+            fold=stock_domain.fold,
         )
         if not folded:
             return

@@ -9,7 +9,6 @@ subscription locks, so no batch of a running runner straddles the swap.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
 from typing import Any, TextIO
@@ -19,6 +18,7 @@ import asyncpg
 
 from eventstore import Connection
 
+from .fanout import SharedCatchUp
 from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head, positions
 from .schema import LIVE, REBUILD, build_schema, create_readmodel_pool
 from .sql import query
@@ -67,7 +67,7 @@ def _names(*, rebuild: bool) -> list[str]:
     return [checkpoint_name(p, rebuild=rebuild) for p in all_projections()]
 
 
-async def rebuild(dsn: str, *, batch_size: int = 5000, progress: bool = True) -> int:
+async def rebuild(dsn: str, *, batch_size: int = 10_000, progress: bool = True) -> int:
     """Builds fresh read models in `readmodel_rebuild` from position 0; returns how many events the log held."""
     pool = await create_readmodel_pool(dsn, schema=REBUILD, max_size=len(all_projections()) + 1)
     try:
@@ -77,16 +77,10 @@ async def rebuild(dsn: str, *, batch_size: int = 5000, progress: bool = True) ->
             total: int = await conn.fetchval(query("count_log"))
         runner = ProjectionRunner(pool, batch_size=batch_size, rebuild=True)
         meter = Progress(total) if progress else None
-        scanned = [0] * len(runner.subscriptions)
-
-        async def follow(i: int) -> None:
-            while (n := await runner.subscriptions[i].run_once()) > 0:
-                scanned[i] += n
-                if meter is not None:
-                    meter.update(min(scanned))
-
-        # Side by side, each on its own connection: PostgreSQL works for one while Python folds another.
-        await asyncio.gather(*(follow(i) for i in range(len(runner.subscriptions))))
+        # One read of the log for all projections (the bulk), then the runner's own catch-up for the tail.
+        await SharedCatchUp(pool, runner.projections, rebuild=True, batch_size=batch_size).run(
+            on_batch=meter.update if meter is not None else None
+        )
         if (head := await log_head(pool)) is not None:
             await runner.catch_up_to(head)
         if meter is not None:

@@ -15,6 +15,7 @@ allocation (`orders.RevertAllocation`), which puts the quantity back on backorde
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 import msgspec
@@ -86,6 +87,7 @@ __all__ = [
     "WriteOffStock",
     "decide",
     "evolve",
+    "fold",
 ]
 
 # State
@@ -128,73 +130,97 @@ EMPTY_STOCK = StockState()
 
 
 def evolve(state: StockState, event: Event) -> StockState:
-    replace = msgspec.structs.replace
-    match event:
-        case StockReceived() | StockReturned():
-            return replace(_identify(state, event), on_hand=state.on_hand + event.quantity)
-        case StockAdjusted():
-            return replace(_identify(state, event), on_hand=state.on_hand + event.delta)
-        case StockCounted():
-            return replace(_identify(state, event), on_hand=event.counted)
-        case StockWrittenOff():
-            return replace(_identify(state, event), on_hand=state.on_hand - event.quantity)
-        case StockReserved():
-            reservations = {**state.reservations, event.reservation_id: event.quantity}
-            return replace(_identify(state, event), reservations=reservations)
-        case ReservationReleased():
-            return replace(_identify(state, event), reservations=_consume(state, event.reservation_id, event.quantity))
-        case StockShipped():
-            reservations = _consume(state, event.reservation_id, event.quantity)
-            return replace(_identify(state, event), on_hand=state.on_hand - event.quantity, reservations=reservations)
-        case SafetyStockSet():
-            return replace(_identify(state, event), safety_stock=event.quantity)
-        case ReorderPointSet():
-            return replace(
-                _identify(state, event),
-                reorder_point=event.reorder_point,
-                reorder_quantity=event.reorder_quantity,
-            )
-        case SupplyExpected():
-            expected = IncomingSupply(
-                kind=event.kind,
-                quantity=event.quantity,
-                expected_at=event.expected_at,
-                source_location_code=event.source_location_code,
-            )
-            pending = {k: v for k, v in state.pending_replenishments.items() if k != event.replenishment_id}
-            return replace(
-                _identify(state, event),
-                incoming={**state.incoming, event.supply_id: expected},
-                pending_replenishments=pending,
-            )
-        case SupplyReceived():
-            incoming = dict(state.incoming)
-            arrived = incoming.pop(event.supply_id) if event.supply_id in incoming else None
-            if arrived is not None and arrived.quantity > event.quantity:
-                incoming[event.supply_id] = replace(arrived, quantity=arrived.quantity - event.quantity)
-            return replace(_identify(state, event), on_hand=state.on_hand + event.quantity, incoming=incoming)
-        case ReplenishmentRequested():
-            pending = {**state.pending_replenishments, event.replenishment_id: event.quantity}
-            return replace(_identify(state, event), pending_replenishments=pending)
-        case _:
-            return state
+    return fold(state, (event,))
 
 
-def _identify(state: StockState, event: Event) -> StockState:
-    sku, location_code = (
-        getattr(event, "sku", state.sku),
-        getattr(event, "location_code", state.location_code),
-    )
-    if state.sku == sku and state.location_code == location_code:
+def fold(state: StockState, events: Iterable[Event]) -> StockState:
+    """The state after `events`, one `evolve` after another, in one pass.
+
+    The state is frozen, so evolving it one event at a time copies a dict at every reservation: quadratic on a
+    busy stream with thousands of reservations open (and a rebuild folds such a stream in one go). Here each
+    dict is copied at most once, on its first change, then changed in place; `state` itself is never touched.
+    """
+    sku, location_code, on_hand = state.sku, state.location_code, state.on_hand
+    safety_stock, reorder_point, reorder_quantity = state.safety_stock, state.reorder_point, state.reorder_quantity
+    reservations, incoming, pending = state.reservations, state.incoming, state.pending_replenishments
+    own_reservations = own_incoming = own_pending = changed = False
+    for event in events:
+        match event:
+            case StockReceived() | StockReturned():
+                on_hand += event.quantity
+            case StockAdjusted():
+                on_hand += event.delta
+            case StockCounted():
+                on_hand = event.counted
+            case StockWrittenOff():
+                on_hand -= event.quantity
+            case StockReserved():
+                if not own_reservations:
+                    reservations, own_reservations = dict(reservations), True
+                reservations[event.reservation_id] = event.quantity
+            case ReservationReleased() | StockShipped():
+                # Open reservations hold at least one unit each (`decide` reserves positive quantities), so
+                # only the one consumed can drop out. A partly consumed one keeps its place: SHORTFALL's
+                # newest-first order is the order the reservations were made.
+                held = reservations.get(event.reservation_id)
+                if held is not None:
+                    if not own_reservations:
+                        reservations, own_reservations = dict(reservations), True
+                    if held > event.quantity:
+                        reservations[event.reservation_id] = held - event.quantity
+                    else:
+                        del reservations[event.reservation_id]
+                if isinstance(event, StockShipped):
+                    on_hand -= event.quantity
+            case SafetyStockSet():
+                safety_stock = event.quantity
+            case ReorderPointSet():
+                reorder_point, reorder_quantity = event.reorder_point, event.reorder_quantity
+            case SupplyExpected():
+                if not own_incoming:
+                    incoming, own_incoming = dict(incoming), True
+                incoming[event.supply_id] = IncomingSupply(
+                    kind=event.kind,
+                    quantity=event.quantity,
+                    expected_at=event.expected_at,
+                    source_location_code=event.source_location_code,
+                )
+                if event.replenishment_id in pending:
+                    if not own_pending:
+                        pending, own_pending = dict(pending), True
+                    del pending[event.replenishment_id]
+            case SupplyReceived():
+                on_hand += event.quantity
+                arrived = incoming.get(event.supply_id)
+                if arrived is not None:
+                    if not own_incoming:
+                        incoming, own_incoming = dict(incoming), True
+                    # What is still to come moves to the end, as the supply's latest news.
+                    del incoming[event.supply_id]
+                    if arrived.quantity > event.quantity:
+                        incoming[event.supply_id] = msgspec.structs.replace(
+                            arrived, quantity=arrived.quantity - event.quantity
+                        )
+            case ReplenishmentRequested():
+                if not own_pending:
+                    pending, own_pending = dict(pending), True
+                pending[event.replenishment_id] = event.quantity
+            case _:
+                continue
+        sku, location_code, changed = event.sku, event.location_code, True
+    if not changed:
         return state
-    return msgspec.structs.replace(state, sku=sku, location_code=location_code)
-
-
-def _consume(state: StockState, reservation_id: str, quantity: int) -> dict[str, int]:
-    """Reservations without units left are dropped, which keeps the state of a long stream small. A partly
-    consumed one keeps its place: SHORTFALL's newest-first order is the order the reservations were made."""
-    reservations = {k: v - quantity if k == reservation_id else v for k, v in state.reservations.items()}
-    return {k: v for k, v in reservations.items() if v > 0}
+    return StockState(
+        sku=sku,
+        location_code=location_code,
+        on_hand=on_hand,
+        safety_stock=safety_stock,
+        reorder_point=reorder_point,
+        reorder_quantity=reorder_quantity,
+        reservations=reservations,
+        incoming=incoming,
+        pending_replenishments=pending,
+    )
 
 
 def decide(state: StockState, command: StockCommand, now: datetime, *, location: Location | None) -> list[Event]:
