@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -30,15 +31,22 @@ Query = merge_types(
 )
 Mutation = merge_types("Mutation", (LocationMutations, InventoryMutations, OrderMutations, ReturnMutations))
 
+# The depth and alias limits are validation rules that each limiter builds as a new class when constructed.
+# Built here once, they are the same classes in every request, so ValidationCache (keyed on the document and
+# the rules) hits; a limiter constructed per request missed it every time and validated every query afresh.
+LIMITS = [
+    *QueryDepthLimiter(max_depth=10).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=15).validation_rules,
+]
+
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],
     extensions=[
-        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: AddValidationRules(LIMITS),
         lambda: MaxTokensLimiter(max_token_count=2000),
-        lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         lambda: MaskErrors(should_mask_error=should_mask),
