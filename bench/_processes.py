@@ -59,13 +59,13 @@ class Cluster:
         self.processes.append(process)
         return process
 
-    async def serve(self, *, pool_max: int = 20) -> str:
+    async def serve(self, *, pool_max: int = 10) -> str:
         """`meridian serve` (uvicorn, one process); returns its base URL once /healthz answers."""
         port = free_port()
         await self.start("-m", "app.cli", "serve", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=str(pool_max))
         return await ready(f"http://127.0.0.1:{port}")
 
-    async def bare(self, *, pool_max: int = 20) -> str:
+    async def bare(self, *, pool_max: int = 10) -> str:
         """The bare Starlette endpoint (bench/_bare.py), same uvicorn configuration as `serve`."""
         port = free_port()
         await self.start("-m", "bench._bare", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=str(pool_max))

@@ -164,7 +164,7 @@ async def main(plan: Plan, quick: bool) -> None:
         await seed_demo(handlers, skus=plan.skus)
 
     async with Databases(server_dsn()) as dbs:
-        env = {"quick": quick, **await server_settings(dbs.server)}
+        env = {"quick": quick, "db_pool_max": 10, **await server_settings(dbs.server)}
         dsn = await seeded_database(dbs, "api", seed)
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
         try:

@@ -209,7 +209,13 @@ async def main(plan: Plan, quick: bool) -> None:
         await seed_network(handlers, plan)
 
     async with Databases(server_dsn()) as dbs:
-        env = {"quick": quick, "workers": plan.workers, "locations": plan.locations, "skus": plan.skus}
+        env = {
+            "quick": quick,
+            "workers": plan.workers,
+            "locations": plan.locations,
+            "skus": plan.skus,
+            "db_pool_max": 10,
+        }
         env |= await server_settings(dbs.server)
         dsn = await seeded_database(dbs, "e2e", seed)
         database = dsn.rsplit("/", 1)[1]
