@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 _TRANSIENT = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, StoreUnavailable)
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
+AFTER_WAKE_UP = 0.002  # seconds: the first look again after a wake-up (see Subscription.run)
 
 
 class Subscription:
@@ -88,8 +89,15 @@ class Subscription:
         """Follows the log until `stop` is set: batches back to back while behind, then waits for wake-ups."""
         stop = stop or asyncio.Event()
         waiter = self.listener.waiter() if self.listener is not None else asyncio.Event()
+        # After a wake-up, look again soon (2 ms, then doubling up to `poll_interval`) even if the batch found
+        # nothing: the woken-for events may still be hidden by the xmin guard behind a transaction in flight,
+        # and that transaction (another subscription's checkpoint write, anyone's on the server) sends no
+        # wake-up when it commits. Waiting the whole poll interval there made read-your-writes take ~0.5 s.
+        interval = self.poll_interval
         try:
             while not stop.is_set():
+                if waiter.is_set():
+                    interval = min(AFTER_WAKE_UP, self.poll_interval)
                 waiter.clear()
                 try:
                     scanned = await self.run_once()
@@ -101,7 +109,8 @@ class Subscription:
                     continue
                 if scanned >= self.batch_size:
                     continue
-                await _first_of(waiter, stop, timeout=self.poll_interval)
+                await _first_of(waiter, stop, timeout=interval)
+                interval = min(interval * 2, self.poll_interval)
         finally:
             if self.listener is not None:
                 self.listener.forget(waiter)

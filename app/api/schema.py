@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -33,6 +34,15 @@ Query = merge_types(
 Mutation = merge_types("Mutation", (LocationMutations, InventoryMutations, OrderMutations, ReturnMutations))
 
 
+# The depth and alias limits are validation rules that each limiter builds as a new class when constructed.
+# Built here once, they are the same classes in every request, so ValidationCache (keyed on the document and
+# the rules) hits; a limiter constructed per request missed it every time and validated every query afresh.
+LIMITS = [
+    *QueryDepthLimiter(max_depth=10).validation_rules,
+    *MaxAliasesLimiter(max_alias_count=15).validation_rules,
+]
+
+
 class MeridianSchema(strawberry.Schema):
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         log_errors(errors, execution_context)  # the originals, with tracebacks, before MaskErrors hides them
@@ -45,9 +55,8 @@ schema = MeridianSchema(
     types=[Order, Shipment, Return],
     extensions=[
         OperationMetrics,
-        lambda: QueryDepthLimiter(max_depth=10),
+        lambda: AddValidationRules(LIMITS),
         lambda: MaxTokensLimiter(max_token_count=2000),
-        lambda: MaxAliasesLimiter(max_alias_count=15),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
         RejectNulCharacters,

@@ -1,0 +1,187 @@
+"""API bench: what GraphQL costs per request over the same database work, and the delivery promise's speed.
+
+Run `python bench/api.py` (add `--quick` for a smoke run of a few seconds per step). On a fresh database
+seeded with the demo network (app/seed.py: 12 locations, 300 SKUs) it starts, as separate processes,
+`meridian serve` (uvicorn, one process), the bare Starlette endpoint of bench/_bare.py (same uvicorn
+configuration, same services, no GraphQL) and one `meridian worker` (the projections must move for
+read-your-writes). This process is the load generator (asyncio + httpx), open loop at fixed arrival rates:
+
+- `placeOrder` against POST /place (Handlers.handle(PlaceOrder) + the read-your-writes wait + reading the
+  order back), and `order(id)` against GET /order/{id} (the same read-model query), at each rate;
+- `fulfillmentOptions` at a fixed rate, and closed loop at its maximum.
+
+Prints one JSON object per line: medians of at least three runs (runs interleave the two endpoints so drift
+hits both), and the GraphQL-over-bare latency ratios (target <= 2) and the promise's figures (target
+>= 1000/s, p99 < 100 ms). DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder heads sys.path; the project root must come first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import asyncio
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import orjson
+
+from app.seed import demo_skus
+from app.seed import seed as seed_demo
+from bench._common import Databases, emit, server_dsn, server_settings
+from bench._network import (
+    FULFILMENT_OPTIONS,
+    ORDER,
+    PLACE_ORDER,
+    cart,
+    client,
+    graphql,
+    projections_caught_up,
+    seeded_database,
+)
+from bench._openloop import Call, Result, closed_loop, open_loop
+from bench._processes import Cluster
+
+BENCH = "api"
+
+
+@dataclass(frozen=True)
+class Plan:
+    rates: tuple[int, ...]
+    seconds: float
+    runs: int
+    skus: int
+    promise_rate: int
+    promise_clients: int
+
+
+FULL = Plan(rates=(50, 100, 200), seconds=5.0, runs=3, skus=300, promise_rate=1000, promise_clients=32)
+QUICK = Plan(rates=(50,), seconds=1.0, runs=3, skus=30, promise_rate=200, promise_clients=8)
+
+
+class Calls:
+    """The requests, as open-loop calls; placed order ids are kept for the `order(id)` phase."""
+
+    def __init__(self, http: httpx.AsyncClient, graphql_url: str, bare_url: str, skus: list[str], seed: int):
+        self.http, self.graphql_url, self.bare_url = http, graphql_url, bare_url
+        self.skus, self.rng = skus, random.Random(seed)
+        self.placed: list[str] = []
+
+    async def place_graphql(self, _: int) -> bool:
+        data = await graphql(self.http, self.graphql_url, PLACE_ORDER, {"input": cart(self.rng, self.skus)})
+        if data is None or data["placeOrder"]["order"] is None:
+            return False
+        self.placed.append(data["placeOrder"]["order"]["id"].removeprefix("Order:"))
+        return True
+
+    async def place_bare(self, _: int) -> bool:
+        body = cart(self.rng, self.skus)
+        ship_to = body.pop("shipTo")
+        response = await self.http.post(f"{self.bare_url}/place", content=orjson.dumps(body | ship_to))
+        return response.status_code == 200 and orjson.loads(response.content)["order"] is not None
+
+    def _some_order(self, i: int) -> str:
+        return self.placed[(i * 7919) % len(self.placed)]
+
+    async def order_graphql(self, i: int) -> bool:
+        data = await graphql(self.http, self.graphql_url, ORDER, {"id": self._some_order(i)})
+        return data is not None and data["order"] is not None
+
+    async def order_bare(self, i: int) -> bool:
+        response = await self.http.get(f"{self.bare_url}/order/{self._some_order(i)}")
+        return response.status_code == 200 and orjson.loads(response.content)["order"] is not None
+
+    async def promise(self, _: int) -> bool:
+        body = cart(self.rng, self.skus)
+        variables = {"input": {"lines": body["lines"], "shipTo": body["shipTo"]}}
+        data = await graphql(self.http, self.graphql_url, FULFILMENT_OPTIONS, variables)
+        return data is not None
+
+
+async def warm_up(calls: Calls) -> None:
+    for call in (calls.place_graphql, calls.place_bare, calls.order_graphql, calls.order_bare, calls.promise):
+        for i in range(20):
+            await call(i)
+
+
+async def measure(plan: Plan, calls: Calls) -> dict[tuple[str, str, int], list[Result]]:
+    results: dict[tuple[str, str, int], list[Result]] = defaultdict(list)
+    steps: list[tuple[str, str, Call]] = [
+        ("place_order", "graphql", calls.place_graphql),
+        ("place_order", "bare", calls.place_bare),
+        ("order", "graphql", calls.order_graphql),
+        ("order", "bare", calls.order_bare),
+    ]
+    for _ in range(plan.runs):
+        for rate in plan.rates:
+            for op, endpoint, call in steps:
+                results[(op, endpoint, rate)].append(await open_loop(call, rate, plan.seconds))
+                await asyncio.sleep(0.5)  # let the worker's projections settle between steps
+        results[("fulfillment_options", "graphql", plan.promise_rate)].append(
+            await open_loop(calls.promise, plan.promise_rate, plan.seconds)
+        )
+        results[("fulfillment_options_max", "graphql", 0)].append(
+            await closed_loop(calls.promise, plan.promise_clients, plan.seconds)
+        )
+    return results
+
+
+def report(plan: Plan, results: dict[tuple[str, str, int], list[Result]], env: dict[str, Any]) -> None:
+    for (op, endpoint, rate), runs in results.items():
+        context: dict[str, Any] = {"endpoint": endpoint, "seconds": plan.seconds, **env}
+        if rate:
+            context["offered_per_s"] = rate
+        else:
+            context["clients"] = plan.promise_clients
+        context["errors"] = sum(r.errors + r.dropped for r in runs)
+        emit(BENCH, f"{op}_per_s", [r.achieved_per_s for r in runs], "requests/s", **context)
+        emit(BENCH, f"{op}_p50_ms", [r.p(0.50) for r in runs], "ms", **context)
+        emit(BENCH, f"{op}_p99_ms", [r.p(0.99) for r in runs], "ms", **context)
+    for op in ("place_order", "order"):
+        for rate in plan.rates:
+            gql, bare = results[(op, "graphql", rate)], results[(op, "bare", rate)]
+            for q, name in ((0.50, "p50"), (0.99, "p99")):
+                ratios = [g.p(q) / b.p(q) for g, b in zip(gql, bare, strict=True)]
+                emit(BENCH, f"{op}_graphql_over_bare_{name}", ratios, "x", offered_per_s=rate, target_max=2.0, **env)
+    promise = results[("fulfillment_options", "graphql", plan.promise_rate)]
+    ok = [r.achieved_per_s >= 1000 and r.p(0.99) < 100 for r in promise]
+    emit(BENCH, "fulfillment_options_runs_meeting_target", [sum(ok) / len(ok)], "fraction",
+         target="offered 1000/s served with p99 < 100 ms", offered_per_s=plan.promise_rate, **env)  # fmt: skip
+
+
+async def main(plan: Plan, quick: bool) -> None:
+    skus = demo_skus(plan.skus)
+
+    async def seed(handlers: Any) -> None:
+        await seed_demo(handlers, skus=plan.skus)
+
+    async with Databases(server_dsn()) as dbs:
+        env = {"quick": quick, "db_pool_max": 10, **await server_settings(dbs.server)}
+        dsn = await seeded_database(dbs, "api", seed)
+        cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
+        try:
+            await cluster.worker()
+            graphql_url, bare_url = await cluster.serve(), await cluster.bare()
+            await projections_caught_up(dsn)
+            async with client() as http:
+                calls = Calls(http, graphql_url, bare_url, skus, seed=20250611)
+                await warm_up(calls)
+                results = await measure(plan, calls)
+        finally:
+            await cluster.stop()
+        report(plan, results, env)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench, not the API")
+    quick = parser.parse_args().quick
+    asyncio.run(main(QUICK if quick else FULL, quick))

@@ -1,0 +1,246 @@
+"""End-to-end bench: orders placed through GraphQL until they are allocated or backordered in the read model.
+
+Run `python bench/e2e.py` (add `--quick` for a smoke run of a few seconds per step). On a fresh database
+seeded with a network of 50 locations and 1,000 SKUs (written through the command handlers, like app/seed.py)
+it starts `meridian serve` and two `meridian worker`s (sourcing actors, dispatcher, projections) as separate
+processes. This process is the load generator (asyncio + httpx): it places orders through `placeOrder` at
+fixed arrival rates (open loop), and an open-loop maximum (an offered rate far above capacity, with a cap
+on requests in flight), and watches `readmodel.orders` with one query per tick for every order still pending.
+
+Per order it measures the placeOrder latency and the time from sending it until the read model shows it
+ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED. Per step it prints (medians of at least three runs) the
+sustained orders/s end to end, p50/p95/p99 of both latencies, the projection lag (from the checkpoints
+table, sampled each tick) and the database's share of CPU (PostgreSQL backends of this database against the
+Meridian processes, from /proc). Targets on a 2-core machine: >= 500 orders/s sustained; at 200/s the
+place -> allocated p99 < 250 ms. DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder heads sys.path; the project root must come first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import asyncio
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+
+from app.domain import locations, stock
+from app.domain.values import Coordinates, LocationType
+from app.handlers import Handlers
+from bench._common import Databases, emit, percentile, server_dsn, server_settings
+from bench._network import PLACE_ORDER, cart, client, graphql, projection_lag, projections_caught_up, seeded_database
+from bench._openloop import open_loop
+from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
+from eventstore import Metadata
+
+BENCH = "e2e"
+DONE = ["ALLOCATED", "PARTIALLY_ALLOCATED", "BACKORDERED"]
+MAX = 0  # the open-loop maximum's "rate" in the plan
+
+# Fifty US cities; the seeded network puts one location in each, of a type that ships.
+CITIES = [
+    (40.71, -74.01), (34.05, -118.24), (41.88, -87.63), (29.76, -95.37), (33.45, -112.07), (39.95, -75.17),
+    (29.42, -98.49), (32.72, -117.16), (32.78, -96.80), (37.34, -121.89), (30.27, -97.74), (30.33, -81.66),
+    (32.76, -97.33), (39.96, -83.00), (35.23, -80.84), (37.77, -122.42), (39.77, -86.16), (47.61, -122.33),
+    (39.74, -104.99), (38.91, -77.04), (42.36, -71.06), (31.76, -106.49), (36.16, -86.78), (42.33, -83.05),
+    (35.47, -97.52), (45.52, -122.68), (36.17, -115.14), (35.15, -90.05), (38.25, -85.76), (39.29, -76.61),
+    (43.04, -87.91), (35.08, -106.65), (32.22, -110.97), (36.74, -119.79), (38.58, -121.49), (33.42, -111.83),
+    (39.10, -94.58), (33.75, -84.39), (25.76, -80.19), (41.26, -95.93), (35.78, -78.64), (38.83, -104.82),
+    (44.98, -93.27), (36.85, -75.98), (37.80, -122.27), (36.15, -95.99), (41.50, -81.69), (27.95, -82.46),
+    (29.95, -90.07), (37.69, -97.34),
+]  # fmt: skip
+KINDS = [LocationType.DISTRIBUTION_CENTER, LocationType.STORE, LocationType.STORE, LocationType.THIRD_PARTY_LOGISTICS]
+
+
+@dataclass(frozen=True)
+class Plan:
+    locations: int
+    skus: int
+    workers: int
+    rates: tuple[int, ...]
+    seconds: float
+    runs: int
+    max_offered: int = 2000
+    max_in_flight: int = 256
+    drain_timeout: float = 60.0
+
+
+FULL = Plan(locations=50, skus=1000, workers=2, rates=(50, 200, 500, MAX), seconds=8.0, runs=3)
+QUICK = Plan(locations=10, skus=100, workers=1, rates=(50, MAX), seconds=1.5, runs=3, max_offered=300)
+
+
+def sku_names(count: int) -> list[str]:
+    return [f"SKU-{n:05d}" for n in range(1, count + 1)]
+
+
+async def seed_network(handlers: Handlers, plan: Plan, *, seed_value: int = 11) -> None:
+    """`plan.locations` shipping locations in US cities; every SKU stocked deeply at 2-5 of them."""
+    rng = random.Random(seed_value)
+    meta = Metadata(actor="seed")
+    codes = [f"LOC-{i:02d}" for i in range(plan.locations)]
+    for i, code in enumerate(codes):
+        lat, lon = CITIES[i % len(CITIES)]
+        kind = KINDS[i % len(KINDS)]
+        create = locations.CreateLocation(
+            code=code, name=f"{kind.value.title()} {code}", type=kind, coordinates=Coordinates(lat, lon),
+            daily_capacity=100_000, handling_cost=1.5 if kind is not LocationType.STORE else 3.0,
+        )  # fmt: skip
+        await handlers.handle(create, meta)
+    receipts = [
+        stock.ReceiveStock(sku=sku, location_code=code, quantity=rng.randint(200, 2000))
+        for sku in sku_names(plan.skus)
+        for code in rng.sample(codes, k=rng.randint(2, 5))
+    ]
+    for start in range(0, len(receipts), 32):  # distinct streams: no conflicts, so in parallel
+        await asyncio.gather(*(handlers.handle(r, meta) for r in receipts[start : start + 32]))
+
+
+@dataclass
+class Watch:
+    """Orders placed and not yet seen allocated/backordered: when each was sent, when each was seen done."""
+
+    sent: dict[str, float] = field(default_factory=dict)
+    done: dict[str, float] = field(default_factory=dict)
+    lags: list[int] = field(default_factory=list)
+
+    def pending(self) -> list[str]:
+        return [oid for oid in self.sent if oid not in self.done]
+
+    async def follow(self, pool: asyncpg.Pool, stop: asyncio.Event, tick: float = 0.01) -> None:
+        while not stop.is_set():
+            pending = self.pending()
+            if pending:
+                rows = await pool.fetch(
+                    "SELECT order_id FROM readmodel.orders WHERE order_id = ANY($1::TEXT[]) AND status = ANY($2)",
+                    pending,
+                    DONE,
+                )
+                now = time.perf_counter()
+                for row in rows:
+                    self.done[row[0]] = now
+            self.lags.append(await projection_lag(pool))
+            await asyncio.sleep(tick)
+
+
+@dataclass
+class Step:
+    orders_per_s: float
+    place_ms: list[float]
+    allocated_ms: list[float]
+    lag_p50: float
+    lag_max: float
+    db_cpu_share: float
+    unfinished: int
+    errors: int
+
+
+async def one_step(
+    plan: Plan, rate: int, http: httpx.AsyncClient, url: str, pool: asyncpg.Pool, cluster: Cluster, database: str
+) -> Step:
+    rng = random.Random(rate * 7919 + len(url))
+    skus = sku_names(plan.skus)
+    watch = Watch()
+
+    async def place(_: int) -> bool:
+        sent = time.perf_counter()
+        data = await graphql(http, url, PLACE_ORDER, {"input": cart(rng, skus)})
+        order = data["placeOrder"]["order"] if data else None
+        if order is None:
+            return False
+        watch.sent[str(order["id"]).removeprefix("Order:")] = sent
+        return True
+
+    stop = asyncio.Event()
+    follower = asyncio.create_task(watch.follow(pool, stop))
+    cpu_before = cpu_seconds(cluster.pids()), postgres_cpu_seconds(database)
+    started = time.perf_counter()
+    offered, in_flight = (rate, 10_000) if rate else (plan.max_offered, plan.max_in_flight)
+    placed = await open_loop(place, offered, plan.seconds, max_in_flight=in_flight)
+    deadline = time.perf_counter() + plan.drain_timeout
+    while watch.pending() and time.perf_counter() < deadline:
+        await asyncio.sleep(0.02)
+    stop.set()
+    await follower
+    meridian_cpu = cpu_seconds(cluster.pids()) - cpu_before[0]
+    db_cpu = postgres_cpu_seconds(database) - cpu_before[1]
+    finished = sorted(watch.done.values())
+    span = (finished[-1] - started) if finished else float("inf")
+    allocated = [watch.done[oid] - sent for oid, sent in watch.sent.items() if oid in watch.done]
+    return Step(
+        orders_per_s=len(finished) / span,
+        place_ms=placed.latencies_ms,
+        allocated_ms=[s * 1000 for s in allocated],
+        lag_p50=percentile([float(x) for x in watch.lags], 0.5) if watch.lags else 0.0,
+        lag_max=float(max(watch.lags, default=0)),
+        db_cpu_share=db_cpu / (db_cpu + meridian_cpu) if db_cpu + meridian_cpu > 0 else 0.0,
+        unfinished=len(watch.pending()),
+        errors=placed.errors + placed.dropped,
+    )
+
+
+def report(plan: Plan, rate: int, steps: list[Step], env: dict[str, Any]) -> None:
+    context: dict[str, Any] = {"offered_per_s": rate if rate else "max", "seconds": plan.seconds, **env}
+    if not rate:
+        context |= {"max_offered_per_s": plan.max_offered, "max_in_flight": plan.max_in_flight}
+    context |= {"errors": sum(s.errors for s in steps), "unfinished": sum(s.unfinished for s in steps)}
+    emit(BENCH, "orders_per_s", [s.orders_per_s for s in steps], "orders/s", target_min=500, **context)
+    for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99)):
+        emit(BENCH, f"place_order_{name}_ms", [percentile(s.place_ms, q) for s in steps], "ms", **context)
+        target = {"target_max": 250} if rate == 200 and name == "p99" else {}
+        emit(BENCH, f"place_to_allocated_{name}_ms", [percentile(s.allocated_ms, q) for s in steps], "ms",
+             **target, **context)  # fmt: skip
+    emit(BENCH, "projection_lag_p50_events", [s.lag_p50 for s in steps], "events", **context)
+    emit(BENCH, "projection_lag_max_events", [s.lag_max for s in steps], "events", **context)
+    emit(BENCH, "db_cpu_share", [s.db_cpu_share for s in steps], "fraction", **context)
+
+
+async def main(plan: Plan, quick: bool) -> None:
+    async def seed(handlers: Handlers) -> None:
+        await seed_network(handlers, plan)
+
+    async with Databases(server_dsn()) as dbs:
+        env = {
+            "quick": quick,
+            "workers": plan.workers,
+            "locations": plan.locations,
+            "skus": plan.skus,
+            "db_pool_max": 10,
+        }
+        env |= await server_settings(dbs.server)
+        dsn = await seeded_database(dbs, "e2e", seed)
+        database = dsn.rsplit("/", 1)[1]
+        cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
+        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+        results: dict[int, list[Step]] = {rate: [] for rate in plan.rates}
+        try:
+            for _ in range(plan.workers):
+                await cluster.worker()
+            url = await cluster.serve()
+            await projections_caught_up(dsn)
+            async with client() as http:
+                await one_step(plan, 20, http, url, pool, cluster, database)  # warm-up, not reported
+                for _ in range(plan.runs):
+                    for rate in plan.rates:
+                        results[rate].append(await one_step(plan, rate, http, url, pool, cluster, database))
+        finally:
+            await pool.close()
+            await cluster.stop()
+        for rate, steps in results.items():
+            report(plan, rate, steps, env)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench, not Meridian")
+    quick = parser.parse_args().quick
+    asyncio.run(main(QUICK if quick else FULL, quick))
