@@ -119,7 +119,7 @@ def _capped(receive: Receive, send: Send) -> Receive:
 
 
 class BodyTooLarge(Exception):
-    pass
+    """Raised inside receive() when a request body passes MAX_BODY; Guard answers 413."""
 
 
 async def _json_error(send: Send, status: int, message: str, code: str) -> None:

@@ -11,7 +11,7 @@ import msgspec
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):
-    pass
+    """Base of every domain event: frozen, keyword-only data."""
 
 
 class Command(msgspec.Struct, frozen=True, kw_only=True):

@@ -34,7 +34,7 @@ class PlaceOrderOnHold(OrderCommand, frozen=True, kw_only=True):
 
 
 class ReleaseOrderHold(OrderCommand, frozen=True, kw_only=True):
-    pass
+    """Let a held order go on to allocation and fulfilment."""
 
 
 class CancelOrder(OrderCommand, frozen=True, kw_only=True):
@@ -86,7 +86,7 @@ class ReportShipmentException(OrderCommand, frozen=True, kw_only=True):
 
 
 class CompleteOrder(OrderCommand, frozen=True, kw_only=True):
-    pass
+    """Close a fulfilled order: nothing more will happen to it but returns."""
 
 
 class OpenReturn(OrderCommand, frozen=True, kw_only=True):

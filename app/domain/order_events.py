@@ -70,7 +70,7 @@ class OrderPlacedOnHold(OrderEvent, frozen=True, kw_only=True):
 
 
 class OrderHoldReleased(OrderEvent, frozen=True, kw_only=True):
-    pass
+    """The hold was lifted; the order may be allocated again."""
 
 
 class OrderCancelled(OrderEvent, frozen=True, kw_only=True):

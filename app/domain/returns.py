@@ -60,7 +60,7 @@ class RequestReturn(ReturnCommand, frozen=True, kw_only=True):
 
 
 class ApproveReturn(ReturnCommand, frozen=True, kw_only=True):
-    pass
+    """Accept a requested return: the customer may send the goods."""
 
 
 class RejectReturn(ReturnCommand, frozen=True, kw_only=True):
