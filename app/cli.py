@@ -143,6 +143,15 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
+    from workers.main import run_projections
+
+    with database(settings) as dsn:
+        asyncio.run(migrate_database(dsn))
+        run_projections(dsn)
+    return 0
+
+
 def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
     from workers.broker import BrokerSettings, dead_jobs, make_broker
 
@@ -227,6 +236,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--from", dest="period_from", required=True, help="ISO date or date-time (UTC if no zone)")
     s.add_argument("--to", dest="period_to", required=True, help="ISO date or date-time, exclusive")
     s.add_argument("--profile", required=True, help="draft profile JSON (fields left out keep the live values)")
+    sub.add_parser("project", help="run only the projection runner (pair with `worker --no-projections`)")
     j = sub.add_parser("jobs", help="list dead jobs (retries exhausted) as JSON lines")
     j.add_argument("--limit", type=int, default=100)
     r = sub.add_parser("replay", help="rebuild every read model from the log and compare; exit 1 on differences")
@@ -243,6 +253,7 @@ COMMANDS = {
     "verify": cmd_verify,
     "events": cmd_events,
     "worker": cmd_worker,
+    "project": cmd_project,
     "jobs": cmd_jobs,
     "replay": cmd_replay,
     "simulate": cmd_simulate,

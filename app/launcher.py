@@ -43,7 +43,9 @@ def up(settings: Settings, *, demo: bool) -> int:
     with database(settings) as dsn, redis(settings) as redis_url:
         print(f"meridian: {asyncio.run(prepare(dsn))}", flush=True)
         env = {**os.environ, "DATABASE_URL": dsn, "REDIS_URL": redis_url}
-        children = [_spawn("serve", env), _spawn("worker", env)]
+        # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
+        # the read models and so every mutation's read-your-writes wait.
+        children = [_spawn("serve", env), _spawn("worker", env, "--no-projections"), _spawn("project", env)]
         if demo:
             children.append(_spawn("demo", env))
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
@@ -58,8 +60,8 @@ def up(settings: Settings, *, demo: bool) -> int:
     return 0
 
 
-def _spawn(command: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "app.cli", command], env=env)
+def _spawn(command: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "app.cli", command, *args], env=env)
 
 
 def _wait(children: list[subprocess.Popen[bytes]]) -> None:

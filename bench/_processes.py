@@ -77,6 +77,10 @@ class Cluster:
         args += [] if dispatcher else ["--no-dispatcher"]
         await self.start(*args)
 
+    async def projections(self) -> None:
+        """`meridian project`: the read models fed by a process of their own."""
+        await self.start("-m", "app.cli", "project")
+
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes if p.returncode is None]
 

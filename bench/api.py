@@ -168,7 +168,8 @@ async def main(plan: Plan, quick: bool) -> None:
         dsn = await seeded_database(dbs, "api", seed)
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
         try:
-            await cluster.worker()
+            await cluster.worker(projections=False)
+            await cluster.projections()
             graphql_url, bare_url = await cluster.serve(), await cluster.bare()
             await projections_caught_up(dsn)
             async with client() as http:

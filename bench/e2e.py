@@ -224,7 +224,8 @@ async def main(plan: Plan, quick: bool) -> None:
         results: dict[int, list[Step]] = {rate: [] for rate in plan.rates}
         try:
             for _ in range(plan.workers):
-                await cluster.worker()
+                await cluster.worker(projections=False)
+            await cluster.projections()
             url = await cluster.serve()
             await projections_caught_up(dsn)
             async with client() as http:

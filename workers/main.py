@@ -43,7 +43,15 @@ def run_worker(
         log.info("worker stopped")
 
 
-async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker, *, dispatch: bool, project: bool) -> None:
+def run_projections(dsn: str) -> None:
+    """`meridian project`: only the projection runner, in a process of its own, so that CPU-heavy sourcing in
+    the workers never delays the read models (and so read-your-writes) by competing for one interpreter."""
+    asyncio.run(_follow_log_until_stopped(dsn, None, dispatch=False, project=True))
+
+
+async def _follow_log_until_stopped(
+    dsn: str, broker: dramatiq.Broker | None, *, dispatch: bool, project: bool
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -53,7 +61,7 @@ async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker, *, dispat
     await listener.start()
     followers = []
     try:
-        if dispatch:
+        if dispatch and broker is not None:
             subscription = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
             followers.append(run_dispatcher(subscription, stop))
         if project:
