@@ -9,9 +9,7 @@ import asyncpg
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 
-from eventstore import EventStore, create_pool, migrate
-from eventstore.migrate import EVENTSTORE
-from projections.schema import PROJECTIONS
+from eventstore import EventStore, create_pool
 from tests.support.databases import Databases, postgres_server
 from tests.support.redis_servers import redis_server
 from workers.broker import BrokerSettings, make_broker
@@ -60,14 +58,7 @@ async def databases(postgres_dsn: str) -> AsyncIterator[Databases]:
 @pytest.fixture(scope="session")
 async def template_database(databases: Databases) -> str:
     """A database with every migration applied, copied for each test (much faster than migrating each)."""
-    name = databases.new_name() + "_template"
-    dsn = await databases.create(name)
-    conn = await asyncpg.connect(dsn)
-    try:
-        await migrate(conn, [EVENTSTORE, PROJECTIONS])
-    finally:
-        await conn.close()
-    return name
+    return await databases.create_template()
 
 
 @pytest.fixture

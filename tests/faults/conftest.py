@@ -25,10 +25,7 @@ import httpx
 import pytest
 
 from app.security import Role, issue_token
-from eventstore import migrate
 from eventstore.embedded import EmbeddedPostgres
-from eventstore.migrate import EVENTSTORE
-from projections.schema import PROJECTIONS
 from tests.support.databases import Databases
 from tests.support.redis_servers import PrivateRedis, free_port
 
@@ -56,13 +53,7 @@ async def fault_databases(private_postgres: str) -> AsyncIterator[Databases]:
 
 @pytest.fixture(scope="session")
 async def fault_template(fault_databases: Databases) -> str:
-    name = fault_databases.new_name() + "_template"
-    conn = await asyncpg.connect(await fault_databases.create(name))
-    try:
-        await migrate(conn, [EVENTSTORE, PROJECTIONS])
-    finally:
-        await conn.close()
-    return name
+    return await fault_databases.create_template()
 
 
 @pytest.fixture

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from app.runtime import MIGRATIONS
+from eventstore import migrate
 from eventstore.embedded import EmbeddedPostgres
 
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -68,6 +70,16 @@ class Databases:
         finally:
             await conn.close()
         return with_database(self.server_dsn, name)
+
+    async def create_template(self) -> str:
+        """A database with every migration applied, to copy per test (much faster than migrating each)."""
+        name = self.new_name() + "_template"
+        conn = await asyncpg.connect(await self.create(name))
+        try:
+            await migrate(conn, MIGRATIONS)
+        finally:
+            await conn.close()
+        return name
 
     async def drop(self, name: str) -> None:
         conn = await asyncpg.connect(self.server_dsn)
