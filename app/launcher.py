@@ -8,6 +8,7 @@ dispatcher, projections) — plus simulated customers with `--demo` — and stop
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -69,12 +70,10 @@ def _wait(children: list[subprocess.Popen[bytes]]) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, interrupted)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: the normal way to stop
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("meridian: a component stopped unexpectedly; stopping the rest", file=sys.stderr)
-    except KeyboardInterrupt:
-        pass
 
 
 def _stop(children: list[subprocess.Popen[bytes]]) -> None:

@@ -7,6 +7,7 @@ them (SIGTERM, then SIGKILL after a grace period) and `cpu_seconds` reads what e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -104,11 +105,9 @@ async def ready(url: str, timeout: float = 60.0) -> str:
     deadline = time.monotonic() + timeout
     async with httpx.AsyncClient() as client:
         while True:
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if (await client.get(f"{url}/healthz")).status_code == 200:
                     return url
-            except httpx.TransportError:
-                pass
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{url} did not answer within {timeout}s")
             await asyncio.sleep(0.1)

@@ -11,7 +11,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from eventstore import EventStore, create_pool
 from tests.support.databases import Databases, postgres_server
-from tests.support.redis_servers import redis_server
+from tests.support.redis_servers import PrivateRedis, redis_server
 from workers.broker import BrokerSettings, make_broker
 from workers.jobs import bind_actors
 
@@ -46,6 +46,15 @@ def broker(redis_url: str) -> Iterator[RedisBroker]:
     yield broker
     broker.flush_all()
     broker.close()
+
+
+@pytest.fixture
+def private_redis() -> Iterator[PrivateRedis]:
+    """A Redis of the test's own (never the machine's shared one), for tests that stop and start it."""
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

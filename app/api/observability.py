@@ -3,6 +3,7 @@ a log entry (with traceback) for every error that clients only see masked."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 import uuid
@@ -109,11 +110,9 @@ class OperationMetrics(SchemaExtension):
         started = time.perf_counter()
         yield
         context = self.execution_context
-        try:
+        with contextlib.suppress(RuntimeError):  # the document did not parse: still a request worth counting
             if context.operation_type is OperationType.SUBSCRIPTION:
                 return
-        except RuntimeError:  # the document did not parse: still a request worth counting
-            pass
         label = operation_label(context)
         REQUESTS.labels(operation=label).observe(time.perf_counter() - started)
         if context.result is not None and context.result.errors:

@@ -85,7 +85,7 @@ class FixedProfile:
         return self.profile
 
     def invalidate(self) -> None:
-        pass
+        """Nothing is cached: the profile never changes."""
 
 
 class LogProfiles:

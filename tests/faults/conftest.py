@@ -9,6 +9,7 @@ Every test gets a fresh database copied from a migrated template.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
@@ -62,14 +63,6 @@ async def fault_database(fault_databases: Databases, fault_template: str) -> Asy
     dsn = await fault_databases.create(name, template=fault_template)
     yield dsn
     await fault_databases.drop(name)
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
-    server.start()
-    yield server
-    server.stop()
 
 
 @dataclass
@@ -127,11 +120,9 @@ class Meridian:
         while True:
             if self.api.poll() is not None:
                 raise AssertionError(f"the API exited with {self.api.returncode}; see {self.logs}")
-            try:
+            with contextlib.suppress(httpx.TransportError):  # not listening yet
                 if (await self.client.get(f"{self.url}/healthz", timeout=1.0)).status_code == 200:
                     return
-            except httpx.TransportError:
-                pass
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"the API did not answer within {START_TIMEOUT}s")
             await asyncio.sleep(0.1)

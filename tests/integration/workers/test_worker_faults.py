@@ -7,9 +7,6 @@ import os
 import signal
 import sys
 import uuid
-from collections.abc import Iterator
-
-import pytest
 
 from app.handlers import Handlers
 from eventstore import EventStore
@@ -17,14 +14,6 @@ from tests.integration.handlers.support import CHICAGO, NEWARK, location, place,
 from tests.support.redis_servers import PrivateRedis
 
 from .conftest import eventually
-
-
-@pytest.fixture
-def private_redis() -> Iterator[PrivateRedis]:
-    server = PrivateRedis()
-    server.start()
-    yield server
-    server.stop()
 
 
 async def start_worker(database_url: str, redis: PrivateRedis, namespace: str) -> asyncio.subprocess.Process:
