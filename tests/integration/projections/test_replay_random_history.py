@@ -243,6 +243,11 @@ async def run_history(handlers: Handlers, clock: FixedClock, world: World) -> tu
     for _ in range(0, COMMANDS, CONCURRENCY):
         clock.advance(minutes=world.rng.randint(1, 90))
         await asyncio.gather(*(issue(world.command(clock)) for _ in range(CONCURRENCY)))
+    # Whether the random mix ever falls below a reorder point depends on how the concurrent commands interleave;
+    # one location short by construction makes sure the history holds a replenishment request and its answer.
+    sku, code = SKUS[0], CODES[0]
+    await issue(stock.SetReorderPoint(sku=sku, location_code=code, reorder_point=10_000, reorder_quantity=10))
+    await issue(CheckReplenishment(sku=sku, location_code=code))
     return outcomes, last
 
 
