@@ -40,6 +40,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
             access_log=False,  # the API's own middleware logs each request, with its id and duration
             log_config=None,  # keep the JSON logging configured in main()
             log_level=settings.log_level.lower(),
+            loop="uvloop",  # the event loop and HTTP parser in C: a third less CPU per request
+            http="httptools",
             ws="websockets-sansio",
         )
     return 0

@@ -95,6 +95,8 @@ def main() -> None:
         port=settings.port,
         access_log=False,
         log_level=settings.log_level.lower(),
+        loop="uvloop",
+        http="httptools",
         ws="websockets-sansio",
     )
 

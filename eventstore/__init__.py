@@ -30,7 +30,7 @@ from .records import (
     StreamWrite,
 )
 from .store import EventStore
-from .subscription import Subscription
+from .subscription import Subscription, follow
 from .verify import BrokenLink, VerifyReport, verify
 from .wakeups import Listener, Notifier
 
@@ -64,6 +64,7 @@ __all__ = [
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",
+    "follow",
     "migrate",
     "verify",
 ]

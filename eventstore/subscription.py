@@ -16,7 +16,7 @@ import asyncpg
 
 from .driver import Connection
 from .errors import StoreUnavailable
-from .records import Position, RecordedEvent
+from .records import Page, Position, RecordedEvent
 from .store import EventStore
 from .wakeups import Listener
 
@@ -57,26 +57,36 @@ class Subscription:
         self._lock_key = crc32(name.encode())
 
     async def run_once(self) -> int:
-        """Processes one batch; returns how many events the window scanned (0 when caught up)."""
+        """Processes one batch; returns how many events the window scanned (0 when caught up).
+
+        The window is read before the transaction, so finding nothing new (most wake-ups and polls) costs
+        one query. Under the lock the checkpoint is read again: if another process moved it meanwhile, the
+        window is read again from there, so nothing is ever handled twice.
+        """
+        after = self.position if self.position is not None else await self.store.read_checkpoint(self.name)
+        page = await self._window(after)
+        if page.end is None:
+            await self._advanced(after)
+            return 0
         async with self.store.pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1::BIGINT)", self._lock_key):
                 return 0
-            after = await self.store.read_checkpoint(self.name, conn=conn)
-            page = await self.store.read_all(
-                after=after,
-                limit=self.batch_size,
-                event_types=self.event_types,
-                categories=self.categories,
-                conn=conn,
-            )
-            if page.end is None:
-                await self._advanced(after)
-                return 0
+            if (at := await self.store.read_checkpoint(self.name, conn=conn)) != after:
+                page = await self._window(at, conn)
+                if page.end is None:
+                    await self._advanced(at)
+                    return 0
+            assert page.end is not None
             if page.events:
                 await self.handler(conn, page.events)
             await self.store.save_checkpoint(conn, self.name, page.end)
         await self._advanced(page.end)
         return page.scanned
+
+    async def _window(self, after: Position, conn: Connection | None = None) -> Page:
+        return await self.store.read_all(
+            after=after, limit=self.batch_size, event_types=self.event_types, categories=self.categories, conn=conn
+        )
 
     async def catch_up(self) -> int:
         """Runs batches until the log holds nothing more for this subscription; returns events scanned."""
@@ -87,33 +97,10 @@ class Subscription:
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Follows the log until `stop` is set: batches back to back while behind, then waits for wake-ups."""
-        stop = stop or asyncio.Event()
-        waiter = self.listener.waiter() if self.listener is not None else asyncio.Event()
-        # After a wake-up, look again soon (2 ms, then doubling up to `poll_interval`) even if the batch found
-        # nothing: the woken-for events may still be hidden by the xmin guard behind a transaction in flight,
-        # and that transaction (another subscription's checkpoint write, anyone's on the server) sends no
-        # wake-up when it commits. Waiting the whole poll interval there made read-your-writes take ~0.5 s.
-        interval = self.poll_interval
-        try:
-            while not stop.is_set():
-                if waiter.is_set():
-                    interval = min(AFTER_WAKE_UP, self.poll_interval)
-                waiter.clear()
-                try:
-                    scanned = await self.run_once()
-                except _TRANSIENT as exc:
-                    # The database hiccuped (restart, cut connection): the batch rolled back whole, so
-                    # trying again after a pause is safe. Handler bugs are not caught: they stop the run.
-                    log.warning("subscription %s: batch failed, retrying: %s", self.name, exc)
-                    await _first_of(asyncio.Event(), stop, timeout=self.poll_interval)
-                    continue
-                if scanned >= self.batch_size:
-                    continue
-                await _first_of(waiter, stop, timeout=interval)
-                interval = min(interval * 2, self.poll_interval)
-        finally:
-            if self.listener is not None:
-                self.listener.forget(waiter)
+        await follow(
+            self.run_once, self.name, stop or asyncio.Event(), self.listener,
+            batch_size=self.batch_size, poll_interval=self.poll_interval,
+        )  # fmt: skip
 
     async def _advanced(self, position: Position) -> None:
         async with self._caught_up:
@@ -132,6 +119,45 @@ class Subscription:
         except TimeoutError:
             return False
         return True
+
+
+async def follow(
+    run_once: Callable[[], Awaitable[int]],
+    name: str,
+    stop: asyncio.Event,
+    listener: Listener | None,
+    *,
+    batch_size: int,
+    poll_interval: float,
+) -> None:
+    """Runs `run_once` (one batch; returns events scanned) until `stop`: back to back while a batch comes back
+    full, then on each wake-up, and every `poll_interval` in case a wake-up was lost."""
+    waiter = listener.waiter() if listener is not None else asyncio.Event()
+    # After a wake-up, look again soon (2 ms, then doubling up to `poll_interval`) even if the batch found
+    # nothing: the woken-for events may still be hidden by the xmin guard behind a transaction in flight,
+    # and that transaction (another subscription's checkpoint write, anyone's on the server) sends no
+    # wake-up when it commits. Waiting the whole poll interval there made read-your-writes take ~0.5 s.
+    interval = poll_interval
+    try:
+        while not stop.is_set():
+            if waiter.is_set():
+                interval = min(AFTER_WAKE_UP, poll_interval)
+            waiter.clear()
+            try:
+                scanned = await run_once()
+            except _TRANSIENT as exc:
+                # The database hiccuped (restart, cut connection): the batch rolled back whole, so trying
+                # again after a pause is safe. Handler bugs are not caught: they stop the run.
+                log.warning("subscription %s: batch failed, retrying: %s", name, exc)
+                await _first_of(asyncio.Event(), stop, timeout=poll_interval)
+                continue
+            if scanned >= batch_size:
+                continue
+            await _first_of(waiter, stop, timeout=interval)
+            interval = min(interval * 2, poll_interval)
+    finally:
+        if listener is not None:
+            listener.forget(waiter)
 
 
 async def _first_of(waiter: asyncio.Event, stop: asyncio.Event, *, timeout: float) -> None:

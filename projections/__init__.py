@@ -8,15 +8,25 @@ await runner.run(stop)
 from .asof import inventory_as_of, order_as_of, snapshot_if_due, stock_as_of
 from .base import Projection
 from .replay import replay
-from .runner import ProjectionRunner, all_projections, checkpoint_name, checkpoint_names, wait_for
+from .runner import (
+    PROJECTED,
+    ProjectionRunner,
+    ProjectionWatch,
+    all_projections,
+    checkpoint_name,
+    checkpoint_names,
+    wait_for,
+)
 from .schema import LIVE, PROJECTIONS, REBUILD, ReadModelMigrations, create_readmodel_pool
 
 __all__ = [
     "LIVE",
+    "PROJECTED",
     "PROJECTIONS",
     "REBUILD",
     "Projection",
     "ProjectionRunner",
+    "ProjectionWatch",
     "ReadModelMigrations",
     "all_projections",
     "checkpoint_name",

@@ -1,16 +1,15 @@
-"""One read of the log for every projection: how a rebuild catches up from position 0.
+"""One read of the log for every projection, in one transaction per batch: how read models are fed.
 
-Run one subscription per projection and each reads (and asyncpg parses) the whole log, most of it rows the
-projection then skips. A `SharedCatchUp` reads each window once and hands every projection its share, in one
-transaction that also moves every projection's own checkpoint: the same exactly-once effect as four
-subscriptions, with a quarter of the reading. While PostgreSQL writes one batch, the next window is already
-being read on a second connection (the two cores work at once).
+A `SharedCatchUp` reads each window of the log once and hands every projection its share, in one
+transaction that also moves every projection's own checkpoint (a projection applies only what lies past its
+checkpoint, read under its lock): exactly-once effect, with one read of the log and one commit per batch
+instead of one per projection.
 
-    catch_up = SharedCatchUp(pool, all_projections(), rebuild=True, batch_size=10_000)
-    scanned = await catch_up.run(on_batch=lambda n: print(n))
+    group = SharedCatchUp(pool, all_projections(), rebuild=True, batch_size=10_000)
+    scanned = await group.run(on_batch=lambda n: print(n))   # a rebuild: reads ahead while it writes
+    scanned = await group.run_once()                         # the live runner: one batch after where it stands
 
-The live runner keeps one subscription per projection with small batches: there, latency matters, and a
-projection that waits for the others would add theirs to its own.
+Live batches NOTIFY `PROJECTED` as they commit, so read-your-writes waits for a wake-up, not a poll loop.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ import asyncpg
 from eventstore import START, Connection, EventStore, Page, Position, RecordedEvent
 
 from .base import Projection
-from .runner import checkpoint_name
+from .names import PROJECTED, checkpoint_name
 from .sql import query
 
 
@@ -42,7 +41,9 @@ class SharedCatchUp:
         self.names = [checkpoint_name(p, rebuild=rebuild) for p in self.projections]
         self.categories = sorted({c for p in self.projections for c in p.categories})
         self.batch_size = batch_size
-        # The keys eventstore.Subscription takes per batch, in one order for every taker (no deadlock).
+        self.position: Position | None = None  # where every projection of the group stood after our last batch
+        self._channel = None if rebuild else PROJECTED
+        # One lock per projection, as a projection may be fed by groups of different makeup at once.
         self._lock_keys = sorted(crc32(name.encode()) for name in self.names)
 
     async def run(self, on_batch: Callable[[int], None] | None = None) -> int:
@@ -52,7 +53,7 @@ class SharedCatchUp:
         process is feeding them, and the caller's own catch-up can finish the tail.
         """
         total = 0
-        after = min((await self._checkpoints(self.store.pool)).values(), default=START)
+        after = await self.standing()
         reading = asyncio.create_task(self._read(after))
         try:
             while True:
@@ -62,13 +63,28 @@ class SharedCatchUp:
                 # Read ahead while this window is folded and written: reads never skip (xmin guard), and
                 # each projection applies only what lies past its checkpoint, checked under its lock.
                 reading = asyncio.create_task(self._read(page.end))
-                if not await self._apply(page):
+                if not await self._apply(after, page):
                     return total
+                after = page.end
                 total += page.scanned
                 if on_batch is not None:
                     on_batch(total)
         finally:
             reading.cancel()
+
+    async def run_once(self) -> int:
+        """One batch after where the group stands; returns events scanned (0: caught up, or another process is
+        feeding these projections right now). Finding nothing new costs one query."""
+        after = self.position if self.position is not None else await self.standing()
+        page = await self._read(after)
+        if page.end is None:
+            self.position = after
+            return 0
+        return page.scanned if await self._apply(after, page) else 0
+
+    async def standing(self) -> Position:
+        """The oldest of the group's checkpoints: every projection has processed the log up to there."""
+        return min((await self._checkpoints(self.store.pool)).values(), default=START)
 
     async def _read(self, after: Position) -> Page:
         return await self.store.read_all(after=after, limit=self.batch_size, categories=self.categories)
@@ -78,25 +94,33 @@ class SharedCatchUp:
         found = {r["name"]: Position(r["transaction_id"], r["global_position"]) for r in rows}
         return {name: found.get(name, START) for name in self.names}
 
-    async def _apply(self, page: Page) -> bool:
+    async def _apply(self, after: Position, page: Page) -> bool:
+        """Applies the window (after, page.end] to every projection not yet past it, and moves them all to
+        page.end. False if another process holds a lock, or a checkpoint lies before the window (moved back
+        by someone: the next batch starts from there)."""
         assert page.end is not None
         by_category: dict[str, list[RecordedEvent]] = {}
         for event in page.events:
             by_category.setdefault(event.stream_id.partition("-")[0], []).append(event)
         async with self.store.pool.acquire() as conn, conn.transaction():
-            for key in self._lock_keys:
-                if not await conn.fetchval(query("try_advisory_xact_lock"), key):
-                    return False
+            if not await conn.fetchval(query("try_advisory_xact_locks"), self._lock_keys):
+                return False
             at = await self._checkpoints(conn)
+            if min(at.values(), default=START) < after:
+                self.position = None
+                return False
+            behind = [name for name in self.names if at[name] < page.end]
             for projection, name in zip(self.projections, self.names, strict=True):
-                done = at[name]
-                if done >= page.end:
+                if name not in behind:
                     continue
+                done = at[name]
                 events = [e for c in projection.categories for e in by_category.get(c, ())]
                 if len(projection.categories) > 1:
                     events.sort(key=lambda e: (e.transaction_id, e.global_position))
-                wanted = [e for e in events if e.position > done] if done > START else events
+                wanted = [e for e in events if e.position > done] if done > after else events
                 if wanted:
                     await projection.apply(conn, wanted)
-                await self.store.save_checkpoint(conn, name, page.end)
+            end, channel = page.end, self._channel
+            await conn.execute(query("save_checkpoints"), behind, end.transaction_id, end.global_position, channel)
+        self.position = page.end
         return True

@@ -11,6 +11,7 @@ import logging
 import signal
 
 import dramatiq
+import uvloop
 
 from app.domain import ALL_EVENTS
 from eventstore import EventCodec, EventStore, Listener
@@ -30,6 +31,8 @@ def run_worker(
 ) -> None:
     """Runs until SIGINT/SIGTERM: actor threads, and on the main thread the log followers (the dispatcher
     and the projection runner), which several worker processes share batch by batch."""
+    # The async actors' event loop (Dramatiq's AsyncIO middleware makes it) and the log followers' run on uvloop.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     broker = make_broker(broker_settings)
     bind_actors(broker)
     runtime.configure(dsn)
@@ -37,7 +40,7 @@ def run_worker(
     worker.start()
     log.info("worker started: %d threads, dispatcher %s, projections %s", threads, dispatch, project)
     try:
-        asyncio.run(_follow_log_until_stopped(dsn, broker, dispatch=dispatch, project=project))
+        uvloop.run(_follow_log_until_stopped(dsn, broker, dispatch=dispatch, project=project))
     finally:
         worker.stop()
         log.info("worker stopped")
@@ -46,7 +49,7 @@ def run_worker(
 def run_projections(dsn: str) -> None:
     """`meridian project`: only the projection runner, in a process of its own, so that CPU-heavy sourcing in
     the workers never delays the read models (and so read-your-writes) by competing for one interpreter."""
-    asyncio.run(_follow_log_until_stopped(dsn, None, dispatch=False, project=True))
+    uvloop.run(_follow_log_until_stopped(dsn, None, dispatch=False, project=True))
 
 
 async def _follow_log_until_stopped(

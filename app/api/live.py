@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import msgspec
 
 from app.domain.streams import parse_stock_stream
-from eventstore import START, EventStore, Listener, Position
+from eventstore import START, EventStore, Listener, Position, StoreUnavailable
 from projections.runner import log_head
 
 
@@ -51,7 +51,11 @@ class LiveFeed:
         try:
             while True:
                 waiter.clear()
-                page = await self.store.read_all(after=after, limit=1000, categories=["order", "stock"])
+                try:
+                    page = await self.store.read_all(after=after, limit=1000, categories=["order", "stock"])
+                except StoreUnavailable:  # the database is away for a moment: look again after a pause
+                    await asyncio.sleep(self.poll_interval)
+                    continue
                 for event in page.events:
                     self._publish(_topic(event.stream_id), Change(event.event_type, event.position))
                 if page.end is not None:

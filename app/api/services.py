@@ -17,7 +17,7 @@ from app.security import jwt_secret, webhook_secret
 from app.settings import Settings
 from eventstore import EventCodec, EventStore, Listener, Notifier, Position
 from projections.network import ReadModelNetwork
-from projections.runner import wait_for
+from projections.runner import PROJECTED, ProjectionWatch
 from projections.schema import create_readmodel_pool
 
 from .live import LiveFeed
@@ -41,6 +41,7 @@ class Services:
     handlers: Handlers
     network: ReadModelNetwork
     feed: LiveFeed
+    watch: ProjectionWatch  # read-your-writes: where the read models stand
     jwt_secret: str
     webhook_secret: str
     redis: Redis | None = None  # the workers' Redis: readiness and their job counters
@@ -49,7 +50,7 @@ class Services:
         """Read-your-writes: waits (briefly) until the read models include `position`."""
         if position is None:
             return True
-        return await wait_for(self.pool, position, READ_YOUR_WRITES_TIMEOUT)
+        return await self.watch.wait_for(position, READ_YOUR_WRITES_TIMEOUT)
 
 
 @contextlib.asynccontextmanager
@@ -67,6 +68,8 @@ async def services(settings: Settings, dsn: str, *, redis_url: str | None = None
     redis = Redis.from_url(redis_url) if redis_url else None
     network = ReadModelNetwork(pool, codec)
     await listener.start()
+    watch = ProjectionWatch(pool, Listener(dsn, PROJECTED))
+    await watch.start()
     feed = LiveFeed(store, listener)
     feed_task = asyncio.create_task(feed.run())
     try:
@@ -78,6 +81,7 @@ async def services(settings: Settings, dsn: str, *, redis_url: str | None = None
             handlers=Handlers(Context(store, codec), network=network),
             network=network,
             feed=feed,
+            watch=watch,
             jwt_secret=jwt_secret(settings),
             webhook_secret=webhook_secret(settings),
             redis=redis,
@@ -87,6 +91,7 @@ async def services(settings: Settings, dsn: str, *, redis_url: str | None = None
         with contextlib.suppress(asyncio.CancelledError):
             await feed_task
         await listener.close()
+        await watch.close()
         await notifier.close()
         if redis is not None:
             await redis.aclose()

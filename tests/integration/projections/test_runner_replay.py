@@ -10,7 +10,7 @@ import asyncpg
 from app.domain.order_events import OrderPlacedOnHold
 from app.domain.streams import order_stream
 from eventstore import EventStore, Listener, Notifier, Position, create_pool
-from projections import ProjectionRunner, checkpoint_names, replay, wait_for
+from projections import PROJECTED, ProjectionRunner, ProjectionWatch, checkpoint_names, replay, wait_for
 from tests.integration.projections.history import append, realistic_history
 
 
@@ -44,10 +44,31 @@ async def test_runner_follows_the_log_and_wait_for_sees_it(
     assert not await wait_for(readmodel, beyond, 0.1)
 
 
+async def test_one_watch_releases_many_waiters_as_projection_batches_commit(
+    database_url: str, store: EventStore, readmodel: asyncpg.Pool
+) -> None:
+    runner = ProjectionRunner(readmodel, batch_size=3)
+    watch = ProjectionWatch(readmodel, Listener(database_url, PROJECTED), fallback_interval=30.0)
+    await watch.start()
+    try:
+        written = [await append(store, order_stream(f"w-{i}"), OrderPlacedOnHold(order_id=f"w-{i}", reason="x"))
+                   for i in range(10)]  # fmt: skip
+        waiters = [asyncio.create_task(watch.wait_for(w.position, 10.0)) for w in written]
+        await asyncio.sleep(0.05)
+        assert not any(w.done() for w in waiters)  # nothing projected yet: nobody is released
+        # The runner's batches commit with a NOTIFY: the watch wakes up (its fallback poll is 30 s away).
+        await runner.catch_up()
+        assert await asyncio.gather(*waiters) == [True] * 10
+        beyond = Position(written[-1].position.transaction_id + 1000, 0)
+        assert not await watch.wait_for(beyond, 0.1)
+    finally:
+        await watch.close()
+
+
 async def test_wait_for_needs_every_projection(store: EventStore, readmodel: asyncpg.Pool) -> None:
     written = await realistic_history(store)
     runner = ProjectionRunner(readmodel)
-    await runner.subscriptions[0].catch_up()  # only the locations projection
+    await ProjectionRunner(readmodel, projections=runner.projections[:1]).catch_up()  # only the locations
     assert not await wait_for(readmodel, written.position, 0.05)
     assert await runner.catch_up_to(written.position)
     assert await wait_for(readmodel, written.position, 0.05)
