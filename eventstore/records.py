@@ -120,8 +120,10 @@ class OutboxRecord(msgspec.Struct, frozen=True):
 
 
 class Page(msgspec.Struct, frozen=True):
-    """A window of the global log: the wanted events in it, and how far the window reached."""
+    """A window of the global log: the wanted events in it, how far the window reached, and whether committed
+    events wait behind a transaction still in flight (the xmin guard held them back)."""
 
     events: list[RecordedEvent]
     end: Position | None
     scanned: int
+    held_back: bool = False

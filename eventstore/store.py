@@ -190,11 +190,11 @@ class EventStore:
                 rows = await conn.fetch(query("read_all"), *args)
             else:
                 rows = await self.pool.fetch(query("read_all"), *args)
-        if not rows:
-            return Page([], None, 0)
-        last = rows[-1]
+        held_back, last = rows[0][11], rows[-1]
+        if last[0] is None:  # only the guard row: the window is empty
+            return Page([], None, 0, held_back)
         events = [_row_to_event(r) for r in rows if r[10]]
-        return Page(events, Position(last[1], last[0]), len(rows))
+        return Page(events, Position(last[1], last[0]), len(rows), held_back)
 
     async def iterate_all(
         self, *, after: Position = START, batch_size: int = 5000, event_types: Sequence[str] | None = None

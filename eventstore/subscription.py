@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
 from zlib import crc32
 
 import asyncpg
@@ -52,6 +53,7 @@ class Subscription:
         self.poll_interval = poll_interval
         self.listener = listener
         self.position: Position | None = None
+        self.held_back = False  # the last look found committed events behind a transaction in flight
         self._caught_up = asyncio.Condition()
         # Two processes running the same subscription take turns per batch instead of doing work twice.
         self._lock_key = crc32(name.encode())
@@ -84,9 +86,11 @@ class Subscription:
         return page.scanned
 
     async def _window(self, after: Position, conn: Connection | None = None) -> Page:
-        return await self.store.read_all(
+        page = await self.store.read_all(
             after=after, limit=self.batch_size, event_types=self.event_types, categories=self.categories, conn=conn
         )
+        self.held_back = page.held_back
+        return page
 
     async def catch_up(self) -> int:
         """Runs batches until the log holds nothing more for this subscription; returns events scanned."""
@@ -98,7 +102,7 @@ class Subscription:
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Follows the log until `stop` is set: batches back to back while behind, then waits for wake-ups."""
         await follow(
-            self.run_once, self.name, stop or asyncio.Event(), self.listener,
+            self, self.name, stop or asyncio.Event(), self.listener,
             batch_size=self.batch_size, poll_interval=self.poll_interval,
         )  # fmt: skip
 
@@ -121,8 +125,17 @@ class Subscription:
         return True
 
 
+class Follower(Protocol):
+    """What `follow` drives: a batch at a time, and whether the last look found events held back."""
+
+    @property
+    def held_back(self) -> bool: ...
+
+    async def run_once(self) -> int: ...
+
+
 async def follow(
-    run_once: Callable[[], Awaitable[int]],
+    follower: Follower,
     name: str,
     stop: asyncio.Event,
     listener: Listener | None,
@@ -130,21 +143,15 @@ async def follow(
     batch_size: int,
     poll_interval: float,
 ) -> None:
-    """Runs `run_once` (one batch; returns events scanned) until `stop`: back to back while a batch comes back
-    full, then on each wake-up, and every `poll_interval` in case a wake-up was lost."""
+    """Runs `follower.run_once` (one batch; returns events scanned) until `stop`: back to back while a batch
+    comes back full, then on each wake-up, and every `poll_interval` in case a wake-up was lost."""
     waiter = listener.waiter() if listener is not None else asyncio.Event()
-    # After a wake-up, look again soon (2 ms, then doubling up to `poll_interval`) even if the batch found
-    # nothing: the woken-for events may still be hidden by the xmin guard behind a transaction in flight,
-    # and that transaction (another subscription's checkpoint write, anyone's on the server) sends no
-    # wake-up when it commits. Waiting the whole poll interval there made read-your-writes take ~0.5 s.
-    interval = poll_interval
+    interval = AFTER_WAKE_UP
     try:
         while not stop.is_set():
-            if waiter.is_set():
-                interval = min(AFTER_WAKE_UP, poll_interval)
             waiter.clear()
             try:
-                scanned = await run_once()
+                scanned = await follower.run_once()
             except _TRANSIENT as exc:
                 # The database hiccuped (restart, cut connection): the batch rolled back whole, so trying
                 # again after a pause is safe. Handler bugs are not caught: they stop the run.
@@ -153,8 +160,15 @@ async def follow(
                 continue
             if scanned >= batch_size:
                 continue
-            await _first_of(waiter, stop, timeout=interval)
-            interval = min(interval * 2, poll_interval)
+            # Committed events held back by the xmin guard wait for a transaction in flight that may send no
+            # wake-up when it ends (another reader's checkpoint write, anyone's on the server): look again
+            # soon, backing off (2 ms, doubling). Otherwise the next append's wake-up is what to wait for.
+            if follower.held_back:
+                await _first_of(waiter, stop, timeout=interval)
+                interval = min(interval * 2, poll_interval)
+            else:
+                interval = AFTER_WAKE_UP
+                await _first_of(waiter, stop, timeout=poll_interval)
     finally:
         if listener is not None:
             listener.forget(waiter)

@@ -42,6 +42,7 @@ class SharedCatchUp:
         self.categories = sorted({c for p in self.projections for c in p.categories})
         self.batch_size = batch_size
         self.position: Position | None = None  # where every projection of the group stood after our last batch
+        self.held_back = False  # the last look found committed events behind a transaction in flight
         self._channel = None if rebuild else PROJECTED
         # One lock per projection, as a projection may be fed by groups of different makeup at once.
         self._lock_keys = sorted(crc32(name.encode()) for name in self.names)
@@ -87,7 +88,9 @@ class SharedCatchUp:
         return min((await self._checkpoints(self.store.pool)).values(), default=START)
 
     async def _read(self, after: Position) -> Page:
-        return await self.store.read_all(after=after, limit=self.batch_size, categories=self.categories)
+        page = await self.store.read_all(after=after, limit=self.batch_size, categories=self.categories)
+        self.held_back = page.held_back
+        return page
 
     async def _checkpoints(self, conn: Connection | asyncpg.Pool) -> dict[str, Position]:
         rows = await conn.fetch(query("read_checkpoints"), self.names)

@@ -89,7 +89,7 @@ class ProjectionRunner:
     async def run(self, stop: asyncio.Event) -> None:
         """Follows the log until `stop` is set. A projection bug stops the run (and is raised here)."""
         await follow(
-            self.group.run_once, "projections", stop, self.listener,
+            self.group, "projections", stop, self.listener,
             batch_size=self.batch_size, poll_interval=self.poll_interval,
         )  # fmt: skip
 

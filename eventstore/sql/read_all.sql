@@ -3,11 +3,15 @@
 -- The xmin guard stops the window before the oldest transaction still in progress: its events may carry
 -- smaller global positions than events already committed, and reading past it would skip them for good.
 -- Rows outside the filters come back without data, so a filtered reader still learns how far it scanned.
-WITH scanned AS (
+-- The guard row always comes back, even for an empty window: `held_back` says whether committed events wait
+-- behind the guard (then a reader looks again soon: the transaction holding them may send no wake-up).
+WITH guard AS (
+    SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin
+), scanned AS (
     SELECT *
     FROM events
     WHERE (transaction_id, global_position) > ($1::XID8, $2::BIGINT)
-      AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+      AND transaction_id < (SELECT xmin FROM guard)
     ORDER BY transaction_id, global_position
     LIMIT $3
 ), marked AS (
@@ -18,6 +22,7 @@ WITH scanned AS (
 SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
        CASE WHEN wanted THEN data::TEXT END AS data,
        CASE WHEN wanted THEN metadata::TEXT END AS metadata,
-       recorded_at, wanted
-FROM marked
+       recorded_at, wanted,
+       EXISTS (SELECT 1 FROM events e WHERE e.transaction_id >= guard.xmin) AS held_back
+FROM guard LEFT JOIN marked ON TRUE
 ORDER BY transaction_id, global_position

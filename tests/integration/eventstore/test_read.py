@@ -113,3 +113,19 @@ async def test_load_many_returns_each_streams_snapshot_and_tail_in_one_go(store:
     assert [e.stream_version for e in tail] == [5, 6]
     assert loaded[without][0] is None and [e.stream_version for e in loaded[without][1]] == [1, 2]
     assert loaded[missing] == (None, [])
+
+
+async def test_read_all_tells_when_committed_events_wait_behind_a_transaction_in_flight(store: EventStore) -> None:
+    first = await store.append(stream("a"), events(1), NO_STREAM)
+    blocker = await store.pool.acquire()
+    tx = blocker.transaction()
+    await tx.start()
+    await blocker.fetchval("SELECT pg_current_xact_id()")
+    behind = stream("b")
+    await store.append(behind, events(1), NO_STREAM)
+    page = await store.read_all(after=first.position)
+    assert (page.events, page.end, page.held_back) == ([], None, True)
+    await tx.rollback()
+    await store.pool.release(blocker)
+    page = await store.read_all(after=first.position)
+    assert [e.stream_id for e in page.events] == [behind]

@@ -142,3 +142,25 @@ async def test_notifications_wake_a_subscriber_long_before_its_poll(store: Event
         await runner
         await notifier.close()
         await listener.close()
+
+
+async def test_events_held_back_by_a_silent_transaction_are_read_soon_after_it_ends(store: EventStore) -> None:
+    # The blocker writes nothing, so its end sends no wake-up; the poll interval is far beyond the test.
+    recorder = Recorder()
+    sub = Subscription(store, "held", recorder, poll_interval=60.0)
+    blocker = await store.pool.acquire()
+    tx = blocker.transaction()
+    await tx.start()
+    await blocker.fetchval("SELECT pg_current_xact_id()")  # an xid of its own: it now holds the readers' xmin
+    await store.append(stream("behind"), events(1), NO_STREAM)
+    stop = asyncio.Event()
+    runner = asyncio.create_task(sub.run(stop))
+    try:
+        await until(lambda: sub.held_back)
+        assert recorder.seen == []
+        await tx.rollback()
+        await store.pool.release(blocker)
+        await until(lambda: len(recorder.seen) == 1, timeout=5.0)
+    finally:
+        stop.set()
+        await runner
