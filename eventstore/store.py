@@ -237,18 +237,18 @@ class EventStore:
         return snapshot, await self.read_stream(stream_id, from_version=start, as_of=as_of)
 
     async def load_many(self, stream_ids: Sequence[str]) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
-        """`load` for several streams in two round trips: their latest snapshots, then every tail."""
+        """`load` for several streams in one round trip: each one's latest snapshot and the tail after it."""
         ids = list(dict.fromkeys(stream_ids))
         with translated():
-            async with self.pool.acquire() as conn:
-                rows = await conn.fetch(query("load_snapshots"), ids)
-                snapshots = {r[0]: Snapshot(r[0], r[1], r[2], r[3], r[4]) for r in rows}
-                starts = [snapshots[i].version + 1 if i in snapshots else 1 for i in ids]
-                tails = await conn.fetch(query("read_streams"), ids, starts)
-        loaded: dict[str, tuple[Snapshot | None, list[RecordedEvent]]] = {i: (snapshots.get(i), []) for i in ids}
-        for row in tails:
-            loaded[row[2]][1].append(_row_to_event(row))
-        return loaded
+            rows = await self.pool.fetch(query("load_streams"), ids)
+        snapshots: dict[str, Snapshot] = {}
+        tails: dict[str, list[RecordedEvent]] = {i: [] for i in ids}
+        for row in rows:
+            if row[13] is not None:
+                snapshots[row[2]] = Snapshot(row[2], row[10], row[11], row[12], row[13])
+            if row[0] is not None:
+                tails[row[2]].append(_row_to_event(row))
+        return {i: (snapshots.get(i), tails[i]) for i in ids}
 
     async def read_streams(self, stream_ids: Sequence[str]) -> dict[str, list[RecordedEvent]]:
         """Whole streams, several at once, in one round trip (audit trails for a page of aggregates)."""

@@ -99,6 +99,8 @@ class Handlers:
                     return await order_handlers.dispatch(uow, command)
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
+                case oc.PlaceOrder():
+                    return await order_handlers.place(uow, command)
                 case oc.OrderCommand():
                     return await order_handlers.change_order(uow, command)
                 case ReturnCommand():

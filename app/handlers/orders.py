@@ -22,6 +22,15 @@ async def change_order(uow: UnitOfWork, command: oc.OrderCommand) -> Order | Non
     return uow.record(ORDER, stream, orders.decide(order, command, uow.now))
 
 
+async def place(uow: UnitOfWork, command: oc.PlaceOrder) -> Order | None:
+    """Like `change_order`, without reading the stream first: a new order's id is one nobody has used, so its
+    stream is taken to be empty. If it exists after all (a retry with the same idempotency key), the append
+    fails on the stream's version and the second attempt reads the order and decides on what it holds."""
+    stream = order_stream(command.order_id)
+    order = await uow.get_new(ORDER, stream)
+    return uow.record(ORDER, stream, orders.decide(order, command, uow.now))
+
+
 async def cancel(uow: UnitOfWork, command: oc.CancelOrder | oc.CancelOrderLines) -> Order | None:
     stream = order_stream(command.order_id)
     events = orders.decide(await uow.get(ORDER, stream), command, uow.now)

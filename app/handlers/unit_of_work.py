@@ -25,7 +25,16 @@ import msgspec
 
 from app.domain.errors import DomainError
 from app.domain.events import Event
-from eventstore import EventCodec, EventStore, Metadata, Position, Snapshot, StreamWrite, WrongExpectedVersion
+from eventstore import (
+    NO_STREAM,
+    EventCodec,
+    EventStore,
+    Metadata,
+    Position,
+    Snapshot,
+    StreamWrite,
+    WrongExpectedVersion,
+)
 
 from .aggregates import AggregateKind, rehydrate
 
@@ -65,9 +74,10 @@ class _Tracked:
 
 
 class UnitOfWork:
-    def __init__(self, ctx: Context, metadata: Metadata) -> None:
+    def __init__(self, ctx: Context, metadata: Metadata, *, attempt: int = 0) -> None:
         self.ctx = ctx
         self.metadata = metadata
+        self.attempt = attempt
         self.now = ctx.clock()
         self._streams: dict[str, _Tracked] = {}
 
@@ -77,6 +87,13 @@ class UnitOfWork:
             await self.get_many(kind, [stream_id])
         state: S = self._streams[stream_id].state
         return state
+
+    async def get_new(self, kind: AggregateKind[S], stream_id: str) -> S:
+        """A stream expected not to exist yet: on the first attempt its empty state, unread (the append then
+        insists on a new stream); on a retry, after that insistence failed, what the log holds."""
+        if self.attempt == 0 and stream_id not in self._streams:
+            self._streams[stream_id] = _Tracked(kind, kind.initial, NO_STREAM)
+        return await self.get(kind, stream_id)
 
     async def get_many(self, kind: AggregateKind[S], stream_ids: Sequence[str]) -> dict[str, S]:
         """Several streams of one kind in two round trips (snapshots, then tails)."""
@@ -137,7 +154,7 @@ async def execute(ctx: Context, metadata: Metadata, work: Callable[[UnitOfWork],
     A DomainError from `work` propagates and nothing is appended.
     """
     for attempt in range(MAX_ATTEMPTS):
-        uow = UnitOfWork(ctx, metadata)
+        uow = UnitOfWork(ctx, metadata, attempt=attempt)
         value = await work(uow)
         try:
             position = await uow.commit()

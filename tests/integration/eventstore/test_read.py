@@ -102,12 +102,16 @@ async def test_no_snapshot_means_the_whole_stream(store: EventStore) -> None:
 
 
 async def test_load_many_returns_each_streams_snapshot_and_tail_in_one_go(store: EventStore) -> None:
-    with_snapshot, without, missing = stream(), stream(), stream()
+    with_snapshot, without, missing, at_head = stream(), stream(), stream(), stream()
     await store.append(with_snapshot, events(6), NO_STREAM)
     await store.append(without, events(2), NO_STREAM)
+    await store.append(at_head, events(3), NO_STREAM)
+    await store.save_snapshot(Snapshot(with_snapshot, 2, "Counter", 1, '{"count": 2}'))
     await store.save_snapshot(Snapshot(with_snapshot, 4, "Counter", 1, '{"count": 4}'))
-    loaded = await store.load_many([with_snapshot, without, missing, without])
-    assert set(loaded) == {with_snapshot, without, missing}
+    await store.save_snapshot(Snapshot(at_head, 3, "Counter", 1, '{"count": 3}'))
+    loaded = await store.load_many([with_snapshot, without, missing, without, at_head])
+    assert set(loaded) == {with_snapshot, without, missing, at_head}
+    assert loaded[at_head] == (Snapshot(at_head, 3, "Counter", 1, '{"count": 3}'), [])
     snapshot, tail = loaded[with_snapshot]
     assert snapshot is not None and snapshot.version == 4
     assert [e.stream_version for e in tail] == [5, 6]

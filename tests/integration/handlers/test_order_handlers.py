@@ -3,11 +3,12 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from app.domain import order_commands as oc
 from app.domain import returns, stock
-from app.domain.errors import InvalidState, NotFound
+from app.domain.errors import Duplicate, InvalidState, NotFound
 from app.domain.order_state import Order, line_summaries, order_status
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine
 from app.domain.streams import order_stream
@@ -209,3 +210,18 @@ async def test_commands_for_unknown_orders_are_not_found(handlers: Handlers) -> 
         await handlers.handle(oc.PackShipment(order_id="nope", shipment_id="S1"))
     with pytest.raises(NotFound):
         await handlers.handle(SourceOrder(order_id="nope"))
+
+
+async def test_placing_an_order_twice_with_its_idempotency_key_places_it_once(
+    handlers: Handlers, store: EventStore, codec: EventCodec
+) -> None:
+    # The first placement appends without reading the (new) stream; the second finds it taken, reads the
+    # order on its retry and, the key being the same, records nothing.
+    first = msgspec.structs.replace(place("o-idem", ("SKU-1", 1)), idempotency_key="k-1")
+    assert (await handlers.handle(first)).events
+    again = await handlers.handle(first)
+    assert again.events == [] and again.position is None
+    assert (await store.read_stream(order_stream("o-idem")))[-1].stream_version == 1
+    other = msgspec.structs.replace(first, idempotency_key="k-2")
+    with pytest.raises(Duplicate):
+        await handlers.handle(other)
