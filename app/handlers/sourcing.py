@@ -125,7 +125,10 @@ async def _plan(
         plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
     for _ in range(REPLANS):
         wanted = [(s.location_code, sku, qty) for s in plan.shipments for sku, qty in s.lines.items()]
-        truth = await uow.get_many(STOCK, [stock_stream(sku, code) for code, sku, _ in wanted])
+        streams = [stock_stream(sku, code) for code, sku, _ in wanted]
+        # The shipping locations come in the same round trip: reserving needs them if the plan holds.
+        await uow.load({location_stream(code): LOCATION for code, _, _ in wanted} | dict.fromkeys(streams, STOCK))
+        truth = await uow.get_many(STOCK, streams)
         short = {sku for code, sku, qty in wanted if truth[stock_stream(sku, code)].atp < qty}
         if not short:
             return plan

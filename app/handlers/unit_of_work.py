@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import random
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -96,13 +96,17 @@ class UnitOfWork:
         return await self.get(kind, stream_id)
 
     async def get_many(self, kind: AggregateKind[S], stream_ids: Sequence[str]) -> dict[str, S]:
-        """Several streams of one kind in two round trips (snapshots, then tails)."""
-        missing = [s for s in stream_ids if s not in self._streams]
+        """Several streams of one kind in one round trip."""
+        await self.load({s: kind for s in stream_ids})
+        return {s: self._streams[s].state for s in stream_ids}
+
+    async def load(self, kinds: Mapping[str, AggregateKind[Any]]) -> None:
+        """Loads streams of any kinds (stream id -> kind) in one round trip, so later `get`s need no query."""
+        missing = [s for s in kinds if s not in self._streams]
         if missing:
             for stream_id, (snapshot, tail) in (await self.ctx.store.load_many(missing)).items():
-                state, version = rehydrate(kind, self.ctx.codec, snapshot, tail)
-                self._streams[stream_id] = _Tracked(kind, state, version)
-        return {s: self._streams[s].state for s in stream_ids}
+                state, version = rehydrate(kinds[stream_id], self.ctx.codec, snapshot, tail)
+                self._streams[stream_id] = _Tracked(kinds[stream_id], state, version)
 
     def record(self, kind: AggregateKind[S], stream_id: str, events: Sequence[Event]) -> S:
         """Queues events for the stream (which must have been loaded) and returns its state after them."""
