@@ -13,7 +13,7 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.values import Coordinates, ServiceLevel
+from app.domain.values import Coordinates
 from app.sourcing import greedy as heuristics
 from app.sourcing.lanes import Lane, Pricing, evaluate, prune
 from app.sourcing.milp import Allocation, solve
@@ -28,6 +28,7 @@ from app.sourcing.model import (
     SourcingProfile,
     SourcingRequest,
 )
+from app.sourcing.quotes import PreparedNetwork
 
 
 class Strategy(enum.StrEnum):
@@ -239,32 +240,7 @@ def quote(
     """One delivery option per service level, without reserving anything.
 
     Uses the greedy (no solver) so a quote costs well under a millisecond: a quote is a promise about dates
-    and a price estimate; the exact optimiser runs when the order is placed.
+    and a price estimate; the exact optimiser runs when the order is placed. To quote many carts against
+    the same network and profile, build a `PreparedNetwork` once and call its `quote`.
     """
-    distances = {loc.code: loc.coordinates.distance_km(ship_to) for loc in network}
-    options: list[FulfillmentOption] = []
-    for level in ServiceLevel:
-        request = SourcingRequest(
-            order_id="quote",
-            lines=lines,
-            ship_to=ship_to,
-            service_level=level,
-            channel=channel,
-            placed_at=now,
-        )
-        lanes, _ = evaluate(request, network, availability, profile, now, distances=distances)
-        pricing = Pricing(request, profile)
-        allocation = heuristics.greedy(lanes, pricing, max_shipments=profile.max_shipments)
-        by_code = {lane.code: lane for lane in lanes}
-        shipped = sum(sum(lines.values()) for lines in allocation.values())
-        promises = [by_code[code].promise for code in allocation]
-        options.append(
-            FulfillmentOption(
-                service_level=level,
-                promised_delivery=max(promises) if promises else None,
-                cost=round(sum(pricing.shipment_cost(by_code[c], ln) for c, ln in allocation.items()), 2),
-                shipments=len(allocation),
-                available=shipped == sum(pricing.demand.values()),
-            )
-        )
-    return options
+    return PreparedNetwork(network, profile).quote(lines, ship_to, availability, now, channel=channel)
