@@ -29,6 +29,7 @@ from app.sourcing.model import (
     SourcingRequest,
 )
 from app.sourcing.quotes import PreparedNetwork
+from app.sourcing.shortcut import single_parcel
 
 
 class Strategy(enum.StrEnum):
@@ -39,6 +40,7 @@ class Strategy(enum.StrEnum):
     FEWEST_SPLITS = "fewest-splits"
 
 
+SINGLE_PARCEL = "exact-single-parcel"  # the optimum proven without the solver (see shortcut.py)
 DEFAULT_TIME_LIMIT = 0.02  # seconds of MIP solver time per order before the greedy fallback takes over
 DEFAULT_PRUNE_KEEP = 3  # lanes kept per SKU (and single-parcel lanes) before the optimiser
 
@@ -70,15 +72,7 @@ def source(
             considered, dropped = prune(lanes, pricing, prune_keep)
             for lane in dropped:
                 reasons[lane.code] = f"pruned: not among the {prune_keep} cheapest lanes for any line"
-        outcome = solve(considered, pricing, max_shipments=cap, time_limit=time_limit)
-        timed_out, lower = outcome.timed_out, outcome.lower_bound
-        allocation = outcome.allocation
-        if allocation is None or not outcome.optimal:
-            # Out of time: keep the solver's incumbent if it beats the greedy, else fall back.
-            fallback = heuristics.greedy(considered, pricing, max_shipments=cap)
-            by_code = {lane.code: lane for lane in considered}
-            if allocation is None or _objective(fallback, by_code, pricing) < _objective(allocation, by_code, pricing):
-                allocation, algorithm = fallback, "greedy-fallback"
+        allocation, algorithm, timed_out, lower = _optimal(considered, pricing, cap, time_limit)
     elif strategy is Strategy.GREEDY:
         allocation = heuristics.greedy(lanes, pricing, max_shipments=cap)
     elif strategy is Strategy.NEAREST_FIRST:
@@ -92,6 +86,25 @@ def source(
         request, lanes, reasons, pricing, allocation, profile,
         algorithm=algorithm, timed_out=timed_out, lower=lower, considered=len(considered),
     )  # fmt: skip
+
+
+def _optimal(
+    lanes: Sequence[Lane], pricing: Pricing, cap: int | None, time_limit: float | None
+) -> tuple[Allocation, str, bool, float | None]:
+    """(allocation, algorithm, time budget exceeded, lower bound): the proven single parcel when there is one
+    (no solver set-up for the common small order), else the MILP, else the greedy when out of time."""
+    shortcut = single_parcel(lanes, pricing, max_shipments=cap)
+    if shortcut is not None:
+        return shortcut.allocation, SINGLE_PARCEL, False, shortcut.objective
+    outcome = solve(lanes, pricing, max_shipments=cap, time_limit=time_limit)
+    allocation, algorithm = outcome.allocation, str(Strategy.OPTIMAL)
+    if allocation is None or not outcome.optimal:
+        # Out of time: keep the solver's incumbent if it beats the greedy, else fall back.
+        fallback = heuristics.greedy(lanes, pricing, max_shipments=cap)
+        by_code = {lane.code: lane for lane in lanes}
+        if allocation is None or _objective(fallback, by_code, pricing) < _objective(allocation, by_code, pricing):
+            allocation, algorithm = fallback, "greedy-fallback"
+    return allocation, algorithm, outcome.timed_out, outcome.lower_bound
 
 
 def _objective(allocation: Allocation, lanes: Mapping[str, Lane], pricing: Pricing) -> float:
