@@ -12,7 +12,11 @@ read-your-writes). This process is the load generator (asyncio + httpx), open lo
 
 Prints one JSON object per line: medians of at least three runs (runs interleave the two endpoints so drift
 hits both), and the GraphQL-over-bare latency ratios (target <= 2) and the promise's figures (target
->= 1000/s, p99 < 100 ms). DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
+>= 1000/s, p99 < 100 ms; also the server's CPU milliseconds per call, steadier than rates on a shared
+machine). DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
+
+`--only promise` measures the delivery promise alone (no bare endpoint, no orders placed); `--profile FILE`
+records the `meridian serve` process with py-spy (raw folded stacks) during the promise's closed-loop runs.
 """
 
 from __future__ import annotations
@@ -25,10 +29,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import asyncio
+import contextlib
 import random
+import shutil
+import signal
+import subprocess
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -48,7 +57,7 @@ from bench._network import (
     seeded_database,
 )
 from bench._openloop import Call, Result, closed_loop, open_loop
-from bench._processes import Cluster
+from bench._processes import Cluster, cpu_seconds
 
 BENCH = "api"
 
@@ -61,6 +70,7 @@ class Plan:
     skus: int
     promise_rate: int
     promise_clients: int
+    promise_only: bool = False
 
 
 FULL = Plan(rates=(50, 100, 200), seconds=5.0, runs=3, skus=300, promise_rate=1000, promise_clients=32)
@@ -106,14 +116,36 @@ class Calls:
         return data is not None
 
 
-async def warm_up(calls: Calls) -> None:
-    for call in (calls.place_graphql, calls.place_bare, calls.order_graphql, calls.order_bare, calls.promise):
+async def warm_up(plan: Plan, calls: Calls) -> None:
+    steps = [calls.place_graphql, calls.place_bare, calls.order_graphql, calls.order_bare]
+    for call in [calls.promise] if plan.promise_only else [*steps, calls.promise]:
         for i in range(20):
             await call(i)
 
 
-async def measure(plan: Plan, calls: Calls) -> dict[tuple[str, str, int], list[Result]]:
-    results: dict[tuple[str, str, int], list[Result]] = defaultdict(list)
+@contextlib.contextmanager
+def profiled(pid: int, output: str | None) -> Iterator[None]:
+    """py-spy records `pid` (raw folded stacks, 200 Hz) while the block runs; nothing when `output` is None."""
+    if output is None:
+        yield
+        return
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    args = [spy, "record", "-p", str(pid), "-r", "200", "-f", "raw", "-o", output, "--nonblocking"]
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+    try:
+        yield
+    finally:
+        process.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        process.wait(30)
+
+
+Results = dict[tuple[str, str, int], list[Result]]
+
+
+async def measure(plan: Plan, calls: Calls, serve_pid: int, profile: str | None) -> tuple[Results, list[float]]:
+    """The figures, and the serve process's CPU milliseconds per call during each closed-loop promise run."""
+    results: Results = defaultdict(list)
+    cpu_per_call: list[float] = []
     steps: list[tuple[str, str, Call]] = [
         ("place_order", "graphql", calls.place_graphql),
         ("place_order", "bare", calls.place_bare),
@@ -121,20 +153,22 @@ async def measure(plan: Plan, calls: Calls) -> dict[tuple[str, str, int], list[R
         ("order", "bare", calls.order_bare),
     ]
     for _ in range(plan.runs):
-        for rate in plan.rates:
+        for rate in () if plan.promise_only else plan.rates:
             for op, endpoint, call in steps:
                 results[(op, endpoint, rate)].append(await open_loop(call, rate, plan.seconds))
                 await asyncio.sleep(0.5)  # let the worker's projections settle between steps
         results[("fulfillment_options", "graphql", plan.promise_rate)].append(
             await open_loop(calls.promise, plan.promise_rate, plan.seconds)
         )
-        results[("fulfillment_options_max", "graphql", 0)].append(
-            await closed_loop(calls.promise, plan.promise_clients, plan.seconds)
-        )
-    return results
+        before = cpu_seconds([serve_pid])
+        with profiled(serve_pid, profile):
+            at_most = await closed_loop(calls.promise, plan.promise_clients, plan.seconds)
+        cpu_per_call.append(1000 * (cpu_seconds([serve_pid]) - before) / max(1, len(at_most.latencies_ms)))
+        results[("fulfillment_options_max", "graphql", 0)].append(at_most)
+    return results, cpu_per_call
 
 
-def report(plan: Plan, results: dict[tuple[str, str, int], list[Result]], env: dict[str, Any]) -> None:
+def report(plan: Plan, results: Results, cpu_per_call: list[float], env: dict[str, Any]) -> None:
     for (op, endpoint, rate), runs in results.items():
         context: dict[str, Any] = {"endpoint": endpoint, "seconds": plan.seconds, **env}
         if rate:
@@ -145,7 +179,8 @@ def report(plan: Plan, results: dict[tuple[str, str, int], list[Result]], env: d
         emit(BENCH, f"{op}_per_s", [r.achieved_per_s for r in runs], "requests/s", **context)
         emit(BENCH, f"{op}_p50_ms", [r.p(0.50) for r in runs], "ms", **context)
         emit(BENCH, f"{op}_p99_ms", [r.p(0.99) for r in runs], "ms", **context)
-    for op in ("place_order", "order"):
+    emit(BENCH, "fulfillment_options_serve_cpu_ms_per_call", cpu_per_call, "ms", clients=plan.promise_clients, **env)
+    for op in () if plan.promise_only else ("place_order", "order"):
         for rate in plan.rates:
             gql, bare = results[(op, "graphql", rate)], results[(op, "bare", rate)]
             for q, name in ((0.50, "p50"), (0.99, "p99")):
@@ -157,7 +192,7 @@ def report(plan: Plan, results: dict[tuple[str, str, int], list[Result]], env: d
          target="offered 1000/s served with p99 < 100 ms", offered_per_s=plan.promise_rate, **env)  # fmt: skip
 
 
-async def main(plan: Plan, quick: bool) -> None:
+async def main(plan: Plan, quick: bool, profile: str | None) -> None:
     skus = demo_skus(plan.skus)
 
     async def seed(handlers: Any) -> None:
@@ -170,19 +205,24 @@ async def main(plan: Plan, quick: bool) -> None:
         try:
             await cluster.worker(projections=False)
             await cluster.projections()
-            graphql_url, bare_url = await cluster.serve(), await cluster.bare()
+            graphql_url = await cluster.serve()
+            serve_pid = cluster.pids()[-1]
+            bare_url = "" if plan.promise_only else await cluster.bare()
             await projections_caught_up(dsn)
             async with client() as http:
                 calls = Calls(http, graphql_url, bare_url, skus, seed=20250611)
-                await warm_up(calls)
-                results = await measure(plan, calls)
+                await warm_up(plan, calls)
+                results, cpu_per_call = await measure(plan, calls, serve_pid, profile)
         finally:
             await cluster.stop()
-        report(plan, results, env)
+        report(plan, results, cpu_per_call, env)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench, not the API")
-    quick = parser.parse_args().quick
-    asyncio.run(main(QUICK if quick else FULL, quick))
+    parser.add_argument("--only", choices=["all", "promise"], default="all", help="promise: fulfillmentOptions only")
+    parser.add_argument("--profile", metavar="FILE", help="py-spy raw stacks of the serve process (promise runs)")
+    args = parser.parse_args()
+    chosen = replace(QUICK if args.quick else FULL, promise_only=args.only == "promise")
+    asyncio.run(main(chosen, args.quick, args.profile))

@@ -1,13 +1,14 @@
-"""The delivery promise for a cart, without reserving anything: public, and fast (greedy, cached network)."""
+"""The delivery promise for a cart, without reserving anything: public, and fast (greedy, prepared network).
+
+Per call: one stock lookup for the cart's SKUs (shared with concurrent calls); the locations, the profile and
+what the engine derives from them are kept by the read-model network (projections/network.py).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 import strawberry
-
-from app.handlers.sourcing import candidate
-from app.sourcing import quote
 
 from .context import Info
 from .errors import ApiError, UserError
@@ -45,11 +46,9 @@ class FulfillmentQueries:
         lines: dict[str, int] = {}
         for line in input.lines:
             lines[line.sku] = lines.get(line.sku, 0) + line.quantity
-        network = [candidate(loc) for loc in await services.network.locations()]
+        prepared = await services.network.prepared(services.handlers.profiles)
         availability = await services.network.availability(lines.keys())
-        now = services.handlers.ctx.clock()
-        profile = await services.handlers.profiles.active()
-        options = quote(lines, address.coordinates, network, availability, profile, now)
+        options = prepared.quote(lines, address.coordinates, availability, services.handlers.ctx.clock())
         return [
             FulfillmentOption(
                 service_level=o.service_level,

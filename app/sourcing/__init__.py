@@ -1,7 +1,7 @@
 """Pure sourcing: eligibility rules, cost and transit model, optimiser, explanation.
 
-Public API: `source`, `source_batch`, `quote` (engine), the value types (model), `default_profile`,
-`resolve_postal_code` (geo).
+Public API: `source`, `source_batch`, `quote` (engine), `PreparedNetwork` (quotes), the value types (model),
+`default_profile`, `resolve_postal_code` (geo).
 """
 
 from app.sourcing.engine import Strategy, quote, source, source_batch
@@ -21,6 +21,7 @@ from app.sourcing.model import (
     SourcingRequest,
     default_profile,
 )
+from app.sourcing.quotes import PreparedNetwork
 from app.sourcing.transit import CarrierService, TransitModel
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "EligibilityRule",
     "Explanation",
     "FulfillmentOption",
+    "PreparedNetwork",
     "RateBand",
     "ShipmentPlan",
     "SourcingPlan",

@@ -13,7 +13,7 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.values import Coordinates, ServiceLevel
+from app.domain.values import Coordinates
 from app.sourcing import greedy as heuristics
 from app.sourcing.lanes import Lane, Pricing, evaluate, prune
 from app.sourcing.milp import Allocation, solve
@@ -28,6 +28,8 @@ from app.sourcing.model import (
     SourcingProfile,
     SourcingRequest,
 )
+from app.sourcing.quotes import PreparedNetwork
+from app.sourcing.shortcut import single_parcel
 
 
 class Strategy(enum.StrEnum):
@@ -38,6 +40,7 @@ class Strategy(enum.StrEnum):
     FEWEST_SPLITS = "fewest-splits"
 
 
+SINGLE_PARCEL = "exact-single-parcel"  # the optimum proven without the solver (see shortcut.py)
 DEFAULT_TIME_LIMIT = 0.02  # seconds of MIP solver time per order before the greedy fallback takes over
 DEFAULT_PRUNE_KEEP = 3  # lanes kept per SKU (and single-parcel lanes) before the optimiser
 
@@ -69,15 +72,7 @@ def source(
             considered, dropped = prune(lanes, pricing, prune_keep)
             for lane in dropped:
                 reasons[lane.code] = f"pruned: not among the {prune_keep} cheapest lanes for any line"
-        outcome = solve(considered, pricing, max_shipments=cap, time_limit=time_limit)
-        timed_out, lower = outcome.timed_out, outcome.lower_bound
-        allocation = outcome.allocation
-        if allocation is None or not outcome.optimal:
-            # Out of time: keep the solver's incumbent if it beats the greedy, else fall back.
-            fallback = heuristics.greedy(considered, pricing, max_shipments=cap)
-            by_code = {lane.code: lane for lane in considered}
-            if allocation is None or _objective(fallback, by_code, pricing) < _objective(allocation, by_code, pricing):
-                allocation, algorithm = fallback, "greedy-fallback"
+        allocation, algorithm, timed_out, lower = _optimal(considered, pricing, cap, time_limit)
     elif strategy is Strategy.GREEDY:
         allocation = heuristics.greedy(lanes, pricing, max_shipments=cap)
     elif strategy is Strategy.NEAREST_FIRST:
@@ -91,6 +86,25 @@ def source(
         request, lanes, reasons, pricing, allocation, profile,
         algorithm=algorithm, timed_out=timed_out, lower=lower, considered=len(considered),
     )  # fmt: skip
+
+
+def _optimal(
+    lanes: Sequence[Lane], pricing: Pricing, cap: int | None, time_limit: float | None
+) -> tuple[Allocation, str, bool, float | None]:
+    """(allocation, algorithm, time budget exceeded, lower bound): the proven single parcel when there is one
+    (no solver set-up for the common small order), else the MILP, else the greedy when out of time."""
+    shortcut = single_parcel(lanes, pricing, max_shipments=cap)
+    if shortcut is not None:
+        return shortcut.allocation, SINGLE_PARCEL, False, shortcut.objective
+    outcome = solve(lanes, pricing, max_shipments=cap, time_limit=time_limit)
+    allocation, algorithm = outcome.allocation, str(Strategy.OPTIMAL)
+    if allocation is None or not outcome.optimal:
+        # Out of time: keep the solver's incumbent if it beats the greedy, else fall back.
+        fallback = heuristics.greedy(lanes, pricing, max_shipments=cap)
+        by_code = {lane.code: lane for lane in lanes}
+        if allocation is None or _objective(fallback, by_code, pricing) < _objective(allocation, by_code, pricing):
+            allocation, algorithm = fallback, "greedy-fallback"
+    return allocation, algorithm, outcome.timed_out, outcome.lower_bound
 
 
 def _objective(allocation: Allocation, lanes: Mapping[str, Lane], pricing: Pricing) -> float:
@@ -239,32 +253,7 @@ def quote(
     """One delivery option per service level, without reserving anything.
 
     Uses the greedy (no solver) so a quote costs well under a millisecond: a quote is a promise about dates
-    and a price estimate; the exact optimiser runs when the order is placed.
+    and a price estimate; the exact optimiser runs when the order is placed. To quote many carts against
+    the same network and profile, build a `PreparedNetwork` once and call its `quote`.
     """
-    distances = {loc.code: loc.coordinates.distance_km(ship_to) for loc in network}
-    options: list[FulfillmentOption] = []
-    for level in ServiceLevel:
-        request = SourcingRequest(
-            order_id="quote",
-            lines=lines,
-            ship_to=ship_to,
-            service_level=level,
-            channel=channel,
-            placed_at=now,
-        )
-        lanes, _ = evaluate(request, network, availability, profile, now, distances=distances)
-        pricing = Pricing(request, profile)
-        allocation = heuristics.greedy(lanes, pricing, max_shipments=profile.max_shipments)
-        by_code = {lane.code: lane for lane in lanes}
-        shipped = sum(sum(lines.values()) for lines in allocation.values())
-        promises = [by_code[code].promise for code in allocation]
-        options.append(
-            FulfillmentOption(
-                service_level=level,
-                promised_delivery=max(promises) if promises else None,
-                cost=round(sum(pricing.shipment_cost(by_code[c], ln) for c, ln in allocation.items()), 2),
-                shipments=len(allocation),
-                available=shipped == sum(pricing.demand.values()),
-            )
-        )
-    return options
+    return PreparedNetwork(network, profile).quote(lines, ship_to, availability, now, channel=channel)

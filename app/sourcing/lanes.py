@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from app.domain.values import LocationType
+from app.domain.values import LocationType, ServiceLevel
 from app.sourcing.model import Availability, CandidateLocation, SourcingProfile, SourcingRequest
 from app.sourcing.transit import CarrierService, cheapest_service
 
@@ -79,6 +79,76 @@ class Pricing:
         return lines
 
 
+def exclusion(
+    location: CandidateLocation,
+    profile: SourcingProfile,
+    types: frozenset[LocationType],
+    channel: str,
+    level: ServiceLevel,
+) -> str | None:
+    """Why the location may not serve any order of this channel and level, whatever it holds; None if it may."""
+    if not location.active:
+        return "inactive"
+    if not location.can_ship:
+        return "cannot ship (no shipping capability)"
+    if location.code in profile.excluded_locations:
+        return f"excluded by sourcing profile v{profile.version}"
+    if location.type not in types:
+        return f"{location.type} may not serve {channel} {level} orders"
+    if location.capacity_left_today is not None and location.capacity_left_today <= 0:
+        return "no capacity left today"
+    return None
+
+
+def holding(
+    location: CandidateLocation, skus: Sequence[str], lines: Mapping[str, int], availability: Availability
+) -> dict[str, int]:
+    """sku -> units the location could send on its own: ATP bounded by demand and capacity (only if > 0)."""
+    code, limit = location.code, location.capacity_left_today
+    held: dict[str, int] = {}
+    for sku in skus:
+        units = availability.get((code, sku), 0)
+        if units > 0:
+            units = min(units, lines[sku])
+            held[sku] = units if limit is None else min(units, limit)
+    return held
+
+
+def priced(
+    location: CandidateLocation,
+    profile: SourcingProfile,
+    *,
+    distance_km: float,
+    service: CarrierService,
+    promise: datetime,
+    held: dict[str, int],
+) -> Lane:
+    """The lane of a location that may serve the order with `service`: its per-shipment and per-kg prices."""
+    cost = profile.cost
+    mult = cost.service_multiplier[service]
+    band = cost.band(distance_km)
+    fixed = cost.fixed_per_parcel + location.handling_cost + mult * band.base
+    if location.type is LocationType.STORE:
+        fixed += profile.store_penalty
+    bias = profile.preferred_discount if location.code in profile.preferred_locations else 0.0
+    return Lane(
+        location,
+        distance_km=distance_km,
+        service=service,
+        promise=promise,
+        fixed=fixed,
+        per_kg=mult * band.per_kg,
+        bias=bias,
+        held=held,
+    )
+
+
+def services_by_price(profile: SourcingProfile) -> list[CarrierService]:
+    """Carrier services cheapest first (ties by name): the order `cheapest_service` tries them in."""
+    multiplier = profile.cost.service_multiplier
+    return sorted(multiplier, key=lambda s: (multiplier[s], s))
+
+
 def evaluate(
     request: SourcingRequest,
     network: Sequence[CandidateLocation],
@@ -96,69 +166,38 @@ def evaluate(
     types = profile.eligible_types(request.channel, level)
     max_km = profile.max_distance_km.get(level)
     max_days = profile.max_days.get(level)
-    cost = profile.cost
     skus = sorted(request.lines)
-    services = sorted(cost.service_multiplier, key=lambda s: (cost.service_multiplier[s], s))
+    services = services_by_price(profile)
     lanes: list[Lane] = []
     reasons: dict[str, str] = {}
     for loc in network:
         code = loc.code
-        if not loc.active:
-            reasons[code] = "inactive"
-        elif not loc.can_ship:
-            reasons[code] = "cannot ship (no shipping capability)"
-        elif code in profile.excluded_locations:
-            reasons[code] = f"excluded by sourcing profile v{profile.version}"
-        elif loc.type not in types:
-            reasons[code] = f"{loc.type} may not serve {request.channel} {level} orders"
-        elif loc.capacity_left_today is not None and loc.capacity_left_today <= 0:
-            reasons[code] = "no capacity left today"
-        else:
-            held: dict[str, int] = {}
-            limit = loc.capacity_left_today
-            for sku in skus:
-                units = availability.get((code, sku), 0)
-                if units > 0:
-                    units = min(units, request.lines[sku])
-                    held[sku] = units if limit is None else min(units, limit)
-            if not held:
-                reasons[code] = "holds none of the ordered SKUs"
-                continue
-            km = distances[code] if distances is not None else loc.coordinates.distance_km(request.ship_to)
-            if max_km is not None and km > max_km:
-                reasons[code] = f"{km:.0f} km exceeds the {level} limit of {max_km:.0f} km"
-                continue
-            choice = cheapest_service(
-                profile.transit,
-                now,
-                services=services,
-                distance_km=km,
-                cutoff_hour=loc.cutoff_hour,
-                processing_days=loc.processing_days,
-                max_days=max_days,
-            )
-            if choice is None:
-                reasons[code] = f"no carrier keeps the {level} promise ({max_days} days) from {km:.0f} km"
-                continue
-            service, promise = choice
-            mult = cost.service_multiplier[service]
-            band = cost.band(km)
-            fixed = cost.fixed_per_parcel + loc.handling_cost + mult * band.base
-            if loc.type is LocationType.STORE:
-                fixed += profile.store_penalty
-            bias = profile.preferred_discount if code in profile.preferred_locations else 0.0
-            lanes.append(
-                Lane(
-                    loc,
-                    distance_km=km,
-                    service=service,
-                    promise=promise,
-                    fixed=fixed,
-                    per_kg=mult * band.per_kg,
-                    bias=bias,
-                    held=held,
-                )
-            )
+        excluded = exclusion(loc, profile, types, request.channel, level)
+        if excluded is not None:
+            reasons[code] = excluded
+            continue
+        held = holding(loc, skus, request.lines, availability)
+        if not held:
+            reasons[code] = "holds none of the ordered SKUs"
+            continue
+        km = distances[code] if distances is not None else loc.coordinates.distance_km(request.ship_to)
+        if max_km is not None and km > max_km:
+            reasons[code] = f"{km:.0f} km exceeds the {level} limit of {max_km:.0f} km"
+            continue
+        choice = cheapest_service(
+            profile.transit,
+            now,
+            services=services,
+            distance_km=km,
+            cutoff_hour=loc.cutoff_hour,
+            processing_days=loc.processing_days,
+            max_days=max_days,
+        )
+        if choice is None:
+            reasons[code] = f"no carrier keeps the {level} promise ({max_days} days) from {km:.0f} km"
+            continue
+        service, promise = choice
+        lanes.append(priced(loc, profile, distance_km=km, service=service, promise=promise, held=held))
     lanes.sort(key=lambda lane: lane.code)
     return lanes, reasons
 
