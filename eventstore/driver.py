@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import TypeAlias
 
 import asyncpg
@@ -30,14 +30,19 @@ _UNAVAILABLE = (
 
 
 @contextlib.contextmanager
-def translated(stream_id: str = "", expected: int = ANY) -> Iterator[None]:
-    """Turns driver errors into the store's own, in one place."""
+def translated(
+    stream_id: str = "", expected: int = ANY, *, expected_of: Mapping[str, int] | None = None
+) -> Iterator[None]:
+    """Turns driver errors into the store's own, in one place. A version mismatch names its stream in the
+    error's HINT; `expected_of` gives each stream's expected version when one statement wrote several."""
     try:
         yield
     except asyncpg.PostgresError as exc:
         state = getattr(exc, "sqlstate", None)
         if state == "ME001":
             actual = int(getattr(exc, "detail", "") or -1)
+            stream_id = getattr(exc, "hint", None) or stream_id
+            expected = expected_of.get(stream_id, expected) if expected_of else expected
             raise WrongExpectedVersion(stream_id, expected, actual) from None
         if state == "ME002":
             raise DuplicateEventIds(str(exc)) from None

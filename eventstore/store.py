@@ -89,21 +89,37 @@ class EventStore:
         """
         if not writes:
             raise ValueError("append_many needs at least one stream write")
-        order = sorted(range(len(writes)), key=lambda i: writes[i].stream_id)
+        ordered = sorted(writes, key=lambda w: w.stream_id)
+        if len({w.stream_id for w in ordered}) < len(ordered):
+            raise ValueError("append_many takes each stream once")
+        events = [e for w in ordered for e in w.events]
+        args = (
+            [w.stream_id for w in ordered],
+            [w.expected_version for w in ordered],
+            [len(w.events) for w in ordered],
+            [e.event_id for e in events],
+            [e.event_type for e in events],
+            [e.schema_version for e in events],
+            [e.data for e in events],
+            [e.metadata for e in events],
+        )
+        expected_of = {w.stream_id: w.expected_version for w in ordered}
 
-        async def write_all(conn: Connection) -> list[AppendResult]:
-            results: list[AppendResult | None] = [None] * len(writes)
-            async with conn.transaction():
-                for i in order:
-                    w = writes[i]
-                    results[i] = await self._append_on(conn, w.stream_id, w.events, w.expected_version)
-                if outbox:
+        async def write_all(conn: Connection) -> list[asyncpg.Record]:
+            # One statement appends to every stream (atomic on its own); with outbox messages, a transaction
+            # holds both.
+            with translated(expected_of=expected_of):
+                if not outbox:
+                    return await conn.fetch(query("append_streams"), *args)
+                async with conn.transaction():
+                    rows = await conn.fetch(query("append_streams"), *args)
                     await self.enqueue(conn, outbox)
-            return [r for r in results if r is not None]
+                    return rows
 
-        results = await self._with_retry_on_racing_duplicate(write_all)
+        rows = await self._with_retry_on_racing_duplicate(write_all)
         self.notify_appended()
-        return results
+        results = {r[0]: AppendResult(r[0], r[1], Position(r[3], r[2])) for r in rows}
+        return [results[w.stream_id] for w in writes]
 
     async def _append_on(
         self, conn: Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int

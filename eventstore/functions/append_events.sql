@@ -51,7 +51,7 @@ BEGIN
             IF v_known = 0 THEN
                 RAISE EXCEPTION 'stream %: expected version %, actual version %',
                     p_stream_id, p_expected_version, v_version
-                    USING ERRCODE = 'ME001', DETAIL = v_version::TEXT;
+                    USING ERRCODE = 'ME001', DETAIL = v_version::TEXT, HINT = p_stream_id;
             END IF;
         END IF;
     END IF;
