@@ -6,7 +6,10 @@
 -- The guard row always comes back, even for an empty window: `held_back` says whether committed events wait
 -- behind the guard (then a reader looks again soon: the transaction holding them may send no wake-up).
 WITH guard AS (
-    SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin
+    SELECT xmin,
+           -- The newest event, found from the end of the index: is it from the guard onwards?
+           (SELECT e.transaction_id FROM events e ORDER BY e.transaction_id DESC LIMIT 1) >= xmin AS held_back
+    FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin) AS now
 ), scanned AS (
     SELECT *
     FROM events
@@ -22,7 +25,6 @@ WITH guard AS (
 SELECT global_position, transaction_id, stream_id, stream_version, event_id, event_type, schema_version,
        CASE WHEN wanted THEN data::TEXT END AS data,
        CASE WHEN wanted THEN metadata::TEXT END AS metadata,
-       recorded_at, wanted,
-       EXISTS (SELECT 1 FROM events e WHERE e.transaction_id >= guard.xmin) AS held_back
+       recorded_at, wanted, coalesce(held_back, FALSE) AS held_back
 FROM guard LEFT JOIN marked ON TRUE
 ORDER BY transaction_id, global_position
