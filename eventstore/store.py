@@ -1,7 +1,7 @@
 """The event store: append to streams, read them back, read the global log.
 
 Every write goes through the `append_events` SQL function (see functions/append_events.sql), which locks the
-stream row, checks the expected version, chains the hashes and inserts in one round trip.
+stream, reads its head, checks the expected version, chains the hashes and inserts in one round trip.
 """
 
 from __future__ import annotations
