@@ -1,4 +1,4 @@
-"""Event store benchmark: `python bench/eventstore.py [--quick]` prints one JSON line per figure.
+"""Event store benchmark: `python bench/eventstore.py [--quick] [--only SECTION ...]` prints one JSON line per figure.
 
 Every figure is the median of RUNS runs taken in this one process, against databases it creates on the server
 (DATABASE_URL, else 127.0.0.1:5432) and drops at the end. Comparisons are interleaved run by run, so both sides
@@ -241,23 +241,28 @@ async def stop_load(load: asyncio.subprocess.Process) -> float:
     return achieved
 
 
-SECTIONS: list[Callable[[Databases, Plan, dict[str, Any]], Awaitable[None]]] = [
-    single_event_appends,
-    batch_appends,
-    read_all_decode,
-    wakeup_latency,
-]
+Section = Callable[[Databases, Plan, dict[str, Any]], Awaitable[None]]
+SECTIONS: dict[str, Section] = {
+    "single_event_append": single_event_appends,
+    "batch_append": batch_appends,
+    "read_all_decode": read_all_decode,
+    "wakeup_latency": wakeup_latency,
+}
 
 
-async def main(plan: Plan, quick: bool) -> None:
+async def main(plan: Plan, quick: bool, sections: Sequence[str]) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {"quick": quick, **await server_settings(dbs.server)}
-        for section in SECTIONS:
-            await section(dbs, plan, env)
+        for name in sections:
+            await SECTIONS[name](dbs, plan, env)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few seconds in all: checks the bench, not the store")
-    quick = parser.parse_args().quick
-    asyncio.run(main(QUICK if quick else FULL, quick))
+    parser.add_argument(
+        "--only", nargs="+", choices=list(SECTIONS), default=list(SECTIONS), metavar="SECTION",
+        help=f"run only these sections (of {', '.join(SECTIONS)})",
+    )  # fmt: skip
+    args = parser.parse_args()
+    asyncio.run(main(QUICK if args.quick else FULL, args.quick, args.only))

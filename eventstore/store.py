@@ -1,7 +1,7 @@
 """The event store: append to streams, read them back, read the global log.
 
 Every write goes through the `append_events` SQL function (see functions/append_events.sql), which locks the
-stream row, checks the expected version, chains the hashes and inserts in one round trip.
+stream, reads its head, checks the expected version, chains the hashes and inserts in one round trip.
 """
 
 from __future__ import annotations
@@ -125,16 +125,21 @@ class EventStore:
         self, conn: Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
     ) -> AppendResult:
         with translated(stream_id, expected_version):
-            row = await conn.fetchrow(
-                query("append"),
-                stream_id,
-                expected_version,
-                [e.event_id for e in events],
-                [e.event_type for e in events],
-                [e.schema_version for e in events],
-                [e.data for e in events],
-                [e.metadata for e in events],
-            )
+            if len(events) == 1:  # most appends: see append_one.sql
+                [e] = events
+                args = (e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
+                row = await conn.fetchrow(query("append_one"), stream_id, expected_version, *args)
+            else:
+                row = await conn.fetchrow(
+                    query("append"),
+                    stream_id,
+                    expected_version,
+                    [e.event_id for e in events],
+                    [e.event_type for e in events],
+                    [e.schema_version for e in events],
+                    [e.data for e in events],
+                    [e.metadata for e in events],
+                )
         assert row is not None  # the function always returns one row
         return AppendResult(stream_id, row[0], Position(row[2], row[1]))
 

@@ -1,5 +1,5 @@
 -- Appends events to one stream, atomically, reading top to bottom:
--- lock the stream, compare versions (a retry is recognised here), chain the hashes, insert, move the head.
+-- lock the stream, read its head, compare versions (a retry is recognised here), chain the hashes, insert.
 --
 -- p_expected_version: an exact version, 0 for "the stream must not exist yet", -1 for "any version".
 -- Returns the stream's new version, the last global position written and the writing transaction's id,
@@ -34,18 +34,17 @@ BEGIN
     END IF;
 
     IF v_known = 0 THEN
-        -- The stream row is the lock every writer of this stream queues on.
-        SELECT s.version, s.last_hash INTO v_version, v_hash
-        FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
-        IF NOT FOUND THEN
-            -- Two writers may both find no stream; ON CONFLICT makes the second wait for the first and then
-            -- lock the row the first created, so it sees the first one's version.
-            INSERT INTO streams (stream_id, type, version)
-            VALUES (p_stream_id, split_part(p_stream_id, '-', 1), 0)
-            ON CONFLICT DO NOTHING;
-            SELECT s.version, s.last_hash INTO v_version, v_hash
-            FROM streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
-        END IF;
+        -- Writers of one stream queue on a transaction-scoped advisory lock on a 64-bit hash of its id: unlike
+        -- a row lock it writes nothing. Streams whose ids share a hash merely wait for each other.
+        PERFORM pg_advisory_xact_lock(hashtextextended(p_stream_id, 0));
+        -- The head is the stream's last event, found through the (stream_id, stream_version) unique key.
+        -- This statement takes a new snapshot after the lock is granted, and the previous holder released it
+        -- only once committed, so its events are seen. The unique key is the backstop: whatever happens, two
+        -- writers never store one version.
+        SELECT e.stream_version, e.hash INTO v_version, v_hash
+        FROM events e WHERE e.stream_id = p_stream_id
+        ORDER BY e.stream_version DESC LIMIT 1;
+        v_version := coalesce(v_version, 0);
         IF p_expected_version <> -1 AND p_expected_version <> v_version THEN
             SELECT count(*) INTO v_known FROM events e WHERE e.event_id = ANY (p_event_ids);
             IF v_known = 0 THEN
@@ -67,6 +66,12 @@ BEGIN
             USING ERRCODE = 'ME002';
     END IF;
 
+    -- A new stream enters the catalogue; nothing about a stream is written again after that.
+    IF v_version = 0 THEN
+        INSERT INTO streams (stream_id, type) VALUES (p_stream_id, split_part(p_stream_id, '-', 1))
+        ON CONFLICT DO NOTHING;
+    END IF;
+
     -- Taken after the lock, so recorded_at never goes backwards within a stream (as-of reads rely on it).
     v_now := clock_timestamp();
     FOR i IN 1 .. v_count LOOP
@@ -85,8 +90,5 @@ BEGIN
         RETURNING events.global_position
     )
     SELECT v_version + v_count, max(i.global_position), pg_current_xact_id() FROM inserted i;
-
-    UPDATE streams SET version = v_version + v_count, last_hash = v_hash, updated_at = v_now
-    WHERE streams.stream_id = p_stream_id;
 END;
 $$;

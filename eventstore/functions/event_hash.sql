@@ -1,6 +1,11 @@
 -- The link of a stream's tamper-evident chain: sha256(previous hash || canonical event).
 -- jsonb's text form is canonical (sorted keys, fixed spacing), and the time is taken as integer microseconds
 -- so that the session's TimeZone never changes the hash.
+--
+-- STABLE, not IMMUTABLE: concat_ws and extract are STABLE, and PostgreSQL only inlines a SQL function whose
+-- body is no more volatile than it declares. Inlined, a call costs a few microseconds; not inlined, each new
+-- transaction plans the body again (about a third of an append's server time, measured). The bytes it returns
+-- are unchanged.
 CREATE OR REPLACE FUNCTION event_hash(
     previous       BYTEA,
     stream_id      TEXT,
@@ -12,7 +17,7 @@ CREATE OR REPLACE FUNCTION event_hash(
     metadata       JSONB,
     recorded_at    TIMESTAMPTZ
 ) RETURNS BYTEA
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 AS $$
     SELECT sha256(
         coalesce(previous, ''::BYTEA) || convert_to(concat_ws(E'\x1f',

@@ -42,13 +42,15 @@ async def test_a_rewritten_hash_breaks_the_next_link(store: EventStore) -> None:
     assert [b.version for b in report.broken] == [2]
 
 
-async def test_a_deleted_tail_is_caught_by_the_stream_head(store: EventStore) -> None:
-    sid = stream()
+async def test_a_deleted_stream_is_caught_by_its_catalogue_row(store: EventStore) -> None:
+    sid, bystander = stream(), stream()
     await store.append(sid, events(4), NO_STREAM)
-    await store.pool.execute("DELETE FROM events WHERE stream_id = $1 AND stream_version = 4", sid)
+    await store.append(bystander, events(2), NO_STREAM)
+    await store.pool.execute("DELETE FROM events WHERE stream_id = $1", sid)
     report = await verify(store)
-    assert [(b.stream_id, b.version) for b in report.broken] == [(sid, 4)]
-    assert "missing" in report.broken[0].reason
+    assert [(b.stream_id, b.version) for b in report.broken] == [(sid, 1)]
+    assert "no events" in report.broken[0].reason
+    assert (await verify(store, bystander)).ok
 
 
 async def test_a_deleted_middle_event_is_a_version_gap(store: EventStore) -> None:
