@@ -45,6 +45,9 @@ def broker(redis_url: str) -> Iterator[RedisBroker]:
     bind_actors(broker)
     yield broker
     broker.flush_all()
+    # flush_all empties the queues; the heartbeats and our job counters live under the namespace too.
+    for key in broker.client.scan_iter(f"{broker.namespace}:*"):
+        broker.client.delete(key)
     broker.close()
 
 
