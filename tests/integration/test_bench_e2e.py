@@ -2,15 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.bench_runs import assert_figures, quick_run
 
 pytestmark = pytest.mark.slow
 
@@ -24,18 +18,9 @@ METRICS = {
 
 
 def test_quick_e2e_bench_prints_one_json_figure_per_line(postgres_dsn: str, redis_url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": postgres_dsn, "REDIS_URL": redis_url}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "e2e.py"), "--quick"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert lines, "the bench printed nothing"
-    for line in lines:
-        assert {"bench", "metric", "value", "unit", "runs", "offered_per_s"} <= line.keys(), line
-        assert line["bench"] == "e2e" and isinstance(line["value"], int | float) and len(line["runs"]) >= 3, line
-        assert all(isinstance(run, int | float) for run in line["runs"]), line
+    lines = quick_run("e2e.py", DATABASE_URL=postgres_dsn, REDIS_URL=redis_url)
+    assert_figures(lines, "offered_per_s")
+    assert {line["bench"] for line in lines} == {"e2e"}
     offered = {line["offered_per_s"] for line in lines}
     assert "max" in offered and len(offered) >= 2, offered
     for rate in offered:

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.integration.bench_runs import assert_figures, quick_run
 
 pytestmark = pytest.mark.slow
 
@@ -32,18 +27,8 @@ def per_writer_figures() -> set[tuple[str, str, int]]:
 
 
 def test_quick_bench_prints_one_json_figure_per_line(postgres_dsn: str) -> None:
-    env = {**os.environ, "DATABASE_URL": postgres_dsn}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "eventstore.py"), "--quick"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines()]
-    assert lines, "the bench printed nothing"
-    for line in lines:
-        assert {"bench", "metric", "value", "unit", "runs"} <= line.keys(), line
-        assert isinstance(line["value"], int | float) and len(line["runs"]) >= 3, line
-        assert all(isinstance(run, int | float) for run in line["runs"]), line
+    lines = quick_run("eventstore.py", timeout=300, DATABASE_URL=postgres_dsn)
+    assert_figures(lines)
     assert per_writer_figures() <= {(line["bench"], line["metric"], line.get("writers")) for line in lines}
     assert {(line["bench"], line["metric"]) for line in lines} >= OTHER_FIGURES
     loads = {line["background_appends_per_s"] > 0 for line in lines if line["bench"] == "wakeup_latency"}

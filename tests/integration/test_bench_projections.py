@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.integration.bench_runs import quick_run
 
-ROOT = Path(__file__).resolve().parents[2]
 EXPECTED = {"log", "read_all", "rebuild", "asof_order_50_events", "asof_stock_stream"}
 
 
 def test_quick_run_prints_every_metric(postgres_dsn: str) -> None:
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "projections.py"), "--quick"],
-        capture_output=True, text=True, timeout=300, cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": postgres_dsn},
-    )
-    assert done.returncode == 0, done.stderr
-    lines = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    lines = quick_run("projections.py", timeout=300, DATABASE_URL=postgres_dsn)
     assert {line["metric"] for line in lines} == EXPECTED
     by_metric = {line["metric"]: line for line in lines}
     for metric in ("read_all", "rebuild"):
