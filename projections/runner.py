@@ -119,7 +119,7 @@ class ProjectionWatch:
         self.names = list(names) if names is not None else checkpoint_names()
         self.fallback_interval = fallback_interval
         self.reached = START
-        self._waiting: list[tuple[Position, asyncio.Future[None]]] = []
+        self._waiting: dict[asyncio.Future[None], Position] = {}
         self._someone_waits = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
@@ -139,14 +139,14 @@ class ProjectionWatch:
         if self.reached >= position:
             return True
         reached = asyncio.get_running_loop().create_future()
-        self._waiting.append((position, reached))
+        self._waiting[reached] = position
         self._someone_waits.set()
         try:
             await asyncio.wait_for(reached, timeout)
         except TimeoutError:
             return False
         finally:
-            self._waiting = [w for w in self._waiting if w[1] is not reached]
+            self._waiting.pop(reached, None)
         return True
 
     async def _follow(self) -> None:
@@ -162,7 +162,7 @@ class ProjectionWatch:
                 self.reached = await self._standing()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
                 continue  # the database hiccuped: waiters time out or the next look succeeds
-            for position, reached in self._waiting:
+            for reached, position in self._waiting.items():
                 if position <= self.reached and not reached.done():
                     reached.set_result(None)
 
