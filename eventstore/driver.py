@@ -4,8 +4,8 @@ driver errors become the store's own exceptions."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from types import TracebackType
 from typing import TypeAlias
 
 import asyncpg
@@ -29,31 +29,40 @@ _UNAVAILABLE = (
 )
 
 
-@contextlib.contextmanager
 def translated(
     stream_id: str = "", expected: int = ANY, *, expected_of: Mapping[str, int] | None = None
-) -> Iterator[None]:
+) -> _Translated:
     """Turns driver errors into the store's own, in one place. A version mismatch names its stream in the
     error's HINT; `expected_of` gives each stream's expected version when one statement wrote several."""
-    try:
-        yield
-    except asyncpg.PostgresError as exc:
-        state = getattr(exc, "sqlstate", None)
-        if state == "ME001":
-            actual = int(getattr(exc, "detail", "") or -1)
-            stream_id = getattr(exc, "hint", None) or stream_id
-            expected = expected_of.get(stream_id, expected) if expected_of else expected
-            raise WrongExpectedVersion(stream_id, expected, actual) from None
-        if state == "ME002":
-            raise DuplicateEventIds(str(exc)) from None
-        if isinstance(exc, asyncpg.UniqueViolationError | asyncpg.exceptions.DeadlockDetectedError):
-            raise
-        if isinstance(exc, _UNAVAILABLE):
-            raise StoreUnavailable(str(exc)) from exc
-        raise
-    except (OSError, asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError) as exc:
-        raise StoreUnavailable(str(exc)) from exc
+    return _Translated(stream_id, expected, expected_of)
 
+
+class _Translated:
+    # A class rather than @contextmanager: every statement the store runs passes through one, and a
+    # generator-based context manager costs several times as much to enter and leave.
+    __slots__ = ("expected", "expected_of", "stream_id")
+
+    def __init__(self, stream_id: str, expected: int, expected_of: Mapping[str, int] | None) -> None:
+        self.stream_id, self.expected, self.expected_of = stream_id, expected, expected_of
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if isinstance(exc, asyncpg.PostgresError):
+            state = getattr(exc, "sqlstate", None)
+            if state == "ME001":
+                actual = int(getattr(exc, "detail", "") or -1)
+                stream_id = getattr(exc, "hint", None) or self.stream_id
+                expected = self.expected_of.get(stream_id, self.expected) if self.expected_of else self.expected
+                raise WrongExpectedVersion(stream_id, expected, actual) from None
+            if state == "ME002":
+                raise DuplicateEventIds(str(exc)) from None
+            if isinstance(exc, _UNAVAILABLE):
+                raise StoreUnavailable(str(exc)) from exc
+        elif isinstance(exc, OSError | asyncpg.InterfaceError | asyncpg.ConnectionDoesNotExistError):
+            raise StoreUnavailable(str(exc)) from exc
+        # Anything else (a unique violation or deadlock the caller handles, a bug) goes on as it is.
 
 
 async def _keep_session(conn: asyncpg.Connection) -> None:

@@ -1,7 +1,9 @@
 """The event store: append to streams, read them back, read the global log.
 
-Every write goes through the `append_events` SQL function (see functions/append_events.sql), which locks the
-stream, reads its head, checks the expected version, chains the hashes and inserts in one round trip.
+Writes go through the `append_events` SQL function (see functions/append_events.sql), which locks the stream,
+reads its head, checks the expected version, chains the hashes and inserts in one round trip. The most common
+write, one event onto an existing stream at an exact version, first tries a plain INSERT that chains from the
+event at that version (sql/append_next.sql); the function runs only when that does not apply.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ T = TypeVar("T")
 
 _LAST_VERSION = 2**62
 _EVENT_ID_KEY = "events_event_id_key"
+_HEADS_KEPT = 10_000
 _json = msgspec.json.Encoder()
 
 
@@ -50,6 +53,9 @@ class EventStore:
         self.pool = pool
         # Called after every committed append: the wake-up notifier hooks in here (outside the transaction).
         self._on_append = on_append
+        # stream id -> (version, hash) of the last event this store appended to it, for append_after.sql;
+        # oldest first, bounded.
+        self._heads: dict[str, tuple[int, bytes]] = {}
 
     def set_append_hook(self, hook: Callable[[], None] | None) -> None:
         self._on_append = hook
@@ -73,9 +79,13 @@ class EventStore:
             raise ValueError("append needs at least one event")
         if conn is not None:
             return await self._append_on(conn, stream_id, events, expected_version)
-        result = await self._with_retry_on_racing_duplicate(
-            lambda c: self._append_on(c, stream_id, events, expected_version)
-        )
+        result = None
+        if len(events) == 1 and expected_version > 0:
+            result = await self._append_next(stream_id, events[0], expected_version)
+        if result is None:
+            result = await self._with_retry_on_racing_duplicate(
+                lambda c: self._append_on(c, stream_id, events, expected_version)
+            )
         self.notify_appended()
         return result
 
@@ -125,7 +135,7 @@ class EventStore:
         self, conn: Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
     ) -> AppendResult:
         with translated(stream_id, expected_version):
-            if len(events) == 1:  # most appends: see append_one.sql
+            if len(events) == 1:  # see append_one.sql
                 [e] = events
                 args = (e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
                 row = await conn.fetchrow(query("append_one"), stream_id, expected_version, *args)
@@ -142,6 +152,30 @@ class EventStore:
                 )
         assert row is not None  # the function always returns one row
         return AppendResult(stream_id, row[0], Position(row[2], row[1]))
+
+    async def _append_next(self, stream_id: str, e: NewEvent, expected_version: int) -> AppendResult | None:
+        """The most common append, one event onto an existing stream at an exact version, as one plain INSERT
+        in its own transaction (append_next.sql, or append_after.sql when this store wrote the stream's head).
+        None when it did not apply (a version mismatch, a racing writer, a retry): append_events then
+        decides and explains, exactly as if this had not been tried."""
+        head = self._heads.pop(stream_id, None)
+        args = (stream_id, expected_version, e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
+        try:
+            with translated():
+                if head is not None and head[0] == expected_version:
+                    row = await self.pool.fetchrow(query("append_after"), *args, head[1])
+                else:
+                    row = await self.pool.fetchrow(query("append_next"), *args)
+        except asyncpg.UniqueViolationError:  # the event id is stored already: a retry, or a clash to report
+            return None
+        if row is None:
+            return None
+        # Only heads that committed are kept (this statement was its own transaction), so the next append
+        # to the stream can chain from the hash without reading it back.
+        self._heads[stream_id] = (expected_version + 1, row[2])
+        if len(self._heads) > _HEADS_KEPT:
+            del self._heads[next(iter(self._heads))]  # the stream written longest ago
+        return AppendResult(stream_id, expected_version + 1, Position(row[1], row[0]))
 
     async def _with_retry_on_racing_duplicate(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         # Two retries of one append can race past the idempotency check; the loser hits the event id's

@@ -14,6 +14,7 @@ from eventstore import (
     OutboxMessage,
     StreamWrite,
     WrongExpectedVersion,
+    verify,
 )
 
 from .helpers import events, stream, with_metadata
@@ -159,3 +160,70 @@ async def test_event_ids_stored_in_another_stream_are_refused(store: EventStore)
     with pytest.raises(DuplicateEventIds):
         await store.append(other, batch, NO_STREAM)
     assert await store.stream_version(other) == 0
+
+
+# One event onto an existing stream at an exact version takes a plain INSERT (append_next.sql), or, when this
+# store wrote the stream's head itself, one that chains from the hash it remembers (append_after.sql). These
+# tests hold them to the same contract as append_events: one winner, a clear mismatch, retries recognised, and
+# a chain that verifies.
+
+
+async def test_single_event_appends_chain_like_append_events(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    for version in range(1, 6):  # the first goes through append_next, the rest through append_after
+        assert (await store.append(sid, events(1, start=version), version)).version == version + 1
+    stored = await store.read_stream(sid)
+    assert [e.stream_version for e in stored] == [1, 2, 3, 4, 5, 6]
+    assert [e.recorded_at for e in stored] == sorted(e.recorded_at for e in stored)
+    assert (await verify(store, sid)).ok
+
+
+async def test_a_remembered_head_that_another_writer_moved_is_refused_then_the_stream_goes_on(
+    store: EventStore,
+) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    await store.append(sid, events(1, start=1), 1)  # this store now remembers version 2's hash
+    elsewhere = EventStore(store.pool)  # another process, as far as the cache is concerned
+    await elsewhere.append(sid, events(1, start=2), 2)
+
+    with pytest.raises(WrongExpectedVersion) as caught:
+        await store.append(sid, events(1, start=3), 2)
+    assert (caught.value.expected, caught.value.actual) == (2, 3)
+    assert (await store.append(sid, events(1, start=3), 3)).version == 4
+    assert [msgspec.json.decode(e.data)["n"] for e in await store.read_stream(sid)] == [0, 1, 2, 3]
+    assert (await verify(store, sid)).ok
+
+
+async def test_fifty_concurrent_appends_at_a_remembered_head_let_exactly_one_win(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    await store.append(sid, events(1, start=1), 1)
+    outcomes = await asyncio.gather(
+        *(store.append(sid, events(1, start=10 + i), 2) for i in range(50)), return_exceptions=True
+    )
+    assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
+    assert all(isinstance(o, WrongExpectedVersion) and o.actual == 3 for o in outcomes if isinstance(o, BaseException))
+    assert [e.stream_version for e in await store.read_stream(sid)] == [1, 2, 3]
+    assert (await verify(store, sid)).ok
+
+
+async def test_a_retried_single_event_append_returns_what_it_first_wrote(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    event = events(1, start=1)
+    first = await store.append(sid, event, 1)
+    assert await store.append(sid, event, 1) == first  # the reply was lost; the caller tries again
+    assert await EventStore(store.pool).append(sid, event, 1) == first  # ... or another process does
+    assert len(await store.read_stream(sid)) == 2
+
+
+async def test_a_single_event_whose_id_is_stored_in_another_stream_is_refused(store: EventStore) -> None:
+    taken = events(1)
+    await store.append(stream(), taken, NO_STREAM)
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    with pytest.raises(DuplicateEventIds):
+        await store.append(sid, taken, 1)
+    assert await store.stream_version(sid) == 1
