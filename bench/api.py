@@ -40,7 +40,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-import httpx
 import orjson
 import uvloop
 
@@ -51,6 +50,7 @@ from bench._network import (
     FULFILMENT_OPTIONS,
     ORDER,
     PLACE_ORDER,
+    Http,
     cart,
     client,
     graphql,
@@ -81,7 +81,7 @@ QUICK = Plan(rates=(50,), seconds=1.0, runs=3, skus=30, promise_rate=200, promis
 class Calls:
     """The requests, as open-loop calls; placed order ids are kept for the `order(id)` phase."""
 
-    def __init__(self, http: httpx.AsyncClient, graphql_url: str, bare_url: str, skus: list[str], seed: int):
+    def __init__(self, http: Http, graphql_url: str, bare_url: str, skus: list[str], seed: int):
         self.http, self.graphql_url, self.bare_url = http, graphql_url, bare_url
         self.skus, self.rng = skus, random.Random(seed)
         self.placed: list[str] = []
@@ -96,7 +96,7 @@ class Calls:
     async def place_bare(self, _: int) -> bool:
         body = cart(self.rng, self.skus)
         ship_to = body.pop("shipTo")
-        response = await self.http.post(f"{self.bare_url}/place", content=orjson.dumps(body | ship_to))
+        response = await self.http.post(f"{self.bare_url}/place", orjson.dumps(body | ship_to))
         return response.status_code == 200 and orjson.loads(response.content)["order"] is not None
 
     def _some_order(self, i: int) -> str:

@@ -33,14 +33,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
-import httpx
 import uvloop
 
 from app.domain import locations, stock
 from app.domain.values import Coordinates, LocationType
 from app.handlers import Handlers
 from bench._common import Databases, emit, percentile, server_dsn, server_settings
-from bench._network import PLACE_ORDER, cart, client, graphql, projection_lag, projections_caught_up, seeded_database
+from bench._network import (
+    PLACE_ORDER,
+    Http,
+    cart,
+    client,
+    graphql,
+    projection_lag,
+    projections_caught_up,
+    seeded_database,
+)
 from bench._openloop import open_loop
 from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
 from eventstore import Metadata
@@ -149,7 +157,7 @@ class Step:
 
 
 async def one_step(
-    plan: Plan, rate: int, http: httpx.AsyncClient, url: str, pool: asyncpg.Pool, cluster: Cluster, database: str
+    plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Pool, cluster: Cluster, database: str
 ) -> Step:
     rng = random.Random(rate * 7919 + len(url))
     skus = sku_names(plan.skus)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http.streaming import HTTPStreamTransport
 
 from app.security import InvalidToken, Principal, Role, read_token
 
 from .context import RequestContext
-from .loaders import make_loaders
+from .loaders import Loaders
 from .observability import REQUEST_ID_SCOPE_KEY, request_id
 from .services import Services
 
@@ -41,7 +43,7 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             services=services,
             principal=principal,
-            loaders=make_loaders(services.pool, services.store),
+            loaders=Loaders(services.pool, services.store),
             request_id=request.scope.get(REQUEST_ID_SCOPE_KEY) or request_id(request.scope),
         )
 
@@ -51,6 +53,14 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
+    def _get_stream_transport_from_headers(self, headers: Mapping[str, str]) -> HTTPStreamTransport | None:
+        # strawberry's own walks and decodes every header to find Accept; Starlette's headers look it up.
+        accept = headers.get("accept", "")
+        return next((t for t in self._stream_transport_map.values() if t.accepts(accept)), None)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         services: Services = request.app.state.services

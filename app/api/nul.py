@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import BREAK, StringValueNode, Visitor, visit
+from graphql import BREAK, DocumentNode, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from .errors import ApiError
@@ -32,12 +32,27 @@ def _has_nul(value: object) -> bool:
     return False
 
 
+def _document_has_nul(document: DocumentNode) -> bool:
+    finder = _NulFinder()
+    visit(document, finder)
+    return finder.found
+
+
+# Query text -> whether its document holds a NUL: clients send the same few documents over and over, and
+# walking one costs more than the rest of this check. Bounded like the parser's cache.
+_checked: dict[str, bool] = {}
+_CHECKED_MAX = 1024
+
+
 class RejectNulCharacters(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        finder = _NulFinder()
-        if context.graphql_document is not None:
-            visit(context.graphql_document, finder)
-        if finder.found or _has_nul(context.variables):
+        document, text = context.graphql_document, context.query or ""
+        found = _checked.get(text)
+        if found is None and document is not None:
+            found = _document_has_nul(document)
+            if text and len(_checked) < _CHECKED_MAX:
+                _checked[text] = found
+        if found or _has_nul(context.variables):
             raise ApiError("strings must not contain the NUL character (U+0000)", "BAD_USER_INPUT")
         yield

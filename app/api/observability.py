@@ -65,21 +65,23 @@ class RequestLog:
                 MutableHeaders(scope=message).append("X-Request-ID", rid)
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=rid):
-            try:
-                await self.app(scope, receive, send_with_id)
-            except Exception:
-                access.exception("http.unhandled", method=scope.get("method"), path=scope["path"])
-                raise
-            finally:
-                line = access.debug if scope["path"] in _QUIET_PATHS else access.info
-                line(
-                    "http.request" if scope["type"] == "http" else "websocket.closed",
-                    method=scope.get("method", "WS"),
-                    path=scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+        # Tokens rather than structlog's bound_contextvars, which copies the whole context on every request.
+        bound = structlog.contextvars.bind_contextvars(request_id=rid)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            access.exception("http.unhandled", method=scope.get("method"), path=scope["path"])
+            raise
+        finally:
+            line = access.debug if scope["path"] in _QUIET_PATHS else access.info
+            line(
+                "http.request" if scope["type"] == "http" else "websocket.closed",
+                method=scope.get("method", "WS"),
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.reset_contextvars(**bound)
 
 
 # Operation names come from clients: only plain names become label values, and only so many of them,

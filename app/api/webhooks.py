@@ -21,7 +21,7 @@ from workers.carriers.base import TrackingStatus as CarrierStatus
 from workers.carriers.easypost import parse_tracker_event, verify_signature
 from workers.carriers.errors import UnsupportedWebhookEvent, WebhookPayloadInvalid
 
-from .loaders import make_loaders
+from .loaders import Loaders
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def easypost(request: Request) -> Response:
     row = await shipment_by_tracking(services.pool, parcel.carrier, parcel.tracking_number)
     if row is None:
         return JSONResponse({"status": "unknown shipment"}, status_code=404)
-    order = await make_loaders(services.pool, services.store).orders.load(row["order_id"])
+    order = await Loaders(services.pool, services.store).orders.load(row["order_id"])
     shipment = next((s for s in order.shipments if s.shipment_id == row["shipment_id"]), None) if order else None
     if shipment is None:
         return JSONResponse({"status": "unknown shipment"}, status_code=404)
