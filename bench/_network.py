@@ -118,7 +118,7 @@ async def seeded_database(dbs: Databases, name: str, seed: Any) -> str:
 
 async def projections_caught_up(dsn: str, timeout: float = 120.0) -> None:
     """Waits until every projection has reached the log's head (the workers are running)."""
-    pool = await asyncpg.create_pool(dsn, min_size=1, max_size=1)
+    pool = await create_pool(dsn, min_size=1, max_size=1)
     try:
         head = await log_head(pool)
         if head is not None and not await wait_for(pool, head, timeout, names=checkpoint_names()):

@@ -51,7 +51,7 @@ from bench._network import (
 )
 from bench._openloop import open_loop
 from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
-from eventstore import Metadata
+from eventstore import Metadata, create_pool
 
 BENCH = "e2e"
 DONE = ["ALLOCATED", "PARTIALLY_ALLOCATED", "BACKORDERED"]
@@ -236,7 +236,7 @@ async def main(plan: Plan, quick: bool) -> None:
         dsn = await seeded_database(dbs, "e2e", seed)
         database = dsn.rsplit("/", 1)[1]
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
-        pool = await asyncpg.create_pool(dsn, min_size=1, max_size=2)
+        pool = await create_pool(dsn, min_size=1, max_size=2)  # the store's settings: no reset query per poll
         results: dict[int, list[Step]] = {rate: [] for rate in plan.rates}
         try:
             for _ in range(plan.workers):

@@ -65,6 +65,11 @@ class _Translated:
         # Anything else (a unique violation or deadlock the caller handles, a bug) goes on as it is.
 
 
+# Every statement here is short; PostgreSQL's JIT only ever fired on asyncpg's type introspection query, which
+# each new connection runs once, and made it cost 12 ms of server CPU instead of about one (measured).
+SESSION_SETTINGS = {"jit": "off"}
+
+
 async def _keep_session(conn: asyncpg.Connection) -> None:
     """Released connections skip asyncpg's reset query (advisory unlock, CLOSE ALL, UNLISTEN, RESET ALL): a
     round trip per checkout, a tenth of a short request's database work. Nothing here leaves session state
@@ -89,7 +94,7 @@ async def create_pool(
                 min_size=min_size,
                 max_size=max_size,
                 command_timeout=60,
-                server_settings=server_settings,
+                server_settings={**SESSION_SETTINGS, **(server_settings or {})},
                 init=init,  # type: ignore[arg-type]  # asyncpg-stubs wants its own callback protocol
                 reset=_keep_session,
             )
