@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import random
 import time
@@ -125,6 +126,21 @@ async def projections_caught_up(dsn: str, timeout: float = 120.0) -> None:
             raise TimeoutError(f"projections did not reach {head} within {timeout}s")
     finally:
         await pool.close()
+
+
+async def settled(dsn: str, timeout: float = 120.0) -> None:
+    """Waits until no placed order still awaits sourcing and every projection has reached the log's head: a
+    step that saturated the workers leaves them busy, and the next step would measure that backlog."""
+    pool = await create_pool(dsn, min_size=1, max_size=1)
+    try:
+        deadline = time.perf_counter() + timeout
+        while await pool.fetchval("SELECT count(*) FROM readmodel.orders WHERE status = 'PLACED'"):
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"orders still awaiting sourcing after {timeout}s")
+            await asyncio.sleep(0.1)
+    finally:
+        await pool.close()
+    await projections_caught_up(dsn, timeout)
 
 
 async def projection_lag(pool: asyncpg.Pool) -> int:

@@ -28,7 +28,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
-import asyncio
 import contextlib
 import random
 import shutil
@@ -56,6 +55,7 @@ from bench._network import (
     graphql,
     projections_caught_up,
     seeded_database,
+    settled,
 )
 from bench._openloop import Call, Result, closed_loop, open_loop
 from bench._processes import Cluster, cpu_seconds
@@ -143,7 +143,9 @@ def profiled(pid: int, output: str | None) -> Iterator[None]:
 Results = dict[tuple[str, str, int], list[Result]]
 
 
-async def measure(plan: Plan, calls: Calls, serve_pid: int, profile: str | None) -> tuple[Results, list[float]]:
+async def measure(
+    plan: Plan, calls: Calls, dsn: str, serve_pid: int, profile: str | None
+) -> tuple[Results, list[float]]:
     """The figures, and the serve process's CPU milliseconds per call during each closed-loop promise run."""
     results: Results = defaultdict(list)
     cpu_per_call: list[float] = []
@@ -157,7 +159,7 @@ async def measure(plan: Plan, calls: Calls, serve_pid: int, profile: str | None)
         for rate in () if plan.promise_only else plan.rates:
             for op, endpoint, call in steps:
                 results[(op, endpoint, rate)].append(await open_loop(call, rate, plan.seconds, max_in_flight=IN_FLIGHT))
-                await asyncio.sleep(0.5)  # let the worker's projections settle between steps
+                await settled(dsn)  # the next step must not measure this one's sourcing backlog
         results[("fulfillment_options", "graphql", plan.promise_rate)].append(
             await open_loop(calls.promise, plan.promise_rate, plan.seconds, max_in_flight=IN_FLIGHT)
         )
@@ -218,7 +220,7 @@ async def main(plan: Plan, quick: bool, profile: str | None) -> None:
             async with client(connections=IN_FLIGHT) as http:
                 calls = Calls(http, graphql_url, bare_url, skus, seed=20250611)
                 await warm_up(plan, calls)
-                results, cpu_per_call = await measure(plan, calls, serve_pid, profile)
+                results, cpu_per_call = await measure(plan, calls, dsn, serve_pid, profile)
         finally:
             await cluster.stop()
         report(plan, results, cpu_per_call, env)
