@@ -17,6 +17,7 @@ from app.domain import ALL_EVENTS
 from eventstore import EventCodec, EventStore, Listener
 from projections.runner import ProjectionRunner
 from projections.schema import create_readmodel_pool
+from projections.statistics import keep_statistics_fresh
 
 from . import runtime
 from .broker import BrokerSettings, make_broker
@@ -69,6 +70,7 @@ async def _follow_log_until_stopped(
             followers.append(run_dispatcher(subscription, stop))
         if project:
             followers.append(ProjectionRunner(pool, listener=listener).run(stop))
+            followers.append(keep_statistics_fresh(pool, stop))
         await asyncio.gather(stop.wait(), *followers)
     finally:
         await listener.close()
