@@ -72,6 +72,10 @@ class Subscription:
             return 0
         async with self.store.pool.acquire() as conn, conn.transaction():
             if not await conn.fetchval("SELECT pg_try_advisory_xact_lock($1::BIGINT)", self._lock_key):
+                # Another process is handling this window. Forget our position, or every later look would read
+                # from it again (a full batch, decoded, for nothing) until we won the lock: the next look starts
+                # from the checkpoint that process commits.
+                self.position = None
                 return 0
             if (at := await self.store.read_checkpoint(self.name, conn=conn)) != after:
                 page = await self._window(at, conn)

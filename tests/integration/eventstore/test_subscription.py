@@ -4,8 +4,20 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Sequence
+from typing import Any
+from zlib import crc32
 
-from eventstore import NO_STREAM, Connection, EventStore, Listener, Notifier, Position, RecordedEvent, Subscription
+from eventstore import (
+    NO_STREAM,
+    Connection,
+    EventStore,
+    Listener,
+    Notifier,
+    Page,
+    Position,
+    RecordedEvent,
+    Subscription,
+)
 
 from .helpers import events, stream
 
@@ -164,3 +176,39 @@ async def test_events_held_back_by_a_silent_transaction_are_read_soon_after_it_e
     finally:
         stop.set()
         await runner
+
+
+class CountingStore(EventStore):
+    """Counts how many events each read of the log scanned."""
+
+    def __init__(self, store: EventStore) -> None:
+        super().__init__(store.pool)
+        self.scanned: list[int] = []
+
+    async def read_all(self, **kwargs: Any) -> Page:
+        page = await super().read_all(**kwargs)
+        self.scanned.append(page.scanned)
+        return page
+
+
+async def test_a_process_that_lost_the_lock_reads_only_what_is_new_next_time(store: EventStore) -> None:
+    """Two processes run one subscription; the one that finds the other holding it must not keep re-reading
+    the window it lost (and each event is still handled once)."""
+    first, second = Recorder(), Recorder()
+    other = CountingStore(store)
+    a = Subscription(store, "shared", first, batch_size=100)
+    b = Subscription(other, "shared", second, batch_size=100)
+    await store.append(stream(), events(5), NO_STREAM)
+    assert await b.run_once() == 5  # b has a position of its own now
+    await store.append(stream(), events(10), NO_STREAM)
+
+    async with store.pool.acquire() as conn, conn.transaction():  # a holds the subscription's lock
+        await conn.execute("SELECT pg_advisory_xact_lock($1::BIGINT)", crc32(b"shared"))
+        assert await b.run_once() == 0
+    assert await a.run_once() == 10
+    await store.append(stream(), events(1), NO_STREAM)
+    other.scanned.clear()
+
+    assert await b.run_once() == 1
+    assert other.scanned == [1]  # from a's checkpoint, not the ten events it saw before
+    assert (len(first.seen), len(second.seen)) == (10, 6)
