@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias, TypeVar
 
 import asyncpg
 import msgspec
@@ -21,8 +21,24 @@ from app.domain.returns import Return
 from eventstore import EventStore, RecordedEvent
 from projections import queries
 
+V = TypeVar("V")
+Loader: TypeAlias = "DataLoader[str, V | None]"
+
 _order = msgspec.json.Decoder(Order)
 _return = msgspec.json.Decoder(Return)
+
+
+Fetch = Callable[[asyncpg.Pool, Sequence[str]], Awaitable[Iterable[asyncpg.Record]]]
+
+
+def _one_each(pool: asyncpg.Pool, fetch: Fetch, key: str | int, value: Callable[[asyncpg.Record], V]) -> Loader[V]:
+    """A loader for things that exist at most once per key: one query for all keys, None where missing."""
+
+    async def load(keys: Sequence[str]) -> list[V | None]:
+        found = {row[key]: value(row) for row in await fetch(pool, keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
 
 
 class Loaders:
@@ -33,20 +49,20 @@ class Loaders:
         self._pool, self._store = pool, store
 
     @cached_property
-    def orders(self) -> DataLoader[str, Order | None]:
-        async def load(ids: Sequence[str]) -> list[Order | None]:
-            found = {r[0]: _order.decode(r[1]) for r in await queries.order_states(self._pool, ids)}
-            return [found.get(i) for i in ids]
-
-        return DataLoader(load_fn=load)
+    def orders(self) -> Loader[Order]:
+        return _one_each(self._pool, queries.order_states, 0, lambda row: _order.decode(row[1]))
 
     @cached_property
-    def returns(self) -> DataLoader[str, Return | None]:
-        async def load(ids: Sequence[str]) -> list[Return | None]:
-            found = {r[0]: _return.decode(r[1]) for r in await queries.return_states(self._pool, ids)}
-            return [found.get(i) for i in ids]
+    def returns(self) -> Loader[Return]:
+        return _one_each(self._pool, queries.return_states, 0, lambda row: _return.decode(row[1]))
 
-        return DataLoader(load_fn=load)
+    @cached_property
+    def locations(self) -> Loader[asyncpg.Record]:
+        return _one_each(self._pool, queries.locations_by_code, "code", lambda row: row)
+
+    @cached_property
+    def decisions(self) -> Loader[asyncpg.Record]:
+        return _one_each(self._pool, queries.sourcing_decisions_of_orders, "order_id", lambda row: row)
 
     @cached_property
     def returns_of_order(self) -> DataLoader[str, list[Return]]:
@@ -55,22 +71,6 @@ class Loaders:
             for row in await queries.returns_of_orders(self._pool, ids):
                 found[row[0]].append(_return.decode(row[2]))
             return [found.get(i, []) for i in ids]
-
-        return DataLoader(load_fn=load)
-
-    @cached_property
-    def locations(self) -> DataLoader[str, asyncpg.Record | None]:
-        async def load(codes: Sequence[str]) -> list[asyncpg.Record | None]:
-            found = {r["code"]: r for r in await queries.locations_by_code(self._pool, codes)}
-            return [found.get(c) for c in codes]
-
-        return DataLoader(load_fn=load)
-
-    @cached_property
-    def decisions(self) -> DataLoader[str, asyncpg.Record | None]:
-        async def load(ids: Sequence[str]) -> list[asyncpg.Record | None]:
-            found = {r["order_id"]: r for r in await queries.sourcing_decisions_of_orders(self._pool, ids)}
-            return [found.get(i) for i in ids]
 
         return DataLoader(load_fn=load)
 
