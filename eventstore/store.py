@@ -166,7 +166,7 @@ class EventStore:
                     row = await self.pool.fetchrow(query("append_after"), *args, head[1])
                 else:
                     row = await self.pool.fetchrow(query("append_next"), *args)
-        except asyncpg.UniqueViolationError:  # the event id is stored already: a retry, or a clash to report
+        except asyncpg.UniqueViolationError:  # a racing writer took the version, or the event id is stored
             return None
         if row is None:
             return None
