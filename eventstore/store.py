@@ -53,7 +53,7 @@ class EventStore:
         self.pool = pool
         # Called after every committed append: the wake-up notifier hooks in here (outside the transaction).
         self._on_append = on_append
-        # stream id -> (version, hash) of the last event this store appended to it, for append_after.sql;
+        # stream id -> (version, hash) of the last event this store appended to it, for append_next.sql;
         # oldest first, bounded.
         self._heads: dict[str, tuple[int, bytes]] = {}
 
@@ -155,17 +155,15 @@ class EventStore:
 
     async def _append_next(self, stream_id: str, e: NewEvent, expected_version: int) -> AppendResult | None:
         """The most common append, one event onto an existing stream at an exact version, as one plain INSERT
-        in its own transaction (append_next.sql, or append_after.sql when this store wrote the stream's head).
-        None when it did not apply (a version mismatch, a racing writer, a retry): append_events then
-        decides and explains, exactly as if this had not been tried."""
+        in its own transaction (append_next.sql; it skips reading the previous hash when this store wrote the
+        stream's head). None when it did not apply (a version mismatch, a racing writer, a retry):
+        append_events then decides and explains, exactly as if this had not been tried."""
         head = self._heads.pop(stream_id, None)
+        known_hash = head[1] if head is not None and head[0] == expected_version else None
         args = (stream_id, expected_version, e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
         try:
             with translated():
-                if head is not None and head[0] == expected_version:
-                    row = await self.pool.fetchrow(query("append_after"), *args, head[1])
-                else:
-                    row = await self.pool.fetchrow(query("append_next"), *args)
+                row = await self.pool.fetchrow(query("append_next"), *args, known_hash)
         except asyncpg.UniqueViolationError:  # a racing writer took the version, or the event id is stored
             return None
         if row is None:

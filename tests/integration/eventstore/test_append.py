@@ -162,16 +162,16 @@ async def test_event_ids_stored_in_another_stream_are_refused(store: EventStore)
     assert await store.stream_version(other) == 0
 
 
-# One event onto an existing stream at an exact version takes a plain INSERT (append_next.sql), or, when this
-# store wrote the stream's head itself, one that chains from the hash it remembers (append_after.sql). These
-# tests hold them to the same contract as append_events: one winner, a clear mismatch, retries recognised, and
-# a chain that verifies.
+# One event onto an existing stream at an exact version takes a plain INSERT (append_next.sql), which reads
+# the previous hash or, when this store wrote the stream's head itself, uses the hash it remembers. These tests
+# hold it to the same contract as append_events: one winner, a clear mismatch, retries recognised, and a chain
+# that verifies.
 
 
 async def test_single_event_appends_chain_like_append_events(store: EventStore) -> None:
     sid = stream()
     await store.append(sid, events(1), NO_STREAM)
-    for version in range(1, 6):  # the first goes through append_next, the rest through append_after
+    for version in range(1, 6):  # the first reads the previous hash, the rest remember it
         assert (await store.append(sid, events(1, start=version), version)).version == version + 1
     stored = await store.read_stream(sid)
     assert [e.stream_version for e in stored] == [1, 2, 3, 4, 5, 6]
