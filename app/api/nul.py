@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import BREAK, DocumentNode, StringValueNode, Visitor, visit
+from graphql import BREAK, StringValueNode, Visitor, visit
 from strawberry.extensions import SchemaExtension
 
 from .errors import ApiError
@@ -32,27 +32,18 @@ def _has_nul(value: object) -> bool:
     return False
 
 
-def _document_has_nul(document: DocumentNode) -> bool:
-    finder = _NulFinder()
-    visit(document, finder)
-    return finder.found
-
-
-# Query text -> whether its document holds a NUL: clients send the same few documents over and over, and
-# walking one costs more than the rest of this check. Bounded like the parser's cache.
-_checked: dict[str, bool] = {}
-_CHECKED_MAX = 1024
+def _may_hold_nul(query: str) -> bool:
+    """Whether a string value of this document can hold U+0000: only as the character itself or through a
+    `\\u` escape. Most documents have neither, and then walking their syntax tree (the costly part) is skipped."""
+    return not query or "\x00" in query or "\\u" in query
 
 
 class RejectNulCharacters(SchemaExtension):
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        document, text = context.graphql_document, context.query or ""
-        found = _checked.get(text)
-        if found is None and document is not None:
-            found = _document_has_nul(document)
-            if text and len(_checked) < _CHECKED_MAX:
-                _checked[text] = found
-        if found or _has_nul(context.variables):
+        finder = _NulFinder()
+        if context.graphql_document is not None and _may_hold_nul(context.query or ""):
+            visit(context.graphql_document, finder)
+        if finder.found or _has_nul(context.variables):
             raise ApiError("strings must not contain the NUL character (U+0000)", "BAD_USER_INPUT")
         yield

@@ -109,3 +109,17 @@ async def test_abusive_queries_get_a_clear_error(api: Api) -> None:
         headers={"content-type": "application/json"},
     )
     assert huge.status_code == 413
+
+
+async def test_a_nul_character_anywhere_in_a_string_is_refused_before_anything_runs(api: Api) -> None:
+    create = 'mutation { createLocation(input: {code: "NUL1", name: %s, type: STORE, latitude: 1, longitude: 1}) { location { code } } }'  # noqa: E501
+    escaped = await api.gql(create % '"a\\u0000b"')  # a \u escape in the document
+    literal = await api.gql(create % '"a\x00b"')  # the character itself
+    block = await api.gql(create % '"""a\x00b"""')  # in a block string
+    variable = await api.gql(
+        "mutation($name: String!) { createLocation(input: {code: \"NUL1\", name: $name, type: STORE,"
+        " latitude: 1, longitude: 1}) { location { code } } }",
+        {"name": "a\x00b"},
+    )
+    assert [code_of(b) for b in (escaped, literal, block, variable)] == ["BAD_USER_INPUT"] * 4
+    assert "NUL1" not in str(await api.data("{ locations { code } }"))
