@@ -76,10 +76,6 @@ class Http:
 _JSON = {"Content-Type": "application/json"}
 
 
-def client(*, connections: int = 512) -> Http:
-    return Http(connections=connections)
-
-
 def cart(rng: random.Random, skus: list[str]) -> dict[str, Any]:
     """A PlaceOrderInput: 1-3 lines of 1-2 units, shipped near a metro area."""
     lat, lon = rng.choice(METROS)

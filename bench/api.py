@@ -51,7 +51,6 @@ from bench._network import (
     PLACE_ORDER,
     Http,
     cart,
-    client,
     graphql,
     projections_caught_up,
     seeded_database,
@@ -217,7 +216,7 @@ async def main(plan: Plan, quick: bool, profile: str | None) -> None:
             serve_pid = cluster.pids()[-1]
             bare_url = "" if plan.promise_only else await cluster.bare()
             await projections_caught_up(dsn)
-            async with client(connections=IN_FLIGHT) as http:
+            async with Http(connections=IN_FLIGHT) as http:
                 calls = Calls(http, graphql_url, bare_url, skus, seed=20250611)
                 await warm_up(plan, calls)
                 results, cpu_per_call = await measure(plan, calls, dsn, serve_pid, profile)

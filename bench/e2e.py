@@ -43,7 +43,6 @@ from bench._network import (
     PLACE_ORDER,
     Http,
     cart,
-    client,
     graphql,
     projection_lag,
     projections_caught_up,
@@ -244,7 +243,7 @@ async def main(plan: Plan, quick: bool) -> None:
             await cluster.projections()
             url = await cluster.serve()
             await projections_caught_up(dsn)
-            async with client(connections=plan.max_in_flight) as http:
+            async with Http(connections=plan.max_in_flight) as http:
                 await one_step(plan, 20, http, url, pool, cluster, database)  # warm-up, not reported
                 for _ in range(plan.runs):
                     for rate in plan.rates:
