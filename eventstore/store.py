@@ -243,9 +243,10 @@ class EventStore:
                 rows = await conn.fetch(query("read_all"), *args)
             else:
                 rows = await self.pool.fetch(query("read_all"), *args)
-        held_back, last = rows[0][11], rows[-1]
-        if last[0] is None:  # only the guard row: the window is empty
+        held_back = rows.pop()[11]  # the guard row comes last
+        if not rows:  # the window is empty
             return Page([], None, 0, held_back)
+        last = rows[-1]
         events = [_row_to_event(r) for r in rows if r[10]]
         return Page(events, Position(last[1], last[0]), len(rows), held_back)
 
