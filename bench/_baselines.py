@@ -10,26 +10,41 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bench._common import PAYLOAD, Step
+from bench._common import PAYLOAD, Step, new_events
 
 RAW_INSERT = (
     "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,"
     " recorded_at, hash) VALUES ($1, $2, $3, $4, 1, $5::JSONB, '{}'::JSONB, now(), $6)"
 )
+RAW_BATCH_INSERT = (
+    "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,"
+    " recorded_at, hash) SELECT $1, $2 + n, id, t, v, d::JSONB, m::JSONB, now(), $8"
+    " FROM unnest($3::UUID[], $4::TEXT[], $5::INT[], $6::TEXT[], $7::TEXT[]) WITH ORDINALITY AS x (id, t, v, d, m, n)"
+)
 _HASH = hashlib.sha256(b"raw").digest()
 
 
-def raw_writers(pool: asyncpg.Pool, count: int) -> list[Step]:
-    """Writers that each INSERT one row per step, autocommit, into their own stream."""
+def raw_writers(pool: asyncpg.Pool, count: int, batch: int = 1) -> list[Step]:
+    """Writers that each INSERT `batch` rows per step (one statement, autocommit) into their own stream: what
+    a table with the events table's columns and indexes takes with no version check and no hash chain."""
 
     def writer() -> Step:
         stream_id, version = f"raw-{uuid.uuid4().hex[:12]}", 0
 
         async def step() -> int:
             nonlocal version
-            version += 1
-            await pool.execute(RAW_INSERT, stream_id, version, uuid.uuid4(), "ItemReserved", PAYLOAD, _HASH)
-            return 1
+            if batch == 1:
+                version += 1
+                await pool.execute(RAW_INSERT, stream_id, version, uuid.uuid4(), "ItemReserved", PAYLOAD, _HASH)
+                return 1
+            events = new_events(batch)
+            await pool.execute(
+                RAW_BATCH_INSERT, stream_id, version,
+                [e.event_id for e in events], [e.event_type for e in events], [e.schema_version for e in events],
+                [e.data for e in events], [e.metadata for e in events], _HASH,
+            )  # fmt: skip
+            version += batch
+            return batch
 
         return step
 

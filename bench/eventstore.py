@@ -8,7 +8,8 @@ see the same machine state, and each ratio is the median of the per-run ratios. 
 - single_event_append: one event per append, writers each on their own stream with exact expected versions,
   through EventStore.append vs raw asyncpg INSERTs (autocommit, one per event) into a copy of the `events`
   table, vs the eventsourcing library's PostgresApplicationRecorder.insert_events from as many threads.
-- batch_append: 100 events per append, by 1 to 16 writers.
+- batch_append: 100 events per append, by 1 to 16 writers, vs the same rows as raw multi-row INSERTs (the
+  ceiling this table and server allow).
 - read_all_decode: read_all pages from the start of a seeded log, each event decoded to its msgspec Struct.
 - wakeup_latency: from just before `append` is called to the subscriber's handler receiving the event, with a
   Listener/Notifier wake-up and a 30 s poll, at idle and while another process appends 2,000 events/s.
@@ -122,14 +123,24 @@ async def single_event_appends(dbs: Databases, plan: Plan, env: dict[str, Any]) 
 async def batch_appends(dbs: Databases, plan: Plan, env: dict[str, Any]) -> None:
     top = max(plan.batch_writer_counts)
     store = EventStore(await create_pool(await dbs.create("batch"), min_size=top, max_size=top))
+    raw_pool = await create_pool(await dbs.create("raw_batch", migrated=False), min_size=top, max_size=top)
+    await raw_pool.execute((files("eventstore") / "migrations" / "0001_events.sql").read_text("utf-8"))
     try:
         best: tuple[float, int, list[float]] = (0.0, 0, [])
         for writers in plan.batch_writer_counts:
-            runs = [await rate(store_writers(store, writers, 100), plan.seconds) for _ in range(plan.runs)]
-            value = emit("batch_append", "events_rate", runs, "events/s", writers=writers, batch=100, **env)
-            best = max(best, (value, writers, runs))
+            ours, raw = [], []
+            for _ in range(plan.runs):
+                ours.append(await rate(store_writers(store, writers, 100), plan.seconds))
+                raw.append(await rate(raw_writers(raw_pool, writers, 100), plan.seconds))
+            ctx = {"writers": writers, "batch": 100, **env}
+            value = emit("batch_append", "events_rate", ours, "events/s", **ctx)
+            # The ceiling: the same rows as plain multi-row INSERTs into the bare table, in the same run.
+            emit("batch_append", "raw_insert_events_rate", raw, "events/s", **ctx)
+            emit("batch_append", "ratio_vs_raw_insert", ratios(ours, raw), "x", **ctx)
+            best = max(best, (value, writers, ours))
         emit("batch_append", "best_events_rate", best[2], "events/s", writers=best[1], batch=100, target=50_000, **env)
     finally:
+        await raw_pool.close()
         await store.pool.close()
 
 

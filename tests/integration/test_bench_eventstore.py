@@ -23,7 +23,8 @@ def per_writer_figures() -> set[tuple[str, str, int]]:
     if importlib.util.find_spec("eventsourcing") is not None:  # the bench extra is optional
         metrics += ["eventsourcing_rate", "ratio_vs_eventsourcing"]
     figures = {("single_event_append", metric, writers) for metric in metrics for writers in (1, 16)}
-    return figures | {("batch_append", "events_rate", writers) for writers in (1, 16)}
+    batch_metrics = ["events_rate", "raw_insert_events_rate", "ratio_vs_raw_insert"]
+    return figures | {("batch_append", metric, writers) for metric in batch_metrics for writers in (1, 16)}
 
 
 def test_quick_bench_prints_one_json_figure_per_line(postgres_dsn: str) -> None:
