@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bench._common import PAYLOAD, Step, new_events
+from bench._common import Step, new_events
 
 RAW_INSERT = (
     "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,"
-    " recorded_at, hash) VALUES ($1, $2, $3, $4, 1, $5::JSONB, '{}'::JSONB, now(), $6)"
+    " recorded_at, hash) VALUES ($1, $2, $3, $4, $5, $6::JSONB, $7::JSONB, now(), $8)"
 )
 RAW_BATCH_INSERT = (
     "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,"
@@ -33,11 +33,13 @@ def raw_writers(pool: asyncpg.Pool, count: int, batch: int = 1) -> list[Step]:
 
         async def step() -> int:
             nonlocal version
+            events = new_events(batch)  # the very events the store's writers append
             if batch == 1:
+                [e] = events
                 version += 1
-                await pool.execute(RAW_INSERT, stream_id, version, uuid.uuid4(), "ItemReserved", PAYLOAD, _HASH)
+                args = (e.event_id, e.event_type, e.schema_version, e.data, e.metadata, _HASH)
+                await pool.execute(RAW_INSERT, stream_id, version, *args)
                 return 1
-            events = new_events(batch)
             await pool.execute(
                 RAW_BATCH_INSERT, stream_id, version,
                 [e.event_id for e in events], [e.event_type for e in events], [e.schema_version for e in events],
@@ -74,12 +76,13 @@ class EventsourcingWriters:
     def rate(self, threads: int, seconds: float) -> float:
         deadline = time.perf_counter() + seconds
         counts = [0] * threads
-        state = PAYLOAD.encode()
+        [sample] = new_events(1)  # the event the store's single-event writers append
+        state = sample.data.encode()
 
         def writer(i: int) -> None:
             aggregate_id = uuid.uuid4()
             while time.perf_counter() < deadline:
-                event = self._stored_event(aggregate_id, counts[i] + 1, "bench:ItemReserved", state)
+                event = self._stored_event(aggregate_id, counts[i] + 1, f"bench:{sample.event_type}", state)
                 self.recorder.insert_events([event])
                 counts[i] += 1
 

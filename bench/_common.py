@@ -154,7 +154,6 @@ SAMPLES = [
     CODEC.encode(ItemReserved("o-1", "SKU-1", 2, "ams-1")),
     CODEC.encode(OrderShipped("o-1", "dhl", "JD014600003828", _NOW)),
 ]
-PAYLOAD = SAMPLES[1].data
 
 
 def new_events(n: int) -> list[NewEvent]:
