@@ -50,6 +50,8 @@ from bench._common import (
 from eventstore import START, Connection, EventStore, Listener, Notifier, RecordedEvent, Subscription, create_pool
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
 @dataclass(frozen=True)
 class Plan:
     runs: int

@@ -91,8 +91,9 @@ def _with_db(dsn: str, name: str) -> str:
     return urlunsplit(urlsplit(dsn)._replace(path=f"/{name}"))
 
 
-def order_history(rng: random.Random, n: int, locations: list[str], skus: list[str]) -> tuple[
-        list[tuple[str, list[Event]]], dict[str, list[Event]]]:
+def order_history(
+    rng: random.Random, n: int, locations: list[str], skus: list[str]
+) -> tuple[list[tuple[str, list[Event]]], dict[str, list[Event]]]:
     """Per order its events, and the stock events they cause, per stock stream."""
     orders: list[tuple[str, list[Event]]] = []
     stock: dict[str, list[Event]] = defaultdict(list)
@@ -102,47 +103,95 @@ def order_history(rng: random.Random, n: int, locations: list[str], skus: list[s
         lines = tuple(Line(sku, rng.randint(1, 3)) for sku in rng.sample(skus, rng.randint(1, 2)))
         ship_to = Address(coordinates=Coordinates(rng.uniform(30, 45), rng.uniform(-120, -75)), postal_code="10001")
         events: list[Event] = [
-            OrderPlaced(order_id=oid, customer_id=f"c-{rng.randrange(n // 4 + 1)}", lines=lines, ship_to=ship_to,
-                        service_level=rng.choice(list(ServiceLevel)), priority=rng.randint(0, 9), channel="web",
-                        placed_at=at),
-            SourcingDecided(order_id=oid, decided_at=at, algorithm="milp", total_cost=9.5, objective=9.5,
-                            lower_bound=9.0, fallback_used=False, profile_version=1,
-                            candidates=tuple(CandidateOutcome(location_code=c, selected=c == code, cost=9.5)
-                                             for c in locations[:4]),
-                            shipments=(PlannedShipmentCost(shipment_id="s1", location_code=code,
-                                                           carrier_service="ground", cost=9.5,
-                                                           promised_delivery=at + timedelta(days=3)),),
-                            backordered=()),
-            OrderAllocated(order_id=oid, allocated_at=at,
-                           shipments=(PlannedShipment(shipment_id="s1", location_code=code, lines=lines),)),
+            OrderPlaced(
+                order_id=oid,
+                customer_id=f"c-{rng.randrange(n // 4 + 1)}",
+                lines=lines,
+                ship_to=ship_to,
+                service_level=rng.choice(list(ServiceLevel)),
+                priority=rng.randint(0, 9),
+                channel="web",
+                placed_at=at,
+            ),
+            SourcingDecided(
+                order_id=oid,
+                decided_at=at,
+                algorithm="milp",
+                total_cost=9.5,
+                objective=9.5,
+                lower_bound=9.0,
+                fallback_used=False,
+                profile_version=1,
+                candidates=tuple(
+                    CandidateOutcome(location_code=c, selected=c == code, cost=9.5) for c in locations[:4]
+                ),
+                shipments=(
+                    PlannedShipmentCost(
+                        shipment_id="s1",
+                        location_code=code,
+                        carrier_service="ground",
+                        cost=9.5,
+                        promised_delivery=at + timedelta(days=3),
+                    ),
+                ),
+                backordered=(),
+            ),
+            OrderAllocated(
+                order_id=oid,
+                allocated_at=at,
+                shipments=(PlannedShipment(shipment_id="s1", location_code=code, lines=lines),),
+            ),
             OrderBackordered(order_id=oid, lines=()),
         ]
         rid = f"{oid}/s1"
         for line in lines:
             stock[stock_stream(line.sku, code)].append(
-                StockReserved(sku=line.sku, location_code=code, reservation_id=rid, quantity=line.quantity))
+                StockReserved(sku=line.sku, location_code=code, reservation_id=rid, quantity=line.quantity)
+            )
         if rng.random() < 0.1:
-            refs = tuple(ReservationRef(location_code=code, sku=ln.sku, reservation_id=rid, quantity=ln.quantity)
-                         for ln in lines)
+            refs = tuple(
+                ReservationRef(location_code=code, sku=ln.sku, reservation_id=rid, quantity=ln.quantity) for ln in lines
+            )
             events.append(OrderCancelled(order_id=oid, reason="customer", released=refs, cancelled_at=at))
             for line in lines:
-                stock[stock_stream(line.sku, code)].append(ReservationReleased(
-                    sku=line.sku, location_code=code, reservation_id=rid, quantity=line.quantity, reason="CANCELLED"))
+                stock[stock_stream(line.sku, code)].append(
+                    ReservationReleased(
+                        sku=line.sku, location_code=code, reservation_id=rid, quantity=line.quantity, reason="CANCELLED"
+                    )
+                )
         else:
             events += [
                 ShipmentPacked(order_id=oid, shipment_id="s1", packed_at=at + timedelta(hours=1)),
-                ShipmentDispatched(order_id=oid, shipment_id="s1", carrier="ups", tracking_number=f"1Z{i:09d}",
-                                   promised_delivery=at + timedelta(days=3), dispatched_at=at + timedelta(hours=2)),
-                TrackingUpdated(order_id=oid, shipment_id="s1", status=TrackingStatus.IN_TRANSIT, message="moving",
-                                occurred_at=at + timedelta(hours=5), estimated_delivery=at + timedelta(days=2)),
-                TrackingUpdated(order_id=oid, shipment_id="s1", status=TrackingStatus.OUT_FOR_DELIVERY,
-                                message="van", occurred_at=at + timedelta(days=2)),
+                ShipmentDispatched(
+                    order_id=oid,
+                    shipment_id="s1",
+                    carrier="ups",
+                    tracking_number=f"1Z{i:09d}",
+                    promised_delivery=at + timedelta(days=3),
+                    dispatched_at=at + timedelta(hours=2),
+                ),
+                TrackingUpdated(
+                    order_id=oid,
+                    shipment_id="s1",
+                    status=TrackingStatus.IN_TRANSIT,
+                    message="moving",
+                    occurred_at=at + timedelta(hours=5),
+                    estimated_delivery=at + timedelta(days=2),
+                ),
+                TrackingUpdated(
+                    order_id=oid,
+                    shipment_id="s1",
+                    status=TrackingStatus.OUT_FOR_DELIVERY,
+                    message="van",
+                    occurred_at=at + timedelta(days=2),
+                ),
                 ShipmentDelivered(order_id=oid, shipment_id="s1", delivered_at=at + timedelta(days=2, hours=3)),
                 OrderCompleted(order_id=oid, completed_at=at + timedelta(days=2, hours=3)),
             ]
             for line in lines:
                 stock[stock_stream(line.sku, code)].append(
-                    StockShipped(sku=line.sku, location_code=code, reservation_id=rid, quantity=line.quantity))
+                    StockShipped(sku=line.sku, location_code=code, reservation_id=rid, quantity=line.quantity)
+                )
         orders.append((oid, events))
     return orders, stock
 
@@ -154,7 +203,7 @@ async def append_all(store: EventStore, writes: list[tuple[str, list[Event]]], w
         while queue:
             stream_id, events = queue.pop()
             for start in range(0, len(events), 500):
-                await store.append(stream_id, [codec.encode(e) for e in events[start:start + 500]], ANY)
+                await store.append(stream_id, [codec.encode(e) for e in events[start : start + 500]], ANY)
 
     await asyncio.gather(*(worker() for _ in range(workers)))
 
@@ -163,10 +212,26 @@ async def build_log(store: EventStore, *, orders: int, hot_events: int) -> tuple
     rng = random.Random(SEED)
     locations = [f"L{i:02d}" for i in range(20)]
     skus = [f"SKU-{i:04d}" for i in range(1000)]
-    await append_all(store, [(location_stream(c), [LocationCreated(
-        code=c, name=c, type=LocationType.DISTRIBUTION_CENTER, coordinates=Coordinates(rng.uniform(30, 45),
-        rng.uniform(-120, -75)), capabilities=Capabilities(), daily_capacity=None, handling_cost=1.0)])
-        for c in locations])
+    await append_all(
+        store,
+        [
+            (
+                location_stream(c),
+                [
+                    LocationCreated(
+                        code=c,
+                        name=c,
+                        type=LocationType.DISTRIBUTION_CENTER,
+                        coordinates=Coordinates(rng.uniform(30, 45), rng.uniform(-120, -75)),
+                        capabilities=Capabilities(),
+                        daily_capacity=None,
+                        handling_cost=1.0,
+                    )
+                ],
+            )
+            for c in locations
+        ],
+    )
     order_events, stock_events = order_history(rng, orders, locations, skus)
     receipts: list[tuple[str, list[Event]]] = []
     for sid in stock_events:
@@ -183,37 +248,88 @@ async def build_log(store: EventStore, *, orders: int, hot_events: int) -> tuple
         if not isinstance(events[-1], OrderCompleted):
             continue
         line, rid, at = placed.lines[0], f"r-{oid}", placed.placed_at + timedelta(days=5)
-        returns.append((order_stream(oid), [OrderReturnOpened(order_id=oid, return_id=rid, lines=(line,)),
-                                            OrderReturnClosed(order_id=oid, return_id=rid, returned=(line,))]))
-        returns.append((return_stream(rid), [
-            ReturnRequested(return_id=rid, order_id=oid, requested_at=at,
-                            lines=(ReturnLine(sku=line.sku, quantity=line.quantity, reason="size"),)),
-            ReturnApproved(return_id=rid, approved_at=at),
-            ReturnReceived(return_id=rid, location_code="L00", received_at=at, lines=(
-                ReceivedLine(sku=line.sku, quantity=line.quantity, condition=ItemCondition.RESELLABLE),)),
-            ReturnRefunded(return_id=rid, refunded_at=at, lines=(RefundLine(sku=line.sku, amount=Decimal("9.99")),)),
-        ]))
-        returns.append((stock_stream(line.sku, "L00"), [
-            StockReturned(sku=line.sku, location_code="L00", quantity=line.quantity, return_id=rid)]))
+        returns.append(
+            (
+                order_stream(oid),
+                [
+                    OrderReturnOpened(order_id=oid, return_id=rid, lines=(line,)),
+                    OrderReturnClosed(order_id=oid, return_id=rid, returned=(line,)),
+                ],
+            )
+        )
+        returns.append(
+            (
+                return_stream(rid),
+                [
+                    ReturnRequested(
+                        return_id=rid,
+                        order_id=oid,
+                        requested_at=at,
+                        lines=(ReturnLine(sku=line.sku, quantity=line.quantity, reason="size"),),
+                    ),
+                    ReturnApproved(return_id=rid, approved_at=at),
+                    ReturnReceived(
+                        return_id=rid,
+                        location_code="L00",
+                        received_at=at,
+                        lines=(ReceivedLine(sku=line.sku, quantity=line.quantity, condition=ItemCondition.RESELLABLE),),
+                    ),
+                    ReturnRefunded(
+                        return_id=rid, refunded_at=at, lines=(RefundLine(sku=line.sku, amount=Decimal("9.99")),)
+                    ),
+                ],
+            )
+        )
+        returns.append(
+            (
+                stock_stream(line.sku, "L00"),
+                [StockReturned(sku=line.sku, location_code="L00", quantity=line.quantity, return_id=rid)],
+            )
+        )
     await append_all(store, returns, workers=1)
 
     # The order with 50 events: placed, allocated, 48 tracking updates (a parcel that travels far).
     long_order = "o-long"
     at = T0
     first: list[Event] = [
-        OrderPlaced(order_id=long_order, customer_id="c-long", lines=(Line("SKU-0001", 1),), ship_to=Address(
-            coordinates=Coordinates(40.0, -75.0)), service_level=ServiceLevel.STANDARD, priority=0, channel="web",
-            placed_at=at),
-        OrderAllocated(order_id=long_order, allocated_at=at, shipments=(
-            PlannedShipment(shipment_id="s1", location_code="L00", lines=(Line("SKU-0001", 1),)),)),
+        OrderPlaced(
+            order_id=long_order,
+            customer_id="c-long",
+            lines=(Line("SKU-0001", 1),),
+            ship_to=Address(coordinates=Coordinates(40.0, -75.0)),
+            service_level=ServiceLevel.STANDARD,
+            priority=0,
+            channel="web",
+            placed_at=at,
+        ),
+        OrderAllocated(
+            order_id=long_order,
+            allocated_at=at,
+            shipments=(PlannedShipment(shipment_id="s1", location_code="L00", lines=(Line("SKU-0001", 1),)),),
+        ),
         ShipmentPacked(order_id=long_order, shipment_id="s1", packed_at=at),
-        ShipmentDispatched(order_id=long_order, shipment_id="s1", carrier="ups", tracking_number="1ZLONG",
-                           promised_delivery=None, dispatched_at=at),
+        ShipmentDispatched(
+            order_id=long_order,
+            shipment_id="s1",
+            carrier="ups",
+            tracking_number="1ZLONG",
+            promised_delivery=None,
+            dispatched_at=at,
+        ),
     ]
     order_moments = []
-    for chunk in [first] + [[TrackingUpdated(order_id=long_order, shipment_id="s1", status=TrackingStatus.IN_TRANSIT,
-                                             message=f"hop {i}", occurred_at=at + timedelta(hours=i))]
-                            for i in range(46)]:
+    for chunk in [first] + [
+        [
+            TrackingUpdated(
+                order_id=long_order,
+                shipment_id="s1",
+                status=TrackingStatus.IN_TRANSIT,
+                message=f"hop {i}",
+                occurred_at=at + timedelta(hours=i),
+            )
+        ]
+        for i in range(46)
+    ]:
         await store.append(order_stream(long_order), [codec.encode(e) for e in chunk], ANY)
         order_moments.append(datetime.now(UTC))
 
@@ -264,10 +380,16 @@ async def main(quick: bool) -> None:
         store = EventStore(pool)
         started = time.perf_counter()
         long_order, order_moments, stock_moments = await build_log(
-            store, orders=300 if quick else 15_500, hot_events=3_000 if quick else 100_000)
+            store, orders=300 if quick else 15_500, hot_events=3_000 if quick else 100_000
+        )
         total = await pool.fetchval("SELECT count(*) FROM events")
-        emit("log", events=total, streams=await pool.fetchval("SELECT count(*) FROM streams"),
-             build_s=round(time.perf_counter() - started, 1), quick=quick)
+        emit(
+            "log",
+            events=total,
+            streams=await pool.fetchval("SELECT count(*) FROM streams"),
+            build_s=round(time.perf_counter() - started, 1),
+            quick=quick,
+        )
 
         reads, rebuilds = [], []
         for _ in range(runs):
@@ -277,10 +399,21 @@ async def main(quick: bool) -> None:
             t = time.perf_counter()
             await rebuild(dsn, progress=False)
             rebuilds.append(time.perf_counter() - t)
-        emit("read_all", events=total, seconds=round(statistics.median(reads), 3),
-             events_per_s=round(total / statistics.median(reads)), runs=len(reads))
-        emit("rebuild", events=total, seconds=round(statistics.median(rebuilds), 3),
-             events_per_s=round(total / statistics.median(rebuilds)), runs=len(rebuilds), target_events_per_s=30_000)
+        emit(
+            "read_all",
+            events=total,
+            seconds=round(statistics.median(reads), 3),
+            events_per_s=round(total / statistics.median(reads)),
+            runs=len(reads),
+        )
+        emit(
+            "rebuild",
+            events=total,
+            seconds=round(statistics.median(rebuilds), 3),
+            events_per_s=round(total / statistics.median(rebuilds)),
+            runs=len(rebuilds),
+            target_events_per_s=30_000,
+        )
 
         rng = random.Random(SEED)
         samples = 30 if quick else 300
@@ -297,10 +430,15 @@ async def main(quick: bool) -> None:
                     await read(at)
                     latencies.append((time.perf_counter() - t) * 1000)
                 per_run.append((percentile(latencies, 0.5), percentile(latencies, 0.99)))
-            emit(metric, p50_ms=round(statistics.median(p for p, _ in per_run), 2),
-                 p99_ms=round(statistics.median(p for _, p in per_run), 2), samples=samples, runs=runs,
-                 stream_events=50 if metric.startswith("asof_order") else (3_000 if quick else 100_000),
-                 target_p99_ms=20)
+            emit(
+                metric,
+                p50_ms=round(statistics.median(p for p, _ in per_run), 2),
+                p99_ms=round(statistics.median(p for _, p in per_run), 2),
+                samples=samples,
+                runs=runs,
+                stream_events=50 if metric.startswith("asof_order") else (3_000 if quick else 100_000),
+                target_p99_ms=20,
+            )
         await pool.close()
     finally:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

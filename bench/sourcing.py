@@ -133,9 +133,7 @@ def quality(net: Network, stock: Stock, reqs: list[SourcingRequest]) -> None:
         totals[name] = cost
         backorders[name] = sum(sum(p.backordered.values()) for p in plans)
         shipped = [p for p in plans if p.shipments]
-        days = [
-            (max(s.promised_delivery for s in p.shipments).date() - NOW.date()).days for p in shipped
-        ]
+        days = [(max(s.promised_delivery for s in p.shipments).date() - NOW.date()).days for p in shipped]
         emit(
             metric="plan_quality",
             strategy=name,

@@ -91,8 +91,7 @@ async def skip_seed_jobs(store: EventStore) -> None:
     """Moves the dispatcher past the seed: receiving stock with no order waiting asks for backorder allocation
     jobs that find nothing to do, and they are not what this bench measures."""
     row = await store.pool.fetchrow(
-        "SELECT transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC"
-        " LIMIT 1"
+        "SELECT transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1"
     )
     assert row is not None
     async with store.pool.acquire() as conn:

@@ -53,9 +53,7 @@ def run_projections(dsn: str) -> None:
     uvloop.run(_follow_log_until_stopped(dsn, None, dispatch=False, project=True))
 
 
-async def _follow_log_until_stopped(
-    dsn: str, broker: dramatiq.Broker | None, *, dispatch: bool, project: bool
-) -> None:
+async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker | None, *, dispatch: bool, project: bool) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -117,7 +117,7 @@ async def test_a_nul_character_anywhere_in_a_string_is_refused_before_anything_r
     literal = await api.gql(create % '"a\x00b"')  # the character itself
     block = await api.gql(create % '"""a\x00b"""')  # in a block string
     variable = await api.gql(
-        "mutation($name: String!) { createLocation(input: {code: \"NUL1\", name: $name, type: STORE,"
+        'mutation($name: String!) { createLocation(input: {code: "NUL1", name: $name, type: STORE,'
         " latitude: 1, longitude: 1}) { location { code } } }",
         {"name": "a\x00b"},
     )

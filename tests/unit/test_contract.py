@@ -89,9 +89,11 @@ def test_every_promise_of_the_contract_is_served() -> None:
                     elif not input_compatible(ours_arg.type, arg.type):
                         problems.append(f"{name}.{fname}({aname}): {ours_arg.type} is not {arg.type}")
                 extra = set(ours_field.args) - set(field.args)
-                problems += [f"{name}.{fname}({a}) is required but not in the contract"
-                             for a in extra if isinstance(ours_field.args[a].type, GraphQLNonNull)
-                             and ours_field.args[a].default_value is None]
+                problems += [
+                    f"{name}.{fname}({a}) is required but not in the contract"
+                    for a in extra
+                    if isinstance(ours_field.args[a].type, GraphQLNonNull) and ours_field.args[a].default_value is None
+                ]
         if isinstance(promised, GraphQLInputObjectType):
             assert isinstance(actual, GraphQLInputObjectType), name
             for fname, field in promised.fields.items():

@@ -23,9 +23,7 @@ async def client(fake_dhl_url: str) -> AsyncIterator[DhlTracking]:
         yield adapter
 
 
-async def test_normal_progression_records_each_checkpoint_once(
-    fake_dhl: FakeDhl, client: DhlTracking
-) -> None:
+async def test_normal_progression_records_each_checkpoint_once(fake_dhl: FakeDhl, client: DhlTracking) -> None:
     registered = dhl_event("pre-transit", "2025-03-01T08:00:00Z", "The shipment has been registered")
     picked_up = dhl_event("transit", "2025-03-01T15:30:00Z", "The shipment has been picked up", "Köln")
     loaded = dhl_event("transit", "2025-03-02T07:10:00Z", "Out for delivery", "Bonn")
@@ -72,9 +70,7 @@ async def test_unknown_number_is_not_found(fake_dhl: FakeDhl, client: DhlTrackin
 
 
 @pytest.mark.parametrize("code", [429, 500, 502, 503])
-async def test_rate_limits_and_server_errors_are_retryable(
-    fake_dhl: FakeDhl, client: DhlTracking, code: int
-) -> None:
+async def test_rate_limits_and_server_errors_are_retryable(fake_dhl: FakeDhl, client: DhlTracking, code: int) -> None:
     fake_dhl.ship(NUMBER, [dhl_event("transit", "2025-03-01T15:30:00Z", "Picked up")])
     fake_dhl.fail(NUMBER, code)
     with pytest.raises(CarrierUnavailable) as raised:

@@ -87,11 +87,19 @@ async def create_locations(store: EventStore) -> None:
         ("ST1", LocationType.STORE, 40.73, -73.99),
         ("DC2", LocationType.DISTRIBUTION_CENTER, 34.05, -118.24),
     ):
-        await append(store, location_stream(code), LocationCreated(
-            code=code, name=f"{code} site", type=kind, coordinates=Coordinates(lat, lon),
-            capabilities=Capabilities(ship=True, pickup=kind is LocationType.STORE, returns=True),
-            daily_capacity=500, handling_cost=1.5,
-        ))
+        await append(
+            store,
+            location_stream(code),
+            LocationCreated(
+                code=code,
+                name=f"{code} site",
+                type=kind,
+                coordinates=Coordinates(lat, lon),
+                capabilities=Capabilities(ship=True, pickup=kind is LocationType.STORE, returns=True),
+                daily_capacity=500,
+                handling_cost=1.5,
+            ),
+        )
 
 
 def _stock(sku: str, code: str) -> dict[str, str]:
@@ -105,92 +113,235 @@ async def realistic_history(store: EventStore) -> AppendResult:
     """
     await create_locations(store)
     await append(store, location_stream("DC2"), LocationDeactivated(code="DC2", reason="closed"))
-    await append(store, stock_stream("SKU-A", "DC1"),
-                 StockReceived(**_stock("SKU-A", "DC1"), quantity=10),
-                 SafetyStockSet(**_stock("SKU-A", "DC1"), quantity=1))
+    await append(
+        store,
+        stock_stream("SKU-A", "DC1"),
+        StockReceived(**_stock("SKU-A", "DC1"), quantity=10),
+        SafetyStockSet(**_stock("SKU-A", "DC1"), quantity=1),
+    )
     await append(store, stock_stream("SKU-B", "ST1"), StockReceived(**_stock("SKU-B", "ST1"), quantity=3))
-    await append(store, stock_stream("SKU-C", "DC1"),
-                 SupplyExpected(**_stock("SKU-C", "DC1"), supply_id="PO-1", kind=SupplyKind.PURCHASE_ORDER,
-                                quantity=20, expected_at=at(60 * 24)),
-                 SupplyExpected(**_stock("SKU-C", "DC1"), supply_id="TR-1", kind=SupplyKind.TRANSFER,
-                                quantity=5, expected_at=at(60 * 48), source_location_code="DC2"))
-    await append(store, stock_stream("SKU-C", "DC1"),
-                 SupplyReceived(**_stock("SKU-C", "DC1"), supply_id="PO-1", quantity=8))
+    await append(
+        store,
+        stock_stream("SKU-C", "DC1"),
+        SupplyExpected(
+            **_stock("SKU-C", "DC1"),
+            supply_id="PO-1",
+            kind=SupplyKind.PURCHASE_ORDER,
+            quantity=20,
+            expected_at=at(60 * 24),
+        ),
+        SupplyExpected(
+            **_stock("SKU-C", "DC1"),
+            supply_id="TR-1",
+            kind=SupplyKind.TRANSFER,
+            quantity=5,
+            expected_at=at(60 * 48),
+            source_location_code="DC2",
+        ),
+    )
+    await append(
+        store, stock_stream("SKU-C", "DC1"), SupplyReceived(**_stock("SKU-C", "DC1"), supply_id="PO-1", quantity=8)
+    )
 
     # Order o-1: two shipments from two locations, all the way to delivery, then a return.
     ship_to = Address(coordinates=Coordinates(40.7, -74.0), postal_code="10001", country="US")
-    await append(store, order_stream("o-1"), OrderPlaced(
-        order_id="o-1", customer_id="c-1", lines=(Line("SKU-A", 2), Line("SKU-B", 1)), ship_to=ship_to,
-        service_level=ServiceLevel.EXPRESS, priority=5, channel="web", placed_at=at(0)))
-    await append(store, order_stream("o-1"),
-                 SourcingDecided(order_id="o-1", decided_at=at(1), algorithm="milp", total_cost=12.5, objective=12.5,
-                                 lower_bound=None, fallback_used=False, profile_version=1,
-                                 candidates=(CandidateOutcome(location_code="DC1", selected=True, cost=8.0),
-                                             CandidateOutcome(location_code="DC2", selected=False,
-                                                              reason="inactive")),
-                                 shipments=(PlannedShipmentCost(shipment_id="s1", location_code="DC1",
-                                                                carrier_service="ups-ground", cost=8.0,
-                                                                promised_delivery=at(60 * 48)),),
-                                 backordered=()),
-                 OrderAllocated(order_id="o-1", allocated_at=at(1), shipments=(
-                     PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("SKU-A", 2),)),
-                     PlannedShipment(shipment_id="s2", location_code="ST1", lines=(Line("SKU-B", 1),)))),
-                 OrderBackordered(order_id="o-1", lines=()))
-    await append(store, stock_stream("SKU-A", "DC1"),
-                 StockReserved(**_stock("SKU-A", "DC1"), reservation_id="o-1/s1", quantity=2))
-    await append(store, stock_stream("SKU-B", "ST1"),
-                 StockReserved(**_stock("SKU-B", "ST1"), reservation_id="o-1/s2", quantity=1))
+    await append(
+        store,
+        order_stream("o-1"),
+        OrderPlaced(
+            order_id="o-1",
+            customer_id="c-1",
+            lines=(Line("SKU-A", 2), Line("SKU-B", 1)),
+            ship_to=ship_to,
+            service_level=ServiceLevel.EXPRESS,
+            priority=5,
+            channel="web",
+            placed_at=at(0),
+        ),
+    )
+    await append(
+        store,
+        order_stream("o-1"),
+        SourcingDecided(
+            order_id="o-1",
+            decided_at=at(1),
+            algorithm="milp",
+            total_cost=12.5,
+            objective=12.5,
+            lower_bound=None,
+            fallback_used=False,
+            profile_version=1,
+            candidates=(
+                CandidateOutcome(location_code="DC1", selected=True, cost=8.0),
+                CandidateOutcome(location_code="DC2", selected=False, reason="inactive"),
+            ),
+            shipments=(
+                PlannedShipmentCost(
+                    shipment_id="s1",
+                    location_code="DC1",
+                    carrier_service="ups-ground",
+                    cost=8.0,
+                    promised_delivery=at(60 * 48),
+                ),
+            ),
+            backordered=(),
+        ),
+        OrderAllocated(
+            order_id="o-1",
+            allocated_at=at(1),
+            shipments=(
+                PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("SKU-A", 2),)),
+                PlannedShipment(shipment_id="s2", location_code="ST1", lines=(Line("SKU-B", 1),)),
+            ),
+        ),
+        OrderBackordered(order_id="o-1", lines=()),
+    )
+    await append(
+        store,
+        stock_stream("SKU-A", "DC1"),
+        StockReserved(**_stock("SKU-A", "DC1"), reservation_id="o-1/s1", quantity=2),
+    )
+    await append(
+        store,
+        stock_stream("SKU-B", "ST1"),
+        StockReserved(**_stock("SKU-B", "ST1"), reservation_id="o-1/s2", quantity=1),
+    )
     for sid, code, sku, qty, tn in (("s1", "DC1", "SKU-A", 2, "1Z001"), ("s2", "ST1", "SKU-B", 1, "1Z002")):
-        await append(store, order_stream("o-1"),
-                     ShipmentPacked(order_id="o-1", shipment_id=sid, packed_at=at(10)),
-                     ShipmentDispatched(order_id="o-1", shipment_id=sid, carrier="ups", tracking_number=tn,
-                                        promised_delivery=at(60 * 48), dispatched_at=at(20)))
-        await append(store, stock_stream(sku, code),
-                     StockShipped(**_stock(sku, code), reservation_id=f"o-1/{sid}", quantity=qty))
-    await append(store, order_stream("o-1"),
-                 TrackingUpdated(order_id="o-1", shipment_id="s1", status=TrackingStatus.IN_TRANSIT,
-                                 message="departed", occurred_at=at(120), location="Newark",
-                                 estimated_delivery=at(60 * 30)),
-                 TrackingUpdated(order_id="o-1", shipment_id="s1", status=TrackingStatus.OUT_FOR_DELIVERY,
-                                 message="on the van", occurred_at=at(60 * 24)),
-                 ShipmentDelivered(order_id="o-1", shipment_id="s1", delivered_at=at(60 * 26)))
+        await append(
+            store,
+            order_stream("o-1"),
+            ShipmentPacked(order_id="o-1", shipment_id=sid, packed_at=at(10)),
+            ShipmentDispatched(
+                order_id="o-1",
+                shipment_id=sid,
+                carrier="ups",
+                tracking_number=tn,
+                promised_delivery=at(60 * 48),
+                dispatched_at=at(20),
+            ),
+        )
+        await append(
+            store, stock_stream(sku, code), StockShipped(**_stock(sku, code), reservation_id=f"o-1/{sid}", quantity=qty)
+        )
+    await append(
+        store,
+        order_stream("o-1"),
+        TrackingUpdated(
+            order_id="o-1",
+            shipment_id="s1",
+            status=TrackingStatus.IN_TRANSIT,
+            message="departed",
+            occurred_at=at(120),
+            location="Newark",
+            estimated_delivery=at(60 * 30),
+        ),
+        TrackingUpdated(
+            order_id="o-1",
+            shipment_id="s1",
+            status=TrackingStatus.OUT_FOR_DELIVERY,
+            message="on the van",
+            occurred_at=at(60 * 24),
+        ),
+        ShipmentDelivered(order_id="o-1", shipment_id="s1", delivered_at=at(60 * 26)),
+    )
     # Return of one unit of SKU-A: requested, approved, received damaged, refunded.
-    await append(store, order_stream("o-1"),
-                 OrderReturnOpened(order_id="o-1", return_id="r-1", lines=(Line("SKU-A", 1),)))
-    await append(store, return_stream("r-1"),
-                 ReturnRequested(return_id="r-1", order_id="o-1", requested_at=at(60 * 72),
-                                 lines=(ReturnLine(sku="SKU-A", quantity=1, reason="broken"),)),
-                 ReturnApproved(return_id="r-1", approved_at=at(60 * 73)))
-    await append(store, return_stream("r-1"),
-                 ReturnReceived(return_id="r-1", location_code="DC1", received_at=at(60 * 96),
-                                lines=(ReceivedLine(sku="SKU-A", quantity=1, condition=ItemCondition.DAMAGED),)),
-                 ReturnRefunded(return_id="r-1", refunded_at=at(60 * 97),
-                                lines=(RefundLine(sku="SKU-A", amount=Decimal("19.99")),)))
-    await append(store, order_stream("o-1"),
-                 OrderReturnClosed(order_id="o-1", return_id="r-1", returned=(Line("SKU-A", 1),)))
+    await append(
+        store, order_stream("o-1"), OrderReturnOpened(order_id="o-1", return_id="r-1", lines=(Line("SKU-A", 1),))
+    )
+    await append(
+        store,
+        return_stream("r-1"),
+        ReturnRequested(
+            return_id="r-1",
+            order_id="o-1",
+            requested_at=at(60 * 72),
+            lines=(ReturnLine(sku="SKU-A", quantity=1, reason="broken"),),
+        ),
+        ReturnApproved(return_id="r-1", approved_at=at(60 * 73)),
+    )
+    await append(
+        store,
+        return_stream("r-1"),
+        ReturnReceived(
+            return_id="r-1",
+            location_code="DC1",
+            received_at=at(60 * 96),
+            lines=(ReceivedLine(sku="SKU-A", quantity=1, condition=ItemCondition.DAMAGED),),
+        ),
+        ReturnRefunded(
+            return_id="r-1", refunded_at=at(60 * 97), lines=(RefundLine(sku="SKU-A", amount=Decimal("19.99")),)
+        ),
+    )
+    await append(
+        store, order_stream("o-1"), OrderReturnClosed(order_id="o-1", return_id="r-1", returned=(Line("SKU-A", 1),))
+    )
 
     # Order o-2: allocated, then cancelled (its reservation released).
-    await append(store, order_stream("o-2"), OrderPlaced(
-        order_id="o-2", customer_id="c-2", lines=(Line("SKU-A", 3),), ship_to=ship_to,
-        service_level=ServiceLevel.STANDARD, priority=0, channel="store", placed_at=at(30)),
-        OrderAllocated(order_id="o-2", allocated_at=at(31), shipments=(
-            PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("SKU-A", 3),)),)))
-    await append(store, stock_stream("SKU-A", "DC1"),
-                 StockReserved(**_stock("SKU-A", "DC1"), reservation_id="o-2/s1", quantity=3))
+    await append(
+        store,
+        order_stream("o-2"),
+        OrderPlaced(
+            order_id="o-2",
+            customer_id="c-2",
+            lines=(Line("SKU-A", 3),),
+            ship_to=ship_to,
+            service_level=ServiceLevel.STANDARD,
+            priority=0,
+            channel="store",
+            placed_at=at(30),
+        ),
+        OrderAllocated(
+            order_id="o-2",
+            allocated_at=at(31),
+            shipments=(PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("SKU-A", 3),)),),
+        ),
+    )
+    await append(
+        store,
+        stock_stream("SKU-A", "DC1"),
+        StockReserved(**_stock("SKU-A", "DC1"), reservation_id="o-2/s1", quantity=3),
+    )
     ref = ReservationRef(location_code="DC1", sku="SKU-A", reservation_id="o-2/s1", quantity=3)
-    await append(store, order_stream("o-2"),
-                 OrderCancelled(order_id="o-2", reason="customer", released=(ref,), cancelled_at=at(40)))
-    await append(store, stock_stream("SKU-A", "DC1"),
-                 ReservationReleased(**_stock("SKU-A", "DC1"), reservation_id="o-2/s1", quantity=3,
-                                     reason="CANCELLED"),
-                 StockCounted(**_stock("SKU-A", "DC1"), counted=7, variance=-1))
+    await append(
+        store,
+        order_stream("o-2"),
+        OrderCancelled(order_id="o-2", reason="customer", released=(ref,), cancelled_at=at(40)),
+    )
+    await append(
+        store,
+        stock_stream("SKU-A", "DC1"),
+        ReservationReleased(**_stock("SKU-A", "DC1"), reservation_id="o-2/s1", quantity=3, reason="CANCELLED"),
+        StockCounted(**_stock("SKU-A", "DC1"), counted=7, variance=-1),
+    )
 
     # Orders o-3 and o-4: nothing anywhere, backordered (o-4 has the higher priority).
     for oid, priority, minute in (("o-3", 1, 50), ("o-4", 9, 55)):
-        await append(store, order_stream(oid), OrderPlaced(
-            order_id=oid, customer_id="c-1", lines=(Line("SKU-Z", 4),), ship_to=ship_to,
-            service_level=ServiceLevel.SAME_DAY, priority=priority, channel="app", placed_at=at(minute)),
-            OrderBackordered(order_id=oid, lines=(Line("SKU-Z", 4),)))
-    return await append(store, order_stream("o-5"), OrderPlaced(
-        order_id="o-5", customer_id="c-3", lines=(Line("SKU-A", 1),), ship_to=ship_to,
-        service_level=ServiceLevel.STANDARD, priority=0, channel="web", placed_at=at(70)))
+        await append(
+            store,
+            order_stream(oid),
+            OrderPlaced(
+                order_id=oid,
+                customer_id="c-1",
+                lines=(Line("SKU-Z", 4),),
+                ship_to=ship_to,
+                service_level=ServiceLevel.SAME_DAY,
+                priority=priority,
+                channel="app",
+                placed_at=at(minute),
+            ),
+            OrderBackordered(order_id=oid, lines=(Line("SKU-Z", 4),)),
+        )
+    return await append(
+        store,
+        order_stream("o-5"),
+        OrderPlaced(
+            order_id="o-5",
+            customer_id="c-3",
+            lines=(Line("SKU-A", 1),),
+            ship_to=ship_to,
+            service_level=ServiceLevel.STANDARD,
+            priority=0,
+            channel="web",
+            placed_at=at(70),
+        ),
+    )

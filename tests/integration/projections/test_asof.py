@@ -28,9 +28,11 @@ async def _recorded_at(store: EventStore, result: AppendResult) -> datetime:
 async def test_order_as_of_past_moments(store: EventStore) -> None:
     last = await realistic_history(store)
     placed_at = await store.pool.fetchval(
-        "SELECT recorded_at FROM events WHERE stream_id = 'order-o-1' AND stream_version = 1")
+        "SELECT recorded_at FROM events WHERE stream_id = 'order-o-1' AND stream_version = 1"
+    )
     allocated_at = await store.pool.fetchval(
-        "SELECT recorded_at FROM events WHERE stream_id = 'order-o-1' AND event_type = 'OrderAllocated'")
+        "SELECT recorded_at FROM events WHERE stream_id = 'order-o-1' AND event_type = 'OrderAllocated'"
+    )
     end = await _recorded_at(store, last)
 
     assert await order_as_of(store, codec, "o-1", placed_at - timedelta(microseconds=1)) is None
@@ -90,10 +92,16 @@ async def test_snapshot_if_due() -> None:
 
 
 async def test_inventory_as_of_across_locations_with_awkward_skus(store: EventStore) -> None:
-    for sku, code, quantity in (("A_%", "DC1", 5), ("A_%", "ST1", 2), ("AB%", "DC1", 7), ("Y:A_%", "DC1", 9),
-                                ("A_%x", "DC2", 1)):
-        result = await append(store, stock_stream(sku, code),
-                              StockReceived(sku=sku, location_code=code, quantity=quantity))
+    for sku, code, quantity in (
+        ("A_%", "DC1", 5),
+        ("A_%", "ST1", 2),
+        ("AB%", "DC1", 7),
+        ("Y:A_%", "DC1", 9),
+        ("A_%x", "DC2", 1),
+    ):
+        result = await append(
+            store, stock_stream(sku, code), StockReceived(sku=sku, location_code=code, quantity=quantity)
+        )
     end = await _recorded_at(store, result)
     found = await inventory_as_of(store, codec, "A_%", end)
     assert {code: s.on_hand for code, s in found.items()} == {"DC1": 5, "ST1": 2}

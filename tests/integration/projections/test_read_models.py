@@ -36,8 +36,9 @@ async def test_stock_levels_incoming_and_rollup(store: EventStore, readmodel: as
     assert (b["on_hand"], b["reserved"], b["available"]) == (2, 0, 2)
     c = levels[("SKU-C", "DC1")]
     assert (c["on_hand"], c["incoming"]) == (8, 17)
-    supply = await readmodel.fetch("SELECT supply_id, kind, quantity, expected_at, source_location_code"
-                                   " FROM incoming_supply ORDER BY supply_id")
+    supply = await readmodel.fetch(
+        "SELECT supply_id, kind, quantity, expected_at, source_location_code FROM incoming_supply ORDER BY supply_id"
+    )
     assert [tuple(r) for r in supply] == [
         ("PO-1", "PURCHASE_ORDER", 12, at(60 * 24), None),
         ("TR-1", "TRANSFER", 5, at(60 * 48), "DC2"),
@@ -53,14 +54,19 @@ async def test_order_headers_and_derived_status(store: EventStore, readmodel: as
     await _project(store, readmodel)
     orders = {r["order_id"]: r for r in await readmodel.fetch("SELECT * FROM orders")}
     assert {k: v["status"] for k, v in orders.items()} == {
-        "o-1": "PARTIALLY_DELIVERED", "o-2": "CANCELLED", "o-3": "BACKORDERED", "o-4": "BACKORDERED",
+        "o-1": "PARTIALLY_DELIVERED",
+        "o-2": "CANCELLED",
+        "o-3": "BACKORDERED",
+        "o-4": "BACKORDERED",
         "o-5": "PLACED",
     }
     o1 = orders["o-1"]
     assert (o1["customer_id"], o1["service_level"], o1["priority"], o1["channel"]) == ("c-1", "EXPRESS", 5, "web")
     assert (o1["placed_at"], o1["ship_to_latitude"], o1["ship_to_postal_code"]) == (at(0), 40.7, "10001")
-    last = await readmodel.fetchrow("SELECT global_position, recorded_at, stream_version FROM events"
-                                    " WHERE stream_id = 'order-o-1' ORDER BY stream_version DESC LIMIT 1")
+    last = await readmodel.fetchrow(
+        "SELECT global_position, recorded_at, stream_version FROM events"
+        " WHERE stream_id = 'order-o-1' ORDER BY stream_version DESC LIMIT 1"
+    )
     assert last is not None
     assert (o1["last_position"], o1["updated_at"], o1["version"]) == tuple(last)
     assert msgspec.json.decode(o1["state"])["order_id"] == "o-1"
@@ -68,8 +74,10 @@ async def test_order_headers_and_derived_status(store: EventStore, readmodel: as
 
 async def test_order_lines(store: EventStore, readmodel: asyncpg.Pool) -> None:
     await _project(store, readmodel)
-    rows = await readmodel.fetch("SELECT order_id, sku, ordered, allocated, backordered, shipped, delivered,"
-                                 " cancelled, returned FROM order_lines ORDER BY order_id, line_no")
+    rows = await readmodel.fetch(
+        "SELECT order_id, sku, ordered, allocated, backordered, shipped, delivered,"
+        " cancelled, returned FROM order_lines ORDER BY order_id, line_no"
+    )
     assert [tuple(r) for r in rows] == [
         ("o-1", "SKU-A", 2, 2, 0, 2, 2, 0, 1),
         ("o-1", "SKU-B", 1, 1, 0, 1, 0, 0, 0),
@@ -87,8 +95,12 @@ async def test_shipments_with_tracking(store: EventStore, readmodel: asyncpg.Poo
     rows = {(r["order_id"], r["shipment_id"]): r for r in await readmodel.fetch("SELECT * FROM shipments")}
     assert set(rows) == {("o-1", "s1"), ("o-1", "s2"), ("o-2", "s1")}
     s1 = rows[("o-1", "s1")]
-    assert (s1["status"], s1["location_code"], s1["carrier"], s1["tracking_number"]) == ("DELIVERED", "DC1", "ups",
-                                                                                         "1Z001")
+    assert (s1["status"], s1["location_code"], s1["carrier"], s1["tracking_number"]) == (
+        "DELIVERED",
+        "DC1",
+        "ups",
+        "1Z001",
+    )
     assert (s1["dispatched_at"], s1["delivered_at"], s1["estimated_delivery"]) == (at(20), at(60 * 26), at(60 * 30))
     assert s1["promised_delivery"] == at(60 * 48)
     assert msgspec.json.decode(s1["lines"]) == [{"sku": "SKU-A", "quantity": 2}]
@@ -106,14 +118,20 @@ async def test_returns_and_sourcing_decisions(store: EventStore, readmodel: asyn
     await _project(store, readmodel)
     r = await readmodel.fetchrow("SELECT * FROM returns WHERE return_id = 'r-1'")
     assert r is not None
-    assert (r["order_id"], r["status"], r["refund_amount"], r["location_code"]) == ("o-1", "REFUNDED",
-                                                                                   Decimal("19.99"), "DC1")
+    assert (r["order_id"], r["status"], r["refund_amount"], r["location_code"]) == (
+        "o-1",
+        "REFUNDED",
+        Decimal("19.99"),
+        "DC1",
+    )
     assert msgspec.json.decode(r["received"]) == [{"sku": "SKU-A", "quantity": 1, "condition": "DAMAGED"}]
     d = await readmodel.fetchrow("SELECT * FROM sourcing_decisions WHERE order_id = 'o-1'")
     assert d is not None and (d["algorithm"], d["total_cost"], d["decided_at"]) == ("milp", 12.5, at(1))
     candidates = msgspec.json.decode(d["candidates"])
     assert [(c["location_code"], c["selected"], c["reason"]) for c in candidates] == [
-        ("DC1", True, None), ("DC2", False, "inactive")]
+        ("DC1", True, None),
+        ("DC2", False, "inactive"),
+    ]
 
 
 async def test_orders_keyset_pages(store: EventStore, readmodel: asyncpg.Pool) -> None:
@@ -131,9 +149,7 @@ async def test_orders_keyset_pages(store: EventStore, readmodel: asyncpg.Pool) -
     assert [r["order_id"] for r in everything] == ["o-1", "o-2", "o-3", "o-4", "o-5"]
 
 
-async def test_small_batches_give_the_same_rows(
-    store: EventStore, readmodel: asyncpg.Pool
-) -> None:
+async def test_small_batches_give_the_same_rows(store: EventStore, readmodel: asyncpg.Pool) -> None:
     last = await realistic_history(store)
     assert await ProjectionRunner(readmodel, batch_size=1).catch_up_to(last.position)
     one_by_one = [tuple(r) for r in await readmodel.fetch("SELECT * FROM orders ORDER BY order_id")]

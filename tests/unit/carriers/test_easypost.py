@@ -53,9 +53,7 @@ def event(description: str = "tracker.updated", **tracker: object) -> bytes:
 def test_valid_signature_is_accepted() -> None:
     body = event()
     assert verify_signature(SECRET, body, sign(body))
-    assert verify_signature(
-        SECRET, body, "  " + sign(body).upper().replace("HMAC-SHA256-HEX", "hmac-sha256-hex")
-    )
+    assert verify_signature(SECRET, body, "  " + sign(body).upper().replace("HMAC-SHA256-HEX", "hmac-sha256-hex"))
 
 
 @pytest.mark.parametrize(

@@ -98,8 +98,7 @@ def test_exceptions_happen_at_about_the_configured_rate() -> None:
     config = SimulationConfig(seed=11)
     late = DISPATCHED + hours(400)
     snapshots = [
-        parcel_snapshot(tracking_number_for(f"p{i}", DISPATCHED), DISPATCHED, late, config)
-        for i in range(2000)
+        parcel_snapshot(tracking_number_for(f"p{i}", DISPATCHED), DISPATCHED, late, config) for i in range(2000)
     ]
     exceptional = [s for s in snapshots if any(c.status is TrackingStatus.FAILURE for c in s.checkpoints)]
     assert 0.03 <= len(exceptional) / len(snapshots) <= 0.07
@@ -129,9 +128,7 @@ def test_an_undeliverable_parcel_returns_to_sender_without_eta() -> None:
     config = SimulationConfig(seed=5, exception_rate=1.0)
     late = DISPATCHED + hours(400)
     numbers = (tracking_number_for(f"u{i}", DISPATCHED) for i in range(100))
-    number = next(
-        n for n in numbers if parcel_snapshot(n, DISPATCHED, late, config).status == "return_to_sender"
-    )
+    number = next(n for n in numbers if parcel_snapshot(n, DISPATCHED, late, config).status == "return_to_sender")
     final = parcel_snapshot(number, DISPATCHED, late, config)
     assert [c.status for c in final.checkpoints[-3:]] == [
         TrackingStatus.OUT_FOR_DELIVERY,

@@ -96,9 +96,7 @@ def when(events: tuple[Event, ...], command: OrderCommand) -> list[Event]:
     return orders.decide(state_of(*events), command, NOW)
 
 
-def rejects(
-    events: tuple[Event, ...], command: OrderCommand, code: str, field: tuple[str, ...] | None = None
-) -> None:
+def rejects(events: tuple[Event, ...], command: OrderCommand, code: str, field: tuple[str, ...] | None = None) -> None:
     with pytest.raises(DomainError) as caught:
         when(events, command)
     assert caught.value.code == code
@@ -194,9 +192,7 @@ def test_allocation_rejections() -> None:
     again = PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("A", 0),))
     rejects(FULL, AllocateOrder(**ORD, shipments=(again,)), "DUPLICATE", ("shipments", "0", "shipmentId"))
     # Two shipments together may not exceed what is unallocated.
-    halves = tuple(
-        PlannedShipment(shipment_id=f"h{i}", location_code="DC1", lines=(Line("A", 2),)) for i in (1, 2)
-    )
+    halves = tuple(PlannedShipment(shipment_id=f"h{i}", location_code="DC1", lines=(Line("A", 2),)) for i in (1, 2))
     rejects(
         (PLACED,),
         AllocateOrder(**ORD, shipments=halves),
@@ -207,9 +203,7 @@ def test_allocation_rejections() -> None:
 
 def test_shipment_lifecycle_and_status() -> None:
     assert status(*FULL) is OrderStatus.ALLOCATED
-    assert when(FULL, PackShipment(**ORD, shipment_id="s1")) == [
-        ShipmentPacked(**ORD, shipment_id="s1", packed_at=NOW)
-    ]
+    assert when(FULL, PackShipment(**ORD, shipment_id="s1")) == [ShipmentPacked(**ORD, shipment_id="s1", packed_at=NOW)]
     assert status(*PACKED) is OrderStatus.IN_FULFILLMENT
     dispatch = DispatchShipment(**ORD, shipment_id="s1", carrier="ups", tracking_number="1Z")
     assert when(PACKED, dispatch) == [DISPATCHED[-1]]
@@ -225,9 +219,7 @@ def test_illegal_shipment_transitions() -> None:
     rejects(DISPATCHED, dispatch, "INVALID_STATE")  # twice
     rejects(PACKED, PackShipment(**ORD, shipment_id="s1"), "INVALID_STATE")
     rejects(FULL, PackShipment(**ORD, shipment_id="nope"), "NOT_FOUND", ("shipmentId",))
-    rejects(
-        PACKED, DispatchShipment(**ORD, shipment_id="s1", carrier="", tracking_number="1Z"), "INVALID_INPUT"
-    )
+    rejects(PACKED, DispatchShipment(**ORD, shipment_id="s1", carrier="", tracking_number="1Z"), "INVALID_INPUT")
     cancelled = (*FULL, OrderCancelled(**ORD, reason="", released=(), cancelled_at=NOW))
     rejects(cancelled, PackShipment(**ORD, shipment_id="s1"), "INVALID_STATE")
     rejects(DELIVERED, MarkShipmentDelivered(**ORD, shipment_id="s1", delivered_at=NOW), "INVALID_STATE")
@@ -251,18 +243,14 @@ def test_tracking_moves_status_delivers_and_ignores_replays() -> None:
     stale = state_of(*history, *late)
     assert stale is not None and stale.shipments[0].status is ShipmentStatus.IN_TRANSIT
     assert len(stale.shipments[0].tracking) == 2
-    done = when(
-        history, RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.DELIVERED, occurred_at=later)
-    )
+    done = when(history, RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.DELIVERED, occurred_at=later))
     assert [type(e) for e in done] == [TrackingUpdated, ShipmentDelivered]
     assert status(*history, *done) is OrderStatus.DELIVERED
     rejects(FULL, moving, "INVALID_STATE")  # not dispatched yet
 
 
 def test_tracking_failure_raises_an_exception_once() -> None:
-    fail = RecordTracking(
-        **ORD, shipment_id="s1", status=TrackingStatus.FAILURE, occurred_at=NOW, message="lost"
-    )
+    fail = RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.FAILURE, occurred_at=NOW, message="lost")
     events = when(DISPATCHED, fail)
     assert events[1] == ShipmentException(**ORD, shipment_id="s1", reason="lost", occurred_at=NOW)
     again = RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.ERROR, occurred_at=NOW)
@@ -328,9 +316,7 @@ def test_cancel_lines_takes_unallocated_first_then_shipments() -> None:
         PLACED,
         OrderAllocated(
             **ORD,
-            shipments=(
-                PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("A", 2), Line("B", 2))),
-            ),
+            shipments=(PlannedShipment(shipment_id="s1", location_code="DC1", lines=(Line("A", 2), Line("B", 2))),),
             allocated_at=NOW,
         ),
     )

@@ -16,9 +16,7 @@ def defined(version: int, rules: dict[str, object] = RULES) -> SourcingProfileDe
 
 def test_the_first_definition_is_version_one() -> None:
     events = decide(None, DefineProfileRules(rules=RULES, reason="launch"), NOW)
-    assert events == [
-        SourcingProfileDefined(name="default", version=1, rules=RULES, reason="launch", defined_at=NOW)
-    ]
+    assert events == [SourcingProfileDefined(name="default", version=1, rules=RULES, reason="launch", defined_at=NOW)]
 
 
 def test_each_change_is_the_next_version() -> None:

@@ -50,9 +50,7 @@ def delivered_order() -> Order:
 def returned(*commands: returns.ReturnCommand, order: Order | None = None) -> Return | None:
     state: Return | None = None
     for command in commands:
-        for event in returns.decide(
-            state, command, NOW, order=order or delivered_order(), location=location("RC1")
-        ):
+        for event in returns.decide(state, command, NOW, order=order or delivered_order(), location=location("RC1")):
             state = returns.evolve(state, event)
     return state
 
@@ -71,9 +69,7 @@ def test_return_happy_path_to_refund() -> None:
     assert state is not None and state.status is ReturnStatus.RECEIVED
     refunded = returns.evolve(
         state,
-        returns.decide(state, RefundReturn(**R, lines=(RefundLine(sku="A", amount=Decimal("9.95")),)), NOW)[
-            0
-        ],
+        returns.decide(state, RefundReturn(**R, lines=(RefundLine(sku="A", amount=Decimal("9.95")),)), NOW)[0],
     )
     assert refunded is not None and refunded.status is ReturnStatus.REFUNDED
     assert refunded.refund_amount == Decimal("9.95")
@@ -126,9 +122,7 @@ def test_return_window_and_undelivered_orders() -> None:
     with pytest.raises(DomainError) as closed:
         returns.decide(None, REQUEST, NOW + timedelta(days=31), order=delivered_order())
     assert closed.value.code == "RETURN_WINDOW_CLOSED"
-    assert returns.decide(
-        None, REQUEST, NOW + timedelta(days=6), order=delivered_order(), window=timedelta(days=7)
-    )
+    assert returns.decide(None, REQUEST, NOW + timedelta(days=6), order=delivered_order(), window=timedelta(days=7))
     undelivered = state_of(*DELIVERED[:-1])
     with pytest.raises(DomainError) as caught:
         returns.decide(None, REQUEST, NOW, order=undelivered)
@@ -196,16 +190,12 @@ def test_location_lifecycle() -> None:
         locations.decide(state, create, NOW)
     assert duplicate.value.code == "DUPLICATE"
     start: locations.Location | None = state
-    closed = given(
-        locations.evolve, start, locations.decide(state, locations.DeactivateLocation(code="DC1"), NOW)
-    )
+    closed = given(locations.evolve, start, locations.decide(state, locations.DeactivateLocation(code="DC1"), NOW))
     assert closed is not None and not closed.active
     with pytest.raises(DomainError) as twice:
         locations.decide(closed, locations.DeactivateLocation(code="DC1"), NOW)
     assert twice.value.code == "INVALID_STATE"
-    bad = locations.CreateLocation(
-        code="DC:1", name="x", type=LocationType.STORE, coordinates=Coordinates(0, 0)
-    )
+    bad = locations.CreateLocation(code="DC:1", name="x", type=LocationType.STORE, coordinates=Coordinates(0, 0))
     with pytest.raises(DomainError) as invalid:
         locations.decide(None, bad, NOW)
     assert invalid.value.field == ("code",)

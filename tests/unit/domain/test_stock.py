@@ -54,9 +54,7 @@ def when(state: StockState, command: StockCommand, *, active: bool = True) -> li
     return stock.decide(state, command, NOW, location=location("DC1", active=active))
 
 
-def rejects(
-    state: StockState, command: StockCommand, code: str, field: tuple[str, ...] | None = None
-) -> None:
+def rejects(state: StockState, command: StockCommand, code: str, field: tuple[str, ...] | None = None) -> None:
     with pytest.raises(DomainError) as caught:
         when(state, command)
     assert caught.value.code == code
@@ -139,9 +137,7 @@ def test_ship_consumes_reservation_and_drops_it_when_done() -> None:
 
 def test_adjust_cannot_go_below_zero_or_below_reserved() -> None:
     state = state_of(*STOCKED)
-    assert when(state, AdjustStock(**K, delta=-6, reason="damaged")) == [
-        StockAdjusted(**K, delta=-6, reason="damaged")
-    ]
+    assert when(state, AdjustStock(**K, delta=-6, reason="damaged")) == [StockAdjusted(**K, delta=-6, reason="damaged")]
     rejects(state, AdjustStock(**K, delta=-7, reason="x"), "INSUFFICIENT_STOCK", ("delta",))
     rejects(EMPTY_STOCK, AdjustStock(**K, delta=-1, reason="x"), "INSUFFICIENT_STOCK")
     rejects(state, AdjustStock(**K, delta=0, reason="x"), "INVALID_QUANTITY", ("delta",))
@@ -170,9 +166,7 @@ def test_count_below_reserved_releases_newest_reservations_first() -> None:
 
 def test_return_write_off_and_settings() -> None:
     state = state_of(*STOCKED)
-    assert when(state, ReturnStock(**K, quantity=2, return_id="r1")) == [
-        StockReturned(**K, quantity=2, return_id="r1")
-    ]
+    assert when(state, ReturnStock(**K, quantity=2, return_id="r1")) == [StockReturned(**K, quantity=2, return_id="r1")]
     assert when(state, WriteOffStock(**K, quantity=6, reason="expired")) == [
         StockWrittenOff(**K, quantity=6, reason="expired")
     ]
@@ -200,9 +194,7 @@ def test_supply_expected_then_received_in_parts() -> None:
     done = given(stock.evolve, partly, [SupplyReceived(**K, supply_id="po1", quantity=6)])
     assert (done.on_hand, done.incoming) == (10, {})
     rejects(done, ReceiveSupply(**K, supply_id="po1", quantity=1), "NOT_FOUND")
-    rejects(
-        EMPTY_STOCK, msgspec.structs.replace(expect, expected_at=due.replace(tzinfo=None)), "INVALID_INPUT"
-    )
+    rejects(EMPTY_STOCK, msgspec.structs.replace(expect, expected_at=due.replace(tzinfo=None)), "INVALID_INPUT")
 
 
 def test_snapshot_round_trips_through_json() -> None:

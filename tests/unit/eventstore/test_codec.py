@@ -16,8 +16,9 @@ class ParcelWeighed(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def stored(event_type: str, data: str, schema_version: int) -> RecordedEvent:
-    return RecordedEvent(1, 1, "parcel-1", 1, uuid.uuid4(), event_type, schema_version, data, "{}",
-                         datetime(2026, 1, 1, tzinfo=UTC))
+    return RecordedEvent(
+        1, 1, "parcel-1", 1, uuid.uuid4(), event_type, schema_version, data, "{}", datetime(2026, 1, 1, tzinfo=UTC)
+    )
 
 
 def test_encode_then_decode_gives_back_the_typed_event() -> None:

@@ -12,9 +12,7 @@ def test_a_us_zip_resolves_offline() -> None:
     assert resolve_postal_code(" 10001-1234 ") == nyc
 
 
-@pytest.mark.parametrize(
-    ("code", "country"), [("99999", "US"), ("1000", "US"), ("ABCDE", "US"), ("10001", "FR")]
-)
+@pytest.mark.parametrize(("code", "country"), [("99999", "US"), ("1000", "US"), ("ABCDE", "US"), ("10001", "FR")])
 def test_unknown_postal_codes_are_a_clear_error(code: str, country: str) -> None:
     with pytest.raises(UnknownPostalCode, match=r"unknown US postal code") as raised:
         resolve_postal_code(code, country)

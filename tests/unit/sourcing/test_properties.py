@@ -22,9 +22,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         CandidateLocation(
             code=f"L{i}",
             type=draw(st.sampled_from(list(LocationType))),
-            coordinates=Coordinates(
-                latitude=draw(st.floats(38.0, 42.0)), longitude=draw(st.floats(-90.0, -73.0))
-            ),
+            coordinates=Coordinates(latitude=draw(st.floats(38.0, 42.0)), longitude=draw(st.floats(-90.0, -73.0))),
             capacity_left_today=draw(st.none() | st.integers(0, 6)),
             handling_cost=draw(st.floats(0.0, 5.0)),
         )

@@ -45,9 +45,7 @@ def test_a_draft_that_caps_splits_is_compared_with_the_live_decisions() -> None:
     # Live split the order over two near sites; the draft allows one parcel, so it ships s1 from far away
     # and backorders s2.
     live = decision(15.8, 11.1, 14.0)
-    case = SimulationCase(
-        request=order({"s1": 1, "s2": 1}), network=network, availability=atp, now=NOW, live=live
-    )
+    case = SimulationCase(request=order({"s1": 1, "s2": 1}), network=network, availability=atp, now=NOW, live=live)
     draft = msgspec.structs.replace(default_profile(), version=7, max_shipments=1)
     report = simulate([case], draft, period_from=NOW, period_to=NOW + timedelta(days=1), time_limit=None)
     assert report.live.split_orders == 1 and report.draft.split_orders == 0
