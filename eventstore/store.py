@@ -37,6 +37,7 @@ T = TypeVar("T")
 
 
 _LAST_VERSION = 2**62
+_LAST_POSITION = 2**63 - 1
 _EVENT_ID_KEY = "events_event_id_key"
 _HEADS_KEPT = 10_000
 _json = msgspec.json.Encoder()
@@ -249,6 +250,14 @@ class EventStore:
         last = rows[-1]
         events = [_row_to_event(r) for r in rows if r[10]]
         return Page(events, Position(last[1], last[0]), len(rows), held_back)
+
+    async def horizon(self) -> Position:
+        """Where a reader of the global log starts to see everything that commits from now on, and skip
+        (almost) all that already has. Unlike the last event's position, it is never past a transaction still
+        in flight, whose events may yet commit with smaller positions."""
+        with translated():
+            xmin: int = await self.pool.fetchval(query("horizon"))
+        return Position(xmin - 1, _LAST_POSITION)
 
     async def iterate_all(
         self, *, after: Position = START, batch_size: int = 5000, event_types: Sequence[str] | None = None

@@ -133,3 +133,20 @@ async def test_read_all_tells_when_committed_events_wait_behind_a_transaction_in
     await store.pool.release(blocker)
     page = await store.read_all(after=first.position)
     assert [e.stream_id for e in page.events] == [behind]
+
+
+async def test_the_horizon_is_never_past_a_transaction_in_flight(store: EventStore) -> None:
+    """A reader starting at the horizon misses nothing still to commit, even the events of a transaction that
+    began before others that committed first (their positions are smaller). (How much it skips depends on
+    every transaction on the server, other databases' too, so that is not asserted.)"""
+    slow = await store.pool.acquire()
+    tx = slow.transaction()
+    await tx.start()
+    late = await store.append(stream("late"), events(1), NO_STREAM, conn=slow)
+    after = await store.append(stream("b"), events(1), NO_STREAM)
+    horizon = await store.horizon()
+    assert horizon < late.position < after.position
+    await tx.commit()
+    await store.pool.release(slow)
+    read = [e.stream_id for e in (await store.read_all(after=horizon, limit=10_000)).events]
+    assert read.index(late.stream_id) < read.index(after.stream_id)

@@ -1,0 +1,65 @@
+"""The subscriptions' live feed: it reads the log only while someone listens, and never loses a change that
+commits after a subscriber arrived."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from app.api.live import LiveFeed
+from eventstore import NO_STREAM, EventStore, Listener, Notifier, Page
+from tests.integration.eventstore.helpers import events
+
+
+class CountingStore(EventStore):
+    def __init__(self, store: EventStore) -> None:
+        super().__init__(store.pool, on_append=None)
+        self.reads = 0
+
+    async def read_all(self, **kwargs: Any) -> Page:
+        self.reads += 1
+        return await super().read_all(**kwargs)
+
+
+@pytest.fixture
+async def feed(store: EventStore, database_url: str) -> AsyncIterator[tuple[LiveFeed, CountingStore]]:
+    listener, notifier = Listener(database_url), Notifier(database_url)
+    await listener.start()
+    store.set_append_hook(notifier.poke)
+    counting = CountingStore(store)
+    live = LiveFeed(counting, listener, poll_interval=0.05)
+    task = asyncio.create_task(live.run())
+    yield live, counting
+    task.cancel()
+    await asyncio.gather(task, return_exceptions=True)
+    await notifier.close()
+    await listener.close()
+
+
+async def test_with_nobody_subscribed_the_feed_reads_no_events(
+    feed: tuple[LiveFeed, CountingStore], store: EventStore
+) -> None:
+    _, counting = feed
+    for n in range(20):
+        await store.append(f"order-idle{n}", events(1), NO_STREAM)
+    await asyncio.sleep(0.3)  # several poll intervals and wake-ups
+    assert counting.reads == 0
+
+
+async def test_a_subscriber_arriving_after_a_quiet_spell_gets_every_later_change_in_order(
+    feed: tuple[LiveFeed, CountingStore], store: EventStore
+) -> None:
+    live, counting = feed
+    for n in range(20):
+        await store.append(f"order-before{n}", events(1), NO_STREAM)
+    await asyncio.sleep(0.2)  # the feed idles and moves its position on
+    with live.subscribe("order:o-42") as changes:
+        first = await store.append("order-o-42", events(2, event_type="OrderPlaced"), NO_STREAM)
+        second = await store.append("order-o-42", events(1, event_type="OrderAllocated"), 2)
+        received = [await asyncio.wait_for(changes.get(), 5) for _ in range(3)]
+    assert counting.reads > 0
+    assert [c.event_type for c in received] == ["OrderPlaced", "OrderPlaced", "OrderAllocated"]
+    assert received[1].position == first.position and received[2].position == second.position
