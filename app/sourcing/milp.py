@@ -12,15 +12,14 @@ Variables, for lanes l and SKUs s (x only where lane l holds s):
               sum_s x[l,s] <= capacity(l) y[l]             capacity in units, when it binds
               sum_l y[l] <= max_shipments                  the split cap, when set
 
-HiGHS is called directly, one solver object per thread, reused: the problems are small, and scipy.optimize.milp's
-checks and a fresh solver per call cost more than most solves (on the sourcing bench's 1-3 line orders: 2.7 ms
+HiGHS is called directly: the problems are small, and scipy.optimize.milp's checks and conversions cost more
+than most solves (on the sourcing bench's 1-3 line orders: 2.7 ms
 per solve through scipy, 0.9 ms direct; 5-line orders over 500 locations: 9.4 against 5.8 ms).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -117,12 +116,11 @@ def solve(
         row += 1
 
     model = _model(c, upper, rows, cols, vals, lo, hi)
-    h = _solver(time_limit)
+    h = _solver()
     # The LP relaxation first: with the tight linking rows it is often integral already, and then it *is*
     # the MIP optimum (its value bounds the MIP from below), at a fraction of branch-and-bound's set-up cost.
     # The budget is the solver's own (HiGHS measures it); the engine itself never reads a clock.
-    h.passModel(model)
-    h.run()
+    _run(h, model, time_limit)
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         relaxed = np.asarray(h.getSolution().col_value)
         if _integral(relaxed[:b0]):
@@ -131,8 +129,7 @@ def solve(
                 allocation, optimal=True, timed_out=False, lower_bound=h.getInfo().objective_function_value
             )
     model.integrality_ = [_INTEGER] * b0 + [_CONTINUOUS] * n_b
-    h.passModel(model)
-    h.run()
+    _run(h, model, time_limit)
     status = h.getModelStatus()
     info = h.getInfo()
     timed_out = status == highspy.HighsModelStatus.kTimeLimit
@@ -150,20 +147,26 @@ def solve(
 
 _INTEGER, _CONTINUOUS = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
 _FEASIBLE = 2  # HiGHS's solution status: a feasible point is known
-_solvers = threading.local()
 
 
-def _solver(time_limit: float | None) -> Any:
-    """This thread's HiGHS, quiet, with this call's time budget. The core class rather than highspy.Highs:
-    the wrapper adds callback plumbing (0.16 ms per construction) and prints a banner to the process's
-    stdout, which would break the JSON log stream."""
-    h = getattr(_solvers, "highs", None)
-    if h is None:
-        h = _solvers.highs = _core._Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("presolve", "on")
-    h.setOptionValue("time_limit", math.inf if time_limit is None else time_limit)
+def _solver() -> Any:
+    """A fresh, quiet, single-threaded HiGHS for one solve: nothing carries over from another order's solve
+    (HiGHS's clock, for one, keeps running across the runs of an instance). The core class rather than
+    highspy.Highs: the wrapper adds callback plumbing and prints a banner to the process's stdout, which
+    would break the JSON log stream. One thread: a worker already runs one solve per thread, and HiGHS's own
+    helper threads would spin on the same two cores."""
+    h = _core._Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("presolve", "on")
+    h.setOptionValue("threads", 1)
     return h
+
+
+def _run(h: Any, model: Any, time_limit: float | None) -> None:
+    """Solves `model` within `time_limit` seconds of its own: HiGHS's limit counts every run of the instance."""
+    h.passModel(model)
+    h.setOptionValue("time_limit", math.inf if time_limit is None else h.getRunTime() + time_limit)
+    h.run()
 
 
 def _model(
