@@ -8,7 +8,9 @@ read-your-writes). This process is the load generator (asyncio + httpx), open lo
 
 - `placeOrder` against POST /place (Handlers.handle(PlaceOrder) + the read-your-writes wait + reading the
   order back), and `order(id)` against GET /order/{id} (the same read-model query), at each rate;
-- `fulfillmentOptions` at a fixed rate, and closed loop at its maximum.
+- `fulfillmentOptions` at a fixed rate, and closed loop at its maximum;
+- the floors under it, closed loop: the smallest GraphQL request (`{ __typename }`) and `GET /healthz` (no
+  GraphQL), each with the server's CPU per call: what any operation costs before its own work.
 
 Prints one JSON object per line: medians of at least three runs (runs interleave the two endpoints so drift
 hits both), and the GraphQL-over-bare latency ratios (target <= 2) and the promise's figures (target
@@ -115,6 +117,14 @@ class Calls:
         data = await graphql(self.http, self.graphql_url, FULFILMENT_OPTIONS, variables)
         return data is not None
 
+    async def smallest(self, _: int) -> bool:
+        """A floor: the smallest GraphQL request, through the same middleware, caches and executor."""
+        return await graphql(self.http, self.graphql_url, "{ __typename }", {}) is not None
+
+    async def liveness(self, _: int) -> bool:
+        """The floor under that: uvicorn, Starlette and the middleware, no GraphQL (GET /healthz)."""
+        return (await self.http.get(f"{self.graphql_url}/healthz")).status_code == 200
+
 
 async def warm_up(plan: Plan, calls: Calls) -> None:
     steps = [calls.place_graphql, calls.place_bare, calls.order_graphql, calls.order_bare]
@@ -144,10 +154,18 @@ Results = dict[tuple[str, str, int], list[Result]]
 
 async def measure(
     plan: Plan, calls: Calls, dsn: str, serve_pid: int, profile: str | None
-) -> tuple[Results, list[float]]:
-    """The figures, and the serve process's CPU milliseconds per call during each closed-loop promise run."""
+) -> tuple[Results, dict[str, list[float]]]:
+    """The figures, and the serve process's CPU milliseconds per call in each closed-loop run: the promise, and
+    the floors under it (the smallest GraphQL request; a route without GraphQL)."""
     results: Results = defaultdict(list)
-    cpu_per_call: list[float] = []
+    cpu_per_call: dict[str, list[float]] = defaultdict(list)
+
+    async def closed(op: str, call: Call) -> None:
+        before = cpu_seconds([serve_pid])
+        result = await closed_loop(call, plan.promise_clients, plan.seconds)
+        cpu_per_call[op].append(1000 * (cpu_seconds([serve_pid]) - before) / max(1, len(result.latencies_ms)))
+        results[(op, "starlette" if op == "liveness_max" else "graphql", 0)].append(result)
+
     steps: list[tuple[str, str, Call]] = [
         ("place_order", "graphql", calls.place_graphql),
         ("place_order", "bare", calls.place_bare),
@@ -162,11 +180,10 @@ async def measure(
         results[("fulfillment_options", "graphql", plan.promise_rate)].append(
             await open_loop(calls.promise, plan.promise_rate, plan.seconds, max_in_flight=IN_FLIGHT)
         )
-        before = cpu_seconds([serve_pid])
         with profiled(serve_pid, profile):
-            at_most = await closed_loop(calls.promise, plan.promise_clients, plan.seconds)
-        cpu_per_call.append(1000 * (cpu_seconds([serve_pid]) - before) / max(1, len(at_most.latencies_ms)))
-        results[("fulfillment_options_max", "graphql", 0)].append(at_most)
+            await closed("fulfillment_options_max", calls.promise)
+        await closed("smallest_query_max", calls.smallest)
+        await closed("liveness_max", calls.liveness)
     return results, cpu_per_call
 
 
@@ -175,7 +192,7 @@ async def measure(
 IN_FLIGHT = 128
 
 
-def report(plan: Plan, results: Results, cpu_per_call: list[float], env: dict[str, Any]) -> None:
+def report(plan: Plan, results: Results, cpu_per_call: dict[str, list[float]], env: dict[str, Any]) -> None:
     for (op, endpoint, rate), runs in results.items():
         context: dict[str, Any] = {"endpoint": endpoint, "seconds": plan.seconds, **env}
         if rate:
@@ -186,7 +203,9 @@ def report(plan: Plan, results: Results, cpu_per_call: list[float], env: dict[st
         emit(BENCH, f"{op}_per_s", [r.achieved_per_s for r in runs], "requests/s", **context)
         emit(BENCH, f"{op}_p50_ms", [r.p(0.50) for r in runs], "ms", **context)
         emit(BENCH, f"{op}_p99_ms", [r.p(0.99) for r in runs], "ms", **context)
-    emit(BENCH, "fulfillment_options_serve_cpu_ms_per_call", cpu_per_call, "ms", clients=plan.promise_clients, **env)
+    for op, cpu in cpu_per_call.items():
+        name = op.removesuffix("_max")
+        emit(BENCH, f"{name}_serve_cpu_ms_per_call", cpu, "ms", clients=plan.promise_clients, **env)
     for op in () if plan.promise_only else ("place_order", "order"):
         for rate in plan.rates:
             gql, bare = results[(op, "graphql", rate)], results[(op, "bare", rate)]

@@ -18,5 +18,12 @@ def test_quick_api_bench_prints_one_json_figure_per_line(postgres_dsn: str, redi
         for endpoint in ("graphql", "bare"):
             assert {(f"{op}_{m}", endpoint) for m in ("per_s", "p50_ms", "p99_ms")} <= metrics, metrics
         assert {(f"{op}_graphql_over_bare_p50", None), (f"{op}_graphql_over_bare_p99", None)} <= metrics, metrics
-    for op in ("fulfillment_options", "fulfillment_options_max"):
-        assert {(f"{op}_{m}", "graphql") for m in ("per_s", "p50_ms", "p99_ms")} <= metrics, metrics
+    for op, endpoint in (
+        ("fulfillment_options", "graphql"),
+        ("fulfillment_options_max", "graphql"),
+        ("smallest_query_max", "graphql"),
+        ("liveness_max", "starlette"),
+    ):
+        assert {(f"{op}_{m}", endpoint) for m in ("per_s", "p50_ms", "p99_ms")} <= metrics, metrics
+    for op in ("fulfillment_options", "smallest_query", "liveness"):
+        assert (f"{op}_serve_cpu_ms_per_call", None) in metrics, metrics
