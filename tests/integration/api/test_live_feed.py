@@ -4,6 +4,7 @@ commits after a subscriber arrived."""
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -39,13 +40,18 @@ async def feed(store: EventStore, database_url: str) -> AsyncIterator[tuple[Live
     await listener.close()
 
 
+async def quiet_spell(store: EventStore) -> None:
+    """Orders placed while nobody subscribes, then several poll intervals and wake-ups."""
+    for _ in range(20):
+        await store.append(f"order-{uuid.uuid4().hex[:8]}", events(1), NO_STREAM)
+    await asyncio.sleep(0.3)
+
+
 async def test_with_nobody_subscribed_the_feed_reads_no_events(
     feed: tuple[LiveFeed, CountingStore], store: EventStore
 ) -> None:
     _, counting = feed
-    for n in range(20):
-        await store.append(f"order-idle{n}", events(1), NO_STREAM)
-    await asyncio.sleep(0.3)  # several poll intervals and wake-ups
+    await quiet_spell(store)
     assert counting.reads == 0
 
 
@@ -53,9 +59,7 @@ async def test_a_subscriber_arriving_after_a_quiet_spell_gets_every_later_change
     feed: tuple[LiveFeed, CountingStore], store: EventStore
 ) -> None:
     live, counting = feed
-    for n in range(20):
-        await store.append(f"order-before{n}", events(1), NO_STREAM)
-    await asyncio.sleep(0.2)  # the feed idles and moves its position on
+    await quiet_spell(store)  # the feed idles and moves its position on
     with live.subscribe("order:o-42") as changes:
         first = await store.append("order-o-42", events(2, event_type="OrderPlaced"), NO_STREAM)
         second = await store.append("order-o-42", events(1, event_type="OrderAllocated"), 2)
