@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import msgspec
 
-from eventstore import Metadata, NewEvent
+from eventstore import EventStore, Metadata, NewEvent, Page
 
 
 def events(n: int, *, event_type: str = "Happened", start: int = 0) -> list[NewEvent]:
@@ -21,3 +22,16 @@ def with_metadata(event: NewEvent, metadata: Metadata) -> NewEvent:
 
 def stream(prefix: str = "thing") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+class CountingStore(EventStore):
+    """The same store, counting how many events each read of the log scanned (one entry per read)."""
+
+    def __init__(self, store: EventStore) -> None:
+        super().__init__(store.pool)
+        self.scanned: list[int] = []
+
+    async def read_all(self, **kwargs: Any) -> Page:
+        page = await super().read_all(**kwargs)
+        self.scanned.append(page.scanned)
+        return page

@@ -4,7 +4,6 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Sequence
-from typing import Any
 from zlib import crc32
 
 from eventstore import (
@@ -13,13 +12,12 @@ from eventstore import (
     EventStore,
     Listener,
     Notifier,
-    Page,
     Position,
     RecordedEvent,
     Subscription,
 )
 
-from .helpers import events, stream
+from .helpers import CountingStore, events, stream
 
 
 class Recorder:
@@ -176,19 +174,6 @@ async def test_events_held_back_by_a_silent_transaction_are_read_soon_after_it_e
     finally:
         stop.set()
         await runner
-
-
-class CountingStore(EventStore):
-    """Counts how many events each read of the log scanned."""
-
-    def __init__(self, store: EventStore) -> None:
-        super().__init__(store.pool)
-        self.scanned: list[int] = []
-
-    async def read_all(self, **kwargs: Any) -> Page:
-        page = await super().read_all(**kwargs)
-        self.scanned.append(page.scanned)
-        return page
 
 
 async def test_a_process_that_lost_the_lock_reads_only_what_is_new_next_time(store: EventStore) -> None:
