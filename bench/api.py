@@ -160,11 +160,11 @@ async def measure(
     results: Results = defaultdict(list)
     cpu_per_call: dict[str, list[float]] = defaultdict(list)
 
-    async def closed(op: str, call: Call) -> None:
+    async def closed(op: str, endpoint: str, call: Call) -> None:
         before = cpu_seconds([serve_pid])
         result = await closed_loop(call, plan.promise_clients, plan.seconds)
         cpu_per_call[op].append(1000 * (cpu_seconds([serve_pid]) - before) / max(1, len(result.latencies_ms)))
-        results[(op, "starlette" if op == "liveness_max" else "graphql", 0)].append(result)
+        results[(f"{op}_max", endpoint, 0)].append(result)
 
     steps: list[tuple[str, str, Call]] = [
         ("place_order", "graphql", calls.place_graphql),
@@ -181,9 +181,9 @@ async def measure(
             await open_loop(calls.promise, plan.promise_rate, plan.seconds, max_in_flight=IN_FLIGHT)
         )
         with profiled(serve_pid, profile):
-            await closed("fulfillment_options_max", calls.promise)
-        await closed("smallest_query_max", calls.smallest)
-        await closed("liveness_max", calls.liveness)
+            await closed("fulfillment_options", "graphql", calls.promise)
+        await closed("smallest_query", "graphql", calls.smallest)
+        await closed("liveness", "starlette", calls.liveness)
     return results, cpu_per_call
 
 
@@ -204,8 +204,7 @@ def report(plan: Plan, results: Results, cpu_per_call: dict[str, list[float]], e
         emit(BENCH, f"{op}_p50_ms", [r.p(0.50) for r in runs], "ms", **context)
         emit(BENCH, f"{op}_p99_ms", [r.p(0.99) for r in runs], "ms", **context)
     for op, cpu in cpu_per_call.items():
-        name = op.removesuffix("_max")
-        emit(BENCH, f"{name}_serve_cpu_ms_per_call", cpu, "ms", clients=plan.promise_clients, **env)
+        emit(BENCH, f"{op}_serve_cpu_ms_per_call", cpu, "ms", clients=plan.promise_clients, **env)
     for op in () if plan.promise_only else ("place_order", "order"):
         for rate in plan.rates:
             gql, bare = results[(op, "graphql", rate)], results[(op, "bare", rate)]

@@ -88,6 +88,14 @@ def store_writers(store: EventStore, count: int, batch: int) -> list[Step]:
     return [writer() for _ in range(count)]
 
 
+async def bare_events_table(dbs: Databases, name: str, connections: int) -> asyncpg.Pool:
+    """A pool on a new database holding only the `events` table (its first migration: same columns and
+    indexes, no functions): what the raw INSERT baselines write to."""
+    pool = await create_pool(await dbs.create(name, migrated=False), min_size=connections, max_size=connections)
+    await pool.execute((files("eventstore") / "migrations" / "0001_events.sql").read_text("utf-8"))
+    return pool
+
+
 def ratios(ours: Sequence[float], theirs: Sequence[float]) -> list[float]:
     return [a / b for a, b in zip(ours, theirs, strict=True)]
 
@@ -95,8 +103,7 @@ def ratios(ours: Sequence[float], theirs: Sequence[float]) -> list[float]:
 async def single_event_appends(dbs: Databases, plan: Plan, env: dict[str, Any]) -> None:
     top = max(plan.writer_counts)
     store = EventStore(await create_pool(await dbs.create("single"), min_size=top, max_size=top))
-    raw_pool = await create_pool(await dbs.create("raw", migrated=False), min_size=top, max_size=top)
-    await raw_pool.execute((files("eventstore") / "migrations" / "0001_events.sql").read_text("utf-8"))
+    raw_pool = await bare_events_table(dbs, "raw", top)
     try:
         import eventsourcing  # noqa: F401
     except ImportError:  # the bench extra is not installed: compare with raw INSERTs only
@@ -128,8 +135,7 @@ async def single_event_appends(dbs: Databases, plan: Plan, env: dict[str, Any]) 
 async def batch_appends(dbs: Databases, plan: Plan, env: dict[str, Any]) -> None:
     top = max(plan.batch_writer_counts)
     store = EventStore(await create_pool(await dbs.create("batch"), min_size=top, max_size=top))
-    raw_pool = await create_pool(await dbs.create("raw_batch", migrated=False), min_size=top, max_size=top)
-    await raw_pool.execute((files("eventstore") / "migrations" / "0001_events.sql").read_text("utf-8"))
+    raw_pool = await bare_events_table(dbs, "raw_batch", top)
     try:
         best: tuple[float, int, list[float]] = (0.0, 0, [])
         for writers in plan.batch_writer_counts:
