@@ -146,7 +146,7 @@ def solve(
 
 
 _INTEGER, _CONTINUOUS = highspy.HighsVarType.kInteger, highspy.HighsVarType.kContinuous
-_FEASIBLE = 2  # HiGHS's solution status: a feasible point is known
+_FEASIBLE = highspy.SolutionStatus.kSolutionStatusFeasible  # a feasible point is known
 
 
 def _solver() -> Any:
