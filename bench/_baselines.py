@@ -14,11 +14,11 @@ from bench._common import Step, new_events
 
 RAW_INSERT = (
     "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,"
-    " recorded_at, hash) VALUES ($1, $2, $3, $4, $5, $6::JSONB, $7::JSONB, now(), $8)"
+    " recorded_at, hash) VALUES ($1, $2, $3, $4, $5, $6::JSON, $7::JSON, now(), $8)"
 )
 RAW_BATCH_INSERT = (
     "INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata,"
-    " recorded_at, hash) SELECT $1, $2 + n, id, t, v, d::JSONB, m::JSONB, now(), $8"
+    " recorded_at, hash) SELECT $1, $2 + n, id, t, v, d::JSON, m::JSON, now(), $8"
     " FROM unnest($3::UUID[], $4::TEXT[], $5::INT[], $6::TEXT[], $7::TEXT[]) WITH ORDINALITY AS x (id, t, v, d, m, n)"
 )
 _HASH = hashlib.sha256(b"raw").digest()

@@ -2,20 +2,22 @@
 
 Writes go through the `append_events` SQL function (see functions/append_events.sql), which locks the stream,
 reads its head, checks the expected version, chains the hashes and inserts in one round trip. The most common
-write, one event onto an existing stream at an exact version, first tries a plain INSERT that chains from the
-event at that version (sql/append_next.sql); the function runs only when that does not apply.
+write, one event onto an existing stream at an exact version, first tries a plain INSERT: chained here in
+Python when this store appended the stream's head itself (sql/append_chained.sql, chain.py), else chained in
+the statement from the event at that version (sql/append_next.sql). The function runs only when that fails.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TypeVar
 
 import asyncpg
 import msgspec
 
+from .chain import event_hash
 from .driver import Connection, translated
 from .errors import DuplicateEventIds, EventStoreError
 from .records import (
@@ -50,13 +52,22 @@ def _row_to_event(row: asyncpg.Record) -> RecordedEvent:
 class EventStore:
     """A PostgreSQL-backed event store over an asyncpg pool (owned by the caller's composition root)."""
 
-    def __init__(self, pool: asyncpg.Pool, *, on_append: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        *,
+        on_append: Callable[[], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.pool = pool
         # Called after every committed append: the wake-up notifier hooks in here (outside the transaction).
         self._on_append = on_append
-        # stream id -> (version, hash) of the last event this store appended to it, for append_next.sql;
-        # oldest first, bounded.
-        self._heads: dict[str, tuple[int, bytes]] = {}
+        # The time appends chained here record; appends chained in the database take the server's clock.
+        # Within a stream, recorded_at never goes backwards either way (each takes at least its head's time).
+        self._clock = clock
+        # stream id -> (version, hash, recorded_at) of the last event this store appended to it, for
+        # append_chained.sql; oldest first, bounded.
+        self._heads: dict[str, tuple[int, bytes, datetime]] = {}
 
     def set_append_hook(self, hook: Callable[[], None] | None) -> None:
         self._on_append = hook
@@ -156,25 +167,34 @@ class EventStore:
 
     async def _append_next(self, stream_id: str, e: NewEvent, expected_version: int) -> AppendResult | None:
         """The most common append, one event onto an existing stream at an exact version, as one plain INSERT
-        in its own transaction (append_next.sql; it skips reading the previous hash when this store wrote the
-        stream's head). None when it did not apply (a version mismatch, a racing writer, a retry):
-        append_events then decides and explains, exactly as if this had not been tried."""
+        in its own transaction: chained here when this store wrote the stream's head (append_chained.sql),
+        else in the statement (append_next.sql). None when it did not apply (a version mismatch, a racing
+        writer, a retry): append_events then decides and explains, exactly as if this had not been tried."""
         head = self._heads.pop(stream_id, None)
-        known_hash = head[1] if head is not None and head[0] == expected_version else None
-        args = (stream_id, expected_version, e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
+        version = expected_version + 1
+        fields = (e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
         try:
             with translated():
-                row = await self.pool.fetchrow(query("append_next"), *args, known_hash)
+                if head is not None and head[0] == expected_version:
+                    recorded_at = max(self._clock(), head[2])
+                    link = event_hash(head[1], stream_id, version, *fields, recorded_at)
+                    row = await self.pool.fetchrow(
+                        query("append_chained"), stream_id, version, *fields, recorded_at, link
+                    )
+                else:
+                    row = await self.pool.fetchrow(query("append_next"), stream_id, expected_version, *fields)
+                    if row is not None:
+                        link, recorded_at = row[2], row[3]
         except asyncpg.UniqueViolationError:  # a racing writer took the version, or the event id is stored
             return None
         if row is None:
             return None
         # Only heads that committed are kept (this statement was its own transaction), so the next append
-        # to the stream can chain from the hash without reading it back.
-        self._heads[stream_id] = (expected_version + 1, row[2])
+        # to the stream can chain from them without reading them back.
+        self._heads[stream_id] = (version, link, recorded_at)
         if len(self._heads) > _HEADS_KEPT:
             del self._heads[next(iter(self._heads))]  # the stream written longest ago
-        return AppendResult(stream_id, expected_version + 1, Position(row[1], row[0]))
+        return AppendResult(stream_id, version, Position(row[1], row[0]))
 
     async def _with_retry_on_racing_duplicate(self, work: Callable[[Connection], Awaitable[T]]) -> T:
         # Two retries of one append can race past the idempotency check; the loser hits the event id's

@@ -20,8 +20,9 @@ DECLARE
     v_version  BIGINT;
     v_hash     BYTEA;
     v_now      TIMESTAMPTZ;
-    v_data     JSONB[] := p_data::JSONB[];
-    v_metadata JSONB[] := p_metadata::JSONB[];
+    v_head_at  TIMESTAMPTZ;
+    v_data     JSON[] := p_data::JSON[];
+    v_metadata JSON[] := p_metadata::JSON[];
     v_hashes   BYTEA[] := '{}';
     v_known    INTEGER := 0;
 BEGIN
@@ -41,7 +42,7 @@ BEGIN
         -- This statement takes a new snapshot after the lock is granted, and the previous holder released it
         -- only once committed, so its events are seen. The unique key is the backstop: whatever happens, two
         -- writers never store one version.
-        SELECT e.stream_version, e.hash INTO v_version, v_hash
+        SELECT e.stream_version, e.hash, e.recorded_at INTO v_version, v_hash, v_head_at
         FROM events e WHERE e.stream_id = p_stream_id
         ORDER BY e.stream_version DESC LIMIT 1;
         v_version := coalesce(v_version, 0);
@@ -72,8 +73,9 @@ BEGIN
         ON CONFLICT DO NOTHING;
     END IF;
 
-    -- Taken after the lock, so recorded_at never goes backwards within a stream (as-of reads rely on it).
-    v_now := clock_timestamp();
+    -- Taken after the lock, and never before the head's time (which a store that chained it in Python took from
+    -- its own clock), so recorded_at never goes backwards within a stream (as-of reads rely on it).
+    v_now := greatest(clock_timestamp(), v_head_at);
     FOR i IN 1 .. v_count LOOP
         v_hash := event_hash(v_hash, p_stream_id, v_version + i, p_event_ids[i], p_event_types[i],
                              p_schema_versions[i], v_data[i], v_metadata[i], v_now);

@@ -1,6 +1,7 @@
--- The link of a stream's tamper-evident chain: sha256(previous hash || canonical event).
--- jsonb's text form is canonical (sorted keys, fixed spacing), and the time is taken as integer microseconds
--- so that the session's TimeZone never changes the hash.
+-- The link of a stream's tamper-evident chain: sha256(previous hash || the event's fields, joined by U+001F).
+-- The payloads are their exact stored text (json columns), and the time is taken as integer microseconds so
+-- that the session's TimeZone never changes the hash. eventstore/chain.py computes the very same bytes in
+-- Python for appends chained by the store; `verify` recomputes every link here, whoever chained it.
 --
 -- STABLE, not IMMUTABLE: concat_ws and extract are STABLE, and PostgreSQL only inlines a SQL function whose
 -- body is no more volatile than it declares. Inlined, a call costs a few microseconds; not inlined, each new
@@ -13,8 +14,8 @@ CREATE OR REPLACE FUNCTION event_hash(
     event_id       UUID,
     event_type     TEXT,
     schema_version INTEGER,
-    data           JSONB,
-    metadata       JSONB,
+    data           JSON,
+    metadata       JSON,
     recorded_at    TIMESTAMPTZ
 ) RETURNS BYTEA
 LANGUAGE sql STABLE PARALLEL SAFE

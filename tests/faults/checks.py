@@ -179,7 +179,7 @@ async def reserved_by_site(db: asyncpg.Pool) -> dict[tuple[str, str], int]:
 async def allocated_by_site(db: asyncpg.Pool) -> dict[tuple[str, str], int]:
     rows = await db.fetch(
         "SELECT s->>'location_code' AS loc, l->>'sku' AS sku, sum((l->>'quantity')::INT) AS n"
-        " FROM events, jsonb_array_elements(data->'shipments') s, jsonb_array_elements(s->'lines') l"
+        " FROM events, json_array_elements(data->'shipments') s, json_array_elements(s->'lines') l"
         " WHERE event_type = 'OrderAllocated' GROUP BY 1, 2"
     )
     return {(r["loc"], r["sku"]): r["n"] for r in rows}

@@ -43,7 +43,7 @@ async def check_no_double_reservation(store: EventStore, expected_units: int) ->
     )
     allocated = await store.pool.fetchval(
         "SELECT coalesce(sum((l->>'quantity')::int), 0) FROM events,"
-        " jsonb_array_elements(data->'shipments') s, jsonb_array_elements(s->'lines') l"
+        " json_array_elements(data->'shipments') s, json_array_elements(s->'lines') l"
         " WHERE event_type = 'OrderAllocated'"
     )
     assert reserved == allocated == expected_units

@@ -1,0 +1,106 @@
+"""The hash chain when the store links events itself: Python's link is PostgreSQL's, payloads are stored as the
+exact text that was hashed, and recorded_at never goes backwards within a stream whichever clock took it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from eventstore import NO_STREAM, EventStore, NewEvent, verify
+from eventstore.chain import event_hash
+
+from .helpers import events, stream
+
+_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30)
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _text,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4),
+    max_leaves=12,
+)
+# The same value as clients might spell it: any key order, spacing, escaping.
+_json_texts = st.builds(
+    lambda value, ascii, spaced, sort: json.dumps(
+        value, ensure_ascii=ascii, separators=(", ", ": ") if spaced else (",", ":"), sort_keys=sort
+    ),
+    _json_values,
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    previous=st.none() | st.binary(min_size=32, max_size=32),
+    stream_id=_text,
+    version=st.integers(1, 2**62),
+    event_id=st.uuids(),
+    event_type=_text,
+    schema_version=st.integers(1, 2**31 - 1),
+    data=_json_texts,
+    metadata=_json_texts,
+    recorded_at=st.datetimes(datetime(1900, 1, 1), datetime(2200, 1, 1), timezones=st.just(UTC)),
+)
+async def test_a_link_chained_in_python_is_the_link_postgresql_computes(
+    pool: asyncpg.Pool,
+    previous: bytes | None,
+    stream_id: str,
+    version: int,
+    event_id: uuid.UUID,
+    event_type: str,
+    schema_version: int,
+    data: str,
+    metadata: str,
+    recorded_at: datetime,
+) -> None:
+    fields: tuple[Any, ...] = (previous, stream_id, version, event_id, event_type, schema_version, data, metadata)
+    in_sql = await pool.fetchval(
+        "SELECT event_hash($1, $2, $3, $4, $5, $6, $7::JSON, $8::JSON, $9)", *fields, recorded_at
+    )
+    assert event_hash(*fields, recorded_at) == in_sql
+
+
+async def test_payloads_are_stored_as_the_exact_text_that_was_chained(store: EventStore) -> None:
+    sid = stream()
+    spelled = ['{"b": 1,   "a": [1.0, 1e2]}', '{"é":"\\u00e9", "a" :2}', '{"z": {"y": 0.10}, "a": null}']
+    await store.append(sid, events(1), NO_STREAM)
+    for version, data in enumerate(spelled, start=1):  # the first reads the head, the others are chained here
+        await store.append(sid, [NewEvent(event_type="Spelled", data=data, metadata='{"actor":  "me"}')], version)
+    stored = await store.read_stream(sid)
+    assert [e.data for e in stored[1:]] == spelled
+    assert {e.metadata for e in stored[1:]} == {'{"actor":  "me"}'}
+    assert (await verify(store, sid)).ok
+
+
+async def test_a_clock_ahead_of_the_servers_never_makes_a_stream_go_back_in_time(store: EventStore) -> None:
+    sid = stream()
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    hurried = EventStore(store.pool, clock=lambda: ahead)
+    await hurried.append(sid, events(1), NO_STREAM)  # linked by the database, on its clock
+    await hurried.append(sid, events(1, start=1), 1)  # the head is read in the database, on its clock
+    await hurried.append(sid, events(1, start=2), 2)  # chained here, on the clock that runs ahead
+    await EventStore(store.pool).append(sid, events(1, start=3), 3)  # another process, head read in SQL
+    await store.append(sid, events(2, start=4), 4)  # several events: append_events
+    times = [e.recorded_at for e in await store.read_stream(sid)]
+    assert times[2] == ahead  # the chained append took the store's clock ...
+    assert times[3:] == [ahead, ahead, ahead]  # ... and the server's later appends never went before it
+    assert (await verify(store, sid)).ok
+
+
+async def test_a_clock_behind_the_servers_never_makes_a_stream_go_back_in_time(store: EventStore) -> None:
+    sid = stream()
+    behind = datetime.now(UTC) - timedelta(hours=1)
+    late = EventStore(store.pool, clock=lambda: behind)
+    await late.append(sid, events(1), NO_STREAM)
+    await late.append(sid, events(1, start=1), 1)
+    await late.append(sid, events(1, start=2), 2)  # chained here: behind its head, so it takes the head's time
+    times = [e.recorded_at for e in await store.read_stream(sid)]
+    assert times[0] > behind
+    assert times[2] == times[1]
+    assert (await verify(store, sid)).ok
