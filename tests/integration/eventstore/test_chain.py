@@ -6,18 +6,19 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eventstore import NO_STREAM, EventStore, NewEvent, verify
+from eventstore import NO_STREAM, EventStore, NewEvent, create_pool, migrate, verify
 from eventstore.chain import event_hash
+from eventstore.migrate import EVENTSTORE, MigrationSet
+from tests.support.databases import Databases
 
 from .helpers import events, stream
 
-_text = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=30)
+_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30)
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | _text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_text, inner, max_size=4),
@@ -59,11 +60,14 @@ async def test_a_link_chained_in_python_is_the_link_postgresql_computes(
     metadata: str,
     recorded_at: datetime,
 ) -> None:
-    fields: tuple[Any, ...] = (previous, stream_id, version, event_id, event_type, schema_version, data, metadata)
-    in_sql = await pool.fetchval(
-        "SELECT event_hash($1, $2, $3, $4, $5, $6, $7::JSON, $8::JSON, $9)", *fields, recorded_at
+    in_python = event_hash(
+        previous, stream_id, version, event_id, event_type, schema_version, data, metadata, recorded_at
     )
-    assert event_hash(*fields, recorded_at) == in_sql
+    in_sql = await pool.fetchval(
+        "SELECT event_hash($1, $2, $3, $4, $5, $6, $7::JSON, $8::JSON, $9)",
+        *(previous, stream_id, version, event_id, event_type, schema_version, data, metadata, recorded_at),
+    )
+    assert in_python == in_sql
 
 
 async def test_payloads_are_stored_as_the_exact_text_that_was_chained(store: EventStore) -> None:
@@ -104,3 +108,49 @@ async def test_a_clock_behind_the_servers_never_makes_a_stream_go_back_in_time(s
     assert times[0] > behind
     assert times[2] == times[1]
     assert (await verify(store, sid)).ok
+
+
+class _BeforeExactPayloads(MigrationSet):
+    """The event store's schema as it was before payloads became exact json text (0007)."""
+
+    def scripts(self) -> list[tuple[str, str, bool]]:
+        return [s for s in super().scripts() if not s[2] and s[0] < "eventstore/migrations/0007"]
+
+
+# How appends chained events before 0007: over jsonb's rendering of the payloads.
+_OLD_APPEND = """
+INSERT INTO events (stream_id, stream_version, event_id, event_type, schema_version, data, metadata, recorded_at,
+                    hash)
+VALUES ($1, $2, $3, 'Old', 1, $4::JSONB, '{}'::JSONB, $6, sha256(coalesce($5::BYTEA, ''::BYTEA)
+    || convert_to(concat_ws(E'\\x1f', $1::TEXT, $2::BIGINT, $3::UUID, 'Old', 1, $4::JSONB::TEXT, '{}'::JSONB::TEXT,
+                            (extract(EPOCH FROM $6::TIMESTAMPTZ) * 1000000)::BIGINT), 'UTF8')))
+RETURNING hash, recorded_at
+"""
+
+
+async def test_a_log_written_before_payloads_were_exact_text_still_verifies_and_goes_on(databases: Databases) -> None:
+    name = databases.new_name()
+    dsn = await databases.create(name)
+    sid, link = stream(), None
+    conn = await asyncpg.connect(dsn)
+    try:
+        await migrate(conn, [_BeforeExactPayloads(EVENTSTORE.package)])
+        await conn.execute("INSERT INTO streams (stream_id, type) VALUES ($1, 'thing')", sid)
+        for version, data in enumerate(['{"b":1,"a":2}', '{"n": 1.50}'], start=1):
+            row = await conn.fetchrow(_OLD_APPEND, sid, version, uuid.uuid4(), data, link, datetime.now(UTC))
+            assert row is not None
+            link = row["hash"]
+        await migrate(conn, [EVENTSTORE])
+    finally:
+        await conn.close()
+    pool = await create_pool(dsn)
+    try:
+        store = EventStore(pool)
+        assert [e.data for e in await store.read_stream(sid)] == ['{"a": 2, "b": 1}', '{"n": 1.50}']
+        await store.append(sid, events(1), 2)  # chained in the database from the old head
+        await store.append(sid, events(1, start=1), 3)  # chained here
+        report = await verify(store, sid)
+        assert report.ok and report.events_checked == 4
+    finally:
+        await pool.close()
+        await databases.drop(name)
