@@ -106,6 +106,30 @@ def _stock(sku: str, code: str) -> dict[str, str]:
     return {"sku": sku, "location_code": code}
 
 
+SHIP_TO = Address(coordinates=Coordinates(40.7, -74.0), postal_code="10001", country="US")
+
+
+def _placed(
+    order_id: str,
+    customer_id: str,
+    lines: tuple[Line, ...],
+    level: ServiceLevel,
+    priority: int,
+    channel: str,
+    minute: float,
+) -> OrderPlaced:
+    return OrderPlaced(
+        order_id=order_id,
+        customer_id=customer_id,
+        lines=lines,
+        ship_to=SHIP_TO,
+        service_level=level,
+        priority=priority,
+        channel=channel,
+        placed_at=at(minute),
+    )
+
+
 async def realistic_history(store: EventStore) -> AppendResult:
     """Locations, stock, an order that goes all the way to a refunded return, a cancelled order, a backorder.
 
@@ -144,20 +168,10 @@ async def realistic_history(store: EventStore) -> AppendResult:
     )
 
     # Order o-1: two shipments from two locations, all the way to delivery, then a return.
-    ship_to = Address(coordinates=Coordinates(40.7, -74.0), postal_code="10001", country="US")
     await append(
         store,
         order_stream("o-1"),
-        OrderPlaced(
-            order_id="o-1",
-            customer_id="c-1",
-            lines=(Line("SKU-A", 2), Line("SKU-B", 1)),
-            ship_to=ship_to,
-            service_level=ServiceLevel.EXPRESS,
-            priority=5,
-            channel="web",
-            placed_at=at(0),
-        ),
+        _placed("o-1", "c-1", (Line("SKU-A", 2), Line("SKU-B", 1)), ServiceLevel.EXPRESS, 5, "web", 0),
     )
     await append(
         store,
@@ -280,16 +294,7 @@ async def realistic_history(store: EventStore) -> AppendResult:
     await append(
         store,
         order_stream("o-2"),
-        OrderPlaced(
-            order_id="o-2",
-            customer_id="c-2",
-            lines=(Line("SKU-A", 3),),
-            ship_to=ship_to,
-            service_level=ServiceLevel.STANDARD,
-            priority=0,
-            channel="store",
-            placed_at=at(30),
-        ),
+        _placed("o-2", "c-2", (Line("SKU-A", 3),), ServiceLevel.STANDARD, 0, "store", 30),
         OrderAllocated(
             order_id="o-2",
             allocated_at=at(31),
@@ -319,29 +324,11 @@ async def realistic_history(store: EventStore) -> AppendResult:
         await append(
             store,
             order_stream(oid),
-            OrderPlaced(
-                order_id=oid,
-                customer_id="c-1",
-                lines=(Line("SKU-Z", 4),),
-                ship_to=ship_to,
-                service_level=ServiceLevel.SAME_DAY,
-                priority=priority,
-                channel="app",
-                placed_at=at(minute),
-            ),
+            _placed(oid, "c-1", (Line("SKU-Z", 4),), ServiceLevel.SAME_DAY, priority, "app", minute),
             OrderBackordered(order_id=oid, lines=(Line("SKU-Z", 4),)),
         )
     return await append(
         store,
         order_stream("o-5"),
-        OrderPlaced(
-            order_id="o-5",
-            customer_id="c-3",
-            lines=(Line("SKU-A", 1),),
-            ship_to=ship_to,
-            service_level=ServiceLevel.STANDARD,
-            priority=0,
-            channel="web",
-            placed_at=at(70),
-        ),
+        _placed("o-5", "c-3", (Line("SKU-A", 1),), ServiceLevel.STANDARD, 0, "web", 70),
     )
