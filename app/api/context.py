@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -10,7 +11,7 @@ from strawberry.types.info import Info as StrawberryInfo
 
 from app.security import Principal, Role
 
-from .errors import forbidden, unauthenticated
+from .errors import ApiError, forbidden, unauthenticated
 from .loaders import Loaders
 from .services import Services
 
@@ -23,12 +24,26 @@ class RequestContext:
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
     def require(self, *roles: Role) -> Principal:
-        """The caller, if it holds one of `roles`; otherwise a clear UNAUTHENTICATED/FORBIDDEN error."""
+        """The caller, if it holds one of `roles`; otherwise a clear UNAUTHENTICATED/FORBIDDEN error.
+
+        Expiry is checked again here: a WebSocket's token is read once, at the handshake, and an operation
+        started on that connection after the token expired is refused like a request bearing it."""
         if self.principal is None:
             raise unauthenticated()
+        if self.seconds_left() <= 0:
+            raise token_expired()
         if roles and self.principal.role not in roles:
             raise forbidden()
         return self.principal
+
+    def seconds_left(self) -> float:
+        """How long the caller's token stays valid (infinite for a principal without expiry)."""
+        expires = self.principal.expires_at if self.principal is not None else None
+        return float("inf") if expires is None else expires - time.time()
+
+
+def token_expired() -> ApiError:
+    return ApiError("token expired: authenticate again", "UNAUTHENTICATED")
 
 
 Info = StrawberryInfo[RequestContext, None]

@@ -12,6 +12,7 @@ from app.domain.stock import StockState
 from projections import queries
 from projections.asof import inventory_as_of
 
+from .access import can_act_at, can_see_stock_at
 from .context import STAFF, Info
 from .errors import UserError, forbidden, user_error
 from .locations import Location, location
@@ -88,8 +89,7 @@ class InventoryQueries:
         else:
             states = await inventory_as_of(services.store, services.codec, sku, as_of)
             levels = [StockLevel.from_state(s) for _, s in sorted(states.items())]
-        if principal.locations and principal.role.value == "operator":
-            levels = [level for level in levels if level.location_code in principal.locations]
+        levels = [level for level in levels if can_see_stock_at(principal, level.location_code)]
         return Inventory(sku=sku, levels=levels)
 
 
@@ -123,7 +123,7 @@ class StockPayload:
 
 async def _stock(info: Info, command: stock.StockCommand) -> StockPayload:
     principal = info.context.require(*STAFF)
-    if not principal.may_act_at(command.location_code):
+    if not can_act_at(principal, command.location_code):
         raise forbidden(f"stock changes at {command.location_code}")
     errors = [
         e

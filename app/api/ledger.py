@@ -7,11 +7,11 @@ from datetime import datetime
 import msgspec
 import strawberry
 
-from app.security import Role
 from eventstore import START, Position, RecordedEvent
 
-from .context import Info
-from .errors import ApiError
+from .access import can_read_ledger
+from .context import ANYONE, Info
+from .errors import ApiError, forbidden
 from .scalars import JSON, MAX_PAGE, PageInfo
 
 
@@ -56,7 +56,8 @@ class LedgerQueries:
     async def events(
         self, info: Info, first: int | None = 50, after: str | None = None, stream_id: str | None = None
     ) -> EventConnection:
-        info.context.require(Role.ADMIN)
+        if not can_read_ledger(info.context.require(*ANYONE)):
+            raise forbidden()
         size = first if first is not None else 50
         if not 0 < size <= MAX_PAGE:
             raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")

@@ -7,11 +7,11 @@ import strawberry
 
 from app.domain.locations import CreateLocation
 from app.domain.values import Coordinates
-from app.security import Role
 from projections import queries
 
-from .context import STAFF, Info
-from .errors import UserError
+from .access import can_create_locations, can_see_locations
+from .context import ANYONE, Info
+from .errors import UserError, forbidden
 from .ids import global_id
 from .mutation_support import run_command
 from .scalars import LocationType, Node
@@ -48,7 +48,8 @@ async def location(info: Info, code: str) -> Location | None:
 class LocationQueries:
     @strawberry.field(description="Every location of the network.")
     async def locations(self, info: Info) -> list[Location]:
-        info.context.require(*STAFF)
+        if not can_see_locations(info.context.require(*ANYONE)):
+            raise forbidden()
         return [Location.from_row(r) for r in await queries.all_locations(info.context.services.pool)]
 
 
@@ -73,7 +74,8 @@ class LocationPayload:
 class LocationMutations:
     @strawberry.mutation
     async def create_location(self, info: Info, input: CreateLocationInput) -> LocationPayload:
-        info.context.require(Role.ADMIN)
+        if not can_create_locations(info.context.require(*ANYONE)):
+            raise forbidden()
         command = CreateLocation(
             code=input.code,
             name=input.name,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import strawberry
 
-from .context import ANYONE, STAFF, Info
+from .access import can_see_locations, visible_order, visible_return
+from .context import ANYONE, Info
 from .ids import split_global_id, split_shipment_key
 from .locations import Location, location
-from .orders.access import may_see, visible_order
 from .orders.types import Order, Return, shipments_of
 from .scalars import Node
 
@@ -19,7 +19,7 @@ class NodeQueries:
         principal = info.context.require(*ANYONE)
         type_name, key = split_global_id(id)
         if type_name == "Location":
-            return await location(info, key) if principal.role in STAFF else None
+            return await location(info, key) if can_see_locations(principal) else None
         if type_name == "Order":
             order = await visible_order(info, key)
             return None if order is None else Order.from_state(order)
@@ -28,9 +28,8 @@ class NodeQueries:
             shipments = await shipments_of(info, order) if order else []
             return next((s for s in shipments if s.id == id), None)
         if type_name == "Return":
-            state = await info.context.loaders.returns.load(key)
-            owner = await info.context.loaders.orders.load(state.order_id) if state else None
-            return Return.from_state(state) if state and owner and may_see(info, owner) else None
+            state = await visible_return(info, key)
+            return None if state is None else Return.from_state(state)
         return None
 
 

@@ -11,13 +11,13 @@ from app.domain.values import Address, Coordinates, Line
 from app.security import Role
 from app.sourcing import UnknownPostalCode, resolve_postal_code
 
+from ..access import can_act_at, can_manage_order, can_place_order_for, may_set_priority, visible_order
 from ..context import ANYONE, STAFF, Info
 from ..errors import UserError, forbidden, user_error
 from ..ids import key_of, split_shipment_key
 from ..loaders import forget
 from ..mutation_support import check_text, execute
 from ..scalars import ServiceLevel
-from .access import visible_order
 from .types import Order, Shipment, shipments_of
 
 ORDER_IDS = uuid.UUID("8d5e0a4c-61a5-4d39-9a59-2f1f3d0e6b11")  # namespace for ids derived from idempotency keys
@@ -121,7 +121,8 @@ async def _order_payload(info: Info, order_id: str, errors: list[UserError]) -> 
 async def _own_order(info: Info, raw_id: str) -> tuple[str, UserError | None]:
     """The order id, or NOT_FOUND if the caller may not act on it (customers: their own orders only)."""
     order_id = key_of(raw_id, "Order")
-    if await visible_order(info, order_id) is None:
+    order = await visible_order(info, order_id)
+    if order is None or not can_manage_order(info.context.principal, order):
         return order_id, user_error("NOT_FOUND", f"no order {raw_id}", "input", "orderId")
     return order_id, None
 
@@ -131,16 +132,16 @@ class OrderMutations:
     @strawberry.mutation(description="Same idempotencyKey and customer: the same order, placed once.")
     async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
         principal = info.context.require(*ANYONE)
-        if principal.role is Role.OPERATOR or (
-            principal.role is Role.CUSTOMER and principal.customer_id != input.customer_id
-        ):
+        if not can_place_order_for(principal, input.customer_id):
             raise forbidden("placeOrder for this customer")
         errors = _check_lines(input.lines)
         errors += [e for e in [check_text(input.customer_id, "input", "customerId")] if e]
         if input.idempotency_key is not None and (e := check_text(input.idempotency_key, "input", "idempotencyKey")):
             errors.append(e)
         priority = input.priority or 0
-        if not -1000 <= priority <= 1000:
+        if priority and not may_set_priority(principal):
+            errors.append(user_error("FORBIDDEN", "priority is set by staff, not by the customer", "input", "priority"))
+        elif not -1000 <= priority <= 1000:
             errors.append(user_error("INVALID_INPUT", "priority must be between -1000 and 1000", "input", "priority"))
         address = resolve_address(input.ship_to)
         if isinstance(address, UserError):
@@ -228,7 +229,7 @@ async def _shipment_for_staff(info: Info, raw_id: str) -> tuple[str, str] | User
     shipment = next((s for s in order.shipments if s.shipment_id == key[1]), None) if order and key else None
     if key is None or shipment is None:
         return user_error("NOT_FOUND", f"no shipment {raw_id}", "input", "shipmentId")
-    if not principal.may_act_at(shipment.location_code):
+    if not can_act_at(principal, shipment.location_code):
         return user_error("FORBIDDEN", f"not allowed to act at {shipment.location_code}", "input", "shipmentId")
     return key
 

@@ -11,11 +11,11 @@ from app.security import Role
 from projections import queries
 from projections.asof import order_as_of
 
+from ..access import can_see_order, orders_of_customer, visible_order
 from ..context import ANYONE, Info
 from ..errors import ApiError
 from ..ids import key_of
 from ..scalars import MAX_PAGE, OrderStatus, PageInfo
-from .access import may_see, visible_order
 from .types import Order, OrderConnection, OrderEdge
 
 
@@ -42,7 +42,7 @@ class OrderQueries:
         else:
             services = info.context.services
             found = await order_as_of(services.store, services.codec, order_id, as_of)
-            found = found if found is not None and may_see(info, found) else None
+            found = found if found is not None and can_see_order(info.context.principal, found) else None
         return None if found is None else Order.from_state(found)
 
     @strawberry.field(description="Orders by placement time; customers see only their own.")
@@ -58,8 +58,7 @@ class OrderQueries:
         size = first if first is not None else 20
         if not 0 < size <= MAX_PAGE:
             raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")
-        if principal.role is Role.CUSTOMER:
-            customer_id = principal.customer_id  # a customer's page is always its own
+        customer_id = orders_of_customer(principal, customer_id)
         rows = await queries.orders_page(
             info.context.services.pool,
             first=size + 1,
@@ -72,7 +71,7 @@ class OrderQueries:
         edges = [
             OrderEdge(cursor=_cursor(r["placed_at"], r["order_id"]), node=Order.from_state(s))
             for r, s in zip(page, states, strict=True)
-            if s is not None
+            if s is not None and can_see_order(principal, s)
         ]
         return OrderConnection(
             edges=edges,

@@ -11,13 +11,13 @@ from app.domain import returns as rma
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine
 from app.security import Role
 
+from ..access import can_act_at, can_manage_order, visible_order
 from ..context import Info
 from ..errors import UserError, user_error
 from ..ids import key_of
 from ..loaders import forget
 from ..mutation_support import check_text, execute
 from ..scalars import ItemCondition
-from .access import visible_order
 from .types import Return
 
 
@@ -95,9 +95,10 @@ def _quantities(lines: Sequence[ReturnLineInput | ReceivedLineInput]) -> list[Us
 class ReturnMutations:
     @strawberry.mutation
     async def request_return(self, info: Info, input: RequestReturnInput) -> ReturnPayload:
-        info.context.require(Role.ADMIN, Role.SERVICE, Role.CUSTOMER)
+        principal = info.context.require(Role.ADMIN, Role.SERVICE, Role.CUSTOMER)
         order_id = key_of(input.order_id, "Order")
-        if await visible_order(info, order_id) is None:
+        order = await visible_order(info, order_id)
+        if order is None or not can_manage_order(principal, order):
             return ReturnPayload(
                 return_=None, user_errors=[user_error("NOT_FOUND", "no such order", "input", "orderId")]
             )
@@ -125,7 +126,7 @@ class ReturnMutations:
     @strawberry.mutation(description="Accepted from APPROVED or IN_TRANSIT; resellable units go back to stock.")
     async def receive_return(self, info: Info, input: ReceiveReturnInput) -> ReturnPayload:
         principal = info.context.require(Role.ADMIN, Role.SERVICE, Role.OPERATOR)
-        if not principal.may_act_at(input.location_code):
+        if not can_act_at(principal, input.location_code):
             return ReturnPayload(
                 return_=None,
                 user_errors=[user_error("FORBIDDEN", "not allowed to act at this location", "input", "locationCode")],

@@ -11,8 +11,10 @@ import strawberry
 
 from app.domain import order_state as domain
 from app.domain.returns import Return as ReturnState
+from app.security import Principal
 from eventstore import RecordedEvent
 
+from ..access import history_entry_view, sees_network
 from ..context import Info
 from ..ids import global_id, shipment_key
 from ..locations import Location, location
@@ -131,14 +133,12 @@ class HistoryEntry:
     data: JSON
 
     @classmethod
-    def from_event(cls, e: RecordedEvent) -> HistoryEntry:
-        return cls(
-            position=str(e.position),
-            type=e.event_type,
-            at=e.recorded_at,
-            actor=e.decoded_metadata().actor,
-            data=msgspec.json.decode(e.data),
+    def from_event(cls, e: RecordedEvent, principal: Principal | None) -> HistoryEntry:
+        """The entry as `principal` may see it (a customer: its order's facts, not the network's reasoning)."""
+        data, actor = history_entry_view(
+            principal, e.event_type, msgspec.json.decode(e.data), e.decoded_metadata().actor
         )
+        return cls(position=str(e.position), type=e.event_type, at=e.recorded_at, actor=actor, data=data)
 
 
 @strawberry.type
@@ -227,10 +227,15 @@ class Order(Node):
 
     @strawberry.field(description="The order's own event trail, oldest first.")
     async def history(self, info: Info) -> list[HistoryEntry]:
-        return [HistoryEntry.from_event(e) for e in await info.context.loaders.histories.load(self.state.order_id)]
+        events = await info.context.loaders.histories.load(self.state.order_id)
+        return [HistoryEntry.from_event(e, info.context.principal) for e in events]
 
     @strawberry.field
     async def sourcing_decision(self, info: Info) -> SourcingDecision | None:
+        # Staff only: every candidate location with its cost is the network's reasoning. A customer learns
+        # where its order ships from (its shipments' locations) through `shipments`, and gets null here.
+        if not sees_network(info.context.principal):
+            return None
         row = await info.context.loaders.decisions.load(self.state.order_id)
         if row is None:
             return None

@@ -1,0 +1,152 @@
+"""Who may see or act on what: one function per resource, and every path to it calls that function.
+
+A query, a subscription, `node` and a mutation reach the same order, return, stock level or location; deciding
+here, once, is what keeps them from disagreeing (an order hidden from `order` but streamed by `orderUpdated`).
+`docs/security.md` states the same rules as a role-by-operation table, and tests/e2e/test_access_table.py runs
+that table against the app.
+
+Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and new locations;
+`operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
+`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain.order_state import Order
+from app.domain.returns import Return
+from app.security import Principal, Role
+
+from .context import Info
+
+STAFF = frozenset({Role.ADMIN, Role.SERVICE, Role.OPERATOR})
+
+
+# Orders, and what hangs off them (shipments, returns, history, sourcing decision).
+
+
+def can_see_order(principal: Principal | None, order: Order) -> bool:
+    """Customers their own; operators those with a shipment at one of their locations; admin and service all."""
+    if principal is None:
+        return False
+    if principal.role is Role.CUSTOMER:
+        return order.customer_id == principal.customer_id
+    if principal.role is Role.OPERATOR:
+        return any(s.location_code in principal.locations for s in order.shipments)
+    return True
+
+
+def can_manage_order(principal: Principal | None, order: Order) -> bool:
+    """Cancel it, ask to return from it: its customer, admin and service (operators work on shipments only)."""
+    return principal is not None and principal.role is not Role.OPERATOR and can_see_order(principal, order)
+
+
+def can_see_return(principal: Principal | None, owner: Order | None) -> bool:
+    """A return is seen by whoever sees the order it returns from."""
+    return owner is not None and can_see_order(principal, owner)
+
+
+def sees_network(principal: Principal | None) -> bool:
+    """The network's reasoning (every candidate location, its cost, who on staff did what) is for staff only;
+    a customer sees its order and where its shipments come from."""
+    return principal is not None and principal.role in STAFF
+
+
+def can_place_order_for(principal: Principal, customer_id: str) -> bool:
+    """A customer places orders for itself; admin and service for anyone; operators not at all."""
+    if principal.role is Role.CUSTOMER:
+        return principal.customer_id == customer_id
+    return principal.role in (Role.ADMIN, Role.SERVICE)
+
+
+def orders_of_customer(principal: Principal, requested: str | None) -> str | None:
+    """Whose orders a page of `orders` lists: a customer's page is always its own, whatever it asks for."""
+    return principal.customer_id if principal.role is Role.CUSTOMER else requested
+
+
+def may_set_priority(principal: Principal) -> bool:
+    """Priority decides who gets scarce stock first: set by staff and services (or left to rules), never by
+    the customer it would favour."""
+    return principal.role in (Role.ADMIN, Role.SERVICE)
+
+
+# Locations and the stock they hold.
+
+
+def can_act_at(principal: Principal, location_code: str) -> bool:
+    """Change stock, pack or dispatch shipments, receive returns at a location."""
+    if principal.role is Role.OPERATOR:
+        return location_code in principal.locations
+    return principal.role in (Role.ADMIN, Role.SERVICE)
+
+
+def can_see_stock_at(principal: Principal, location_code: str) -> bool:
+    """Stock levels (the `inventory` query and the `inventoryChanged` stream alike) are seen where one may act."""
+    return can_act_at(principal, location_code)
+
+
+def can_see_locations(principal: Principal) -> bool:
+    """The network's locations (`locations`, `node`): staff. Customers meet a location only as the origin of
+    their own shipments."""
+    return principal.role in STAFF
+
+
+def can_create_locations(principal: Principal) -> bool:
+    return principal.role is Role.ADMIN
+
+
+def can_read_ledger(principal: Principal) -> bool:
+    return principal.role is Role.ADMIN
+
+
+async def visible_order(info: Info, order_id: str) -> Order | None:
+    """The order if it exists and the caller may see it; None otherwise (no leak of its existence)."""
+    order = await info.context.loaders.orders.load(order_id)
+    return order if order is not None and can_see_order(info.context.principal, order) else None
+
+
+async def visible_return(info: Info, return_id: str) -> Return | None:
+    state = await info.context.loaders.returns.load(return_id)
+    owner = await info.context.loaders.orders.load(state.order_id) if state is not None else None
+    return state if state is not None and can_see_return(info.context.principal, owner) else None
+
+
+# What a customer sees of its own order's history: the facts about its order, not the network's reasoning.
+# Per event type, the fields it keeps; a type not listed keeps only its order id (new events start hidden).
+_CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
+    "OrderPlaced": frozenset(
+        {"customer_id", "lines", "ship_to", "service_level", "priority", "channel", "placed_at", "idempotency_key"}
+    ),
+    "OrderAllocated": frozenset({"shipments", "allocated_at"}),  # its shipments' locations and lines
+    "OrderBackordered": frozenset({"lines"}),
+    "OrderCancelled": frozenset({"reason", "cancelled_at"}),  # not the stock reservations released
+    "OrderLinesCancelled": frozenset({"lines", "reductions", "reason"}),
+    "AllocationReverted": frozenset({"shipment_id", "sku", "quantity"}),  # not the stock count behind it
+    "ShipmentPacked": frozenset({"shipment_id", "packed_at"}),
+    "ShipmentDispatched": frozenset(
+        {"shipment_id", "carrier", "tracking_number", "promised_delivery", "dispatched_at"}
+    ),
+    "TrackingUpdated": frozenset({"shipment_id", "status", "message", "occurred_at", "location", "estimated_delivery"}),
+    "ShipmentDelivered": frozenset({"shipment_id", "delivered_at"}),
+    "ShipmentException": frozenset({"shipment_id", "reason", "occurred_at"}),
+    "OrderCompleted": frozenset({"completed_at"}),
+    "OrderReturnOpened": frozenset({"return_id", "lines"}),
+    "OrderReturnClosed": frozenset({"return_id", "returned"}),
+    "SourcingDecided": frozenset({"decided_at"}),  # that it was sourced, not the candidates and their costs
+    "OrderPlacedOnHold": frozenset(),  # a hold's reason is the staff's note
+    "OrderHoldReleased": frozenset(),
+}
+
+
+def history_entry_view(
+    principal: Principal | None, event_type: str, data: Any, actor: str | None
+) -> tuple[Any, str | None]:
+    """(data, actor) of one history entry as `principal` may see them. Staff see everything; a customer sees
+    the fields above and an actor only when it was the customer itself."""
+    if sees_network(principal):
+        return data, actor
+    keep = _CUSTOMER_FIELDS.get(event_type, frozenset()) | {"order_id"}
+    trimmed = {k: v for k, v in data.items() if k in keep} if isinstance(data, dict) else {}
+    own = principal is not None and actor == f"{principal.role.value}:{principal.subject}"
+    return trimmed, actor if own else None

@@ -1,0 +1,260 @@
+"""The roles-and-operations table of docs/security.md, run against the app: the table is read from the document
+itself (so the document cannot drift from what is tested), one test per row, every caller of the row probed."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from app.api.schema import schema
+from app.security import Role
+from workers.carriers.simulated import tracking_number_for
+
+from .conftest import Api
+from .test_order_journey import PLACE, network, receive, wait_status
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+CALLERS = (
+    "admin",
+    "service",
+    "operator",
+    "operator elsewhere",
+    "operator, no claim",
+    "customer",
+    "other customer",
+    "anonymous",
+)  # fmt: skip
+VERDICTS = {"yes", "hidden", "FORBIDDEN", "UNAUTHENTICATED", "NOT_FOUND"}
+
+
+def read_table() -> dict[str, dict[str, str]]:
+    """{operation: {caller: verdict}} from the markdown table under '## Roles and operations'."""
+    lines = DOC.read_text().splitlines()
+    start = lines.index("## Roles and operations")
+    rows = list(itertools.takewhile(lambda line: not line.startswith("## "), lines[start + 1 :]))
+    cells = [[c.strip() for c in line.strip().strip("|").split("|")] for line in rows if line.startswith("|")]
+    header, _rule, *body = cells
+    assert tuple(header[1 : 1 + len(CALLERS)]) == CALLERS, header
+    return {row[0].strip("`"): dict(zip(CALLERS, row[1 : 1 + len(CALLERS)], strict=True)) for row in body}
+
+
+TABLE = read_table()
+
+
+@dataclass(frozen=True)
+class World:
+    order_id: str
+    shipment_id: str
+    return_id: str = "Return:none"
+
+
+@dataclass(frozen=True)
+class Probe:
+    document: str
+    variables: Callable[[World], dict[str, Any]] = lambda w: {}
+    seen: Callable[[Any], bool] | None = None  # whether an answer holds the thing; None: a mutation's payload
+    needs_return: bool = False
+
+
+def query(
+    document: str, seen: Callable[[Any], bool], variables: Callable[[World], dict[str, Any]] = lambda w: {}
+) -> Probe:
+    return Probe(document, variables, seen)
+
+
+def mutation(name: str, input_type: str, value: Callable[[World], dict[str, Any]], needs_return: bool = False) -> Probe:
+    document = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ code }} }} }}"
+    return Probe(document, lambda w: {"input": value(w)}, None, needs_return)
+
+
+def node(field: str, needs_return: bool = False) -> Probe:
+    def variables(w: World) -> dict[str, Any]:
+        ids = {"Location": "Location:NWK", "Order": w.order_id, "Shipment": w.shipment_id, "Return": w.return_id}
+        return {"id": ids[field]}
+
+    return Probe("query($id: ID!) { node(id: $id) { id } }", variables, lambda d: d is not None, needs_return)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+ALICE = {"customerId": "alice", "lines": [{"sku": "TEE", "quantity": 1}], "shipTo": {"postalCode": "10024"}}
+STOCK = {"locationCode": "NWK", "sku": "TEE"}
+RECEIVED = [{"sku": "TEE", "quantity": 1, "condition": "RESELLABLE"}]
+INVENTORY = 'query($at: DateTime) { inventory(sku: "TEE", asOf: $at) { levels { onHand } } }'
+PACK = "mutation($id: ID!) { packShipment(input: {shipmentId: $id}) { userErrors { code } } }"
+DISPATCH = """mutation($id: ID!, $n: String!) { dispatchShipment(input: {shipmentId: $id, carrier: "simulated",
+  trackingNumber: $n}) { userErrors { code } } }"""
+ORDER = "query($id: ID!, $at: DateTime) { order(id: $id, asOf: $at) { id } }"
+
+PROBES: dict[str, Probe] = {
+    "locations": query("{ locations { code } }", bool),
+    "inventory": query(INVENTORY, lambda d: bool(d["levels"])),
+    "inventory(asOf)": query(INVENTORY, lambda d: bool(d["levels"]), lambda w: {"at": now()}),
+    "order": query(ORDER, lambda d: d is not None, lambda w: {"id": w.order_id}),
+    "order(asOf)": query(ORDER, lambda d: d is not None, lambda w: {"id": w.order_id, "at": now()}),
+    "orders": query("{ orders(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "fulfillmentOptions": query(
+        '{ fulfillmentOptions(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { cost } }',
+        bool,
+    ),
+    "events": query("{ events(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "node(Location)": node("Location"),
+    "node(Order)": node("Order"),
+    "node(Shipment)": node("Shipment"),
+    "node(Return)": node("Return", needs_return=True),
+    "createLocation": mutation(
+        "createLocation",
+        "CreateLocationInput",
+        lambda w: {"code": "NEW", "name": "new", "type": "STORE", "latitude": 1.0, "longitude": 1.0},
+    ),
+    "receiveStock": mutation("receiveStock", "ReceiveStockInput", lambda w: {**STOCK, "quantity": 1}),
+    "adjustStock": mutation("adjustStock", "AdjustStockInput", lambda w: {**STOCK, "delta": 1, "reason": "count"}),
+    "setSafetyStock": mutation("setSafetyStock", "SetSafetyStockInput", lambda w: {**STOCK, "quantity": 1}),
+    "placeOrder": mutation("placeOrder", "PlaceOrderInput", lambda w: ALICE),
+    "placeOrder(priority)": mutation("placeOrder", "PlaceOrderInput", lambda w: {**ALICE, "priority": 10}),
+    "cancelOrder": mutation("cancelOrder", "CancelOrderInput", lambda w: {"orderId": w.order_id}),
+    "placeOrderOnHold": mutation("placeOrderOnHold", "HoldOrderInput", lambda w: {"orderId": w.order_id}),
+    "releaseOrderHold": mutation("releaseOrderHold", "HoldOrderInput", lambda w: {"orderId": w.order_id}),
+    "packShipment": mutation("packShipment", "PackShipmentInput", lambda w: {"shipmentId": w.shipment_id}),
+    "dispatchShipment": mutation(
+        "dispatchShipment",
+        "DispatchShipmentInput",
+        lambda w: {"shipmentId": w.shipment_id, "carrier": "UPS", "trackingNumber": "1Z1"},
+    ),
+    "requestReturn": mutation(
+        "requestReturn",
+        "RequestReturnInput",
+        lambda w: {"orderId": w.order_id, "lines": [{"sku": "TEE", "quantity": 1}]},
+    ),
+    "approveReturn": mutation("approveReturn", "ReturnDecisionInput", lambda w: {"returnId": w.return_id}, True),
+    "rejectReturn": mutation("rejectReturn", "ReturnDecisionInput", lambda w: {"returnId": w.return_id}, True),
+    "receiveReturn": mutation(
+        "receiveReturn",
+        "ReceiveReturnInput",
+        lambda w: {"returnId": w.return_id, "locationCode": "NWK", "lines": RECEIVED},
+        True,
+    ),
+    "refundReturn": mutation(
+        "refundReturn",
+        "RefundReturnInput",
+        lambda w: {"returnId": w.return_id, "lines": [{"sku": "TEE", "amount": "1.00"}]},
+        True,
+    ),
+    "orderUpdated": query(
+        "subscription($id: ID!) { orderUpdated(id: $id) { id } }", lambda d: d is not None, lambda w: {"id": w.order_id}
+    ),
+    "inventoryChanged": query(
+        'subscription { inventoryChanged(sku: "TEE") { levels { onHand } } }', lambda d: bool(d["levels"])
+    ),
+}
+
+
+def tokens(api: Api) -> dict[str, str | None]:
+    return {
+        "admin": api.token(),
+        "service": api.token(Role.SERVICE),
+        "operator": api.token(Role.OPERATOR, locations=frozenset({"NWK"})),
+        "operator elsewhere": api.token(Role.OPERATOR, locations=frozenset({"CHI"})),
+        "operator, no claim": api.token(Role.OPERATOR),
+        "customer": api.token(Role.CUSTOMER, customer_id="alice"),
+        "other customer": api.token(Role.CUSTOMER, customer_id="bob"),
+        "anonymous": None,
+    }
+
+
+async def world(api: Api, *, with_return: bool) -> World:
+    """Locations NWK, CHI, RET; TEE at NWK; alice's order shipping from NWK (delivered, with a return, if asked)."""
+    await network(api)
+    await receive(api, "NWK", "TEE", 5)
+    order_id = (await api.data(PLACE, {"input": ALICE}))["placeOrder"]["order"]["id"]
+    shipment_id = (await wait_status(api, order_id, "ALLOCATED"))["shipments"][0]["id"]
+    if not with_return:
+        return World(order_id, shipment_id)
+    await api.data(PACK, {"id": shipment_id})
+    await api.data(DISPATCH, {"id": shipment_id, "n": tracking_number_for("acl", datetime.now(UTC))})
+    await wait_status(api, order_id, "DELIVERED")
+    requested = await api.data(
+        "mutation($input: RequestReturnInput!) { requestReturn(input: $input) { return { id } userErrors { code } } }",
+        {"input": {"orderId": order_id, "lines": [{"sku": "TEE", "quantity": 1}]}},
+    )
+    return World(order_id, shipment_id, requested["requestReturn"]["return"]["id"])
+
+
+def verdict(body: dict[str, Any], probe: Probe) -> str:
+    if errors := body.get("errors"):
+        return str(errors[0].get("extensions", {}).get("code", errors[0].get("message")))
+    (answer,) = body["data"].values()
+    if probe.seen is not None:
+        return "yes" if probe.seen(answer) else "hidden"
+    codes = {e["code"] for e in answer["userErrors"]}
+    return next((c for c in ("FORBIDDEN", "NOT_FOUND") if c in codes), "yes")
+
+
+async def streamed(api: Api, probe: Probe, w: World, token: str | None, change: Callable[[], Awaitable[None]]) -> str:
+    """The verdict of a subscription's first message. The change it should stream is made again until a message
+    comes: a subscription registers some time after it is sent, and a change before that is rightly not seen."""
+    url = api.url.replace("http", "ws") + "/graphql" + (f"?token={token}" if token else "")
+    async with websockets.connect(url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await ws.recv())["type"] == "connection_ack"
+        payload = {"query": probe.document, "variables": probe.variables(w)}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        for _ in range(30):
+            await change()
+            try:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 1))
+            except TimeoutError:
+                continue
+            if message["type"] == "complete":
+                return "hidden"  # ended without a word, as `order` answers null
+            if message["type"] == "error":
+                return str(message["payload"][0].get("extensions", {}).get("code"))
+            return verdict(message["payload"], probe)
+    raise AssertionError("the subscription neither answered nor ended")
+
+
+def changes(api: Api, w: World, operation: str) -> Callable[[], Awaitable[None]]:
+    """Something for `operation` to stream: alternately hold and release the order, or receive stock."""
+    order_steps = itertools.cycle(("placeOrderOnHold", "releaseOrderHold"))
+
+    async def change() -> None:
+        if operation == "inventoryChanged":
+            await receive(api, "NWK", "TEE", 1)
+            return
+        name = next(order_steps)
+        await api.data(f"mutation($id: ID!) {{ {name}(input: {{orderId: $id}}) {{ userErrors {{ code }} }} }}",
+                       {"id": w.order_id})  # fmt: skip
+
+    return change
+
+
+def test_the_table_names_every_operation_and_every_cell_is_a_verdict() -> None:
+    roots = [schema._schema.query_type, schema._schema.mutation_type, schema._schema.subscription_type]
+    operations = {name for root in roots if root is not None for name in root.fields}
+    assert {row.split("(")[0] for row in TABLE} == operations
+    assert set(TABLE) == set(PROBES)
+    assert {cell for row in TABLE.values() for cell in row.values()} <= VERDICTS
+
+
+@pytest.mark.parametrize("operation", list(TABLE))
+async def test_every_caller_gets_what_the_table_says(api: Api, operation: str) -> None:
+    probe = PROBES[operation]
+    w = await world(api, with_return=probe.needs_return)
+    got: dict[str, str] = {}
+    for caller, token in tokens(api).items():
+        if probe.document.startswith("subscription"):
+            got[caller] = await streamed(api, probe, w, token, changes(api, w, operation))
+        else:
+            got[caller] = verdict(await api.gql(probe.document, probe.variables(w), token=token), probe)
+    assert got == TABLE[operation]
