@@ -13,10 +13,10 @@ from redis.asyncio import Redis
 
 from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
+from app.handlers.cached_network import ReadModelNetwork
 from app.security import jwt_secret, webhook_secret
 from app.settings import Settings
 from eventstore import EventCodec, EventStore, Listener, Notifier, Position
-from projections.network import ReadModelNetwork
 from projections.runner import PROJECTED, ProjectionWatch
 from projections.schema import create_readmodel_pool
 
