@@ -15,18 +15,18 @@ import uuid
 import asyncpg
 import msgspec
 
+from app.carriers.simulated import tracking_number_for
 from app.domain import ALL_EVENTS
 from app.domain import order_commands as oc
 from app.domain.errors import DomainError
 from app.domain.order_state import Order
 from app.domain.values import Address, Coordinates, Line, ServiceLevel, ShipmentStatus
 from app.handlers import Context, Handlers
+from app.handlers.cached_network import ReadModelNetwork
 from app.seed import demo_skus
 from eventstore import EventCodec, EventStore, Metadata
 from projections import queries
-from projections.network import ReadModelNetwork
 from projections.schema import create_readmodel_pool
-from workers.carriers.simulated import tracking_number_for
 
 
 async def run_demo(handlers: Handlers, pool: asyncpg.Pool, stop: asyncio.Event, *, per_second: float = 2.0) -> None:

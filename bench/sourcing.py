@@ -19,11 +19,11 @@ from datetime import UTC, datetime
 from app.domain.values import Coordinates, LocationType, ServiceLevel
 from app.sourcing import (
     CandidateLocation,
+    PreparedNetwork,
     SourcingPlan,
     SourcingRequest,
     Strategy,
     default_profile,
-    quote,
     source,
 )
 from app.sourcing.engine import SINGLE_PARCEL
@@ -190,7 +190,7 @@ def quotes(size: int, calls: int) -> None:
     profile = default_profile()
     start = time.perf_counter()
     for r in reqs:
-        quote(r.lines, r.ship_to, net, stock, profile, NOW)
+        PreparedNetwork(net, profile).quote(r.lines, r.ship_to, stock, NOW)
     elapsed = time.perf_counter() - start
     emit(metric="quote_throughput", locations=size, calls=calls, calls_per_s=round(calls / elapsed))
 

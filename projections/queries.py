@@ -53,6 +53,12 @@ async def backordered_lines(conn: Connection | asyncpg.Pool, sku: str, *, limit:
     return await conn.fetch(query("backordered_lines"), sku, limit)
 
 
+async def available_stock(conn: Connection | asyncpg.Pool, skus: Sequence[str]) -> dict[tuple[str, str], int]:
+    """What each location can promise of `skus`: (location code, sku) -> available units, positive only."""
+    rows = await conn.fetch(query("available_stock"), list(skus))
+    return {(r[0], r[1]): r[2] for r in rows}
+
+
 async def shipment_by_tracking(
     conn: Connection | asyncpg.Pool, carrier: str, tracking_number: str
 ) -> asyncpg.Record | None:

@@ -12,27 +12,24 @@ from typing import Any
 
 import dramatiq
 
+from app.carriers.base import next_poll_delay
+from app.carriers.registry import adapter_for
 from app.domain import order_commands as oc
 from app.domain.errors import DomainError
-from app.domain.order_state import Shipment
 from app.domain.streams import order_stream
-from app.domain.values import TrackingStatus
-from app.handlers import ConcurrencyConflict, FulfilReplenishment, SettleReturn, SourceOrder, SourceOrders
+from app.handlers import ConcurrencyConflict, FulfilReplenishment, Outcome, SettleReturn, SourceOrder, SourceOrders
 from app.handlers.aggregates import ORDER, rehydrate
 from eventstore import Metadata
 
-from .carriers.base import Checkpoint, new_checkpoints, next_poll_delay
-from .carriers.base import TrackingStatus as CarrierStatus
-from .carriers.registry import adapter_for
 from .runtime import runtime
 
 log = logging.getLogger(__name__)
 
 
-async def _handle(command: Any, *, actor: str, cause: str | None) -> Any:
+async def _handle(command: Any, *, actor: str, cause: str | None) -> Outcome[Any] | None:
     rt = await runtime()
     try:
-        return (await rt.handlers.handle(command, Metadata(actor=actor, causation_id=cause))).value
+        return await rt.handlers.handle(command, Metadata(actor=actor, causation_id=cause))
     except ConcurrencyConflict:
         raise  # contention: worth another try later
     except DomainError as refused:
@@ -80,7 +77,8 @@ async def settle_return(return_id: str, cause: str | None = None) -> None:
 
 @dramatiq.actor(max_retries=30)
 async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) -> None:
-    """Polls the carrier, records what is new, and schedules the next poll (backing off while quiet)."""
+    """Polls the carrier, hands what it reports to the order (which records only the new scans), and schedules
+    the next poll, backing off while nothing new comes."""
     rt = await runtime()
     snapshot_, tail = await rt.store.load(order_stream(order_id))
     order, _ = rehydrate(ORDER, rt.codec, snapshot_, tail)
@@ -91,34 +89,17 @@ async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) 
     if adapter is None:
         return  # tracked by webhooks alone
     parcel = await adapter.track(shipment.tracking_number)
-    fresh = new_checkpoints(_known(shipment), parcel)
-    for checkpoint in fresh:
-        command = oc.RecordTracking(
-            order_id=order_id,
-            shipment_id=shipment_id,
-            status=TrackingStatus(checkpoint.status.value.upper()),
-            occurred_at=checkpoint.occurred_at,
-            message=checkpoint.message,
-            location=checkpoint.location,
-            estimated_delivery=parcel.estimated_delivery,
-        )
-        await _handle(command, actor=f"carrier:{shipment.carrier}", cause=None)
-    quiet = 0 if fresh else quiet_polls + 1
+    command = oc.RecordScans(
+        order_id=order_id,
+        shipment_id=shipment_id,
+        scans=parcel.scans,
+        estimated_delivery=parcel.estimated_delivery,
+    )
+    outcome = await _handle(command, actor=f"carrier:{shipment.carrier}", cause=None)
+    quiet = 0 if outcome is not None and outcome.events else quiet_polls + 1
     delay = next_poll_delay(quiet, parcel.status, rt.poll_policy)
     if delay is not None:
         track_shipment.send_with_options(args=(order_id, shipment_id, quiet), delay=int(delay.total_seconds() * 1000))
-
-
-def _known(shipment: Shipment) -> list[Checkpoint]:
-    return [
-        Checkpoint(
-            status=CarrierStatus(entry.status.value.lower()),
-            message=entry.message or "",
-            occurred_at=entry.occurred_at,
-            location=entry.location,
-        )
-        for entry in shipment.tracking
-    ]
 
 
 ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (

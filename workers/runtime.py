@@ -10,16 +10,15 @@ import asyncio
 import os
 from dataclasses import dataclass, field
 
+from app.carriers.base import DEFAULT_POLL_POLICY, PollPolicy
+from app.carriers.registry import CarrierSettings
+from app.clock import Clock, system_clock
 from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
-from app.handlers.unit_of_work import Clock, utc_now
+from app.handlers.cached_network import ReadModelNetwork
 from eventstore import EventCodec, EventStore
-from projections.network import ReadModelNetwork
 from projections.queries import backordered_lines
 from projections.schema import create_readmodel_pool
-
-from .carriers.base import DEFAULT_POLL_POLICY, PollPolicy
-from .carriers.registry import CarrierSettings
 
 
 @dataclass
@@ -28,7 +27,7 @@ class WorkerRuntime:
     codec: EventCodec
     handlers: Handlers
     carriers: CarrierSettings
-    clock: Clock = utc_now
+    clock: Clock
     poll_policy: PollPolicy = field(default=DEFAULT_POLL_POLICY)
 
     async def backorders(self, sku: str, limit: int = 500) -> list[str]:
@@ -42,10 +41,14 @@ _runtime: WorkerRuntime | None = None
 _lock: asyncio.Lock | None = None
 
 
-def configure(dsn: str) -> None:
-    """Called by the process entry point before any job runs."""
-    global _dsn, _runtime, _lock
-    _dsn, _runtime, _lock = dsn, None, None
+_clock: Clock = system_clock
+
+
+def configure(dsn: str, *, clock: Clock = system_clock) -> None:
+    """Called by the process entry point before any job runs. `clock` is the one every part of the worker reads
+    (handlers, the store's chained appends, the carriers); tests pass their own."""
+    global _dsn, _runtime, _lock, _clock
+    _dsn, _runtime, _lock, _clock = dsn, None, None, clock
 
 
 async def runtime() -> WorkerRuntime:
@@ -58,9 +61,9 @@ async def runtime() -> WorkerRuntime:
     async with _lock:
         if _runtime is None:
             pool = await create_readmodel_pool(_dsn, min_size=1, max_size=8)
-            store, codec = EventStore(pool), EventCodec(ALL_EVENTS)
+            store, codec = EventStore(pool, clock=_clock), EventCodec(ALL_EVENTS)
             carriers = CarrierSettings.from_env(os.environ)
-            handlers = Handlers(Context(store, codec), network=ReadModelNetwork(pool, codec))
+            handlers = Handlers(Context(store, codec, clock=_clock), network=ReadModelNetwork(pool, codec))
             policy = DEFAULT_POLL_POLICY.scaled(1 / carriers.simulated_time_scale)
-            _runtime = WorkerRuntime(store, codec, handlers, carriers, poll_policy=policy)
+            _runtime = WorkerRuntime(store, codec, handlers, carriers, _clock, poll_policy=policy)
     return _runtime

@@ -1,7 +1,7 @@
 """The delivery promise for a cart, without reserving anything: public, and fast (greedy, prepared network).
 
 Per call: one stock lookup for the cart's SKUs (shared with concurrent calls); the locations, the profile and
-what the engine derives from them are kept by the read-model network (projections/network.py).
+what the engine derives from them are kept by the read-model network (app/handlers/cached_network.py).
 """
 
 from __future__ import annotations

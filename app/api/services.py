@@ -11,12 +11,13 @@ import asyncpg
 from prometheus_client import Counter
 from redis.asyncio import Redis
 
+from app.clock import Clock, system_clock
 from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
+from app.handlers.cached_network import ReadModelNetwork
 from app.security import jwt_secret, webhook_secret
 from app.settings import Settings
 from eventstore import EventCodec, EventStore, Listener, Notifier, Position
-from projections.network import ReadModelNetwork
 from projections.runner import PROJECTED, ProjectionWatch
 from projections.schema import create_readmodel_pool
 
@@ -54,7 +55,10 @@ class Services:
 
 
 @contextlib.asynccontextmanager
-async def services(settings: Settings, dsn: str, *, redis_url: str | None = None) -> AsyncIterator[Services]:
+async def services(
+    settings: Settings, dsn: str, *, redis_url: str | None = None, clock: Clock = system_clock
+) -> AsyncIterator[Services]:
+    """Everything the API uses, built once in the lifespan; `clock` is the one the handlers and the store read."""
     pool = await create_readmodel_pool(
         dsn, min_size=settings.db_pool_min, max_size=settings.db_pool_max, init=count_queries
     )
@@ -64,7 +68,7 @@ async def services(settings: Settings, dsn: str, *, redis_url: str | None = None
         APPENDED.inc()
         notifier.poke()
 
-    store, codec = EventStore(pool, on_append=appended), EventCodec(ALL_EVENTS)
+    store, codec = EventStore(pool, on_append=appended, clock=clock), EventCodec(ALL_EVENTS)
     redis = Redis.from_url(redis_url) if redis_url else None
     network = ReadModelNetwork(pool, codec)
     await listener.start()
@@ -78,7 +82,7 @@ async def services(settings: Settings, dsn: str, *, redis_url: str | None = None
             pool=pool,
             store=store,
             codec=codec,
-            handlers=Handlers(Context(store, codec), network=network),
+            handlers=Handlers(Context(store, codec, clock=clock), network=network),
             network=network,
             feed=feed,
             watch=watch,

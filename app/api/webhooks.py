@@ -1,7 +1,8 @@
-"""Carrier webhooks: EasyPost `tracker.updated` events, HMAC-signed, turned into tracking updates.
+"""Carrier webhooks: EasyPost `tracker.updated` events, HMAC-signed, turned into `RecordScans`.
 
-A missing or bad signature gets 401 and records nothing. A replayed event finds its checkpoints already on
-the shipment and records nothing new.
+A missing or bad signature gets 401 and records nothing. The order aggregate decides which scans are new, so a
+replayed event records nothing. A carrier we poll (see `app.carriers.registry`) is tracked by its own API only:
+a webhook about one of its parcels is acknowledged and ignored.
 """
 
 from __future__ import annotations
@@ -11,17 +12,14 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.carriers.easypost import parse_tracker_event, verify_signature
+from app.carriers.errors import UnsupportedWebhookEvent, WebhookPayloadInvalid
+from app.carriers.registry import tracked_by_webhook
 from app.domain import order_commands as oc
-from app.domain.errors import DomainError
-from app.domain.values import TrackingStatus
+from app.domain.errors import DomainError, NotFound
 from eventstore import Metadata
 from projections.queries import shipment_by_tracking
-from workers.carriers.base import Checkpoint, new_checkpoints
-from workers.carriers.base import TrackingStatus as CarrierStatus
-from workers.carriers.easypost import parse_tracker_event, verify_signature
-from workers.carriers.errors import UnsupportedWebhookEvent, WebhookPayloadInvalid
 
-from .loaders import Loaders
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -38,39 +36,23 @@ async def easypost(request: Request) -> Response:
         return JSONResponse({"status": "ignored"})
     except WebhookPayloadInvalid as bad:
         return JSONResponse({"error": str(bad)}, status_code=400)
+    if not tracked_by_webhook(parcel.carrier):
+        return JSONResponse({"status": "ignored"})
 
     row = await shipment_by_tracking(services.pool, parcel.carrier, parcel.tracking_number)
     if row is None:
         return JSONResponse({"status": "unknown shipment"}, status_code=404)
-    order = await Loaders(services.pool, services.store).orders.load(row["order_id"])
-    shipment = next((s for s in order.shipments if s.shipment_id == row["shipment_id"]), None) if order else None
-    if shipment is None:
+    command = oc.RecordScans(
+        order_id=row["order_id"],
+        shipment_id=row["shipment_id"],
+        scans=parcel.scans,
+        estimated_delivery=parcel.estimated_delivery,
+    )
+    try:
+        outcome = await services.handlers.handle(command, Metadata(actor="webhook:easypost"))
+    except NotFound:
         return JSONResponse({"status": "unknown shipment"}, status_code=404)
-
-    known = [
-        Checkpoint(
-            status=CarrierStatus(t.status.value.lower()),
-            message=t.message or "",
-            occurred_at=t.occurred_at,
-            location=t.location,
-        )
-        for t in shipment.tracking
-    ]
-    recorded = 0
-    for checkpoint in new_checkpoints(known, parcel):
-        command = oc.RecordTracking(
-            order_id=row["order_id"],
-            shipment_id=row["shipment_id"],
-            status=TrackingStatus(checkpoint.status.value.upper()),
-            occurred_at=checkpoint.occurred_at,
-            message=checkpoint.message,
-            location=checkpoint.location,
-            estimated_delivery=parcel.estimated_delivery,
-        )
-        try:
-            outcome = await services.handlers.handle(command, Metadata(actor="webhook:easypost"))
-        except DomainError as refused:
-            log.info("easypost update refused for %s: %s", parcel.tracking_number, refused.message)
-            continue
-        recorded += len(outcome.events)
-    return JSONResponse({"status": "ok", "recorded": recorded})
+    except DomainError as refused:
+        log.info("easypost update refused for %s: %s", parcel.tracking_number, refused.message)
+        return JSONResponse({"status": "ok", "recorded": 0})
+    return JSONResponse({"status": "ok", "recorded": len(outcome.events)})

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
-from app.domain.values import Address, Line, ServiceLevel, TrackingStatus
+from app.domain.values import Address, Line, Scan, ServiceLevel
 
 
 class OrderCommand(Command, frozen=True, kw_only=True):
@@ -66,12 +66,11 @@ class DispatchShipment(OrderCommand, frozen=True, kw_only=True):
     promised_delivery: datetime | None = None
 
 
-class RecordTracking(OrderCommand, frozen=True, kw_only=True):
+class RecordScans(OrderCommand, frozen=True, kw_only=True):
+    """What a carrier reported for a shipment, by webhook or poll; scans already recorded change nothing."""
+
     shipment_id: str
-    status: TrackingStatus
-    occurred_at: datetime
-    message: str | None = None
-    location: str | None = None
+    scans: tuple[Scan, ...]
     estimated_delivery: datetime | None = None
 
 

@@ -30,31 +30,33 @@ from app.domain.order_events import (
     ShipmentPacked,
     TrackingUpdated,
 )
-from app.domain.values import Address, Line, OrderStatus, ServiceLevel, ShipmentStatus, TrackingStatus
+from app.domain.values import Address, Line, OrderStatus, Scan, ServiceLevel, ShipmentStatus, TrackingStatus
 
-S = ShipmentStatus
 # Stock is still reserved (not yet shipped) for shipments in these states.
-OPEN_SHIPMENT = frozenset({S.PLANNED, S.PACKED})
+OPEN_SHIPMENT = frozenset({ShipmentStatus.PLANNED, ShipmentStatus.PACKED})
 # The goods have left the building. An EXCEPTION happens on the road, so it counts as shipped.
-SHIPPED = frozenset({S.DISPATCHED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION})
-ON_THE_ROAD = frozenset({S.DISPATCHED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.EXCEPTION})
+SHIPPED = frozenset(
+    {
+        ShipmentStatus.DISPATCHED,
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        ShipmentStatus.DELIVERED,
+        ShipmentStatus.EXCEPTION,
+    }
+)
+ON_THE_ROAD = frozenset(
+    {ShipmentStatus.DISPATCHED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.EXCEPTION}
+)
 _TRACKING_TO_SHIPMENT = {
-    TrackingStatus.IN_TRANSIT: S.IN_TRANSIT,
-    TrackingStatus.OUT_FOR_DELIVERY: S.OUT_FOR_DELIVERY,
-    TrackingStatus.AVAILABLE_FOR_PICKUP: S.OUT_FOR_DELIVERY,
+    TrackingStatus.IN_TRANSIT: ShipmentStatus.IN_TRANSIT,
+    TrackingStatus.OUT_FOR_DELIVERY: ShipmentStatus.OUT_FOR_DELIVERY,
+    TrackingStatus.AVAILABLE_FOR_PICKUP: ShipmentStatus.OUT_FOR_DELIVERY,
 }
 
 
 def reservation_id(order_id: str, shipment_id: str) -> str:
     """The stock reservation behind one shipment; stock streams are per SKU, so this is unique per stream."""
     return f"{order_id}/{shipment_id}"
-
-
-class TrackingEntry(msgspec.Struct, frozen=True, kw_only=True):
-    status: TrackingStatus
-    message: str | None
-    occurred_at: datetime
-    location: str | None = None
 
 
 class Shipment(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,7 +70,7 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     estimated_delivery: datetime | None = None
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
-    tracking: tuple[TrackingEntry, ...] = ()
+    tracking: tuple[Scan, ...] = ()  # in the order recorded (carriers report late scans)
 
 
 class ReturnClaim(msgspec.Struct, frozen=True, kw_only=True):
@@ -118,7 +120,7 @@ def _sum_lines(shipments: tuple[Shipment, ...], statuses: frozenset[ShipmentStat
     return total
 
 
-LIVE = frozenset(S) - {S.CANCELLED}
+LIVE = frozenset(ShipmentStatus) - {ShipmentStatus.CANCELLED}
 
 
 def unallocated(order: Order) -> dict[str, int]:
@@ -132,7 +134,7 @@ def unallocated(order: Order) -> dict[str, int]:
 def line_summaries(order: Order) -> tuple[LineSummary, ...]:
     allocated = _sum_lines(order.shipments, LIVE)
     shipped = _sum_lines(order.shipments, SHIPPED)
-    delivered = _sum_lines(order.shipments, frozenset({S.DELIVERED}))
+    delivered = _sum_lines(order.shipments, frozenset({ShipmentStatus.DELIVERED}))
     returned: Counter[str] = Counter()
     for claim in order.returns:
         if claim.closed:
@@ -184,7 +186,7 @@ def order_status(order: Order) -> OrderStatus:
     if shipped > 0:
         return OrderStatus.PARTIALLY_SHIPPED
     if allocated == live:
-        packing = any(s.status is S.PACKED for s in order.shipments)
+        packing = any(s.status is ShipmentStatus.PACKED for s in order.shipments)
         return OrderStatus.IN_FULFILLMENT if packing else OrderStatus.ALLOCATED
     if allocated > 0:
         return OrderStatus.PARTIALLY_ALLOCATED
@@ -221,7 +223,7 @@ def shipment_reservations(order: Order, shipment_id: str) -> tuple[ReservationRe
 
 def returnable_quantities(order: Order) -> dict[str, int]:
     """Delivered minus what returns already claim (open) or brought back (closed)."""
-    delivered = _sum_lines(order.shipments, frozenset({S.DELIVERED}))
+    delivered = _sum_lines(order.shipments, frozenset({ShipmentStatus.DELIVERED}))
     for claim in order.returns:
         delivered.subtract({line.sku: line.quantity for line in claim.lines})
     return {line.sku: max(0, delivered[line.sku]) for line in order.lines}
@@ -237,7 +239,7 @@ def _reduce(shipment: Shipment, sku: str, quantity: int) -> Shipment:
     lines = tuple(line for line in lines if line.quantity > 0)
     # A shipment with nothing left is cancelled; it keeps its last lines for the record.
     if not lines:
-        return msgspec.structs.replace(shipment, status=S.CANCELLED)
+        return msgspec.structs.replace(shipment, status=ShipmentStatus.CANCELLED)
     return msgspec.structs.replace(shipment, lines=lines)
 
 
@@ -255,9 +257,7 @@ def _reduce_shipment(order: Order, shipment_id: str, sku: str, quantity: int) ->
 
 def _track(shipment: Shipment, event: TrackingUpdated) -> Shipment:
     latest = max((t.occurred_at for t in shipment.tracking), default=None)
-    entry = TrackingEntry(
-        status=event.status, message=event.message, occurred_at=event.occurred_at, location=event.location
-    )
+    entry = Scan(status=event.status, message=event.message, occurred_at=event.occurred_at, location=event.location)
     status = shipment.status
     # Webhooks arrive out of order: only the newest update moves a shipment that is on the road.
     if status in ON_THE_ROAD and (latest is None or event.occurred_at >= latest):
@@ -289,7 +289,12 @@ def evolve(state: Order | None, event: Event) -> Order | None:
     match event:
         case OrderAllocated():
             planned = tuple(
-                Shipment(shipment_id=p.shipment_id, location_code=p.location_code, status=S.PLANNED, lines=p.lines)
+                Shipment(
+                    shipment_id=p.shipment_id,
+                    location_code=p.location_code,
+                    status=ShipmentStatus.PLANNED,
+                    lines=p.lines,
+                )
                 for p in event.shipments
             )
             return replace(state, shipments=(*state.shipments, *planned))
@@ -301,7 +306,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             return replace(state, hold_reason=None)
         case OrderCancelled():
             shipments = tuple(
-                replace(s, status=S.CANCELLED) if s.status in OPEN_SHIPMENT else s for s in state.shipments
+                replace(s, status=ShipmentStatus.CANCELLED) if s.status in OPEN_SHIPMENT else s for s in state.shipments
             )
             return replace(state, cancelled=True, hold_reason=None, shipments=shipments)
         case OrderLinesCancelled():
@@ -314,10 +319,10 @@ def evolve(state: Order | None, event: Event) -> Order | None:
         case AllocationReverted():
             return _reduce_shipment(state, event.shipment_id, event.sku, event.quantity)
         case ShipmentPacked():
-            return _on_shipment(state, event.shipment_id, {"status": S.PACKED})
+            return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.PACKED})
         case ShipmentDispatched():
             change: dict[str, object] = {
-                "status": S.DISPATCHED,
+                "status": ShipmentStatus.DISPATCHED,
                 "carrier": event.carrier,
                 "tracking_number": event.tracking_number,
                 "promised_delivery": event.promised_delivery,
@@ -328,10 +333,10 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             shipments = tuple(_track(s, event) if s.shipment_id == event.shipment_id else s for s in state.shipments)
             return replace(state, shipments=shipments)
         case ShipmentDelivered():
-            change = {"status": S.DELIVERED, "delivered_at": event.delivered_at}
+            change = {"status": ShipmentStatus.DELIVERED, "delivered_at": event.delivered_at}
             return _on_shipment(state, event.shipment_id, change)
         case ShipmentException():
-            return _on_shipment(state, event.shipment_id, {"status": S.EXCEPTION})
+            return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.EXCEPTION})
         case OrderCompleted():
             return replace(state, completed=True)
         case OrderReturnOpened():

@@ -32,7 +32,7 @@ from app.domain.order_commands import (
     PackShipment,
     PlaceOrder,
     PlaceOrderOnHold,
-    RecordTracking,
+    RecordScans,
     ReleaseOrderHold,
     ReportShipmentException,
     RevertAllocation,
@@ -74,6 +74,9 @@ from app.domain.order_state import (
 from app.domain.values import Line, OrderStatus, ShipmentStatus, TrackingStatus
 
 __all__ = ["decide", "evolve", "line_summaries", "open_reservations", "order_status", "reservation_id"]
+
+MAX_LINE_QUANTITY = 100_000  # more of one SKU in one order is a typo, not a sale
+MAX_SKU_LENGTH = 200
 
 _PROBLEM = frozenset(
     {TrackingStatus.RETURN_TO_SENDER, TrackingStatus.FAILURE, TrackingStatus.ERROR, TrackingStatus.CANCELLED}
@@ -144,8 +147,8 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
                     dispatched_at=now,
                 )
             ]
-        case RecordTracking():
-            return _track(order, command)
+        case RecordScans():
+            return _record_scans(order, command)
         case MarkShipmentDelivered():
             _require_status(_shipment(order, command.shipment_id), ON_THE_ROAD, "delivered")
             return [ShipmentDelivered(**oid, shipment_id=command.shipment_id, delivered_at=command.delivered_at)]
@@ -207,10 +210,16 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
     for i, line in enumerate(command.lines):
         if not line.sku.strip():
             raise InvalidInput("a SKU is required", field=("lines", i, "sku"))
+        if len(line.sku) > MAX_SKU_LENGTH:
+            raise InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=("lines", i, "sku"))
         if line.sku in seen:
             raise Duplicate(f"{line.sku} appears twice; order it once with the total", field=("lines", i, "sku"))
         seen.add(line.sku)
-        require_positive(line.quantity, ("lines", i, "quantity"))
+        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
+            raise InvalidQuantity(
+                f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
+                field=("lines", i, "quantity"),
+            )
     return [
         OrderPlaced(
             order_id=command.order_id,
@@ -309,31 +318,39 @@ def _cancel_lines(order: Order, command: CancelOrderLines) -> list[Event]:
     ]
 
 
-def _track(order: Order, command: RecordTracking) -> list[Event]:
-    shipment = _shipment(order, command.shipment_id)
-    _require_status(shipment, SHIPPED, "tracked")
-    if any(t.status == command.status and t.occurred_at == command.occurred_at for t in shipment.tracking):
-        return []  # a replayed webhook changes nothing
+def _record_scans(order: Order, command: RecordScans) -> list[Event]:
+    """A `TrackingUpdated` per scan not yet on the shipment (a replayed webhook or a re-poll adds nothing),
+    and the delivery or exception the scans bring, decided scan by scan on the state they leave."""
+    _require_status(_shipment(order, command.shipment_id), SHIPPED, "tracked")
     oid, sid = order.order_id, command.shipment_id
-    events: list[Event] = [
-        TrackingUpdated(
-            order_id=oid,
-            shipment_id=sid,
-            status=command.status,
-            message=command.message,
-            occurred_at=command.occurred_at,
-            location=command.location,
-            estimated_delivery=command.estimated_delivery,
-        )
-    ]
-    if shipment.status is not ShipmentStatus.DELIVERED:
-        if command.status is TrackingStatus.DELIVERED:
-            events.append(ShipmentDelivered(order_id=oid, shipment_id=sid, delivered_at=command.occurred_at))
-        elif command.status in _PROBLEM and shipment.status is not ShipmentStatus.EXCEPTION:
-            reason = command.message or command.status.value
-            events.append(
-                ShipmentException(order_id=oid, shipment_id=sid, reason=reason, occurred_at=command.occurred_at)
+    events: list[Event] = []
+    current = order  # each scan is decided on the state the earlier ones leave
+    for scan in command.scans:
+        shipment = _shipment(current, sid)
+        if any(known.key == scan.key for known in shipment.tracking):
+            continue
+        fresh: list[Event] = [
+            TrackingUpdated(
+                order_id=oid,
+                shipment_id=sid,
+                status=scan.status,
+                message=scan.message,
+                occurred_at=scan.occurred_at,
+                location=scan.location,
+                estimated_delivery=command.estimated_delivery,
             )
+        ]
+        if shipment.status is not ShipmentStatus.DELIVERED:
+            if scan.status is TrackingStatus.DELIVERED:
+                fresh.append(ShipmentDelivered(order_id=oid, shipment_id=sid, delivered_at=scan.occurred_at))
+            elif scan.status in _PROBLEM and shipment.status is not ShipmentStatus.EXCEPTION:
+                reason = scan.message or scan.status.value
+                fresh.append(
+                    ShipmentException(order_id=oid, shipment_id=sid, reason=reason, occurred_at=scan.occurred_at)
+                )
+        for event in fresh:
+            current = evolve(current, event) or current  # tracking events never end an order
+        events += fresh
     return events
 
 

@@ -2,11 +2,11 @@
 
 The rules themselves belong to `app.sourcing` (its `SourcingProfile`), which the domain must not import. So
 the domain stores them as plain JSON data (`rules`) and owns only what is its business: who changed the
-rules, when, and the version sequence. The handler layer turns `SourcingProfile` into `rules` (validating
-it on the way) and back; see `app/handlers/profiles.py`.
+rules, when, and the version sequence. The handler layer checks and normalises `rules` as a `SourcingProfile`
+on the way in, and turns them back into one for sourcing; see `app/handlers/profiles.py`.
 
     state = None
-    events = decide(state, DefineProfileRules(name="default", rules={...}), now)  # version 1
+    events = decide(state, DefineSourcingProfile(name="default", rules={...}), now)  # version 1
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ ACTIVE = "default"  # the profile the sourcing workers apply
 # Commands
 
 
-class DefineProfileRules(Command, frozen=True, kw_only=True):
-    """Make `rules` the profile's next version. `expected_version` (when given) guards against an edit made
-    on a stale copy: the command is refused if another version was defined in between."""
+class DefineSourcingProfile(Command, frozen=True, kw_only=True):
+    """Make `rules` (a `SourcingProfile` as JSON data) the next version of the named profile; `default` is
+    the one the sourcing workers apply. `expected_version` (when given) guards against an edit made on a
+    stale copy: the command is refused if another version was defined in between. The handler checks that
+    the engine can read the rules before this is decided."""
 
     name: str = ACTIVE
     rules: dict[str, Any]
@@ -66,7 +68,7 @@ def evolve(state: Profile | None, event: Event) -> Profile | None:
             return state
 
 
-def decide(state: Profile | None, command: DefineProfileRules, now: datetime) -> list[Event]:
+def decide(state: Profile | None, command: DefineSourcingProfile, now: datetime) -> list[Event]:
     """A new version, or nothing when the rules are those of the current version (a repeated request)."""
     name = command.name
     if not name or name != name.strip() or any(ch.isspace() or ch in "-:" for ch in name):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import math
+from datetime import datetime
 
 import msgspec
 
@@ -83,6 +84,20 @@ class TrackingStatus(enum.StrEnum):
     CANCELLED = "CANCELLED"
     ERROR = "ERROR"
     UNKNOWN = "UNKNOWN"
+
+
+class Scan(msgspec.Struct, frozen=True, kw_only=True):
+    """One scan or status change a carrier reported for a parcel (the shipment's tracking timeline)."""
+
+    status: TrackingStatus
+    message: str | None
+    occurred_at: datetime
+    location: str | None = None
+
+    @property
+    def key(self) -> tuple[TrackingStatus, datetime, str]:
+        """What makes two reports the same scan: the same status, at the same instant, with the same words."""
+        return (self.status, self.occurred_at, self.message or "")
 
 
 class ReturnStatus(enum.StrEnum):

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation
+from app.domain.profiles import DefineSourcingProfile
 from app.domain.returns import ReturnCommand
 from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
@@ -26,7 +27,6 @@ from . import stock as stock_handlers
 from .batch import SourcedOrder, source_orders
 from .commands import (
     CheckReplenishment,
-    DefineSourcingProfile,
     FulfilReplenishment,
     SettleReturn,
     SourceOrder,

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from app.domain.events import Command
-from app.domain.profiles import ACTIVE
-from app.sourcing import SourcingProfile
 
 
 class SourceOrder(Command, frozen=True, kw_only=True):
@@ -33,16 +31,6 @@ class SettleReturn(Command, frozen=True, kw_only=True):
     """Refund or replace a received return, by the return policy."""
 
     return_id: str
-
-
-class DefineSourcingProfile(Command, frozen=True, kw_only=True):
-    """Make `profile` the next version of the named sourcing profile (its own `version` field is ignored:
-    the log numbers versions). `default` is the one the sourcing workers apply."""
-
-    profile: SourcingProfile
-    name: str = ACTIVE
-    reason: str = ""
-    expected_version: int | None = None
 
 
 class SourceOrders(Command, frozen=True, kw_only=True):

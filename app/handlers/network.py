@@ -14,11 +14,10 @@ from typing import Protocol
 
 from app.domain.locations import Location
 from app.domain.streams import stock_stream
+from app.sourcing import Availability
 from eventstore import EventCodec, EventStore
 
 from .aggregates import LOCATION, STOCK, rehydrate
-
-Availability = dict[tuple[str, str], int]  # (location code, sku) -> ATP
 
 
 class NetworkView(Protocol):
@@ -53,7 +52,7 @@ class LogNetwork:
     async def availability(self, skus: Collection[str]) -> Availability:
         codes = [loc.code for loc in await self.locations()]
         loaded = await self.store.load_many([stock_stream(sku, code) for code in codes for sku in skus])
-        result: Availability = {}
+        result: dict[tuple[str, str], int] = {}
         for snapshot, tail in loaded.values():
             state, _ = rehydrate(STOCK, self.codec, snapshot, tail)
             if state.atp > 0:

@@ -20,7 +20,6 @@ from app.sourcing import SourcingProfile, default_profile
 from eventstore import EventCodec, EventStore
 
 from .aggregates import PROFILE, rehydrate
-from .commands import DefineSourcingProfile
 from .unit_of_work import UnitOfWork
 
 # What sourcing applies while no profile was ever defined: the built-in rules, reported as version 0 so that
@@ -54,17 +53,17 @@ def parse_profile(data: bytes | str, *, base: SourcingProfile = BUILTIN) -> Sour
         raise InvalidInput(f"sourcing profile is not valid JSON: {bad}") from None
 
 
-async def define_profile(uow: UnitOfWork, command: DefineSourcingProfile) -> int:
-    """Appends the next version (or nothing for unchanged rules); returns the version now current."""
+async def define_profile(uow: UnitOfWork, command: profiles.DefineSourcingProfile) -> int:
+    """Appends the next version (or nothing for unchanged rules); returns the version now current.
+
+    The rules are read as the engine will read them (refused if it could not), and stored in that reading's
+    normal form, so the same rules defined twice compare equal however they were spelled."""
     stream = profile_stream(command.name)
-    rules = rules_of(command.profile)
     try:
-        msgspec.convert({**rules, "version": 1}, SourcingProfile)  # what a reader will do with it
+        rules = rules_of(msgspec.convert({**command.rules, "version": 1}, SourcingProfile))
     except msgspec.ValidationError as bad:
         raise InvalidInput(f"invalid sourcing profile: {bad}") from None
-    define = profiles.DefineProfileRules(
-        name=command.name, rules=rules, reason=command.reason, expected_version=command.expected_version
-    )
+    define = msgspec.structs.replace(command, rules=rules)
     state = uow.record(PROFILE, stream, profiles.decide(await uow.get(PROFILE, stream), define, uow.now))
     return 0 if state is None else state.version
 

@@ -18,11 +18,11 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
 
+from app.clock import Clock, system_clock
 from app.domain.errors import DomainError
 from app.domain.events import Event
 from eventstore import (
@@ -41,12 +41,7 @@ from .aggregates import AggregateKind, rehydrate
 S = TypeVar("S")
 T = TypeVar("T")
 
-Clock = Callable[[], datetime]
 MAX_ATTEMPTS = 8
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class ConcurrencyConflict(DomainError):
@@ -61,7 +56,7 @@ class Context:
 
     store: EventStore
     codec: EventCodec
-    clock: Clock = utc_now
+    clock: Clock = system_clock
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
 
 

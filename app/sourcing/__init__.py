@@ -1,10 +1,10 @@
 """Pure sourcing: eligibility rules, cost and transit model, optimiser, explanation.
 
-Public API: `source`, `source_batch`, `quote` (engine), `PreparedNetwork` (quotes), the value types (model),
+Public API: `source`, `source_batch` (engine), `PreparedNetwork` and its `quote` (quotes), the value types (model),
 `default_profile`, `resolve_postal_code` (geo).
 """
 
-from app.sourcing.engine import Strategy, quote, source, source_batch
+from app.sourcing.engine import Strategy, source, source_batch
 from app.sourcing.geo import UnknownPostalCode, resolve_postal_code
 from app.sourcing.model import (
     Availability,
@@ -43,7 +43,6 @@ __all__ = [
     "TransitModel",
     "UnknownPostalCode",
     "default_profile",
-    "quote",
     "resolve_postal_code",
     "source",
     "source_batch",

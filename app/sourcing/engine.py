@@ -13,8 +13,7 @@ from datetime import datetime
 
 import msgspec
 
-from app.domain.values import Coordinates
-from app.sourcing import greedy as heuristics
+from app.sourcing import heuristics
 from app.sourcing.lanes import Lane, Pricing, evaluate, prune
 from app.sourcing.milp import Allocation, solve
 from app.sourcing.model import (
@@ -22,13 +21,11 @@ from app.sourcing.model import (
     CandidateLocation,
     CandidateReport,
     Explanation,
-    FulfillmentOption,
     ShipmentPlan,
     SourcingPlan,
     SourcingProfile,
     SourcingRequest,
 )
-from app.sourcing.quotes import PreparedNetwork
 from app.sourcing.shortcut import single_parcel
 
 
@@ -238,22 +235,3 @@ def source_batch(
             used[shipment.location_code] = used.get(shipment.location_code, 0) + sum(shipment.lines.values())
         plans.append(plan)
     return plans
-
-
-def quote(
-    lines: Mapping[str, int],
-    ship_to: Coordinates,
-    network: Sequence[CandidateLocation],
-    availability: Availability,
-    profile: SourcingProfile,
-    now: datetime,
-    *,
-    channel: str = "web",
-) -> list[FulfillmentOption]:
-    """One delivery option per service level, without reserving anything.
-
-    Uses the greedy (no solver) so a quote costs well under a millisecond: a quote is a promise about dates
-    and a price estimate; the exact optimiser runs when the order is placed. To quote many carts against
-    the same network and profile, build a `PreparedNetwork` once and call its `quote`.
-    """
-    return PreparedNetwork(network, profile).quote(lines, ship_to, availability, now, channel=channel)

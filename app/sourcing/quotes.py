@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from app.domain.values import Coordinates, ServiceLevel
-from app.sourcing import greedy as heuristics
+from app.sourcing import heuristics
 from app.sourcing.lanes import Lane, Pricing, exclusion, holding, priced, services_by_price
 from app.sourcing.model import (
     Availability,
@@ -60,7 +60,11 @@ class PreparedNetwork:
         *,
         channel: str = "web",
     ) -> list[FulfillmentOption]:
-        """One delivery option per service level, without reserving anything (see `engine.quote`)."""
+        """One delivery option per service level, without reserving anything.
+
+        Uses the greedy (no solver) so a quote costs well under a millisecond: a quote is a promise about
+        dates and a price estimate; the exact optimiser runs when the order is placed.
+        """
         profile = self.profile
         skus = sorted(lines)
         anywhere = set().union(*(self.admitted(channel, level) for level in ServiceLevel))

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.clock import system_clock
 from app.domain import ALL_EVENTS
 from app.domain.values import Coordinates
 from app.handlers.network import LogNetwork
 from app.handlers.profiles import LogProfiles
 from app.handlers.sourcing import candidate
-from app.handlers.unit_of_work import utc_now
-from app.sourcing import quote
+from app.sourcing import PreparedNetwork
 from eventstore import EventCodec
 from projections.schema import create_readmodel_pool
 from projections.sql import query
@@ -57,7 +57,7 @@ async def from_scratch(api: Api, database_url: str, cart: Cart) -> list[tuple[An
     point = Coordinates(latitude=ship_to["latitude"], longitude=ship_to["longitude"])
     return [
         (str(o.service_level), o.promised_delivery, round(o.cost, 2), o.shipments, o.available)
-        for o in quote(lines, point, sites, availability, profile, utc_now())
+        for o in PreparedNetwork(sites, profile).quote(lines, point, availability, system_clock())
         if o.promised_delivery is not None
     ]
 

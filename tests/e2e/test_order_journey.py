@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from workers.carriers.simulated import tracking_number_for
+from app.carriers.simulated import tracking_number_for
 
 from .conftest import Api, eventually
 

@@ -14,14 +14,16 @@ from .conftest import WEBHOOK_SECRET, Api
 from .test_order_journey import PLACE, network, order_of, receive, wait_status
 
 
-def tracker_event(tracking_code: str, status: str, details: list[tuple[str, str, str]]) -> bytes:
+def tracker_event(
+    tracking_code: str, status: str, details: list[tuple[str, str, str]], *, carrier: str = "UPS"
+) -> bytes:
     return json.dumps(
         {
             "object": "Event",
             "description": "tracker.updated",
             "result": {
                 "object": "Tracker",
-                "carrier": "UPS",
+                "carrier": carrier,
                 "tracking_code": tracking_code,
                 "status": status,
                 "est_delivery_date": "2026-12-01T18:00:00Z",
@@ -96,6 +98,19 @@ async def test_signed_webhooks_record_tracking_once_and_bad_signatures_record_no
     while not await tracked():
         assert asyncio.get_running_loop().time() < deadline
         await asyncio.sleep(0.05)
+
+
+async def test_a_signed_webhook_about_a_polled_carriers_parcel_changes_nothing(api: Api) -> None:
+    """DHL is polled through its own API: an EasyPost event naming it is acknowledged and ignored, so the
+    shipment's scans have one source (and a forged-looking second opinion cannot deliver it)."""
+    order_id = await dispatched_order(api, "JJD0042", carrier="DHL")
+    body = tracker_event("JJD0042", "delivered", [("delivered", "Delivered", "2026-11-25T10:00:00Z")], carrier="DHL")
+    before = await api.store.pool.fetchval("SELECT count(*) FROM events")
+    answer = await api.client.post(f"{api.url}/webhooks/easypost", content=body, headers=signed(body))
+    assert answer.status_code == 200 and answer.json() == {"status": "ignored"}
+    assert await api.store.pool.fetchval("SELECT count(*) FROM events") == before
+    shipment = (await order_of(api, order_id))["shipments"][0]
+    assert shipment["status"] == "DISPATCHED" and shipment["tracking"] == []
 
 
 async def test_a_subscription_sees_every_status_change_of_its_order(api: Api) -> None:

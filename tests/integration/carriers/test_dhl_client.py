@@ -5,14 +5,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import pytest_asyncio
 
-from tests.integration.carriers.fake_dhl import API_KEY, FakeDhl, dhl_event
-from workers.carriers.base import Checkpoint, TrackingStatus, new_checkpoints
-from workers.carriers.dhl import DhlTracking
-from workers.carriers.errors import (
+from app.carriers.dhl import DhlTracking
+from app.carriers.errors import (
     CarrierAuthenticationFailed,
     CarrierUnavailable,
     TrackingNotFound,
 )
+from app.domain.values import Scan, TrackingStatus
+from tests.integration.carriers.fake_dhl import API_KEY, FakeDhl, dhl_event
 
 NUMBER = "JJD000390007882476"
 
@@ -29,7 +29,7 @@ async def test_normal_progression_records_each_checkpoint_once(fake_dhl: FakeDhl
     loaded = dhl_event("transit", "2025-03-02T07:10:00Z", "Out for delivery", "Bonn")
     delivered = dhl_event("delivered", "2025-03-02T11:45:00Z", "Delivered to the recipient", "Bonn")
     history: list[str] = []
-    known: list[Checkpoint] = []
+    known: list[Scan] = []
     for events, expected in [
         ([registered], TrackingStatus.PRE_TRANSIT),
         ([registered, picked_up], TrackingStatus.IN_TRANSIT),
@@ -41,10 +41,10 @@ async def test_normal_progression_records_each_checkpoint_once(fake_dhl: FakeDhl
         snapshot = await client.track(NUMBER)
         assert snapshot.status is expected
         assert snapshot.tracking_number == NUMBER and snapshot.carrier == "dhl"
-        fresh = new_checkpoints(known, snapshot)
+        fresh = [s for s in snapshot.scans if s.key not in {k.key for k in known}]
         known.extend(fresh)
         history.extend(c.status.value for c in fresh)
-    assert history == ["pre_transit", "in_transit", "out_for_delivery", "delivered"]
+    assert history == ["PRE_TRANSIT", "IN_TRANSIT", "OUT_FOR_DELIVERY", "DELIVERED"]
     assert known[1].location == "Köln"
     assert fake_dhl.requests[-1] == (API_KEY, NUMBER)
 

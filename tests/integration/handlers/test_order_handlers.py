@@ -12,7 +12,7 @@ from app.domain.errors import Duplicate, InvalidState, NotFound
 from app.domain.order_state import Order, line_summaries, order_status
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine
 from app.domain.streams import order_stream
-from app.domain.values import ItemCondition, LocationType, OrderStatus, ReturnStatus, TrackingStatus
+from app.domain.values import ItemCondition, LocationType, OrderStatus, ReturnStatus, Scan, TrackingStatus
 from app.handlers import Handlers, SourceOrder
 from app.handlers.aggregates import ORDER, rehydrate
 from eventstore import EventCodec, EventStore
@@ -132,7 +132,11 @@ async def test_the_whole_life_of_an_order_and_its_return(
 
     clock.advance(days=1)
     await handlers.handle(
-        oc.RecordTracking(order_id="o5", shipment_id="S1", status=TrackingStatus.DELIVERED, occurred_at=clock.now)
+        oc.RecordScans(
+            order_id="o5",
+            shipment_id="S1",
+            scans=(Scan(status=TrackingStatus.DELIVERED, occurred_at=clock.now, message="delivered"),),
+        )
     )
     assert order_status(await order_state(store, codec, "o5")) is OrderStatus.DELIVERED
 

@@ -8,7 +8,7 @@ from app.domain.order_events import SourcingDecided
 from app.domain.streams import order_stream
 from app.domain.values import LocationType
 from app.handlers import DefineSourcingProfile, Handlers, LogProfiles, SourceOrder
-from app.handlers.profiles import BUILTIN, parse_profile
+from app.handlers.profiles import BUILTIN, parse_profile, rules_of
 from app.sourcing import EligibilityRule, SourcingProfile, default_profile
 from eventstore import EventCodec, EventStore
 
@@ -42,7 +42,7 @@ async def test_sourcing_applies_the_defined_profile_and_records_its_version(
     assert first.profile_version == BUILTIN.version == 0
     assert [s.location_code for s in first.shipments] == ["NWK"]  # nearest to Manhattan
 
-    outcome = await handlers.handle(DefineSourcingProfile(profile=DC_ONLY, reason="keep Newark for walk-ins"))
+    outcome = await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY), reason="keep Newark for walk-ins"))
     assert outcome.value == 1
     await handlers.handle(place("after", ("TEE", 1)))
     await handlers.handle(SourceOrder(order_id="after"))
@@ -53,10 +53,10 @@ async def test_sourcing_applies_the_defined_profile_and_records_its_version(
 
 
 async def test_a_profile_round_trips_through_the_log(handlers: Handlers, store: EventStore, codec: EventCodec) -> None:
-    await handlers.handle(DefineSourcingProfile(profile=DC_ONLY))
-    again = await handlers.handle(DefineSourcingProfile(profile=DC_ONLY))
+    await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY)))
+    again = await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY)))
     assert again.position is None and again.value == 1  # same rules: no new version
-    await handlers.handle(DefineSourcingProfile(profile=msgspec.structs.replace(DC_ONLY, max_shipments=1)))
+    await handlers.handle(DefineSourcingProfile(rules=rules_of(msgspec.structs.replace(DC_ONLY, max_shipments=1))))
     active = await LogProfiles(store, codec).active()
     assert active == msgspec.structs.replace(DC_ONLY, max_shipments=1, version=2)
 
@@ -65,7 +65,7 @@ async def test_the_active_profile_is_cached_briefly(handlers: Handlers, store: E
     ticks = [0.0]
     profiles = LogProfiles(store, codec, ttl=5.0, monotonic=lambda: ticks[0])
     assert await profiles.active() == BUILTIN
-    await handlers.handle(DefineSourcingProfile(profile=DC_ONLY))
+    await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY)))
     assert (await profiles.active()).version == 0  # still cached
     ticks[0] = 5.0
     assert (await profiles.active()).version == 1

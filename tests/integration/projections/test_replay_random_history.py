@@ -31,6 +31,7 @@ from app.domain.values import (
     ItemCondition,
     Line,
     LocationType,
+    Scan,
     ServiceLevel,
     SupplyKind,
     TrackingStatus,
@@ -170,12 +171,16 @@ class World:
                     promised_delivery=clock.now + timedelta(days=3),
                 )
             if step in (2, 3):
-                return oc.RecordTracking(
+                return oc.RecordScans(
                     order_id=order_id,
                     shipment_id=shipment_id,
-                    status=rng.choice([TrackingStatus.IN_TRANSIT, TrackingStatus.OUT_FOR_DELIVERY]),
-                    occurred_at=clock.now,
-                    message="scan",
+                    scans=(
+                        Scan(
+                            status=rng.choice([TrackingStatus.IN_TRANSIT, TrackingStatus.OUT_FOR_DELIVERY]),
+                            occurred_at=clock.now,
+                            message="scan",
+                        ),
+                    ),
                     estimated_delivery=clock.now + timedelta(days=rng.randint(1, 3)),
                 )
             if step == 4:

@@ -1,36 +1,29 @@
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from workers.carriers.base import (
-    Checkpoint,
-    PollPolicy,
-    TrackingSnapshot,
-    TrackingStatus,
-    is_terminal,
-    new_checkpoints,
-    next_poll_delay,
-)
+from app.carriers.base import PollPolicy, TrackingSnapshot, is_terminal, next_poll_delay, parse_status
+from app.domain.values import Scan, TrackingStatus
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
-def cp(status: TrackingStatus, minutes: int, message: str = "scan") -> Checkpoint:
-    return Checkpoint(status=status, message=message, occurred_at=T0 + timedelta(minutes=minutes))
+def cp(status: TrackingStatus, minutes: int, message: str = "scan") -> Scan:
+    return Scan(status=status, message=message, occurred_at=T0 + timedelta(minutes=minutes))
 
 
-def snapshot(*checkpoints: Checkpoint) -> TrackingSnapshot:
+def snapshot(*checkpoints: Scan) -> TrackingSnapshot:
     return TrackingSnapshot(
         carrier="dhl",
         tracking_number="123",
         status=checkpoints[-1].status if checkpoints else TrackingStatus.UNKNOWN,
-        checkpoints=checkpoints,
+        scans=checkpoints,
     )
 
 
-def test_checkpoint_rejects_naive_time() -> None:
+def test_snapshot_rejects_a_naive_scan_time() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
-        Checkpoint(status=TrackingStatus.IN_TRANSIT, message="x", occurred_at=datetime(2025, 1, 1))
+        snapshot(Scan(status=TrackingStatus.IN_TRANSIT, message="x", occurred_at=datetime(2025, 1, 1)))
 
 
 def test_snapshot_rejects_naive_eta_and_unsorted_checkpoints() -> None:
@@ -46,9 +39,9 @@ def test_snapshot_rejects_naive_eta_and_unsorted_checkpoints() -> None:
 
 
 def test_status_parse_is_tolerant() -> None:
-    assert TrackingStatus.parse("out_for_delivery") is TrackingStatus.OUT_FOR_DELIVERY
-    assert TrackingStatus.parse(" Delivered ") is TrackingStatus.DELIVERED
-    assert TrackingStatus.parse("teleported") is TrackingStatus.UNKNOWN
+    assert parse_status("out_for_delivery") is TrackingStatus.OUT_FOR_DELIVERY
+    assert parse_status(" Delivered ") is TrackingStatus.DELIVERED
+    assert parse_status("teleported") is TrackingStatus.UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -64,44 +57,6 @@ def test_status_parse_is_tolerant() -> None:
 )
 def test_is_terminal(status: TrackingStatus, terminal: bool) -> None:
     assert is_terminal(status) is terminal
-
-
-def test_new_checkpoints_returns_only_unseen_in_time_order() -> None:
-    label, pickup, hub = (
-        cp(TrackingStatus.PRE_TRANSIT, 0),
-        cp(TrackingStatus.IN_TRANSIT, 60),
-        cp(TrackingStatus.IN_TRANSIT, 120, "hub"),
-    )
-    assert new_checkpoints([], snapshot(label, pickup)) == [label, pickup]
-    assert new_checkpoints([label], snapshot(label, pickup, hub)) == [pickup, hub]
-    assert new_checkpoints([label, pickup, hub], snapshot(label, pickup, hub)) == []
-
-
-def test_new_checkpoints_drops_duplicates_within_one_snapshot() -> None:
-    pickup = cp(TrackingStatus.IN_TRANSIT, 60)
-    assert new_checkpoints([], snapshot(pickup, pickup)) == [pickup]
-
-
-def test_same_instant_in_another_zone_is_a_duplicate() -> None:
-    known = cp(TrackingStatus.IN_TRANSIT, 0)
-    same = Checkpoint(
-        status=TrackingStatus.IN_TRANSIT,
-        message="scan",
-        occurred_at=T0.astimezone(timezone(timedelta(hours=2))),
-        location="elsewhere",
-    )
-    assert new_checkpoints([known], snapshot(same)) == []
-
-
-def test_a_different_status_or_message_or_time_is_new() -> None:
-    known = cp(TrackingStatus.IN_TRANSIT, 0)
-    variants = [
-        cp(TrackingStatus.FAILURE, 0),
-        cp(TrackingStatus.IN_TRANSIT, 0, "other words"),
-        cp(TrackingStatus.IN_TRANSIT, 1),
-    ]
-    for variant in variants:
-        assert new_checkpoints([known], snapshot(variant)) == [variant]
 
 
 def test_poll_delay_grows_and_is_bounded() -> None:

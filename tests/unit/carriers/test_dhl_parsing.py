@@ -3,9 +3,9 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from workers.carriers.base import TrackingStatus
-from workers.carriers.dhl import normalise_status, parse_response
-from workers.carriers.errors import CarrierProtocolError, TrackingNotFound
+from app.carriers.dhl import normalise_status, parse_response
+from app.carriers.errors import CarrierProtocolError, TrackingNotFound
+from app.domain.values import TrackingStatus
 
 
 @pytest.mark.parametrize(
@@ -69,18 +69,18 @@ def test_parse_response() -> None:
     assert snapshot.carrier == "dhl"
     assert snapshot.status is TrackingStatus.OUT_FOR_DELIVERY
     assert snapshot.estimated_delivery == datetime(2025, 3, 2, 16, 0, tzinfo=UTC)
-    assert [(c.status, c.location) for c in snapshot.checkpoints] == [
+    assert [(c.status, c.location) for c in snapshot.scans] == [
         (TrackingStatus.PRE_TRANSIT, None),
         (TrackingStatus.OUT_FOR_DELIVERY, "Bonn"),
     ]
     # DHL timestamps without an offset are read as UTC.
-    assert snapshot.checkpoints[0].occurred_at == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    assert snapshot.scans[0].occurred_at == datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
 
 
 def test_current_status_missing_from_events_is_kept() -> None:
     snapshot = parse_response("X", body(events=[]))
-    assert len(snapshot.checkpoints) == 1
-    assert snapshot.checkpoints[0].message == "Out for delivery"
+    assert len(snapshot.scans) == 1
+    assert snapshot.scans[0].message == "Out for delivery"
 
 
 def test_no_shipment_is_not_found() -> None:

@@ -2,10 +2,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from workers.carriers.dhl import DhlTracking
-from workers.carriers.errors import CarrierNotConfigured
-from workers.carriers.registry import CarrierSettings, adapter_for
-from workers.carriers.simulated import SimulatedCarrier
+from app.carriers.dhl import DhlTracking
+from app.carriers.errors import CarrierNotConfigured
+from app.carriers.registry import CarrierSettings, adapter_for
+from app.carriers.simulated import SimulatedCarrier
 
 
 def fixed_clock() -> datetime:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from app.domain.order_commands import (
     PackShipment,
     PlaceOrder,
     PlaceOrderOnHold,
-    RecordTracking,
+    RecordScans,
     ReleaseOrderHold,
     ReportShipmentException,
     RevertAllocation,
@@ -52,6 +52,7 @@ from app.domain.values import (
     Coordinates,
     Line,
     OrderStatus,
+    Scan,
     ServiceLevel,
     ShipmentStatus,
     TrackingStatus,
@@ -226,9 +227,19 @@ def test_illegal_shipment_transitions() -> None:
     rejects(FULL, ReportShipmentException(**ORD, shipment_id="s1", reason="x"), "INVALID_STATE")
 
 
+def scans(
+    status: TrackingStatus, at: datetime, message: str | None = None, *more: tuple[TrackingStatus, datetime, str]
+) -> RecordScans:
+    """What a carrier reports for shipment s1: one scan, or several."""
+    reported = ((status, at, message), *more)
+    return RecordScans(
+        **ORD, shipment_id="s1", scans=tuple(Scan(status=st, occurred_at=t, message=m) for st, t, m in reported)
+    )
+
+
 def test_tracking_moves_status_delivers_and_ignores_replays() -> None:
     later = NOW + timedelta(hours=5)
-    moving = RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.IN_TRANSIT, occurred_at=later)
+    moving = scans(TrackingStatus.IN_TRANSIT, later)
     events = when(DISPATCHED, moving)
     assert [type(e) for e in events] == [TrackingUpdated]
     history = (*DISPATCHED, *events)
@@ -238,23 +249,63 @@ def test_tracking_moves_status_delivers_and_ignores_replays() -> None:
     # An older update arriving late is kept in the timeline but does not move the status back.
     late = when(
         history,
-        RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.OUT_FOR_DELIVERY, occurred_at=NOW),
+        scans(TrackingStatus.OUT_FOR_DELIVERY, NOW),
     )
     stale = state_of(*history, *late)
     assert stale is not None and stale.shipments[0].status is ShipmentStatus.IN_TRANSIT
     assert len(stale.shipments[0].tracking) == 2
-    done = when(history, RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.DELIVERED, occurred_at=later))
+    done = when(history, scans(TrackingStatus.DELIVERED, later))
     assert [type(e) for e in done] == [TrackingUpdated, ShipmentDelivered]
     assert status(*history, *done) is OrderStatus.DELIVERED
     rejects(FULL, moving, "INVALID_STATE")  # not dispatched yet
 
 
 def test_tracking_failure_raises_an_exception_once() -> None:
-    fail = RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.FAILURE, occurred_at=NOW, message="lost")
+    fail = scans(TrackingStatus.FAILURE, NOW, "lost")
     events = when(DISPATCHED, fail)
     assert events[1] == ShipmentException(**ORD, shipment_id="s1", reason="lost", occurred_at=NOW)
-    again = RecordTracking(**ORD, shipment_id="s1", status=TrackingStatus.ERROR, occurred_at=NOW)
+    again = scans(TrackingStatus.ERROR, NOW)
     assert [type(e) for e in when((*DISPATCHED, *events), again)] == [TrackingUpdated]
+
+
+def recorded(command: RecordScans, *history: Event) -> list[TrackingStatus]:
+    return [e.status for e in when((*DISPATCHED, *history), command) if isinstance(e, TrackingUpdated)]
+
+
+def test_a_report_records_only_the_scans_not_yet_on_the_shipment() -> None:
+    label = (TrackingStatus.PRE_TRANSIT, NOW, "label")
+    pickup = (TrackingStatus.IN_TRANSIT, NOW + timedelta(hours=1), "picked up")
+    hub = (TrackingStatus.IN_TRANSIT, NOW + timedelta(hours=2), "hub")
+    first = when(DISPATCHED, scans(*label, pickup))
+    assert recorded(scans(*label, pickup)) == [TrackingStatus.PRE_TRANSIT, TrackingStatus.IN_TRANSIT]
+    assert recorded(scans(*label, pickup, hub), *first) == [TrackingStatus.IN_TRANSIT]
+    everything = when((*DISPATCHED, *first), scans(*label, pickup, hub))
+    assert when((*DISPATCHED, *first, *everything), scans(*label, pickup, hub)) == []
+    assert recorded(scans(*pickup, pickup)) == [TrackingStatus.IN_TRANSIT]  # a carrier repeating itself
+
+
+def test_the_same_instant_in_another_zone_is_the_same_scan() -> None:
+    known = when(DISPATCHED, scans(TrackingStatus.IN_TRANSIT, NOW, "scan"))
+    elsewhere = NOW.astimezone(timezone(timedelta(hours=2)))
+    assert recorded(scans(TrackingStatus.IN_TRANSIT, elsewhere, "scan"), *known) == []
+
+
+def test_a_different_status_or_message_or_time_is_a_new_scan() -> None:
+    known = when(DISPATCHED, scans(TrackingStatus.IN_TRANSIT, NOW, "scan"))
+    for variant in [
+        scans(TrackingStatus.FAILURE, NOW, "scan"),
+        scans(TrackingStatus.IN_TRANSIT, NOW, "other words"),
+        scans(TrackingStatus.IN_TRANSIT, NOW + timedelta(minutes=1), "scan"),
+    ]:
+        assert len(recorded(variant, *known)) == 1
+
+
+def test_a_report_that_delivers_then_repeats_delivers_once() -> None:
+    out = (TrackingStatus.OUT_FOR_DELIVERY, NOW + timedelta(hours=1), "out")
+    done = (TrackingStatus.DELIVERED, NOW + timedelta(hours=2), "delivered")
+    late = (TrackingStatus.DELIVERED, NOW + timedelta(hours=3), "signed for")
+    events = when(DISPATCHED, scans(*out, done, late))
+    assert [type(e) for e in events] == [TrackingUpdated, TrackingUpdated, ShipmentDelivered, TrackingUpdated]
 
 
 def test_partial_delivery_status() -> None:

@@ -9,7 +9,7 @@ import msgspec
 import pytest
 
 from app.domain.values import LocationType, ServiceLevel
-from app.sourcing import Strategy, default_profile, quote, source, source_batch
+from app.sourcing import PreparedNetwork, Strategy, default_profile, source, source_batch
 from app.sourcing.model import SourcingPlan
 
 from .conftest import COAST, FAR, MID, NEAR, NEAR_2, NOW, SHIP_TO, loc, order
@@ -157,11 +157,13 @@ def test_every_strategy_serves_what_it_can(strategy: Strategy) -> None:
 def test_quote_gives_one_option_per_service_level() -> None:
     network = [loc("MID", MID), loc("COAST", COAST)]
     atp = {("MID", "s1"): 1, ("COAST", "s1"): 5}
-    options = {o.service_level: o for o in quote({"s1": 1}, SHIP_TO, network, atp, default_profile(), NOW)}
+    options = {
+        o.service_level: o for o in PreparedNetwork(network, default_profile()).quote({"s1": 1}, SHIP_TO, atp, NOW)
+    }
     assert list(options) == list(ServiceLevel)
     assert options[ServiceLevel.STANDARD].available and options[ServiceLevel.STANDARD].shipments == 1
     assert options[ServiceLevel.EXPRESS].available
     assert not options[ServiceLevel.SAME_DAY].available
     assert options[ServiceLevel.SAME_DAY].promised_delivery is None
-    two = quote({"s1": 2}, SHIP_TO, network, atp, default_profile(), NOW)[0]
+    two = PreparedNetwork(network, default_profile()).quote({"s1": 2}, SHIP_TO, atp, NOW)[0]
     assert two.available and two.shipments == 1  # the coast holds both: one parcel beats two

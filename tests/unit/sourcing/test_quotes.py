@@ -18,8 +18,8 @@ from app.sourcing import (
     SourcingProfile,
     SourcingRequest,
     default_profile,
+    heuristics,
 )
-from app.sourcing import greedy as heuristics
 from app.sourcing.lanes import Pricing, evaluate
 
 from .conftest import FAR, NEAR, NOW, SHIP_TO, loc

@@ -1,44 +1,27 @@
 """Normalised tracking: what every carrier adapter translates its own vocabulary into.
 
-Statuses are EasyPost's set, so webhook payloads need no translation and polled carriers map onto it.
+Statuses are the domain's `TrackingStatus` (EasyPost's set, upper-cased), and what a carrier reports are the
+domain's `Scan`s, so a snapshot goes into `RecordScans` as it is; the order aggregate decides which scans are
+new.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import msgspec
 
-Clock = Callable[[], datetime]
-"""Returns the current time, timezone-aware. Injected everywhere so tests and replays are deterministic."""
+from app.domain.values import Scan, TrackingStatus
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class TrackingStatus(enum.StrEnum):
-    PRE_TRANSIT = "pre_transit"
-    IN_TRANSIT = "in_transit"
-    OUT_FOR_DELIVERY = "out_for_delivery"
-    DELIVERED = "delivered"
-    AVAILABLE_FOR_PICKUP = "available_for_pickup"
-    RETURN_TO_SENDER = "return_to_sender"
-    FAILURE = "failure"
-    CANCELLED = "cancelled"
-    ERROR = "error"
-    UNKNOWN = "unknown"
-
-    @classmethod
-    def parse(cls, value: str) -> TrackingStatus:
-        """A status string from EasyPost; one we have never heard of is `UNKNOWN`, not an error."""
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            return cls.UNKNOWN
+def parse_status(value: str) -> TrackingStatus:
+    """A status as EasyPost spells it (`in_transit`); one we have never heard of is `UNKNOWN`, not an error."""
+    try:
+        return TrackingStatus(value.strip().upper())
+    except ValueError:
+        return TrackingStatus.UNKNOWN
 
 
 # `failure` is deliberately not terminal: carriers report a failed attempt or a held parcel as a failure
@@ -56,42 +39,27 @@ def _require_aware(name: str, value: datetime | None) -> None:
         raise ValueError(f"{name} must be timezone-aware, got {value.isoformat()}")
 
 
-class Checkpoint(msgspec.Struct, frozen=True, kw_only=True):
-    """One scan or status change reported by the carrier."""
-
-    status: TrackingStatus
-    message: str
-    occurred_at: datetime
-    location: str | None = None
-
-    def __post_init__(self) -> None:
-        _require_aware("occurred_at", self.occurred_at)
-
-    @property
-    def key(self) -> tuple[TrackingStatus, datetime, str]:
-        """Identity for deduplication: the same status, at the same instant, with the same words."""
-        return (self.status, self.occurred_at, self.message)
-
-
-def sorted_checkpoints(checkpoints: Iterable[Checkpoint]) -> tuple[Checkpoint, ...]:
-    """Oldest first; checkpoints at the same instant keep the carrier's order (the sort is stable)."""
-    return tuple(sorted(checkpoints, key=lambda c: c.occurred_at))
+def sorted_scans(scans: Iterable[Scan]) -> tuple[Scan, ...]:
+    """Oldest first; scans at the same instant keep the carrier's order (the sort is stable)."""
+    return tuple(sorted(scans, key=lambda c: c.occurred_at))
 
 
 class TrackingSnapshot(msgspec.Struct, frozen=True, kw_only=True):
-    """What a carrier says about one parcel right now. `checkpoints` are oldest first."""
+    """What a carrier says about one parcel right now. `scans` are oldest first, every time timezone-aware."""
 
     carrier: str
     tracking_number: str
     status: TrackingStatus
     estimated_delivery: datetime | None = None
-    checkpoints: tuple[Checkpoint, ...] = ()
+    scans: tuple[Scan, ...] = ()
 
     def __post_init__(self) -> None:
         _require_aware("estimated_delivery", self.estimated_delivery)
-        times = [c.occurred_at for c in self.checkpoints]
+        for scan in self.scans:
+            _require_aware("occurred_at", scan.occurred_at)
+        times = [c.occurred_at for c in self.scans]
         if times != sorted(times):
-            raise ValueError("checkpoints must be sorted by occurred_at (use sorted_checkpoints)")
+            raise ValueError("scans must be sorted by occurred_at (use sorted_scans)")
 
 
 class CarrierAdapter(Protocol):
@@ -101,21 +69,6 @@ class CarrierAdapter(Protocol):
     """
 
     async def track(self, tracking_number: str) -> TrackingSnapshot: ...
-
-
-def new_checkpoints(known: Sequence[Checkpoint], snapshot: TrackingSnapshot) -> list[Checkpoint]:
-    """The checkpoints of `snapshot` not already in `known`, oldest first, each at most once.
-
-    Re-polling, a replayed webhook or a carrier that repeats itself within one response all record nothing
-    twice: known = [label created], snapshot = [label created, picked up, picked up] gives [picked up].
-    """
-    seen = {c.key for c in known}
-    fresh: list[Checkpoint] = []
-    for checkpoint in snapshot.checkpoints:
-        if checkpoint.key not in seen:
-            seen.add(checkpoint.key)
-            fresh.append(checkpoint)
-    return fresh
 
 
 class PollPolicy(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,7 +8,7 @@ stateless.
 Schedule, in carrier time (divided by `time_scale` for wall-clock time): label created at dispatch; picked
 up 2-8 h later; through a sort hub and the destination facility; out for delivery; delivered 20-66 h after
 dispatch. About `exception_rate` of parcels hit an exception: two thirds are delayed at the hub by 12-60 h
-(a `failure` checkpoint, then back in transit, ETA pushed back), one third fail the delivery attempt and go
+(a `failure` scan, then back in transit, ETA pushed back), one third fail the delivery attempt and go
 back to the sender (ETA withdrawn).
 """
 
@@ -20,15 +20,10 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 
-from workers.carriers.base import (
-    Checkpoint,
-    Clock,
-    TrackingSnapshot,
-    TrackingStatus,
-    sorted_checkpoints,
-    utc_now,
-)
-from workers.carriers.errors import TrackingNotFound
+from app.carriers.base import TrackingSnapshot, sorted_scans
+from app.carriers.errors import TrackingNotFound
+from app.clock import Clock, system_clock
+from app.domain.values import Scan, TrackingStatus
 
 CARRIER = "simulated"
 HOUR = 3600.0
@@ -155,8 +150,8 @@ def parcel_snapshot(
         tracking_number=tracking_number,
         status=latest.status,
         estimated_delivery=None if latest.eta is None else wall(latest.eta),
-        checkpoints=sorted_checkpoints(
-            Checkpoint(status=s.status, message=s.message, occurred_at=wall(s.at), location=s.location) for s in visible
+        scans=sorted_scans(
+            Scan(status=s.status, message=s.message, occurred_at=wall(s.at), location=s.location) for s in visible
         ),
     )
 
@@ -164,7 +159,7 @@ def parcel_snapshot(
 class SimulatedCarrier:
     """The `simulated` carrier adapter. `now` comes from the injected clock; nothing else varies."""
 
-    def __init__(self, config: SimulationConfig | None = None, *, clock: Clock = utc_now) -> None:
+    def __init__(self, config: SimulationConfig | None = None, *, clock: Clock = system_clock) -> None:
         self._config = config or SimulationConfig()
         self._clock = clock
 

@@ -12,9 +12,10 @@ import re
 
 import msgspec
 
-from workers.carriers._time import parse_timestamp
-from workers.carriers.base import Checkpoint, TrackingSnapshot, TrackingStatus, sorted_checkpoints
-from workers.carriers.errors import UnsupportedWebhookEvent, WebhookPayloadInvalid
+from app.carriers._time import parse_timestamp
+from app.carriers.base import TrackingSnapshot, parse_status, sorted_scans
+from app.carriers.errors import UnsupportedWebhookEvent, WebhookPayloadInvalid
+from app.domain.values import Scan
 
 SIGNATURE_HEADER = "X-Hmac-Signature"
 _SIGNATURE = re.compile(r"hmac-sha256-hex=([0-9a-fA-F]{64})")
@@ -90,9 +91,9 @@ def parse_tracker_event(raw_body: bytes) -> TrackingSnapshot:
         raise UnsupportedWebhookEvent(envelope.description)
     try:
         tracker = _tracker_decoder.decode(envelope.result)
-        checkpoints = sorted_checkpoints(
-            Checkpoint(
-                status=TrackingStatus.parse(detail.status),
+        scans = sorted_scans(
+            Scan(
+                status=parse_status(detail.status),
                 message=(detail.message or "").strip(),
                 occurred_at=parse_timestamp(detail.datetime),
                 location=_location(detail.tracking_location),
@@ -107,7 +108,7 @@ def parse_tracker_event(raw_body: bytes) -> TrackingSnapshot:
     return TrackingSnapshot(
         carrier=tracker.carrier.strip(),
         tracking_number=tracker.tracking_code.strip(),
-        status=TrackingStatus.parse(tracker.status),
+        status=parse_status(tracker.status),
         estimated_delivery=eta,
-        checkpoints=checkpoints,
+        scans=scans,
     )

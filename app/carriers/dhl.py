@@ -12,14 +12,15 @@ from types import TracebackType
 import httpx
 import msgspec
 
-from workers.carriers._time import parse_timestamp
-from workers.carriers.base import Checkpoint, TrackingSnapshot, TrackingStatus, sorted_checkpoints
-from workers.carriers.errors import (
+from app.carriers._time import parse_timestamp
+from app.carriers.base import TrackingSnapshot, sorted_scans
+from app.carriers.errors import (
     CarrierAuthenticationFailed,
     CarrierProtocolError,
     CarrierUnavailable,
     TrackingNotFound,
 )
+from app.domain.values import Scan, TrackingStatus
 
 CARRIER = "dhl"
 DEFAULT_BASE_URL = "https://api-eu.dhl.com"
@@ -96,10 +97,10 @@ def normalise_status(status_code: str | None, text: str = "") -> TrackingStatus:
     return coarse
 
 
-def _checkpoint(raw: _Status) -> Checkpoint:
+def _scan(raw: _Status) -> Scan:
     text = " ".join(t for t in (raw.status, raw.description) if t)
     locality = raw.location.address.address_locality if raw.location and raw.location.address else None
-    return Checkpoint(
+    return Scan(
         status=normalise_status(raw.status_code, text),
         message=(raw.description or raw.status or "").strip(),
         occurred_at=parse_timestamp(raw.timestamp),
@@ -115,22 +116,22 @@ def parse_response(tracking_number: str, body: bytes) -> TrackingSnapshot:
             raise TrackingNotFound(CARRIER, tracking_number)
         # DHL may return several shipments (other services); prefer the one carrying our number.
         shipment = next((s for s in response.shipments if s.id == tracking_number), response.shipments[0])
-        checkpoints = [_checkpoint(event) for event in shipment.events]
-        current = _checkpoint(shipment.status) if shipment.status else None
+        scans = [_scan(event) for event in shipment.events]
+        current = _scan(shipment.status) if shipment.status else None
         eta = shipment.estimated_time_of_delivery
         estimated_delivery = parse_timestamp(eta) if eta else None
     except (msgspec.DecodeError, ValueError) as exc:
         raise CarrierProtocolError(f"{CARRIER}: malformed tracking response: {exc}") from exc
-    if current is not None and current.key not in {c.key for c in checkpoints}:
-        checkpoints.append(current)
-    latest = max(checkpoints, key=lambda c: c.occurred_at) if checkpoints else None
+    if current is not None and current.key not in {c.key for c in scans}:
+        scans.append(current)
+    latest = max(scans, key=lambda c: c.occurred_at) if scans else None
     status = current.status if current else (latest.status if latest else TrackingStatus.UNKNOWN)
     return TrackingSnapshot(
         carrier=CARRIER,
         tracking_number=tracking_number,
         status=status,
         estimated_delivery=estimated_delivery,
-        checkpoints=sorted_checkpoints(checkpoints),
+        scans=sorted_scans(scans),
     )
 
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from app.handlers.network import Availability
-from projections.network import Refreshed, SharedLookups
+from app.handlers.cached_network import Refreshed, SharedLookups
+from app.sourcing import Availability
 
 
 class Clock:

@@ -11,11 +11,14 @@ from collections.abc import Mapping
 import httpx
 import msgspec
 
-from workers.carriers import dhl, simulated
-from workers.carriers.base import CarrierAdapter, Clock, utc_now
-from workers.carriers.errors import CarrierNotConfigured
+from app.carriers import dhl, simulated
+from app.carriers.base import CarrierAdapter
+from app.carriers.errors import CarrierNotConfigured
+from app.clock import Clock, system_clock
 
-BUILT_IN = frozenset({simulated.CARRIER, dhl.CARRIER})
+# The carriers we poll through their own API. Their tracking comes from there alone: a webhook naming one
+# of them is not taken (it would put a second, unordered source of scans beside the poll).
+POLLED = frozenset({simulated.CARRIER, dhl.CARRIER})
 
 
 class CarrierSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,11 +50,16 @@ def normalise_carrier_name(name: str) -> str:
     return name.strip().lower()
 
 
+def tracked_by_webhook(carrier_name: str) -> bool:
+    """True for a carrier whose scans arrive by webhook, False for one we poll (case-insensitive)."""
+    return normalise_carrier_name(carrier_name) not in POLLED
+
+
 def adapter_for(
     carrier_name: str,
     settings: CarrierSettings,
     *,
-    clock: Clock = utc_now,
+    clock: Clock = system_clock,
     http_client: httpx.AsyncClient | None = None,
 ) -> CarrierAdapter | None:
     """The polling adapter for a carrier name (case-insensitive), or None for a webhook-only carrier.

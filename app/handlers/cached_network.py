@@ -1,4 +1,4 @@
-"""The network for sourcing and delivery quotes: locations from the log, availability from the read model.
+"""The network the services source and quote on: locations from the log, availability from the read model.
 
 Availability is a hint (the read side lags by milliseconds, or more if its runner is down); sourcing
 reserves on the stock streams' own state and checks every backorder against the log, so a stale hint costs
@@ -21,13 +21,13 @@ from typing import Any, Generic, TypeVar
 import asyncpg
 
 from app.domain.locations import Location
-from app.handlers.network import Availability, LogNetwork
-from app.handlers.profiles import ProfileSource
-from app.handlers.sourcing import candidate
-from app.sourcing import PreparedNetwork, SourcingProfile
+from app.sourcing import Availability, PreparedNetwork, SourcingProfile
 from eventstore import EventCodec, EventStore
+from projections.queries import available_stock
 
-from .sql import query
+from .network import LogNetwork
+from .profiles import ProfileSource
+from .sourcing import candidate
 
 T = TypeVar("T")
 
@@ -161,5 +161,4 @@ class ReadModelNetwork:
         return self._prepared
 
     async def _fetch_stock(self, skus: list[str]) -> Availability:
-        rows = await self.pool.fetch(query("available_stock"), skus)
-        return {(r[0], r[1]): r[2] for r in rows}
+        return await available_stock(self.pool, skus)

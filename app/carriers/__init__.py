@@ -1,21 +1,18 @@
 """Carrier tracking adapters: normalised statuses, a simulated carrier, DHL polling and EasyPost webhooks.
 
-The Dramatiq actors and the webhook route live elsewhere; they call into these modules.
+The Dramatiq actors and the webhook route live elsewhere (workers, app/api); both call into these modules,
+which know the domain's words and nothing of either.
 """
 
-from workers.carriers.base import (
+from app.carriers.base import (
     CarrierAdapter,
-    Checkpoint,
-    Clock,
     PollPolicy,
     TrackingSnapshot,
-    TrackingStatus,
     is_terminal,
-    new_checkpoints,
     next_poll_delay,
-    utc_now,
+    parse_status,
 )
-from workers.carriers.errors import (
+from app.carriers.errors import (
     CarrierAuthenticationFailed,
     CarrierError,
     CarrierNotConfigured,
@@ -33,16 +30,12 @@ __all__ = [
     "CarrierNotConfigured",
     "CarrierProtocolError",
     "CarrierUnavailable",
-    "Checkpoint",
-    "Clock",
     "PollPolicy",
     "TrackingNotFound",
     "TrackingSnapshot",
-    "TrackingStatus",
     "UnsupportedWebhookEvent",
     "WebhookPayloadInvalid",
     "is_terminal",
-    "new_checkpoints",
     "next_poll_delay",
-    "utc_now",
+    "parse_status",
 ]
