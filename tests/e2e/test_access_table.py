@@ -16,8 +16,8 @@ import pytest
 import websockets
 
 from app.api.schema import schema
+from app.carriers.simulated import tracking_number_for
 from app.security import Role
-from workers.carriers.simulated import tracking_number_for
 
 from .conftest import Api
 from .test_order_journey import PLACE, network, receive, wait_status
