@@ -3,7 +3,11 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit integration bench clean schema
+.PHONY: run test lint typecheck unit integration e2e faults bench bench-test clean schema
+
+# The suite `make test` runs, group by group (pyproject's testpaths names the same four, so a plain `pytest`
+# runs it too). The benchmarks' smoke tests (tests/bench) stay out of it: `make bench-test`.
+SUITE := tests/unit tests/integration tests/e2e tests/faults
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,11 +15,16 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@
 
+# The benchmarks' own dependencies (baselines, profiler), on top of dev.
+$(BIN)/.bench-installed: $(BIN)/.installed
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+	touch $@
+
 run: $(BIN)/.installed
 	$(BIN)/meridian up $(ARGS)
 
 test: $(BIN)/.installed lint typecheck
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(SUITE)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -30,9 +39,18 @@ unit: $(BIN)/.installed
 integration: $(BIN)/.installed
 	$(BIN)/python -m pytest tests/integration
 
-bench: $(BIN)/.installed
-	$(BIN)/python -m pip install -q -e '.[dev,bench]'
+e2e: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/e2e
+
+faults: $(BIN)/.installed
+	$(BIN)/python -m pytest tests/faults
+
+bench: $(BIN)/.bench-installed
 	$(BIN)/python bench/eventstore.py
+
+# Every benchmark script run in quick mode: they still run and print well-formed figures (none is asserted).
+bench-test: $(BIN)/.bench-installed
+	$(BIN)/python -m pytest tests/bench
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache

@@ -153,6 +153,10 @@ class Meridian:
                 await _reaped(process, 5.0)
         self.api, self.workers = None, []
 
+    def logged(self, command: str, text: str) -> bool:
+        """Whether any `meridian <command>` process of this deployment has written `text` to its log."""
+        return any(text in log.read_text(errors="replace") for log in self.logs.glob(f"{command}-*.log"))
+
     def token(self, role: Role = Role.ADMIN, **kw: Any) -> str:
         return issue_token(SECRET, role, **kw)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 
 import asyncpg
 
@@ -15,6 +16,7 @@ from .checks import (
     check_stock,
     network,
     orders_in_log,
+    place,
     receive,
     replay_and_verify,
     settle,
@@ -22,6 +24,8 @@ from .checks import (
 from .conftest import Meridian
 
 ORDERS = 40
+CONCURRENCY = 6
+KILL_AT = 8  # acknowledged orders
 
 
 async def test_orders_the_api_acknowledged_survive_its_kill_and_nothing_is_half_written(
@@ -37,16 +41,22 @@ async def test_orders_the_api_acknowledged_survive_its_kill_and_nothing_is_half_
     outcomes = Outcomes()
     assert meridian.api is not None
     api = meridian.api
+    gate = asyncio.Semaphore(CONCURRENCY)
 
-    async def kill_when_some_acknowledged() -> None:
-        for _ in range(600):  # at most a minute
-            if len(outcomes.acknowledged) >= 8:
-                break
-            await asyncio.sleep(0.1)
-        await meridian.kill(api)
+    async def one(p: Placement) -> None:
+        # The kill is decided by what the clients saw, not by a clock: SIGKILL goes out the moment the
+        # KILL_AT-th acknowledgement arrives (nothing runs between `place` recording it and this check, so exactly
+        # one call sees the count reach it). After the signal the API runs no more code, so at most the
+        # CONCURRENCY - 1 calls already in flight can still be acknowledged (their answers were already sent), and
+        # every placement not yet started finds no API: on any machine, some orders are acknowledged, and some
+        # calls are cut off.
+        async with gate:
+            if await place(meridian, p, outcomes) and len(outcomes.acknowledged) == KILL_AT:
+                api.send_signal(signal.SIGKILL)
 
-    await asyncio.gather(burst(meridian, placements, outcomes, concurrency=6), kill_when_some_acknowledged())
-    assert 8 <= len(outcomes.acknowledged) < ORDERS, outcomes
+    await asyncio.gather(*(one(p) for p in placements))
+    await meridian.kill(api)  # reaps it
+    assert KILL_AT <= len(outcomes.acknowledged) < KILL_AT + CONCURRENCY, outcomes
     assert outcomes.transport, "the kill should have cut some calls off"
 
     # The log right after the kill: everything acknowledged is there, nothing half-written.

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import asyncpg
 
 from .checks import (
@@ -13,6 +11,7 @@ from .checks import (
     check_no_half_writes,
     check_sourced_exactly_once,
     check_stock,
+    eventually,
     network,
     orders_in_log,
     per_order,
@@ -21,6 +20,8 @@ from .checks import (
     settle,
 )
 from .conftest import Meridian
+
+REDIS_DOWN = "dispatcher: Redis unavailable"  # workers/dispatcher.py's warning when it cannot send a batch's jobs
 
 
 async def test_orders_placed_while_redis_is_down_are_accepted_and_sourced_when_it_returns(
@@ -38,8 +39,15 @@ async def test_orders_placed_while_redis_is_down_are_accepted_and_sourced_when_i
     meridian.redis.stop()
     during = [Placement(f"c{i % 8}", f"down{i}") for i in range(20)]
     await burst(meridian, during, outcomes)
-    await asyncio.sleep(1.0)
-    assert len(await per_order(db, "SourcingDecided")) == len(before)  # nothing can be sourced without Redis
+
+    # Nothing can be sourced without Redis. Checked once the dispatcher has tried to hand these orders' jobs to
+    # Redis and failed (it says so; everything before them was dispatched already), not after a pause, which
+    # would be long enough on one machine and too short on another.
+    async def dispatcher_refused() -> bool:
+        return meridian.logged("worker", REDIS_DOWN)
+
+    await eventually(dispatcher_refused, 60, "the dispatcher finding Redis down")
+    assert len(await per_order(db, "SourcingDecided")) == len(before)
     meridian.redis.start()
     after = [Placement(f"c{i % 8}", f"after{i}") for i in range(5)]
     await burst(meridian, after, outcomes)

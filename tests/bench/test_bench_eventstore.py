@@ -6,7 +6,7 @@ import importlib.util
 
 import pytest
 
-from tests.integration.bench_runs import assert_figures, quick_run
+from tests.bench.bench_runs import assert_figures, quick_run
 
 pytestmark = pytest.mark.slow
 

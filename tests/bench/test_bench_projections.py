@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.integration.bench_runs import quick_run
+from tests.bench.bench_runs import quick_run
 
 EXPECTED = {"log", "read_all", "rebuild", "asof_order_50_events", "asof_stock_stream"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.integration.bench_runs import assert_figures, quick_run
+from tests.bench.bench_runs import assert_figures, quick_run
 
 pytestmark = pytest.mark.slow
 
