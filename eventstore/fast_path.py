@@ -26,14 +26,14 @@ Invariants, and why they make it safe:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 import asyncpg
 
 from .chain import event_hash
 from .driver import translated
-from .records import AppendResult, NewEvent, Position
+from .records import AppendResult, Position, StreamWrite
 from .sql import query
 
 _HEADS_KEPT = 10_000
@@ -55,15 +55,18 @@ class FastPath:
         if len(self._heads) > _HEADS_KEPT:
             del self._heads[next(iter(self._heads))]
 
-    async def append(
-        self, pool: asyncpg.Pool, stream_id: str, event: NewEvent, expected_version: int
-    ) -> AppendResult | None:
-        """Appends `event` at `expected_version` + 1 if the remembered head allows it; None when it did not."""
+    async def append(self, pool: asyncpg.Pool, writes: Sequence[StreamWrite]) -> AppendResult | None:
+        """Appends when `writes` is one event at a remembered head's version; None when it did not (nothing
+        written: the general append runs)."""
+        if len(writes) != 1 or len(writes[0].events) != 1:
+            return None
+        [write] = writes
+        stream_id, [event] = write.stream_id, write.events
         head = self._heads.get(stream_id)
-        if head is None or head[0] != expected_version:
+        if head is None or head[0] != write.expected_version:
             return None
         del self._heads[stream_id]  # invariant 3: a head that failed to chain is likely stale
-        version, recorded_at = expected_version + 1, max(self._clock(), head[2])
+        version, recorded_at = head[0] + 1, max(self._clock(), head[2])
         fields = (event.event_id, event.event_type, event.schema_version, event.data, event.metadata)
         link = event_hash(head[1], stream_id, version, *fields, recorded_at)
         try:

@@ -58,6 +58,22 @@ _EVENT_ID_KEY = "events_event_id_key"
 _ATTEMPTS = 3
 
 
+def _columns(writes: Sequence[StreamWrite]) -> tuple[Sequence[object], ...]:
+    """append_events' arguments: per stream its id, expected version and event count, then the events' fields
+    flattened across streams, in the order of `writes`."""
+    events = [e for w in writes for e in w.events]
+    return (
+        [w.stream_id for w in writes],
+        [w.expected_version for w in writes],
+        [len(w.events) for w in writes],
+        [e.event_id for e in events],
+        [e.event_type for e in events],
+        [e.schema_version for e in events],
+        [e.data for e in events],
+        [e.metadata for e in events],
+    )
+
+
 def _row_to_event(row: asyncpg.Record) -> RecordedEvent:
     return RecordedEvent(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9])
 
@@ -105,37 +121,24 @@ class EventStore:
         return [results[w.stream_id] for w in writes]
 
     async def _append(self, writes: Sequence[StreamWrite], conn: Connection | None) -> list[AppendResult]:
-        """The one append path (see the module's docstring), in stream-id order."""
+        """The one append path (see the module's docstring). Results come in stream-id order."""
         if any(not w.events for w in writes):
             raise ValueError("append needs at least one event")
         if len({w.stream_id for w in writes}) < len(writes):
             raise ValueError("append_many takes each stream once")
-        if conn is None and len(writes) == 1 and len(writes[0].events) == 1:
-            [w] = writes
-            fast = await self._fast_path.append(self.pool, w.stream_id, w.events[0], w.expected_version)
-            if fast is not None:
-                self.notify_appended()
-                return [fast]
+        if conn is None and (chained := await self._fast_path.append(self.pool, writes)) is not None:
+            self.notify_appended()
+            return [chained]
 
         ordered = sorted(writes, key=lambda w: w.stream_id)  # the lock order
-        events = [e for w in ordered for e in w.events]
-        args = (
-            [w.stream_id for w in ordered],
-            [w.expected_version for w in ordered],
-            [len(w.events) for w in ordered],
-            [e.event_id for e in events],
-            [e.event_type for e in events],
-            [e.schema_version for e in events],
-            [e.data for e in events],
-            [e.metadata for e in events],
-        )
+        args = _columns(ordered)
         with translated(expected_of={w.stream_id: w.expected_version for w in ordered}):
             if conn is not None:  # the caller's transaction: a failed statement aborts it, so no second attempt
                 rows = await conn.fetch(query("append"), *args)
             else:
                 rows = await self._append_with_retries(args)
         results = [AppendResult(w.stream_id, r[0], Position(r[2], r[1])) for w, r in zip(ordered, rows, strict=True)]
-        if conn is None:  # committed: its own transaction
+        if conn is None:  # the statement was its own transaction: committed
             for result, row in zip(results, rows, strict=True):
                 self._fast_path.remember(result.stream_id, result.version, row[3], row[4])
             self.notify_appended()

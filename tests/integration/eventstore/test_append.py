@@ -217,3 +217,43 @@ async def test_a_single_event_whose_id_is_stored_in_another_stream_is_refused(st
     with pytest.raises(DuplicateEventIds):
         await store.append(sid, taken, 1)
     assert await store.stream_version(sid) == 1
+
+
+async def test_event_ids_stored_in_another_stream_are_refused_at_any_version(store: EventStore) -> None:
+    batch = events(2)
+    await store.append(stream(), batch, NO_STREAM)
+    other = stream()
+    with pytest.raises(DuplicateEventIds):  # not mistaken for a retry: the ids are another stream's
+        await store.append(other, batch, ANY)
+    assert await store.stream_version(other) == 0
+
+
+async def test_a_head_written_by_append_many_is_chained_onto_by_the_next_single_event(store: EventStore) -> None:
+    a, b = stream(), stream()
+    await store.append_many([StreamWrite(a, events(2), NO_STREAM), StreamWrite(b, events(1), NO_STREAM)])
+    assert [r.version for r in await store.append_many([StreamWrite(a, events(1, start=2), 2)])] == [3]
+    assert (await store.append(b, events(1, start=1), 1)).version == 2
+    assert (await verify(store, a)).ok and (await verify(store, b)).ok
+
+
+async def test_fast_path_appends_racing_appends_at_any_version_leave_one_gapless_chain(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    elsewhere = EventStore(store.pool)  # appends through the general path only: it knows no head
+
+    async def chained(version: int) -> int:
+        # This store's fast path, following its own head; when another writer got there first, it catches up.
+        written = 0
+        while written < 10:
+            try:
+                version = (await store.append(sid, events(1, start=100 + written), version)).version
+                written += 1
+            except WrongExpectedVersion as mismatch:
+                version = mismatch.actual
+        return written
+
+    outcome = await asyncio.gather(chained(1), *(elsewhere.append(sid, events(1, start=i), ANY) for i in range(20)))
+    assert outcome[0] == 10
+    stored = await store.read_stream(sid)
+    assert [e.stream_version for e in stored] == list(range(1, 32))
+    assert (await verify(store, sid)).ok
