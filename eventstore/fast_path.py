@@ -1,6 +1,6 @@
 """The append's fast path: one event chained in Python onto a head the store knows, sent as one plain INSERT.
 
-The most common write is one event onto a stream at the version this process last wrote to it. The general
+The most common write is one event onto a stream at the version this store last wrote to it. The general
 append (functions/append_events.sql) would lock the stream, read its head and hash in the database; here the
 store already knows the head, so it computes the new link itself (chain.py) and sends sql/append_chained.sql:
 no lock, no lookup, no hashing in the database.
@@ -14,6 +14,8 @@ Invariants, and why they make it safe:
    at that version, the remembered event is its head, and the link chained onto it is the one the database would
    compute. If the stream has moved on, another event holds the version being written and the INSERT fails on the
    (stream_id, stream_version) unique key, writing nothing. Versions have no gaps, so no third case exists.
+   It takes no lock: a general append that read the same head meanwhile loses on that same key and runs again
+   (EventStore._append_with_retries), seeing the new head. The lock orders general appends; the key decides.
 3. When the INSERT fails on a unique key, nothing was written and this returns None: the caller runs the general
    append, which explains it exactly as if this had not been tried (a version mismatch, a retry of this very
    append, an event id stored elsewhere). The entry is dropped before trying, so a failure leaves none behind,
