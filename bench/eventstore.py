@@ -6,8 +6,9 @@ see the same machine state, and each ratio is the median of the per-run ratios. 
 (synchronous_commit is never changed); the settings are quoted with every figure.
 
 - single_event_append: one event per append, writers each on their own stream with exact expected versions,
-  through EventStore.append vs raw asyncpg INSERTs (autocommit, one per event) into a copy of the `events`
-  table, vs the eventsourcing library's PostgresApplicationRecorder.insert_events from as many threads.
+  through EventStore.append (after a stream's first append, the fast path: eventstore/fast_path.py) vs raw
+  asyncpg INSERTs (autocommit, one per event) into a copy of the `events` table, vs the eventsourcing library's
+  PostgresApplicationRecorder.insert_events from as many threads.
 - batch_append: 100 events per append, by 1 to 16 writers, vs the same rows as raw multi-row INSERTs (the
   ceiling this table and server allow).
 - read_all_decode: read_all pages from the start of a seeded log, each event decoded to its msgspec Struct.
@@ -118,7 +119,7 @@ async def single_event_appends(dbs: Databases, plan: Plan, env: dict[str, Any]) 
             ctx = {"writers": writers, "seconds": plan.seconds, **env}
             emit("single_event_append", "eventstore_rate", ours, "appends/s", **ctx)
             emit("single_event_append", "raw_insert_rate", raw, "inserts/s", **ctx)
-            emit("single_event_append", "ratio_vs_raw_insert", ratios(ours, raw), "x", target=0.8, **ctx)
+            emit("single_event_append", "ratio_vs_raw_insert", ratios(ours, raw), "x", target=0.85, **ctx)
             if theirs is not None:
                 emit("single_event_append", "eventsourcing_rate", lib, "appends/s", library="9.5", **ctx)
                 emit("single_event_append", "ratio_vs_eventsourcing", ratios(ours, lib), "x", target=5.0, **ctx)

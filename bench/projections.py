@@ -73,7 +73,7 @@ from app.domain.stock_events import (
 from app.domain.streams import location_stream, order_stream, parse_stock_stream, return_stream, stock_stream
 from app.domain.values import Address, Coordinates, ItemCondition, Line, LocationType, ServiceLevel, TrackingStatus
 from app.runtime import MIGRATIONS
-from eventstore import ANY, EventCodec, EventStore, create_pool, migrate
+from eventstore import ANY, START, EventCodec, EventStore, create_pool, migrate
 from projections.asof import order_as_of, snapshot_if_due, stock_as_of
 from projections.replay import rebuild
 
@@ -355,10 +355,13 @@ async def build_log(store: EventStore, *, orders: int, hot_events: int) -> tuple
 
 
 async def read_all_raw(store: EventStore) -> int:
-    count = 0
-    async for _ in store.iterate_all(batch_size=5000):
-        count += 1
-    return count
+    count, after = 0, START
+    while True:
+        page = await store.read_all(after=after, limit=5000)
+        count += len(page.events)
+        if page.end is None or page.scanned < 5000:
+            return count
+        after = page.end
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -1,6 +1,6 @@
 """A link of a stream's hash chain, computed in Python: byte for byte what functions/event_hash.sql computes.
 
-When the store knows a stream's head (it appended it), it chains the next event here and sends a plain INSERT,
+The append's fast path (fast_path.py) chains an event here onto a head the store knows and sends a plain INSERT,
 so the database does no lookup and no hashing on the most common write. `verify` recomputes every link in SQL,
 whoever chained it, which holds this copy to the same bytes (tests/integration/eventstore/test_chain.py too).
 """

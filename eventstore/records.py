@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any, Final
+from typing import Final
 
 import msgspec
 
@@ -105,18 +105,6 @@ class Snapshot(msgspec.Struct, frozen=True):
     snapshot_type: str
     schema_version: int
     state: str
-
-
-class OutboxMessage(msgspec.Struct, frozen=True):
-    topic: str
-    payload: dict[str, Any]
-
-
-class OutboxRecord(msgspec.Struct, frozen=True):
-    id: int
-    topic: str
-    payload: str
-    created_at: datetime
 
 
 class Page(msgspec.Struct, frozen=True):

@@ -1,31 +1,44 @@
 """The event store: append to streams, read them back, read the global log.
 
-Writes go through the `append_events` SQL function (see functions/append_events.sql), which locks the stream,
-reads its head, checks the expected version, chains the hashes and inserts in one round trip. The most common
-write, one event onto an existing stream at an exact version, first tries a plain INSERT: chained here in
-Python when this store appended the stream's head itself (sql/append_chained.sql, chain.py), else chained in
-the statement from the event at that version (sql/append_next.sql). The function runs only when that fails.
+The one append path. `append` (one stream) and `append_many` (several, atomically) are the same write,
+`EventStore._append`:
+
+- What is stored. Each event's `data` and `metadata` are JSON text, stored in `json` columns exactly as given
+  (never re-rendered), which is also the text the hash chain covers. The first append to a stream enters it in
+  the `streams` catalogue (id, type = the id's prefix before the first '-', creation time), once; a stream's
+  version is its last event's, counting from 1.
+- The write, in SQL (functions/append_events.sql), per stream: lock the stream (a transaction-scoped advisory
+  lock on its id), read its version and head, compare with the expected version (an exact version, NO_STREAM = 0,
+  or ANY = -1), insert the events chained onto the head, return the new version and the position to wait for.
+  All streams of one call are one statement: all or nothing. They are locked in stream-id order, so two
+  multi-stream appends never deadlock. A mismatch raises WrongExpectedVersion naming the stream, the expected and
+  the actual version.
+- Chaining. Every event stores hash = sha256(previous hash ‖ its fields joined by U+001F, with the payloads'
+  exact text and recorded_at in integer microseconds) (functions/event_hash.sql, and chain.py byte for byte);
+  `verify` recomputes them all. recorded_at never goes backwards within a stream.
+- Idempotency. Re-appending events whose ids are all stored in that stream writes nothing and returns what the
+  first append returned, so a caller may retry after a lost reply. Ids stored elsewhere, or only some of them
+  stored, raise DuplicateEventIds. The (stream_id, stream_version) and event_id unique keys are the backstop.
+- The fast path (fast_path.py, where its invariants are stated): one event at the version of a head this store
+  saw commit is chained in Python and sent as one plain INSERT, without lock or lookup; if the head has moved on,
+  the unique key refuses it and the general write above runs and explains, as if it had not been tried.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import TypeVar
 
 import asyncpg
-import msgspec
 
-from .chain import event_hash
 from .driver import Connection, translated
 from .errors import DuplicateEventIds, EventStoreError
+from .fast_path import FastPath
 from .records import (
     START,
     AppendResult,
     NewEvent,
-    OutboxMessage,
-    OutboxRecord,
     Page,
     Position,
     RecordedEvent,
@@ -35,14 +48,30 @@ from .records import (
 from .sql import query
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 _LAST_VERSION = 2**62
 _LAST_POSITION = 2**63 - 1
 _EVENT_ID_KEY = "events_event_id_key"
-_HEADS_KEPT = 10_000
-_json = msgspec.json.Encoder()
+# A unique violation in the general write means a fast-path INSERT (which takes no lock) won a version first, or
+# the event ids are stored elsewhere; trying again tells which. Each attempt sees a newer head, so few are needed.
+_ATTEMPTS = 3
+
+
+def _columns(writes: Sequence[StreamWrite]) -> tuple[Sequence[object], ...]:
+    """append_events' arguments: per stream its id, expected version and event count, then the events' fields
+    flattened across streams, in the order of `writes`."""
+    events = [e for w in writes for e in w.events]
+    return (
+        [w.stream_id for w in writes],
+        [w.expected_version for w in writes],
+        [len(w.events) for w in writes],
+        [e.event_id for e in events],
+        [e.event_type for e in events],
+        [e.schema_version for e in events],
+        [e.data for e in events],
+        [e.metadata for e in events],
+    )
 
 
 def _row_to_event(row: asyncpg.Record) -> RecordedEvent:
@@ -62,15 +91,8 @@ class EventStore:
         self.pool = pool
         # Called after every committed append: the wake-up notifier hooks in here (outside the transaction).
         self._on_append = on_append
-        # The time appends chained here record; appends chained in the database take the server's clock.
-        # Within a stream, recorded_at never goes backwards either way (each takes at least its head's time).
-        self._clock = clock
-        # stream id -> (version, hash, recorded_at) of the last event this store appended to it, for
-        # append_chained.sql; oldest first, bounded.
-        self._heads: dict[str, tuple[int, bytes, datetime]] = {}
-
-    def set_append_hook(self, hook: Callable[[], None] | None) -> None:
-        self._on_append = hook
+        # Appends chained here take this clock; those chained in the database take the server's.
+        self._fast_path = FastPath(clock)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -85,131 +107,53 @@ class EventStore:
         """Appends `events` to one stream atomically; raises WrongExpectedVersion on a version mismatch.
 
         Re-appending events whose ids are all stored already returns the original result and writes nothing.
-        With `conn`, the append joins the caller's transaction (and the caller owns the commit).
+        With `conn`, the append joins the caller's transaction (and the caller owns the commit and calling
+        `notify_appended`).
         """
-        if not events:
-            raise ValueError("append needs at least one event")
-        if conn is not None:
-            return await self._append_on(conn, stream_id, events, expected_version)
-        result = None
-        if len(events) == 1 and expected_version > 0:
-            result = await self._append_next(stream_id, events[0], expected_version)
-        if result is None:
-            result = await self._with_retry_on_racing_duplicate(
-                lambda c: self._append_on(c, stream_id, events, expected_version)
-            )
-        self.notify_appended()
+        [result] = await self._append([StreamWrite(stream_id, list(events), expected_version)], conn)
         return result
 
-    async def append_many(
-        self, writes: Sequence[StreamWrite], *, outbox: Sequence[OutboxMessage] = ()
-    ) -> list[AppendResult]:
-        """Appends to several streams, and queues outbox messages, in one transaction: all or nothing.
-
-        Streams are locked in stream-id order so that two multi-stream appends never deadlock.
-        Results come back in the order of `writes`.
-        """
+    async def append_many(self, writes: Sequence[StreamWrite]) -> list[AppendResult]:
+        """Appends to several streams in one transaction: all or nothing. Results come in the order of `writes`."""
         if not writes:
             raise ValueError("append_many needs at least one stream write")
-        ordered = sorted(writes, key=lambda w: w.stream_id)
-        if len({w.stream_id for w in ordered}) < len(ordered):
-            raise ValueError("append_many takes each stream once")
-        events = [e for w in ordered for e in w.events]
-        args = (
-            [w.stream_id for w in ordered],
-            [w.expected_version for w in ordered],
-            [len(w.events) for w in ordered],
-            [e.event_id for e in events],
-            [e.event_type for e in events],
-            [e.schema_version for e in events],
-            [e.data for e in events],
-            [e.metadata for e in events],
-        )
-        expected_of = {w.stream_id: w.expected_version for w in ordered}
-
-        async def write_all(conn: Connection) -> list[asyncpg.Record]:
-            # One statement appends to every stream (atomic on its own); with outbox messages, a transaction
-            # holds both.
-            with translated(expected_of=expected_of):
-                if not outbox:
-                    return await conn.fetch(query("append_streams"), *args)
-                async with conn.transaction():
-                    rows = await conn.fetch(query("append_streams"), *args)
-                    await self.enqueue(conn, outbox)
-                    return rows
-
-        rows = await self._with_retry_on_racing_duplicate(write_all)
-        self.notify_appended()
-        results = {r[0]: AppendResult(r[0], r[1], Position(r[3], r[2])) for r in rows}
+        results = {r.stream_id: r for r in await self._append(writes, None)}
         return [results[w.stream_id] for w in writes]
 
-    async def _append_on(
-        self, conn: Connection, stream_id: str, events: Sequence[NewEvent], expected_version: int
-    ) -> AppendResult:
-        with translated(stream_id, expected_version):
-            if len(events) == 1:  # see append_one.sql
-                [e] = events
-                args = (e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
-                row = await conn.fetchrow(query("append_one"), stream_id, expected_version, *args)
+    async def _append(self, writes: Sequence[StreamWrite], conn: Connection | None) -> list[AppendResult]:
+        """The one append path (see the module's docstring). Results come in stream-id order."""
+        if any(not w.events for w in writes):
+            raise ValueError("append needs at least one event")
+        if len({w.stream_id for w in writes}) < len(writes):
+            raise ValueError("append_many takes each stream once")
+        if conn is None and (chained := await self._fast_path.append(self.pool, writes)) is not None:
+            self.notify_appended()
+            return [chained]
+
+        ordered = sorted(writes, key=lambda w: w.stream_id)  # the lock order
+        args = _columns(ordered)
+        with translated(expected_of={w.stream_id: w.expected_version for w in ordered}):
+            if conn is not None:  # the caller's transaction: a failed statement aborts it, so no second attempt
+                rows = await conn.fetch(query("append"), *args)
             else:
-                row = await conn.fetchrow(
-                    query("append"),
-                    stream_id,
-                    expected_version,
-                    [e.event_id for e in events],
-                    [e.event_type for e in events],
-                    [e.schema_version for e in events],
-                    [e.data for e in events],
-                    [e.metadata for e in events],
-                )
-        assert row is not None  # the function always returns one row
-        return AppendResult(stream_id, row[0], Position(row[2], row[1]))
+                rows = await self._append_with_retries(args)
+        results = [AppendResult(w.stream_id, r[0], Position(r[2], r[1])) for w, r in zip(ordered, rows, strict=True)]
+        if conn is None:  # the statement was its own transaction: committed
+            for result, row in zip(results, rows, strict=True):
+                self._fast_path.remember(result.stream_id, result.version, row[3], row[4])
+            self.notify_appended()
+        return results
 
-    async def _append_next(self, stream_id: str, e: NewEvent, expected_version: int) -> AppendResult | None:
-        """The most common append, one event onto an existing stream at an exact version, as one plain INSERT
-        in its own transaction: chained here when this store wrote the stream's head (append_chained.sql),
-        else in the statement (append_next.sql). None when it did not apply (a version mismatch, a racing
-        writer, a retry): append_events then decides and explains, exactly as if this had not been tried."""
-        head = self._heads.pop(stream_id, None)
-        version = expected_version + 1
-        fields = (e.event_id, e.event_type, e.schema_version, e.data, e.metadata)
-        try:
-            with translated():
-                if head is not None and head[0] == expected_version:
-                    recorded_at = max(self._clock(), head[2])
-                    link = event_hash(head[1], stream_id, version, *fields, recorded_at)
-                    row = await self.pool.fetchrow(
-                        query("append_chained"), stream_id, version, *fields, recorded_at, link
-                    )
-                else:
-                    row = await self.pool.fetchrow(query("append_next"), stream_id, expected_version, *fields)
-                    if row is not None:
-                        link, recorded_at = row[2], row[3]
-        except asyncpg.UniqueViolationError:  # a racing writer took the version, or the event id is stored
-            return None
-        if row is None:
-            return None
-        # Only heads that committed are kept (this statement was its own transaction), so the next append
-        # to the stream can chain from them without reading them back.
-        self._heads[stream_id] = (version, link, recorded_at)
-        if len(self._heads) > _HEADS_KEPT:
-            del self._heads[next(iter(self._heads))]  # the stream written longest ago
-        return AppendResult(stream_id, version, Position(row[1], row[0]))
-
-    async def _with_retry_on_racing_duplicate(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        # Two retries of one append can race past the idempotency check; the loser hits the event id's
-        # unique key. Running it again finds the winner's rows and returns them, as a retry should.
-        for attempt in range(2):
+    async def _append_with_retries(self, args: tuple[Sequence[object], ...]) -> list[asyncpg.Record]:
+        for attempt in range(1, _ATTEMPTS + 1):
             try:
-                with translated():
-                    async with self.pool.acquire() as conn:
-                        return await work(conn)
+                return await self.pool.fetch(query("append"), *args)
             except asyncpg.UniqueViolationError as exc:
-                if exc.constraint_name != _EVENT_ID_KEY:
-                    raise EventStoreError(str(exc)) from exc
-                if attempt:
-                    # Still a clash with the version matching: the ids belong to events of another stream.
+                if attempt < _ATTEMPTS:
+                    continue
+                if exc.constraint_name == _EVENT_ID_KEY:  # still there with the version matching: not a retry
                     raise DuplicateEventIds(f"event ids already stored elsewhere: {exc.detail}") from exc
+                raise EventStoreError(str(exc)) from exc
         raise AssertionError("unreachable")
 
     def notify_appended(self) -> None:
@@ -279,18 +223,6 @@ class EventStore:
             xmin: int = await self.pool.fetchval(query("horizon"))
         return Position(xmin - 1, _LAST_POSITION)
 
-    async def iterate_all(
-        self, *, after: Position = START, batch_size: int = 5000, event_types: Sequence[str] | None = None
-    ) -> AsyncIterator[RecordedEvent]:
-        """Every event after `after` as it stands now, batch by batch (for rebuilds and audits)."""
-        while True:
-            page = await self.read_all(after=after, limit=batch_size, event_types=event_types)
-            for event in page.events:
-                yield event
-            if page.end is None or page.scanned < batch_size:
-                return
-            after = page.end
-
     # -- snapshots -------------------------------------------------------------------------------------
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
@@ -353,29 +285,3 @@ class EventStore:
     async def save_checkpoint(self, conn: Connection, name: str, position: Position) -> None:
         with translated():
             await conn.execute(query("save_checkpoint"), name, position.transaction_id, position.global_position)
-
-    # -- outbox ----------------------------------------------------------------------------------------
-
-    async def enqueue(self, conn: Connection, messages: Sequence[OutboxMessage]) -> None:
-        """Queues messages in the caller's transaction: they exist if and only if it commits."""
-        with translated():
-            await conn.execute(
-                query("outbox_insert"),
-                [m.topic for m in messages],
-                [_json.encode(m.payload).decode() for m in messages],
-            )
-
-    async def drain_outbox(self, send: Callable[[OutboxRecord], Awaitable[None]], *, limit: int = 100) -> int:
-        """Sends up to `limit` unsent messages and marks them sent; returns how many were sent.
-
-        A message is marked only in the transaction that sent it, so a crash or a failing `send` leaves it
-        to be sent again: delivery is at least once, and receivers deduplicate.
-        """
-        with translated():
-            async with self.pool.acquire() as conn, conn.transaction():
-                rows = await conn.fetch(query("outbox_claim"), limit)
-                for row in rows:
-                    await send(OutboxRecord(row[0], row[1], row[2], row[3]))
-                if rows:
-                    await conn.execute(query("outbox_mark_sent"), [r[0] for r in rows])
-        return len(rows)

@@ -7,6 +7,7 @@ import asyncio
 import uuid
 from collections.abc import AsyncIterator
 
+import asyncpg
 import pytest
 
 from app.api.live import LiveFeed
@@ -15,17 +16,28 @@ from tests.integration.eventstore.helpers import CountingStore, events
 
 
 @pytest.fixture
+async def notifier(database_url: str) -> AsyncIterator[Notifier]:
+    notifier = Notifier(database_url)
+    yield notifier
+    await notifier.close()
+
+
+@pytest.fixture
+def store(pool: asyncpg.Pool, notifier: Notifier) -> EventStore:
+    """The store the tests append through, waking listeners after each append as the app's does."""
+    return EventStore(pool, on_append=notifier.poke)
+
+
+@pytest.fixture
 async def feed(store: EventStore, database_url: str) -> AsyncIterator[tuple[LiveFeed, CountingStore]]:
-    listener, notifier = Listener(database_url), Notifier(database_url)
+    listener = Listener(database_url)
     await listener.start()
-    store.set_append_hook(notifier.poke)
     counting = CountingStore(store)
     live = LiveFeed(counting, listener, poll_interval=0.05)
     task = asyncio.create_task(live.run())
     yield live, counting
     task.cancel()
     await asyncio.gather(task, return_exceptions=True)
-    await notifier.close()
     await listener.close()
 
 

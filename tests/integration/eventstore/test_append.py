@@ -11,7 +11,6 @@ from eventstore import (
     DuplicateEventIds,
     EventStore,
     Metadata,
-    OutboxMessage,
     StreamWrite,
     WrongExpectedVersion,
     verify,
@@ -120,21 +119,13 @@ async def test_append_many_is_all_or_nothing_across_streams(store: EventStore) -
     order, stock = stream("order"), stream("stock")
     await store.append(stock, events(1), NO_STREAM)
     with pytest.raises(WrongExpectedVersion) as caught:
-        await store.append_many(
-            [StreamWrite(order, events(1), NO_STREAM), StreamWrite(stock, events(1), 0)],
-            outbox=[OutboxMessage("jobs", {"order": order})],
-        )
-    assert caught.value.stream_id == stock
+        await store.append_many([StreamWrite(order, events(1), NO_STREAM), StreamWrite(stock, events(1), 0)])
+    assert (caught.value.stream_id, caught.value.expected, caught.value.actual) == (stock, 0, 1)
     assert await store.stream_version(order) == 0
-    assert await store.pool.fetchval("SELECT count(*) FROM outbox") == 0
 
-    results = await store.append_many(
-        [StreamWrite(order, events(1), NO_STREAM), StreamWrite(stock, events(1), 1)],
-        outbox=[OutboxMessage("jobs", {"order": order})],
-    )
+    results = await store.append_many([StreamWrite(order, events(1), NO_STREAM), StreamWrite(stock, events(1), 1)])
     assert [(r.stream_id, r.version) for r in results] == [(order, 1), (stock, 2)]
     assert results[0].position.transaction_id == results[1].position.transaction_id
-    assert await store.pool.fetchval("SELECT count(*) FROM outbox") == 1
 
 
 async def test_crossing_multi_stream_appends_do_not_deadlock(store: EventStore) -> None:
@@ -162,16 +153,15 @@ async def test_event_ids_stored_in_another_stream_are_refused(store: EventStore)
     assert await store.stream_version(other) == 0
 
 
-# One event onto an existing stream at an exact version takes a plain INSERT (append_next.sql), which reads
-# the previous hash or, when this store wrote the stream's head itself, uses the hash it remembers. These tests
-# hold it to the same contract as append_events: one winner, a clear mismatch, retries recognised, and a chain
-# that verifies.
+# One event at the version of a head this store saw commit takes the fast path (fast_path.py): chained in Python,
+# one plain INSERT. These tests hold it to the general append's contract: one winner, a clear mismatch, retries
+# recognised, and a chain that verifies.
 
 
-async def test_single_event_appends_chain_like_append_events(store: EventStore) -> None:
+async def test_single_event_appends_on_the_fast_path_chain_like_the_general_append(store: EventStore) -> None:
     sid = stream()
     await store.append(sid, events(1), NO_STREAM)
-    for version in range(1, 6):  # the first reads the previous hash, the rest remember it
+    for version in range(1, 6):  # every one chained onto the head the previous append returned
         assert (await store.append(sid, events(1, start=version), version)).version == version + 1
     stored = await store.read_stream(sid)
     assert [e.stream_version for e in stored] == [1, 2, 3, 4, 5, 6]
@@ -227,3 +217,43 @@ async def test_a_single_event_whose_id_is_stored_in_another_stream_is_refused(st
     with pytest.raises(DuplicateEventIds):
         await store.append(sid, taken, 1)
     assert await store.stream_version(sid) == 1
+
+
+async def test_event_ids_stored_in_another_stream_are_refused_at_any_version(store: EventStore) -> None:
+    batch = events(2)
+    await store.append(stream(), batch, NO_STREAM)
+    other = stream()
+    with pytest.raises(DuplicateEventIds):  # not mistaken for a retry: the ids are another stream's
+        await store.append(other, batch, ANY)
+    assert await store.stream_version(other) == 0
+
+
+async def test_a_head_written_by_append_many_is_chained_onto_by_the_next_single_event(store: EventStore) -> None:
+    a, b = stream(), stream()
+    await store.append_many([StreamWrite(a, events(2), NO_STREAM), StreamWrite(b, events(1), NO_STREAM)])
+    assert [r.version for r in await store.append_many([StreamWrite(a, events(1, start=2), 2)])] == [3]
+    assert (await store.append(b, events(1, start=1), 1)).version == 2
+    assert (await verify(store, a)).ok and (await verify(store, b)).ok
+
+
+async def test_fast_path_appends_racing_appends_at_any_version_leave_one_gapless_chain(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(1), NO_STREAM)
+    elsewhere = EventStore(store.pool)  # appends through the general path only: it knows no head
+
+    async def chained(version: int) -> int:
+        # This store's fast path, following its own head; when another writer got there first, it catches up.
+        written = 0
+        while written < 10:
+            try:
+                version = (await store.append(sid, events(1, start=100 + written), version)).version
+                written += 1
+            except WrongExpectedVersion as mismatch:
+                version = mismatch.actual
+        return written
+
+    outcome = await asyncio.gather(chained(1), *(elsewhere.append(sid, events(1, start=i), ANY) for i in range(20)))
+    assert outcome[0] == 10
+    stored = await store.read_stream(sid)
+    assert [e.stream_version for e in stored] == list(range(1, 32))
+    assert (await verify(store, sid)).ok

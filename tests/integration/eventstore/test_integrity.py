@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import contextlib
-
 import asyncpg
 
-from eventstore import NO_STREAM, EventStore, OutboxMessage, OutboxRecord, StreamWrite, migrate, verify
+from eventstore import NO_STREAM, EventStore, migrate, verify
 from eventstore.migrate import EVENTSTORE
 
 from .helpers import events, stream
@@ -70,24 +68,3 @@ async def test_migrations_are_idempotent(database_url: str) -> None:
         assert reapplied and all("functions" in name for name in reapplied)
     finally:
         await conn.close()
-
-
-async def test_the_outbox_delivers_at_least_once_and_marks_what_it_sent(store: EventStore) -> None:
-    await store.append_many(
-        [StreamWrite(stream(), events(1), NO_STREAM)],
-        outbox=[OutboxMessage("jobs", {"n": i}) for i in range(3)],
-    )
-    sent: list[OutboxRecord] = []
-
-    async def failing(record: OutboxRecord) -> None:
-        raise RuntimeError("broker down")
-
-    async def working(record: OutboxRecord) -> None:
-        sent.append(record)
-
-    with contextlib.suppress(RuntimeError):
-        await store.drain_outbox(failing)
-    assert await store.pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 3
-    assert await store.drain_outbox(working) == 3
-    assert [r.payload for r in sent] == ['{"n": 0}', '{"n": 1}', '{"n": 2}']
-    assert await store.drain_outbox(working) == 0

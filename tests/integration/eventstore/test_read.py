@@ -62,13 +62,6 @@ async def test_read_all_filters_by_type_and_category_but_reports_how_far_it_scan
     assert by_category.end == everything.end == everything.events[-1].position
 
 
-async def test_iterate_all_yields_every_event_once(store: EventStore) -> None:
-    for _ in range(7):
-        await store.append(stream(), events(5), NO_STREAM)
-    ids = [e.event_id async for e in store.iterate_all(batch_size=6)]
-    assert len(ids) == 35 == len(set(ids))
-
-
 async def test_load_returns_the_latest_snapshot_and_only_the_tail(store: EventStore) -> None:
     sid = stream()
     await store.append(sid, events(10), NO_STREAM)

@@ -127,7 +127,7 @@ async def test_wait_for_returns_once_the_written_position_is_processed(store: Ev
 async def test_notifications_wake_a_subscriber_long_before_its_poll(store: EventStore, database_url: str) -> None:
     listener, notifier = Listener(database_url, reconnect_every=0.05), Notifier(database_url)
     await listener.start()
-    store.set_append_hook(notifier.poke)
+    store = EventStore(store.pool, on_append=notifier.poke)
     recorder = Recorder()
     sub = Subscription(store, "woken", recorder, poll_interval=30, listener=listener)
     stop = asyncio.Event()

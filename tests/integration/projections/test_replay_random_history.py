@@ -261,10 +261,10 @@ async def test_replay_rebuilds_a_random_history_identically(
 ) -> None:
     clock, world = FixedClock(), World(SEED)
     ids = iter(range(10**9))
-    handlers = Handlers(Context(store, EventCodec(ALL_EVENTS), clock=clock, new_id=lambda: f"id-{next(ids)}"))
     listener, notifier = Listener(database_url), Notifier(database_url)
     await listener.start()
-    store.set_append_hook(notifier.poke)
+    store = EventStore(store.pool, on_append=notifier.poke)
+    handlers = Handlers(Context(store, EventCodec(ALL_EVENTS), clock=clock, new_id=lambda: f"id-{next(ids)}"))
     # Small live batches: other boundaries than the rebuild's (thousands of events per batch).
     runner = ProjectionRunner(readmodel, listener=listener, batch_size=25, poll_interval=0.05)
     stop = asyncio.Event()

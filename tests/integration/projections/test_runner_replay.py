@@ -19,7 +19,7 @@ async def test_runner_follows_the_log_and_wait_for_sees_it(
 ) -> None:
     listener, notifier = Listener(database_url), Notifier(database_url)
     await listener.start()
-    store.set_append_hook(notifier.poke)
+    store = EventStore(store.pool, on_append=notifier.poke)
     runner = ProjectionRunner(readmodel, listener=listener, batch_size=7)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
