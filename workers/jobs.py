@@ -13,13 +13,13 @@ from typing import Any
 import dramatiq
 
 from app.domain import order_commands as oc
+from app.domain.aggregates import ORDER
 from app.domain.errors import DomainError
 from app.domain.order_state import Shipment
 from app.domain.streams import order_stream
 from app.domain.values import TrackingStatus
 from app.handlers import ConcurrencyConflict, FulfilReplenishment, SettleReturn, SourceOrder, SourceOrders
-from app.handlers.aggregates import ORDER, rehydrate
-from eventstore import Metadata
+from eventstore import Metadata, load_state
 
 from .carriers.base import Checkpoint, new_checkpoints, next_poll_delay
 from .carriers.base import TrackingStatus as CarrierStatus
@@ -82,8 +82,7 @@ async def settle_return(return_id: str, cause: str | None = None) -> None:
 async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) -> None:
     """Polls the carrier, records what is new, and schedules the next poll (backing off while quiet)."""
     rt = await runtime()
-    snapshot_, tail = await rt.store.load(order_stream(order_id))
-    order, _ = rehydrate(ORDER, rt.codec, snapshot_, tail)
+    order, _ = await load_state(rt.store, rt.codec, ORDER, order_stream(order_id))
     shipment = next((s for s in order.shipments if s.shipment_id == shipment_id), None) if order else None
     if shipment is None or not shipment.carrier or not shipment.tracking_number:
         return
