@@ -82,7 +82,8 @@ async def test_stock_as_of_starts_from_the_handlers_snapshots(store: EventStore)
     await store.pool.execute("UPDATE snapshots SET snapshot_type = 'Other' WHERE version = 2000")
     assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0]) == moments[19][1]
     await store.pool.execute("UPDATE snapshots SET state = $1::JSON WHERE version = 1900", doctored)
-    assert (await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0])).on_hand == 1_000_000
+    # Doctored at 1,900 now, and the 99 units received after it on top.
+    assert (await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0])).on_hand == 1_000_099
     await store.pool.execute("UPDATE snapshots SET schema_version = 2 WHERE version = 1900")
     assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0]) == moments[19][1]
 
