@@ -31,9 +31,9 @@ async def prepare(dsn: str) -> str:
     applied = await migrate_database(dsn)
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
-        if await pool.fetchval("SELECT count(*) FROM streams WHERE type = 'location'"):
-            return f"{len(applied)} migrations applied; existing data kept"
         store = EventStore(pool)
+        if await store.stream_ids("location"):
+            return f"{len(applied)} migrations applied; existing data kept"
         commands = await seed(Handlers(Context(store, EventCodec(ALL_EVENTS))))
         return f"{len(applied)} migrations applied; demo network seeded ({commands} commands)"
     finally:

@@ -32,6 +32,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 
 from app.domain import stock as stock_domain
+from app.domain.aggregates import STOCK
 from app.domain.events import Event
 from app.domain.locations import Capabilities, LocationCreated
 from app.domain.order_events import (
@@ -73,8 +74,8 @@ from app.domain.stock_events import (
 from app.domain.streams import location_stream, order_stream, parse_stock_stream, return_stream, stock_stream
 from app.domain.values import Address, Coordinates, ItemCondition, Line, LocationType, ServiceLevel, TrackingStatus
 from app.runtime import MIGRATIONS
-from eventstore import ANY, START, EventCodec, EventStore, create_pool, migrate
-from projections.asof import order_as_of, snapshot_if_due, stock_as_of
+from eventstore import ANY, START, EventCodec, EventStore, Snapshot, create_pool, migrate
+from projections.asof import order_as_of, stock_as_of
 from projections.replay import rebuild
 
 SEED = 20250305
@@ -348,7 +349,9 @@ async def build_log(store: EventStore, *, orders: int, hot_events: int) -> tuple
         result = await store.append(hot, [codec.encode(e) for e in events], ANY)
         for e in events:
             state = stock_domain.evolve(state, e)
-        await snapshot_if_due(store, hot, result.version, state, previous_version=version)
+        if STOCK.snapshot_due(version, result.version):  # the handlers' policy (app.domain.aggregates)
+            snapshot = Snapshot(hot, result.version, STOCK.name, STOCK.schema_version, STOCK.freeze(state))
+            await store.save_snapshot(snapshot)
         version = result.version
         stock_moments.append(datetime.now(UTC))
     return long_order, order_moments, stock_moments

@@ -13,6 +13,7 @@ from .errors import (
     UnknownEventType,
     WrongExpectedVersion,
 )
+from .loading import Aggregate, load_state, load_states, rehydrate
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
     ANY,
@@ -37,6 +38,7 @@ __all__ = [
     "EVENTSTORE",
     "NO_STREAM",
     "START",
+    "Aggregate",
     "AppendResult",
     "BrokenLink",
     "Connection",
@@ -61,6 +63,9 @@ __all__ = [
     "WrongExpectedVersion",
     "create_pool",
     "follow",
+    "load_state",
+    "load_states",
     "migrate",
+    "rehydrate",
     "verify",
 ]

@@ -27,7 +27,7 @@ The one append path. `append` (one stream) and `append_many` (several, atomicall
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import asyncpg
@@ -223,6 +223,35 @@ class EventStore:
             xmin: int = await self.pool.fetchval(query("horizon"))
         return Position(xmin - 1, _LAST_POSITION)
 
+    # -- catalogue and history ---------------------------------------------------------------------------
+    # What other packages once asked the tables directly: which streams exist, where the log ends, what a
+    # stream looked like at a moment.
+
+    async def stream_ids(self, category: str, *, ending: str | None = None) -> list[str]:
+        """The ids of the category's streams (`order` for `order-42`), in id order; with `ending`, only those
+        whose id ends with it (`stream_ids("stock", ending=":SKU-1")`: that SKU's stock at every location)."""
+        with translated():
+            rows = await self.pool.fetch(query("stream_ids"), category, ending)
+        return [r[0] for r in rows]
+
+    async def version_at(self, stream_id: str, moment: datetime) -> int:
+        """The version the stream had reached at `moment`: its last event recorded by then; 0 if none was."""
+        with translated():
+            version: int = await self.pool.fetchval(query("version_at"), stream_id, moment)
+        return version
+
+    async def head(self) -> Position | None:
+        """The position of the last event in the log (in the readers' order); None for an empty log."""
+        with translated():
+            row = await self.pool.fetchrow(query("head"))
+        return None if row is None else Position(row[0], row[1])
+
+    async def event_count(self) -> int:
+        """How many events the log holds (a full count: for progress meters, not for hot paths)."""
+        with translated():
+            count: int = await self.pool.fetchval(query("event_count"))
+        return count
+
     # -- snapshots -------------------------------------------------------------------------------------
 
     async def save_snapshot(self, snapshot: Snapshot) -> None:
@@ -237,25 +266,40 @@ class EventStore:
             )
 
     async def load_snapshot(
-        self, stream_id: str, *, max_version: int | None = None, as_of: datetime | None = None
+        self, stream_id: str, snapshot_type: str, *, schema_version: int = 1, max_version: int | None = None
     ) -> Snapshot | None:
+        """The stream's latest snapshot of this type and schema version (at or before `max_version`)."""
+        args = (stream_id, snapshot_type, schema_version, max_version or _LAST_VERSION)
         with translated():
-            row = await self.pool.fetchrow(query("load_snapshot"), stream_id, max_version or _LAST_VERSION, as_of)
+            row = await self.pool.fetchrow(query("load_snapshot"), *args)
         return None if row is None else Snapshot(row[0], row[1], row[2], row[3], row[4])
 
     async def load(
-        self, stream_id: str, *, as_of: datetime | None = None
+        self, stream_id: str, snapshot_type: str, *, schema_version: int = 1, as_of: datetime | None = None
     ) -> tuple[Snapshot | None, list[RecordedEvent]]:
-        """The latest snapshot (as of a moment, if given) and the events after it: what a fold needs."""
-        snapshot = await self.load_snapshot(stream_id, as_of=as_of)
+        """The latest snapshot of this type and schema version and the events after it: what a fold needs
+        (loading.load_state folds them). With `as_of`, both as they stood at that moment."""
+        if as_of is None:
+            return (await self.load_many({stream_id: (snapshot_type, schema_version)}))[stream_id]
+        version = await self.version_at(stream_id, as_of)
+        if not version:
+            return None, []
+        snapshot = await self.load_snapshot(
+            stream_id, snapshot_type, schema_version=schema_version, max_version=version
+        )
         start = 1 if snapshot is None else snapshot.version + 1
-        return snapshot, await self.read_stream(stream_id, from_version=start, as_of=as_of)
+        return snapshot, await self.read_stream(stream_id, from_version=start, to_version=version)
 
-    async def load_many(self, stream_ids: Sequence[str]) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
-        """`load` for several streams in one round trip: each one's latest snapshot and the tail after it."""
-        ids = list(dict.fromkeys(stream_ids))
+    async def load_many(
+        self, streams: Mapping[str, tuple[str, int]]
+    ) -> dict[str, tuple[Snapshot | None, list[RecordedEvent]]]:
+        """`load` for several streams in one round trip; `streams` maps each stream id to the snapshot type and
+        schema version its fold reads."""
+        ids = list(streams)
         with translated():
-            rows = await self.pool.fetch(query("load_streams"), ids)
+            rows = await self.pool.fetch(
+                query("load_streams"), ids, [streams[i][0] for i in ids], [streams[i][1] for i in ids]
+            )
         snapshots: dict[str, Snapshot] = {}
         tails: dict[str, list[RecordedEvent]] = {i: [] for i in ids}
         for row in rows:

@@ -1,9 +1,10 @@
-"""What every projection shares: fold a batch of events with the domain's own `evolve`, per stream.
+"""What every projection shares: fold a batch of events with the domain's own fold, per stream.
 
 A batch is grouped by stream; the affected aggregates' states are loaded from the read model in one query
 (each main row keeps its aggregate's state as msgspec-encoded jsonb, and the stream version it reflects),
-evolved in memory, and handed back for the projection to write in bulk. A constant number of statements per
-batch, however many events it holds.
+folded in memory, and handed back for the projection to write in bulk. A constant number of statements per
+batch, however many events it holds. The row is to a projection what a snapshot is to a handler: the fold
+is the same `kind.rehydrate(state, events after it)` (app.domain.aggregates).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 
+from app.domain.aggregates import AggregateKind
 from eventstore import Connection, EventCodec, RecordedEvent
 
 S = TypeVar("S")
@@ -57,18 +59,14 @@ async def fold_batch(
     conn: Connection,
     events: Sequence[RecordedEvent],
     *,
+    kind: AggregateKind[S],
     codec: EventCodec,
     key_of: Callable[[str], tuple[str, ...]],
     load_query: str,
-    decoder: msgspec.json.Decoder[Any],
-    evolve: Callable[[S, Any], S],
-    initial: S,
-    fold: Callable[[S, list[Any]], S] | None = None,
 ) -> list[Folded[S]]:
-    """Evolves every aggregate the batch touches from its stored state; events already folded are skipped.
+    """Folds every aggregate the batch touches on from its stored state; events already folded are skipped.
 
     `load_query` takes one text array per key column and returns the key columns, `state::TEXT`, `version`.
-    `fold`, when the domain has one, folds a stream's events in one call (same result as `evolve` on each).
     """
     by_stream: dict[str, list[RecordedEvent]] = {}
     for event in events:
@@ -77,26 +75,22 @@ async def fold_batch(
     width = len(next(iter(keys.values()))) if keys else 0
     columns = [[key[i] for key in keys.values()] for i in range(width)]
     rows = await conn.fetch(load_query, *columns) if keys else []
-    stored = {tuple(row[:width]): (decoder.decode(row[width]), row[width + 1]) for row in rows}
+    stored: dict[tuple[str, ...], tuple[str | None, int]] = {
+        tuple(row[:width]): (row[width], row[width + 1]) for row in rows
+    }
     folded: list[Folded[S]] = []
     for stream_id, recorded in by_stream.items():
         key = keys[stream_id]
-        state, version = stored.get(key, (initial, 0))
-        item = Folded(key, state, version)
+        state, version = stored.get(key, (None, 0))
+        tail: list[RecordedEvent] = []
         for r in recorded:
             # The subscription already delivers each event once; this guards a hand-run batch repeated.
-            if r.stream_version <= item.version:
-                continue
-            item.events.append(codec.decode(r))
-            item.version = r.stream_version
-            item.position = r.global_position
-            item.recorded_at = r.recorded_at
-        if not item.events:
+            if r.stream_version > (tail[-1].stream_version if tail else version):
+                tail.append(r)
+        if not tail:
             continue
-        if fold is not None:
-            item.state = fold(item.state, item.events)
-        else:
-            for event in item.events:
-                item.state = evolve(item.state, event)
-        folded.append(item)
+        decoded = [codec.decode(r) for r in tail]
+        last = tail[-1]
+        state_after = kind.rehydrate(state, decoded)
+        folded.append(Folded(key, state_after, last.stream_version, last.global_position, last.recorded_at, decoded))
     return folded

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import msgspec
-
-from app.domain import locations as location_domain
-from app.domain import stock as stock_domain
-from app.domain.locations import Location
-from app.domain.stock import EMPTY_STOCK, StockState
+from app.domain.aggregates import LOCATION, STOCK
 from app.domain.stock_events import SupplyExpected, SupplyReceived
 from app.domain.streams import parse_stock_stream
 from eventstore import Connection, EventCodec, RecordedEvent
@@ -34,18 +28,15 @@ class LocationsProjection:
 
     def __init__(self, codec: EventCodec) -> None:
         self.codec = codec
-        self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Location | None)
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         folded = await fold_batch(
             conn,
             events,
+            kind=LOCATION,
             codec=self.codec,
             key_of=_location_key,
             load_query=query("load_locations"),
-            decoder=self.decoder,
-            evolve=location_domain.evolve,
-            initial=None,
         )
         rows = [(f.state, f) for f in folded if f.state is not None]
         if not rows:
@@ -76,19 +67,15 @@ class StockProjection:
 
     def __init__(self, codec: EventCodec) -> None:
         self.codec = codec
-        self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(StockState)
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         folded = await fold_batch(
             conn,
             events,
+            kind=STOCK,
             codec=self.codec,
             key_of=_stock_key,
             load_query=query("load_stock_levels"),
-            decoder=self.decoder,
-            evolve=stock_domain.evolve,
-            initial=EMPTY_STOCK,
-            fold=stock_domain.fold,
         )
         if not folded:
             return

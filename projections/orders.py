@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import msgspec
-
-from app.domain import order_state
+from app.domain.aggregates import ORDER
 from app.domain.order_events import SourcingDecided
 from app.domain.order_state import Order, line_summaries, order_status
 from eventstore import Connection, EventCodec, RecordedEvent
@@ -27,18 +24,15 @@ class OrdersProjection:
 
     def __init__(self, codec: EventCodec) -> None:
         self.codec = codec
-        self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Order | None)
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         folded = await fold_batch(
             conn,
             events,
+            kind=ORDER,
             codec=self.codec,
             key_of=_order_key,
             load_query=query("load_orders"),
-            decoder=self.decoder,
-            evolve=order_state.evolve,
-            initial=None,
         )
         placed: list[tuple[Order, Folded[Order | None]]] = [(f.state, f) for f in folded if f.state is not None]
         if placed:

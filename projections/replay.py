@@ -16,7 +16,7 @@ from zlib import crc32
 
 import asyncpg
 
-from eventstore import Connection
+from eventstore import Connection, EventStore
 
 from .fanout import SharedCatchUp
 from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head, positions
@@ -74,7 +74,7 @@ async def rebuild(dsn: str, *, batch_size: int = 10_000, progress: bool = True) 
         async with pool.acquire() as conn:
             await build_schema(conn, REBUILD)
             await conn.execute(query("delete_checkpoints"), _names(rebuild=True))
-            total: int = await conn.fetchval(query("count_log"))
+            total = await EventStore(pool).event_count()
         runner = ProjectionRunner(pool, batch_size=batch_size, rebuild=True)
         meter = Progress(total) if progress else None
         # One read of the log for all projections (the bulk), then the runner's own catch-up for the tail.

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-import msgspec
-
-from app.domain import returns as return_domain
-from app.domain.returns import Return
+from app.domain.aggregates import RETURN
 from eventstore import Connection, EventCodec, RecordedEvent
 
 from .base import encode_json, fold_batch
@@ -26,18 +22,15 @@ class ReturnsProjection:
 
     def __init__(self, codec: EventCodec) -> None:
         self.codec = codec
-        self.decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(Return | None)
 
     async def apply(self, conn: Connection, events: Sequence[RecordedEvent]) -> None:
         folded = await fold_batch(
             conn,
             events,
+            kind=RETURN,
             codec=self.codec,
             key_of=_return_key,
             load_query=query("load_returns"),
-            decoder=self.decoder,
-            evolve=return_domain.evolve,
-            initial=None,
         )
         rows = [(f.state, f) for f in folded if f.state is not None]
         if not rows:

@@ -175,8 +175,7 @@ class ProjectionWatch:
 
 async def log_head(pool: asyncpg.Pool) -> Position | None:
     """The position of the last event in the log (in the readers' order); None for an empty log."""
-    row = await pool.fetchrow(query("log_head"))
-    return None if row is None else Position(row[0], row[1])
+    return await EventStore(pool).head()
 
 
 async def positions(pool: asyncpg.Pool, names: Sequence[str]) -> dict[str, Position]:

@@ -15,11 +15,11 @@ import dramatiq
 from app.carriers.base import next_poll_delay
 from app.carriers.registry import adapter_for
 from app.domain import order_commands as oc
+from app.domain.aggregates import ORDER
 from app.domain.errors import DomainError
 from app.domain.streams import order_stream
 from app.handlers import ConcurrencyConflict, FulfilReplenishment, Outcome, SettleReturn, SourceOrder, SourceOrders
-from app.handlers.aggregates import ORDER, rehydrate
-from eventstore import Metadata
+from eventstore import Metadata, load_state
 
 from .runtime import runtime
 
@@ -80,8 +80,7 @@ async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) 
     """Polls the carrier, hands what it reports to the order (which records only the new scans), and schedules
     the next poll, backing off while nothing new comes."""
     rt = await runtime()
-    snapshot_, tail = await rt.store.load(order_stream(order_id))
-    order, _ = rehydrate(ORDER, rt.codec, snapshot_, tail)
+    order, _ = await load_state(rt.store, rt.codec, ORDER, order_stream(order_id))
     shipment = next((s for s in order.shipments if s.shipment_id == shipment_id), None) if order else None
     if shipment is None or not shipment.carrier or not shipment.tracking_number:
         return

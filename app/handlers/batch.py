@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from app.domain.aggregates import ORDER
 from app.domain.errors import DomainError
 from app.domain.events import Event
-from app.domain.order_state import unallocated
+from app.domain.order_state import Order, unallocated
 from app.domain.streams import order_stream
 from app.sourcing import SourcingPlan, SourcingProfile, SourcingRequest, source_batch
-from eventstore import Metadata, Position
+from eventstore import Metadata, Position, load_states
 
-from .aggregates import ORDER, rehydrate
 from .commands import SourceOrder, SourceOrders
 from .network import NetworkView
 from .sourcing import candidate, request_for, source_order
@@ -75,11 +75,10 @@ def _sourcing(
 async def _requests(ctx: Context, order_ids: tuple[str, ...]) -> list[SourcingRequest]:
     """The batch's orders that still have something to allocate (unknown ids and settled orders drop out)."""
     ids = list(dict.fromkeys(order_ids))
-    loaded = await ctx.store.load_many([order_stream(i) for i in ids])
+    loaded = await load_states(ctx.store, ctx.codec, {order_stream(i): ORDER for i in ids})
     requests: list[SourcingRequest] = []
     for order_id in ids:
-        snapshot, tail = loaded[order_stream(order_id)]
-        order, _ = rehydrate(ORDER, ctx.codec, snapshot, tail)
+        order: Order | None = loaded[order_stream(order_id)][0]
         if order is None or order.cancelled or order.completed or order.hold_reason is not None:
             continue
         remaining = {sku: qty for sku, qty in unallocated(order).items() if qty > 0}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from app.domain import locations
+from app.domain.aggregates import LOCATION
 from app.domain.streams import location_stream
 
-from .aggregates import LOCATION
 from .unit_of_work import UnitOfWork
 
 

@@ -12,12 +12,11 @@ import time
 from collections.abc import Collection
 from typing import Protocol
 
+from app.domain.aggregates import LOCATION, STOCK
 from app.domain.locations import Location
 from app.domain.streams import stock_stream
 from app.sourcing import Availability
-from eventstore import EventCodec, EventStore
-
-from .aggregates import LOCATION, STOCK, rehydrate
+from eventstore import EventCodec, EventStore, load_states
 
 
 class NetworkView(Protocol):
@@ -42,19 +41,19 @@ class LogNetwork:
     async def locations(self) -> list[Location]:
         if time.monotonic() - self._loaded_at <= self.locations_ttl:
             return self._locations
-        ids = [r[0] for r in await self.store.pool.fetch("SELECT stream_id FROM streams WHERE type = 'location'")]
-        loaded = await self.store.load_many(ids)
-        states = [rehydrate(LOCATION, self.codec, snapshot, tail)[0] for snapshot, tail in loaded.values()]
-        self._locations = sorted((s for s in states if s is not None), key=lambda loc: loc.code)
+        ids = await self.store.stream_ids("location")
+        loaded = await load_states(self.store, self.codec, dict.fromkeys(ids, LOCATION))
+        states = [state for state, _ in loaded.values() if state is not None]
+        self._locations = sorted(states, key=lambda loc: loc.code)
         self._loaded_at = time.monotonic()
         return self._locations
 
     async def availability(self, skus: Collection[str]) -> Availability:
         codes = [loc.code for loc in await self.locations()]
-        loaded = await self.store.load_many([stock_stream(sku, code) for code in codes for sku in skus])
+        streams = [stock_stream(sku, code) for code in codes for sku in skus]
+        loaded = await load_states(self.store, self.codec, dict.fromkeys(streams, STOCK))
         result: dict[tuple[str, str], int] = {}
-        for snapshot, tail in loaded.values():
-            state, _ = rehydrate(STOCK, self.codec, snapshot, tail)
+        for state, _ in loaded.values():
             if state.atp > 0:
                 result[(state.location_code, state.sku)] = state.atp
         return result

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 
 from app.domain import order_commands as oc
 from app.domain import orders, stock
+from app.domain.aggregates import LOCATION, ORDER, STOCK
 from app.domain.order_events import OrderCancelled, OrderLinesCancelled, ReservationRef
 from app.domain.order_state import Order, shipment_reservations
 from app.domain.streams import location_stream, order_stream, stock_stream
 
-from .aggregates import LOCATION, ORDER, STOCK
 from .unit_of_work import UnitOfWork
 
 

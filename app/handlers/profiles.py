@@ -14,12 +14,12 @@ from typing import Any, Protocol
 import msgspec
 
 from app.domain import profiles
+from app.domain.aggregates import PROFILE
 from app.domain.errors import InvalidInput
 from app.domain.streams import profile_stream
 from app.sourcing import SourcingProfile, default_profile
-from eventstore import EventCodec, EventStore
+from eventstore import EventCodec, EventStore, load_state
 
-from .aggregates import PROFILE, rehydrate
 from .unit_of_work import UnitOfWork
 
 # What sourcing applies while no profile was ever defined: the built-in rules, reported as version 0 so that
@@ -109,8 +109,7 @@ class LogProfiles:
 
     async def active(self) -> SourcingProfile:
         if self._cached is None or self.monotonic() >= self._expires:
-            snapshot, tail = await self.store.load(profile_stream(self.name))
-            state, _ = rehydrate(PROFILE, self.codec, snapshot, tail)
+            state, _ = await load_state(self.store, self.codec, PROFILE, profile_stream(self.name))
             self._cached = BUILTIN if state is None else profile_of(state)
             self._expires = self.monotonic() + self.ttl
         return self._cached

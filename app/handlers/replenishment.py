@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.domain import stock
+from app.domain.aggregates import LOCATION, STOCK
 from app.domain.errors import InsufficientStock
 from app.domain.streams import location_stream, stock_stream
 from app.domain.values import SupplyKind
 
-from .aggregates import LOCATION, STOCK
 from .commands import FulfilReplenishment
 from .unit_of_work import UnitOfWork
 

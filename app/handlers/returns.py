@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from app.domain import order_commands as oc
 from app.domain import orders, returns, stock
+from app.domain.aggregates import LOCATION, ORDER, RETURN, STOCK
 from app.domain.events import Event
 from app.domain.order_state import Order
 from app.domain.return_events import RefundLine, ReturnReceived, ReturnRequested
@@ -14,7 +15,6 @@ from app.domain.returns import Return
 from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
 from app.domain.values import Line, ReturnStatus
 
-from .aggregates import LOCATION, ORDER, RETURN, STOCK
 from .commands import SettleReturn
 from .unit_of_work import UnitOfWork
 

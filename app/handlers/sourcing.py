@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.domain import order_commands as oc
 from app.domain import orders, stock
+from app.domain.aggregates import LOCATION, ORDER, STOCK
 from app.domain.errors import NotFound
 from app.domain.locations import Location
 from app.domain.order_events import CandidateOutcome, PlannedShipment, PlannedShipmentCost, SourcingDecided
@@ -18,7 +19,6 @@ from app.domain.streams import location_stream, order_stream, stock_stream
 from app.domain.values import Line
 from app.sourcing import CandidateLocation, SourcingPlan, SourcingProfile, SourcingRequest, source
 
-from .aggregates import LOCATION, ORDER, STOCK
 from .commands import SourceOrder
 from .network import NetworkView
 from .unit_of_work import ConcurrencyConflict, UnitOfWork

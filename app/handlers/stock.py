@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from app.domain import order_commands, orders, stock
+from app.domain.aggregates import LOCATION, ORDER, STOCK
 from app.domain.replenishment import decide_replenishment
 from app.domain.stock_events import ReservationReleased
 from app.domain.streams import location_stream, order_stream, stock_stream
 from app.domain.values import LocationType
 
-from .aggregates import LOCATION, ORDER, STOCK
 from .commands import CheckReplenishment
 from .network import NetworkView
 from .unit_of_work import UnitOfWork

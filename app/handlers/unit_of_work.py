@@ -20,9 +20,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-import msgspec
-
 from app.clock import Clock, system_clock
+from app.domain.aggregates import AggregateKind
 from app.domain.errors import DomainError
 from app.domain.events import Event
 from eventstore import (
@@ -34,9 +33,8 @@ from eventstore import (
     Snapshot,
     StreamWrite,
     WrongExpectedVersion,
+    load_states,
 )
-
-from .aggregates import AggregateKind, rehydrate
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -97,10 +95,9 @@ class UnitOfWork:
 
     async def load(self, kinds: Mapping[str, AggregateKind[Any]]) -> None:
         """Loads streams of any kinds (stream id -> kind) in one round trip, so later `get`s need no query."""
-        missing = [s for s in kinds if s not in self._streams]
+        missing = {s: kind for s, kind in kinds.items() if s not in self._streams}
         if missing:
-            for stream_id, (snapshot, tail) in (await self.ctx.store.load_many(missing)).items():
-                state, version = rehydrate(kinds[stream_id], self.ctx.codec, snapshot, tail)
+            for stream_id, (state, version) in (await load_states(self.ctx.store, self.ctx.codec, missing)).items():
                 self._streams[stream_id] = _Tracked(kinds[stream_id], state, version)
 
     def record(self, kind: AggregateKind[S], stream_id: str, events: Sequence[Event]) -> S:
@@ -130,12 +127,12 @@ class UnitOfWork:
         return max(r.position for r in results)
 
     async def _snapshot_where_due(self) -> None:
+        # The one snapshot writer (the policy: app.domain.aggregates): the state after the append is at hand.
         for stream_id, t in self._streams.items():
-            every = t.kind.snapshot_every
-            new_version = t.version + len(t.pending)
-            if every and t.pending and new_version // every > t.version // every:
-                state = msgspec.json.encode(t.state).decode()
-                await self.ctx.store.save_snapshot(Snapshot(stream_id, new_version, t.kind.name, 1, state))
+            kind, new_version = t.kind, t.version + len(t.pending)
+            if kind.snapshot_due(t.version, new_version):
+                snapshot = Snapshot(stream_id, new_version, kind.name, kind.schema_version, kind.freeze(t.state))
+                await self.ctx.store.save_snapshot(snapshot)
 
 
 @dataclass(frozen=True)

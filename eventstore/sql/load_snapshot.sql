@@ -1,12 +1,10 @@
--- The latest snapshot of a stream at or before a version, and (when $3 is given) taken of a version that
--- had already been recorded at that moment.
+-- A stream's latest snapshot of one type and schema version at or before a version (loading.py: any other
+-- type or schema is not the state the caller folds).
 SELECT stream_id, version, snapshot_type, schema_version, state::TEXT AS state
 FROM snapshots
 WHERE stream_id = $1
-  AND version <= $2
-  AND ($3::TIMESTAMPTZ IS NULL OR version <= coalesce((
-        -- recorded_at never goes backwards within a stream, so the newest row by time is the highest version
-        SELECT stream_version FROM events WHERE stream_id = $1 AND recorded_at <= $3
-        ORDER BY recorded_at DESC LIMIT 1), 0))
+  AND snapshot_type = $2
+  AND schema_version = $3
+  AND version <= $4
 ORDER BY version DESC
 LIMIT 1

@@ -1,13 +1,16 @@
 -- Several streams' latest snapshots and the events after them, in one round trip: what folds need.
+-- $2 and $3 give each stream the snapshot type and schema version its fold reads; other snapshots are ignored.
 -- One row per tail event; a stream with nothing after its snapshot (or nothing at all) still gets one row,
 -- with the event columns NULL. The snapshot's columns come on each stream's first row only.
 WITH latest AS (
     SELECT w.stream_id, s.version, s.snapshot_type, s.schema_version, s.state::TEXT AS state
-    FROM unnest($1::TEXT[]) AS w (stream_id)
+    FROM unnest($1::TEXT[], $2::TEXT[], $3::INT[]) AS w (stream_id, snapshot_type, schema_version)
     LEFT JOIN LATERAL (
         SELECT version, snapshot_type, schema_version, state
         FROM snapshots
         WHERE snapshots.stream_id = w.stream_id
+          AND snapshots.snapshot_type = w.snapshot_type
+          AND snapshots.schema_version = w.schema_version
         ORDER BY version DESC
         LIMIT 1
     ) AS s ON TRUE

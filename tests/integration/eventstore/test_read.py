@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from eventstore import NO_STREAM, START, EventStore, Snapshot
 
@@ -67,9 +67,25 @@ async def test_load_returns_the_latest_snapshot_and_only_the_tail(store: EventSt
     await store.append(sid, events(10), NO_STREAM)
     await store.save_snapshot(Snapshot(sid, 4, "Counter", 1, '{"count": 4}'))
     await store.save_snapshot(Snapshot(sid, 8, "Counter", 1, '{"count": 8}'))
-    snapshot, tail = await store.load(sid)
+    snapshot, tail = await store.load(sid, "Counter")
     assert snapshot is not None and snapshot.version == 8
     assert [e.stream_version for e in tail] == [9, 10]
+
+
+async def test_load_ignores_snapshots_of_another_type_or_schema_version(store: EventStore) -> None:
+    sid = stream()
+    await store.append(sid, events(10), NO_STREAM)
+    await store.save_snapshot(Snapshot(sid, 4, "Counter", 1, '{"count": 4}'))
+    await store.save_snapshot(Snapshot(sid, 6, "Counter", 2, '{"n": 6}'))
+    await store.save_snapshot(Snapshot(sid, 8, "Other", 1, '{"count": 8}'))
+    snapshot, tail = await store.load(sid, "Counter")
+    assert snapshot is not None and snapshot.version == 4
+    assert [e.stream_version for e in tail] == [5, 6, 7, 8, 9, 10]
+    snapshot, tail = await store.load(sid, "Counter", schema_version=2)
+    assert snapshot is not None and snapshot.version == 6
+    other, _ = (await store.load_many({sid: ("Other", 1)}))[sid]
+    assert other is not None and other.version == 8
+    assert await store.load_many({sid: ("Missing", 1)}) == {sid: (None, await store.read_stream(sid))}
 
 
 async def test_load_as_of_starts_from_a_snapshot_taken_before_that_moment(store: EventStore) -> None:
@@ -81,15 +97,16 @@ async def test_load_as_of_starts_from_a_snapshot_taken_before_that_moment(store:
     await store.append(sid, events(5), 5)
     await store.save_snapshot(Snapshot(sid, 3, "Counter", 1, '{"count": 3}'))
     await store.save_snapshot(Snapshot(sid, 9, "Counter", 1, '{"count": 9}'))
-    snapshot, tail = await store.load(sid, as_of=moment)
+    snapshot, tail = await store.load(sid, "Counter", as_of=moment)
     assert snapshot is not None and snapshot.version == 3
     assert [e.stream_version for e in tail] == [4, 5]
+    assert await store.load(sid, "Counter", as_of=moment - timedelta(hours=1)) == (None, [])
 
 
 async def test_no_snapshot_means_the_whole_stream(store: EventStore) -> None:
     sid = stream()
     await store.append(sid, events(3), NO_STREAM)
-    snapshot, tail = await store.load(sid)
+    snapshot, tail = await store.load(sid, "Counter")
     assert snapshot is None
     assert len(tail) == 3
 
@@ -102,7 +119,7 @@ async def test_load_many_returns_each_streams_snapshot_and_tail_in_one_go(store:
     await store.save_snapshot(Snapshot(with_snapshot, 2, "Counter", 1, '{"count": 2}'))
     await store.save_snapshot(Snapshot(with_snapshot, 4, "Counter", 1, '{"count": 4}'))
     await store.save_snapshot(Snapshot(at_head, 3, "Counter", 1, '{"count": 3}'))
-    loaded = await store.load_many([with_snapshot, without, missing, without, at_head])
+    loaded = await store.load_many({s: ("Counter", 1) for s in (with_snapshot, without, missing, without, at_head)})
     assert set(loaded) == {with_snapshot, without, missing, at_head}
     assert loaded[at_head] == (Snapshot(at_head, 3, "Counter", 1, '{"count": 3}'), [])
     snapshot, tail = loaded[with_snapshot]

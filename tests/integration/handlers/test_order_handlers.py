@@ -8,14 +8,14 @@ import pytest
 
 from app.domain import order_commands as oc
 from app.domain import returns, stock
+from app.domain.aggregates import ORDER
 from app.domain.errors import Duplicate, InvalidState, NotFound
 from app.domain.order_state import Order, line_summaries, order_status
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine
 from app.domain.streams import order_stream
 from app.domain.values import ItemCondition, LocationType, OrderStatus, ReturnStatus, Scan, TrackingStatus
 from app.handlers import Handlers, SourceOrder
-from app.handlers.aggregates import ORDER, rehydrate
-from eventstore import EventCodec, EventStore
+from eventstore import EventCodec, EventStore, load_state
 
 from .conftest import FixedClock
 from .support import CHICAGO, DALLAS, NEWARK, location, place, receive
@@ -23,8 +23,7 @@ from .test_stock_handlers import stock_state
 
 
 async def order_state(store: EventStore, codec: EventCodec, order_id: str) -> Order:
-    snapshot, tail = await store.load(order_stream(order_id))
-    state = rehydrate(ORDER, codec, snapshot, tail)[0]
+    state, _ = await load_state(store, codec, ORDER, order_stream(order_id))
     assert state is not None
     return state
 

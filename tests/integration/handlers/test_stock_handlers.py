@@ -5,19 +5,19 @@ import asyncio
 import pytest
 
 from app.domain import stock
+from app.domain.aggregates import STOCK
 from app.domain.errors import DomainError, InsufficientStock, InvalidQuantity, LocationInactive, UnknownLocation
 from app.domain.locations import DeactivateLocation
 from app.domain.streams import stock_stream
 from app.handlers import CheckReplenishment, Handlers
-from app.handlers.aggregates import STOCK, rehydrate
-from eventstore import EventCodec, EventStore
+from eventstore import EventCodec, EventStore, load_state
 
 from .support import CHICAGO, NEWARK, location, receive
 
 
 async def stock_state(store: EventStore, codec: EventCodec, sku: str, code: str) -> stock.StockState:
-    snapshot, tail = await store.load(stock_stream(sku, code))
-    return rehydrate(STOCK, codec, snapshot, tail)[0]
+    state, _ = await load_state(store, codec, STOCK, stock_stream(sku, code))
+    return state
 
 
 async def test_receiving_and_adjusting_stock_moves_on_hand(
@@ -90,7 +90,7 @@ async def test_a_long_stock_stream_is_snapshotted_and_loads_the_same(
     await location(handlers, "DC1", NEWARK)
     for _ in range(105):
         await receive(handlers, "DC1", "S", 1)
-    snapshot, tail = await store.load(stock_stream("S", "DC1"))
+    snapshot, tail = await store.load(stock_stream("S", "DC1"), STOCK.name)
     assert snapshot is not None and snapshot.version == 100
     assert len(tail) == 5
     assert (await stock_state(store, codec, "S", "DC1")).on_hand == 105

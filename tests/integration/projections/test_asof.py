@@ -6,21 +6,26 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from app.domain import stock as stock_domain
+from app.domain.aggregates import STOCK
 from app.domain.events import Event
 from app.domain.order_state import order_status
 from app.domain.stock import EMPTY_STOCK, StockState
 from app.domain.stock_events import StockReceived, StockReserved
 from app.domain.streams import stock_stream
 from app.domain.values import OrderStatus
-from eventstore import AppendResult, EventStore, Snapshot
-from projections import inventory_as_of, order_as_of, snapshot_if_due, stock_as_of
+from app.handlers.unit_of_work import Context, UnitOfWork, execute
+from eventstore import AppendResult, EventStore, Metadata, Snapshot
+from projections import inventory_as_of, order_as_of, stock_as_of
 from tests.integration.projections.history import append, codec, realistic_history
 
 
 async def _recorded_at(store: EventStore, result: AppendResult) -> datetime:
+    return await _recorded_at_position(store, result.position.global_position)
+
+
+async def _recorded_at_position(store: EventStore, global_position: int) -> datetime:
     at: datetime = await store.pool.fetchval(
-        "SELECT recorded_at FROM events WHERE global_position = $1", result.position.global_position
+        "SELECT recorded_at FROM events WHERE global_position = $1", global_position
     )
     return at
 
@@ -45,50 +50,42 @@ async def test_order_as_of_past_moments(store: EventStore) -> None:
     assert len(now.returns) == 1 and now.returns[0].closed
 
 
-async def test_stock_as_of_with_snapshots(store: EventStore) -> None:
+async def test_stock_as_of_starts_from_the_handlers_snapshots(store: EventStore) -> None:
     stream = stock_stream("SKU-S", "DC1")
-    state, version, moments = EMPTY_STOCK, 0, []
-    for batch in range(25):  # 2,500 events in appends of 100: snapshots at 1,000 and 2,000 are stepped over
+    ctx = Context(store, codec)
+    moments: list[tuple[datetime, StockState]] = []
+    for batch in range(25):  # 2,500 events in commits of 100: the unit of work snapshots at every 100th
         events: list[Event] = [StockReceived(sku="SKU-S", location_code="DC1", quantity=1) for _ in range(99)]
         events.append(StockReserved(sku="SKU-S", location_code="DC1", reservation_id=f"r{batch}", quantity=1))
-        result = await append(store, stream, *events)
-        for event in events:
-            state = stock_domain.evolve(state, event)
-        await snapshot_if_due(store, stream, result.version, state, every=1000, previous_version=version)
-        version = result.version
-        moments.append((await _recorded_at(store, result), state))
+
+        async def work(uow: UnitOfWork, events: list[Event] = events) -> StockState:
+            await uow.get(STOCK, stream)
+            return uow.record(STOCK, stream, events)
+
+        outcome = await execute(ctx, Metadata(), work)
+        assert outcome.position is not None
+        moments.append((await _recorded_at_position(store, outcome.position.global_position), outcome.value))
     snapshots = [r["version"] for r in await store.pool.fetch("SELECT version FROM snapshots ORDER BY version")]
-    assert snapshots == [1000, 2000]
+    assert snapshots == list(range(100, 2501, 100))
 
     for at, expected in moments:
         assert await stock_as_of(store, codec, "SKU-S", "DC1", at) == expected
     assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[0][0] - timedelta(seconds=1)) == EMPTY_STOCK
 
     # The snapshot is what the fold starts from: a doctored one at 2,000 shows up after it, not before.
-    doctored = msgspec.structs.replace(moments[19][1], on_hand=1_000_000)
+    doctored = msgspec.json.encode(msgspec.structs.replace(moments[19][1], on_hand=1_000_000)).decode()
     await store.pool.execute("DELETE FROM snapshots WHERE version = 2000")
-    await store.save_snapshot(Snapshot(stream, 2000, "StockState", 1, msgspec.json.encode(doctored).decode()))
+    await store.save_snapshot(Snapshot(stream, 2000, "StockState", 1, doctored))
     assert (await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0])).on_hand == 1_000_000
     assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[18][0]) == moments[18][1]
-    # A snapshot of another state type is ignored.
+    # A snapshot of another state type, or of another schema version of it, is ignored.
     await store.pool.execute("UPDATE snapshots SET snapshot_type = 'Other' WHERE version = 2000")
-    assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[-1][0]) == moments[-1][1]
-
-
-async def test_snapshot_if_due() -> None:
-    class Store:
-        saved: list[Snapshot] = []
-
-        async def save_snapshot(self, snapshot: Snapshot) -> None:
-            self.saved.append(snapshot)
-
-    fake = Store()
-    state = StockState(sku="X", location_code="DC1", on_hand=3)
-    assert not await snapshot_if_due(fake, "s", 999, state)  # type: ignore[arg-type]
-    assert await snapshot_if_due(fake, "s", 1000, state)  # type: ignore[arg-type]
-    assert await snapshot_if_due(fake, "s", 2003, state, previous_version=1998)  # type: ignore[arg-type]
-    assert not await snapshot_if_due(fake, "s", 2010, state, previous_version=2003)  # type: ignore[arg-type]
-    assert [(s.version, s.snapshot_type) for s in fake.saved] == [(1000, "StockState"), (2003, "StockState")]
+    assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0]) == moments[19][1]
+    await store.pool.execute("UPDATE snapshots SET state = $1::JSON WHERE version = 1900", doctored)
+    # Doctored at 1,900 now, and the 99 units received after it on top.
+    assert (await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0])).on_hand == 1_000_099
+    await store.pool.execute("UPDATE snapshots SET schema_version = 2 WHERE version = 1900")
+    assert await stock_as_of(store, codec, "SKU-S", "DC1", moments[19][0]) == moments[19][1]
 
 
 async def test_inventory_as_of_across_locations_with_awkward_skus(store: EventStore) -> None:

@@ -6,12 +6,12 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from app.domain import ALL_EVENTS
+from app.domain.aggregates import ORDER
 from app.domain.order_state import order_status
 from app.domain.streams import order_stream
 from app.domain.values import OrderStatus
 from app.handlers import Handlers
-from app.handlers.aggregates import ORDER, rehydrate
-from eventstore import EventCodec, EventStore
+from eventstore import EventCodec, EventStore, load_state
 from tests.integration.handlers.support import NEWARK, location, place, receive
 from workers import jobs
 from workers.dispatcher import dispatcher, run_dispatcher, sourcing_jobs
@@ -44,8 +44,7 @@ async def test_a_burst_dispatched_at_once_serves_priority_orders_first(
     async def statuses() -> list[OrderStatus]:
         found = []
         for i in range(len(priorities)):
-            snapshot, tail = await store.load(order_stream(f"p{i}"))
-            order, _ = rehydrate(ORDER, codec, snapshot, tail)
+            order, _ = await load_state(store, codec, ORDER, order_stream(f"p{i}"))
             assert order is not None
             found.append(order_status(order))
         return found

@@ -4,12 +4,12 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 
 from app.domain import ALL_EVENTS
+from app.domain.aggregates import ORDER
 from app.domain.order_state import order_status
 from app.domain.streams import order_stream
 from app.domain.values import OrderStatus
 from app.handlers import Handlers
-from app.handlers.aggregates import ORDER, rehydrate
-from eventstore import EventCodec, EventStore
+from eventstore import EventCodec, EventStore, load_state
 from tests.integration.handlers.support import CHICAGO, NEWARK, location, place, receive
 from workers import jobs
 
@@ -70,8 +70,7 @@ async def test_each_order_is_sourced_once_under_a_burst(
     codec = EventCodec(ALL_EVENTS)
     statuses = []
     for i in range(40):
-        snapshot, tail = await store.load(order_stream(f"b{i}"))
-        order, _ = rehydrate(ORDER, codec, snapshot, tail)
+        order, _ = await load_state(store, codec, ORDER, order_stream(f"b{i}"))
         assert order is not None
         statuses.append(order_status(order))
     assert statuses.count(OrderStatus.ALLOCATED) == 25
