@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -26,6 +28,7 @@ from .orders.mutations import OrderMutations
 from .orders.queries import OrderQueries
 from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
+from .scalars import DATETIME
 from .subscriptions import Subscription
 
 Query = merge_types(
@@ -50,6 +53,7 @@ class MeridianSchema(strawberry.Schema):
 
 schema = MeridianSchema(
     query=Query,
+    scalar_overrides={datetime: DATETIME},
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],

@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from dramatiq.brokers.redis import RedisBroker
+from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from app.api.app import create_app
@@ -71,8 +72,8 @@ class Api:
 async def api(database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str) -> AsyncIterator[Api]:
     settings = Settings(
         MERIDIAN_ENV="development",
-        MERIDIAN_JWT_SECRET=SECRET,
-        MERIDIAN_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        MERIDIAN_JWT_SECRET=SecretStr(SECRET),
+        MERIDIAN_WEBHOOK_SECRET=SecretStr(WEBHOOK_SECRET),
         MERIDIAN_DATA_DIR=tmp_path,
         MERIDIAN_BROKER_NAMESPACE=broker.namespace,
     )
