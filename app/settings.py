@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     """Largest request body on any route (webhooks included): 413 on Content-Length or while it streams."""
     max_header_bytes: int = Field(default=8 * 1024, alias="MERIDIAN_MAX_HEADER_BYTES")
     """Largest total size of a request's headers (names and values): 431 above it."""
-    max_query_cost: int = Field(default=20_000, alias="MERIDIAN_MAX_QUERY_COST")
+    max_query_cost: int = Field(default=50_000, alias="MERIDIAN_MAX_QUERY_COST")
     """Largest estimated cost of one GraphQL operation: each field counts once per item of every list above it
     (a connection's `first`, or an estimate for plain lists); refused before execution above it."""
     public_rate_per_minute: int = Field(default=60, alias="MERIDIAN_PUBLIC_RATE_PER_MINUTE")

@@ -24,6 +24,7 @@ from .locations import LocationMutations, LocationQueries
 from .node import NodeQueries
 from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
+from .operation_limits import OperationLimits
 from .orders.mutations import OrderMutations
 from .orders.queries import OrderQueries
 from .orders.returns import ReturnMutations
@@ -59,6 +60,7 @@ schema = MeridianSchema(
     types=[Order, Shipment, Return],
     extensions=[
         OperationMetrics,
+        OperationLimits,
         lambda: AddValidationRules(LIMITS),
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),

@@ -76,6 +76,9 @@ async def api(database_url: str, tmp_path: Path, broker: RedisBroker, redis_url:
         MERIDIAN_WEBHOOK_SECRET=SecretStr(WEBHOOK_SECRET),
         MERIDIAN_DATA_DIR=tmp_path,
         MERIDIAN_BROKER_NAMESPACE=broker.namespace,
+        # Tests poll the public operation as fast as they like; the rate limit has its own (test_edge_limits).
+        MERIDIAN_PUBLIC_RATE_PER_MINUTE=1_000_000,
+        MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
     )
     port = free_port()
     app = create_app(settings, database_url, redis_url=redis_url)
