@@ -2,6 +2,9 @@
 callers without a token. The settings (MERIDIAN_MAX_HEADER_BYTES, MERIDIAN_MAX_BODY_BYTES,
 MERIDIAN_PUBLIC_RATE_PER_MINUTE, MERIDIAN_PUBLIC_RATE_BURST) are documented in app/settings.py and the README.
 
+A client's address is the ASGI scope's: behind a reverse proxy, run uvicorn with `--proxy-headers` and
+`--forwarded-allow-ips` naming the proxy, or every shopper shares the proxy's bucket.
+
 The query cost limit is GraphQL's own (app/api/query_cost.py): it needs the parsed document.
 """
 
@@ -45,7 +48,7 @@ class EdgeLimits:
         if scope["type"] == "websocket":
             await self.app(scope, receive, send)  # no body; the subscription's own rules apply inside
             return
-        if scope["path"] in PUBLIC_PATHS and not any(name == b"authorization" for name, _ in headers):
+        if scope["path"] in PUBLIC_PATHS and not _bearer(headers):
             client = scope.get("client")
             wait = self.public.take(client[0] if client else "unknown")
             if wait > 0:
@@ -72,6 +75,12 @@ class EdgeLimits:
 
     async def too_large(self, send: Send) -> None:
         await refuse(send, 413, f"request body over {self.max_body} bytes", "PAYLOAD_TOO_LARGE")
+
+
+def _bearer(headers: list[tuple[bytes, bytes]]) -> bool:
+    # Only a bearer token exempts a request (any other is refused with 401 before it costs anything): an
+    # `Authorization: Basic …` header must not buy a way around the limit, as Guard treats it as no token.
+    return any(name == b"authorization" and value[:7].lower() == b"bearer " for name, value in headers)
 
 
 def capped(receive: Receive, limit: int) -> Receive:

@@ -9,7 +9,7 @@ edges once: `edges` itself adds no factor. For example
 
     { orders(first: 100) { edges { node { history { type } } } } }
 
-costs 1 (orders) + 100 (edges) + 100 (node) + 100·10 (history) + 100·10 (type) = 2201.
+costs 100 (a page of orders) + 100 (edges) + 100 (node) + 100·10 (history) + 100·10 (type) = 2300.
 """
 
 from __future__ import annotations

@@ -111,7 +111,10 @@ async def test_public_calls_are_rate_limited_per_address_with_retry_after(databa
         serving(database_url, tmp_path, MERIDIAN_PUBLIC_RATE_PER_MINUTE=1, MERIDIAN_PUBLIC_RATE_BURST=3) as url,
         httpx.AsyncClient() as client,
     ):
-        public = [await client.post(f"{url}/graphql", json={"query": OPTIONS, "variables": cart(1)}) for _ in range(4)]
+        public = [
+            await client.post(f"{url}/graphql", json={"query": OPTIONS, "variables": cart(1)}, headers=headers)
+            for headers in ({}, {}, {}, {"Authorization": "Basic c29tZW9uZQ=="})  # not a token: still public
+        ]
         assert [r.status_code for r in public] == [200, 200, 200, 429]
         refused = public[-1]
         assert refused.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
