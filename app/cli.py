@@ -53,6 +53,10 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     if role is Role.CUSTOMER and not args.customer:
         print("a customer token needs --customer ID", file=sys.stderr)
         return 2
+    if not 0 < args.ttl <= settings.max_token_lifetime_seconds:
+        # The API refuses tokens meant to live longer (MERIDIAN_MAX_TOKEN_LIFETIME_SECONDS): say so now.
+        print(f"--ttl must be between 1 and {settings.max_token_lifetime_seconds} seconds", file=sys.stderr)
+        return 2
     print(issue_token(jwt_secret(settings), role, customer_id=args.customer, locations=locations, ttl_seconds=args.ttl))
     return 0
 
@@ -220,7 +224,7 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--role", required=True, choices=[r.value for r in Role])
     t.add_argument("--customer", help="the customer a customer token acts for")
     t.add_argument("--locations", help="comma-separated location codes an operator token may act at")
-    t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires")
+    t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires (at most the lifetime cap)")
     d = sub.add_parser("demo", help="simulated customers and warehouse staff (what `up --demo` runs)")
     d.add_argument("--rate", type=float, default=2.0, help="orders per second")
     sub.add_parser("migrate", help="apply database migrations")

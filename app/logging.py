@@ -20,12 +20,19 @@ from typing import Any, Literal, TextIO
 
 import orjson
 import structlog
+import structlog.tracebacks
 from structlog.typing import EventDict, Processor
 
 LogFormat = Literal["json", "console"]
 
 # uvicorn installs its own handlers unless told otherwise; we take them off and let records reach the root.
 _ROUTED = ("uvicorn", "uvicorn.error", "uvicorn.access", "dramatiq", "strawberry", "asyncpg")
+
+
+# Tracebacks name files, lines and functions, never the values of local variables: a frame's locals hold
+# whatever the code was holding (the services object, a request's token, a customer's address), and whoever
+# reads the logs must not be able to mint tokens from them. structlog and rich both show locals by default.
+_TRACEBACKS = structlog.processors.ExceptionRenderer(structlog.tracebacks.ExceptionDictTransformer(show_locals=False))
 
 
 def _json(event: EventDict, **_: Any) -> str:
@@ -56,11 +63,14 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json", stream: Text
     shared = _shared_processors()
     renderer: Processor
     if fmt == "console":
-        renderer = structlog.dev.ConsoleRenderer(colors=(stream or sys.stderr).isatty())
+        renderer = structlog.dev.ConsoleRenderer(
+            colors=(stream or sys.stderr).isatty(),
+            exception_formatter=structlog.dev.RichTracebackFormatter(show_locals=False),
+        )
         exceptions: list[Processor] = []
     else:
         renderer = structlog.processors.JSONRenderer(serializer=_json)
-        exceptions = [structlog.processors.dict_tracebacks]  # the traceback as data, not a multi-line string
+        exceptions = [_TRACEBACKS]  # the traceback as data, not a multi-line string
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),

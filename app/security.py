@@ -6,16 +6,19 @@ Roles (see the API contract's footer): `admin` (everything), `operator` (stock a
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import functools
+import os
 import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jwt
+from pydantic import SecretStr
 
-from .settings import Settings
+from .settings import MAX_TOKEN_LIFETIME_SECONDS, Settings
 
 ALGORITHM = "HS256"
 ISSUER = "meridian"
@@ -46,7 +49,7 @@ class InvalidToken(Exception):
 
 
 def issue_token(
-    secret: str,
+    secret: SecretStr | str,
     role: Role,
     *,
     subject: str | None = None,
@@ -67,19 +70,31 @@ def issue_token(
         claims["customer_id"] = customer_id
     if locations:
         claims["locations"] = sorted(locations)
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, _revealed(secret), algorithm=ALGORITHM)
 
 
-def read_token(secret: str, token: str, *, now: float | None = None) -> Principal:
-    """The principal a bearer token names, if its signature and claims hold and it has not expired."""
-    principal, expires = _verified(secret, token)
+def read_token(
+    secret: SecretStr | str,
+    token: str,
+    *,
+    max_lifetime: int = MAX_TOKEN_LIFETIME_SECONDS,
+    now: float | None = None,
+) -> Principal:
+    """The principal a bearer token names, if its signature and claims hold, it has not expired, and it was
+    not issued to live longer than `max_lifetime` seconds (a stolen long-lived token stays useful for long)."""
+    principal, expires = _verified(_revealed(secret), token, max_lifetime)
     if (now if now is not None else time.time()) >= expires:
         raise InvalidToken("token expired")
     return principal
 
 
+def _revealed(secret: SecretStr | str) -> str:
+    # The one place a signing secret is unwrapped: as it signs or verifies. Callers hold SecretStr.
+    return secret.get_secret_value() if isinstance(secret, SecretStr) else secret
+
+
 @functools.lru_cache(maxsize=4096)
-def _verified(secret: str, token: str) -> tuple[Principal, float]:
+def _verified(secret: str, token: str, max_lifetime: int) -> tuple[Principal, float]:
     """Checks the signature and claims once per token (a client sends the same one with every request, and
     verifying costs more than the rest of a small request's parsing); expiry is checked by `read_token`, on
     every use. Refused tokens raise, and exceptions are never cached."""
@@ -90,8 +105,11 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
         )  # fmt: skip
         role = Role(claims["role"])
         expires = float(claims["exp"])
+        issued = float(claims["iat"])
     except (jwt.InvalidTokenError, ValueError, TypeError) as exc:
         raise InvalidToken("invalid token") from exc
+    if expires - issued > max_lifetime:
+        raise InvalidToken(f"token lifetime over {max_lifetime} seconds")
     customer_id = claims.get("customer_id")
     if role is Role.CUSTOMER and not customer_id:
         raise InvalidToken("a customer token must name its customer")
@@ -105,7 +123,7 @@ def _verified(secret: str, token: str) -> tuple[Principal, float]:
     return principal, expires
 
 
-def jwt_secret(settings: Settings) -> str:
+def jwt_secret(settings: Settings) -> SecretStr:
     """MERIDIAN_JWT_SECRET; in development, a secret generated once and kept under the data folder, so that
     `meridian token` run in the same folder signs tokens the running service accepts."""
     if settings.jwt_secret:
@@ -115,7 +133,7 @@ def jwt_secret(settings: Settings) -> str:
     return _kept_secret(settings.data_dir / "jwt-secret")
 
 
-def webhook_secret(settings: Settings) -> str:
+def webhook_secret(settings: Settings) -> SecretStr:
     if settings.webhook_secret:
         return settings.webhook_secret
     if not settings.development:
@@ -123,11 +141,23 @@ def webhook_secret(settings: Settings) -> str:
     return _kept_secret(settings.data_dir / "webhook-secret")
 
 
-def _kept_secret(path: Path) -> str:
+def _kept_secret(path: Path) -> SecretStr:
+    """The secret in `path`, created if missing. The file is born 0600 and complete: written under a private
+    temporary name, then linked into place, so no other user can ever read it (a file created, then chmod'ed,
+    is readable in between) and no other process sees it half-written. Two processes starting together both
+    try the link; the loser reads the winner's secret."""
     if path.exists():
-        return path.read_text().strip()
+        return SecretStr(path.read_text().strip())
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(48)
-    path.write_text(value)
-    path.chmod(0o600)
-    return value
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "w") as file:
+            file.write(secrets.token_urlsafe(48))
+            file.flush()
+            os.fsync(file.fileno())
+        with contextlib.suppress(FileExistsError):  # another process kept its secret first: use that one
+            os.link(temporary, path)  # atomic, and never replaces an existing file
+    finally:
+        temporary.unlink(missing_ok=True)
+    return SecretStr(path.read_text().strip())

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600  # a working day and then some: long enough for a shift, short if stolen
 
 
 class Settings(BaseSettings):
@@ -22,8 +24,10 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(default="development", alias="MERIDIAN_ENV")
     host: str = Field(default="127.0.0.1", alias="MERIDIAN_HOST")
     port: int = Field(default=8000, alias="MERIDIAN_PORT")
-    jwt_secret: str | None = Field(default=None, alias="MERIDIAN_JWT_SECRET")
-    webhook_secret: str | None = Field(default=None, alias="MERIDIAN_WEBHOOK_SECRET")
+    # Secrets are SecretStr: printed, logged or shown in a traceback they read '**********'; the value is
+    # unwrapped only where a token is signed or verified and where a webhook's HMAC is checked.
+    jwt_secret: SecretStr | None = Field(default=None, alias="MERIDIAN_JWT_SECRET")
+    webhook_secret: SecretStr | None = Field(default=None, alias="MERIDIAN_WEBHOOK_SECRET")
     db_pool_min: int = Field(default=2, alias="MERIDIAN_DB_POOL_MIN")
     db_pool_max: int = Field(default=20, alias="MERIDIAN_DB_POOL_MAX")
     log_level: str = Field(default="INFO", alias="MERIDIAN_LOG_LEVEL")
@@ -33,6 +37,27 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
     broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
+
+    # Limits at the edge (app/api/limits.py, app/api/query_cost.py). Every default is far above what the API's
+    # own clients send; each stops one kind of abuse before it costs memory, a database query or a worker.
+    max_body_bytes: int = Field(default=256 * 1024, alias="MERIDIAN_MAX_BODY_BYTES")
+    """Largest request body on any route (webhooks included): 413 on Content-Length or while it streams."""
+    max_header_bytes: int = Field(default=8 * 1024, alias="MERIDIAN_MAX_HEADER_BYTES")
+    """Largest total size of a request's headers (names and values): 431 above it."""
+    max_query_cost: int = Field(default=50_000, alias="MERIDIAN_MAX_QUERY_COST")
+    """Largest estimated cost of one GraphQL operation: each field counts once per item of every list above it
+    (a connection's `first`, or an estimate for plain lists); refused before execution above it."""
+    public_rate_per_minute: int = Field(default=60, alias="MERIDIAN_PUBLIC_RATE_PER_MINUTE")
+    """Requests per minute per client address to /graphql without a token (`fulfillmentOptions`); 429 above."""
+    public_rate_burst: int = Field(default=20, alias="MERIDIAN_PUBLIC_RATE_BURST")
+    """Requests a client address may send at once before the per-minute rate applies."""
+    public_max_quantity: int = Field(default=10, alias="MERIDIAN_PUBLIC_MAX_QUANTITY")
+    """Largest quantity of one SKU that a caller without a token may ask `fulfillmentOptions` about, so the
+    public answer says "available" or not for a shopper's cart, never how much stock the network holds."""
+    max_token_lifetime_seconds: int = Field(
+        default=MAX_TOKEN_LIFETIME_SECONDS, alias="MERIDIAN_MAX_TOKEN_LIFETIME_SECONDS"
+    )
+    """Tokens whose `exp - iat` exceeds this are refused, however they were signed."""
 
     @property
     def development(self) -> bool:

@@ -17,6 +17,7 @@ from app.settings import Settings
 
 from . import health, webhooks
 from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
+from .limits import EdgeLimits
 from .observability import RequestLog
 from .schema import schema
 from .services import services
@@ -47,6 +48,6 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None) ->
             WebSocketRoute("/graphql", Guard(graphql)),
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
-        middleware=[Middleware(RequestLog)],
+        middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings)],
         lifespan=lifespan,
     )

@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import asyncpg
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import (
+    ArgumentNode,
+    DocumentNode,
+    GraphQLError,
+    GraphQLSyntaxError,
+    ObjectFieldNode,
+    StringValueNode,
+    ValueNode,
+    VariableDefinitionNode,
+    VariableNode,
+    Visitor,
+    visit,
+)
 
 from app.domain.errors import DomainError
 from eventstore import StoreUnavailable
@@ -41,6 +53,44 @@ class ApiError(GraphQLError):
         if field:
             extensions["field"] = field
         super().__init__(message, extensions=extensions)
+
+
+class InvalidDateTime(ApiError):
+    """A DateTime input outside what can be stored (see scalars.parse_datetime). Raised while the value is
+    parsed, before it is known which argument takes it; `MaskUnexpected` names the field (`named_field`)."""
+
+    def __init__(self, value: str, message: str) -> None:
+        super().__init__(message, "INVALID_DATETIME")
+        self.value = value
+
+
+def named_field(error: GraphQLError, document: DocumentNode | None) -> GraphQLError:
+    """`error` with `extensions.field` naming the argument or input field that received the bad DateTime: the
+    one whose literal is the bad value, or that takes the variable the error is about."""
+    bad = next((e for e in (error, error.original_error) if isinstance(e, InvalidDateTime)), None)
+    if bad is None or document is None or "field" in (error.extensions or {}):
+        return error
+    literal = bad.value
+    variable = next((n.variable.name.value for n in error.nodes or () if isinstance(n, VariableDefinitionNode)), None)
+    found: list[str] = []
+
+    class Finder(Visitor):
+        def enter_argument(self, node: ArgumentNode, *_: object) -> None:
+            self.check(node.name.value, node.value)
+
+        def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
+            self.check(node.name.value, node.value)
+
+        def check(self, name: str, value: ValueNode) -> None:
+            if (variable is not None and isinstance(value, VariableNode) and value.name.value == variable) or (
+                variable is None and isinstance(value, StringValueNode) and value.value == literal
+            ):
+                found.append(name)
+
+    visit(document, Finder())
+    if found:
+        error.extensions = {**(error.extensions or {}), "field": found[0]}
+    return error
 
 
 def unauthenticated() -> ApiError:

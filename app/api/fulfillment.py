@@ -1,5 +1,11 @@
 """The delivery promise for a cart, without reserving anything: public, and fast (greedy, prepared network).
 
+Public, but not a stock oracle: without a token, a cart may hold at most MERIDIAN_PUBLIC_MAX_QUANTITY of each
+SKU (10 by default; larger quantities are refused, INVALID_QUANTITY). `available` then answers what a product
+page would show anyway — whether a shopper's cart can ship — and never how much the network holds: asking
+"100 available? 50? 75?" gets no answer above the cap. Signed-in callers (customers, staff, services) quote
+up to 100 000. The rate limit on unauthenticated requests (app/api/limits.py) bounds the probing below it.
+
 Per call: one stock lookup for the cart's SKUs (shared with concurrent calls); the locations, the profile and
 what the engine derives from them are kept by the read-model network (app/handlers/cached_network.py).
 """
@@ -46,6 +52,13 @@ class FulfillmentQueries:
         lines: dict[str, int] = {}
         for line in input.lines:
             lines[line.sku] = lines.get(line.sku, 0) + line.quantity
+        public_cap = services.settings.public_max_quantity
+        if info.context.principal is None and any(quantity > public_cap for quantity in lines.values()):
+            raise ApiError(
+                f"without a token, at most {public_cap} of each SKU (sign in to quote larger quantities)",
+                "INVALID_QUANTITY",
+                "input.lines",
+            )
         prepared = await services.network.prepared(services.handlers.profiles)
         availability = await services.network.availability(lines.keys())
         options = prepared.quote(lines, address.coordinates, availability, services.handlers.ctx.clock())

@@ -9,12 +9,16 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, G
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.logging import get_logger
 from projections.runner import checkpoint_names, log_head, positions
 
 from .services import Services
+
+log = get_logger("meridian.health")
 
 MAX_READY_LAG_EVENTS = 10_000
 
@@ -69,9 +73,15 @@ async def metrics(request: Request) -> Response:
         LAG.labels(projection=name).set(n)
     body = generate_latest()
     if services.redis is not None:
-        jobs = CollectorRegistry(auto_describe=False)
-        jobs.register(JobCounts(await job_counts(services.redis, services.settings.broker_namespace)))
-        body += generate_latest(jobs)
+        try:
+            counts = await job_counts(services.redis, services.settings.broker_namespace)
+        except (RedisError, OSError) as exc:
+            # The API's own series are still worth scraping; the workers' counters return with Redis.
+            log.warning("metrics.jobs_unavailable", error=type(exc).__name__)
+        else:
+            jobs = CollectorRegistry(auto_describe=False)
+            jobs.register(JobCounts(counts))
+            body += generate_latest(jobs)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http.streaming import HTTPStreamTransport
@@ -19,20 +19,22 @@ from strawberry.http.streaming import HTTPStreamTransport
 from app.security import InvalidToken, Principal, Role, read_token
 
 from .context import RequestContext
+from .limits import refuse
 from .loaders import Loaders
 from .observability import REQUEST_ID_SCOPE_KEY, request_id
 from .services import Services
 
 log = logging.getLogger(__name__)
 
-MAX_BODY = 256 * 1024  # far above any real operation; stops memory abuse before parsing
 
-
-def bearer(headers: Any, query_params: Any) -> str | None:
+def bearer(headers: Any, query_params: Any, *, websocket: bool) -> str | None:
+    """The bearer token: from the Authorization header, or — for the WebSocket handshake only, which browsers
+    cannot give headers — from `?token=`. Elsewhere a token in the URL would end up in access logs, proxies'
+    logs and browser history, so it is not read at all."""
     value = headers.get("authorization") or ""
     if value.lower().startswith("bearer "):
         return str(value[7:].strip())
-    token = query_params.get("token")  # browsers (GraphiQL, websockets) cannot always set headers
+    token = query_params.get("token") if websocket else None
     return str(token) if token else None
 
 
@@ -66,7 +68,8 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         services: Services = request.app.state.services
         principal: Principal | None = request.scope.get("meridian.principal")
         if not services.settings.development and (principal is None or principal.role is not Role.ADMIN):
-            return JSONResponse({"error": "GraphiQL is for admins: add ?token=<admin token>"}, status_code=403)
+            message = "GraphiQL is for admins: send `Authorization: Bearer <admin token>`"
+            return JSONResponse({"error": message}, status_code=403)
         return await super().render_graphql_ide(request)
 
 
@@ -82,7 +85,8 @@ def offline_graphiql_html(page: str) -> str:
 
 
 class Guard:
-    """In front of /graphql: reads the token (401 for a bad one, before anything runs) and caps body size."""
+    """In front of /graphql: reads the token and refuses a bad one (401) before anything runs. Body and header
+    sizes are capped for every route by EdgeLimits (limits.py)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -91,51 +95,19 @@ class Guard:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        request = Request(scope) if scope["type"] == "http" else WebSocket(scope, receive, send)
-        token = bearer(request.headers, request.query_params)
+        websocket = scope["type"] == "websocket"
+        request = WebSocket(scope, receive, send) if websocket else Request(scope)
+        token = bearer(request.headers, request.query_params, websocket=websocket)
         if token is not None:
+            services: Services = request.app.state.services
             try:
-                scope["meridian.principal"] = read_token(request.app.state.services.jwt_secret, token)
+                scope["meridian.principal"] = read_token(
+                    services.jwt_secret, token, max_lifetime=services.settings.max_token_lifetime_seconds
+                )
             except InvalidToken as bad:
-                if scope["type"] == "websocket":
+                if websocket:
                     await send({"type": "websocket.close", "code": 4401, "reason": str(bad)})
                     return
-                await _json_error(send, 401, str(bad), "UNAUTHENTICATED")
+                await refuse(send, 401, str(bad), "UNAUTHENTICATED")
                 return
-        if scope["type"] == "http":
-            declared = request.headers.get("content-length")
-            if declared is not None and (not declared.isdigit() or int(declared) > MAX_BODY):
-                await _json_error(send, 413, f"request body over {MAX_BODY} bytes", "PAYLOAD_TOO_LARGE")
-                return
-            receive = _capped(receive, send)
-        try:
-            await self.app(scope, receive, send)
-        except BodyTooLarge:
-            await _json_error(send, 413, f"request body over {MAX_BODY} bytes", "PAYLOAD_TOO_LARGE")
-
-
-def _capped(receive: Receive, send: Send) -> Receive:
-    seen = 0
-
-    async def capped() -> Message:
-        nonlocal seen
-        message = await receive()
-        seen += len(message.get("body", b""))
-        if seen > MAX_BODY:
-            raise BodyTooLarge
-        return message
-
-    return capped
-
-
-class BodyTooLarge(Exception):
-    """Raised inside receive() when a request body passes MAX_BODY; Guard answers 413."""
-
-
-async def _json_error(send: Send, status: int, message: str, code: str) -> None:
-    response = JSONResponse({"errors": [{"message": message, "extensions": {"code": code}}]}, status_code=status)
-    await response({"type": "http"}, _nothing, send)
-
-
-async def _nothing() -> Message:
-    return {"type": "http.disconnect"}
+        await self.app(scope, receive, send)

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import structlog
 from graphql import GraphQLError
 from starlette.datastructures import MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.types import ExecutionContext
@@ -19,7 +20,7 @@ from strawberry.types.graphql import OperationType
 
 from app.logging import get_logger
 
-from .errors import UNAVAILABLE_MESSAGE, code_for, is_unavailable, should_mask
+from .errors import UNAVAILABLE_MESSAGE, code_for, is_unavailable, named_field, should_mask
 from .health import ERRORS, REQUESTS
 
 access = get_logger("meridian.access")
@@ -69,6 +70,11 @@ class RequestLog:
         bound = structlog.contextvars.bind_contextvars(request_id=rid)
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client hung up before sending its whole request: normal on the internet, nothing to fix and
+            # nobody to answer. 499 is the access-log convention (nginx's) for "client closed request".
+            status = 499
+            access.info("http.client_disconnected", method=scope.get("method"), path=scope["path"])
         except Exception:
             access.exception("http.unhandled", method=scope.get("method"), path=scope["path"])
             raise
@@ -141,7 +147,8 @@ class MaskUnexpected(MaskErrors):
         return masked
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        processed = super()._process_errors(errors)
+        document = self.execution_context.graphql_document
+        processed = [named_field(error, document) for error in super()._process_errors(errors)]
         for error in processed:
             if not (error.extensions or {}).get("code"):
                 error.extensions = {**(error.extensions or {}), "code": code_for(error)}

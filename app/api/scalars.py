@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import UTC, datetime
+
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.types.scalar import ScalarDefinition
 
 from app.domain.values import (
     ItemCondition,
@@ -15,11 +20,31 @@ from app.domain.values import (
     TrackingStatus,
 )
 
+from .errors import InvalidDateTime
+
 # The domain's own enums are the GraphQL enums: their values are their names, as the contract spells them.
 for _enum in (ItemCondition, LocationType, OrderStatus, ReturnStatus, ServiceLevel, ShipmentStatus, TrackingStatus):
     strawberry.enum(_enum)
 
 MAX_PAGE = 100
+
+
+def parse_datetime(value: object) -> datetime:
+    """strawberry's DateTime parsing, and a moment that exists in UTC: every instant is stored and compared in
+    UTC, so "0001-01-01T00:00:00+14:00" (the last day of year 0 in UTC) is a caller's mistake, answered as one
+    (INVALID_DATETIME), not a database error."""
+    parsed = DateTimeDefinition.parse_value(value) if DateTimeDefinition.parse_value else value
+    assert isinstance(parsed, datetime)  # what strawberry's parser returns, or it raised
+    if parsed.tzinfo is not None:
+        try:
+            parsed.astimezone(UTC)
+        except OverflowError:
+            raise InvalidDateTime(str(value), f"{value} is outside the years 1 to 9999 in UTC") from None
+    return parsed
+
+
+# The same scalar as strawberry's (its name and description unchanged), with the range check on input.
+DATETIME: ScalarDefinition = dataclasses.replace(DateTimeDefinition, parse_value=parse_datetime)
 
 
 @strawberry.interface(description="Anything with a global id, fetchable with `node(id)`.")
@@ -34,6 +59,7 @@ class PageInfo:
 
 
 __all__ = [
+    "DATETIME",
     "JSON",
     "MAX_PAGE",
     "ItemCondition",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
@@ -22,10 +24,12 @@ from .locations import LocationMutations, LocationQueries
 from .node import NodeQueries
 from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
+from .operation_limits import OperationLimits
 from .orders.mutations import OrderMutations
 from .orders.queries import OrderQueries
 from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
+from .scalars import DATETIME
 from .subscriptions import Subscription
 
 Query = merge_types(
@@ -50,11 +54,13 @@ class MeridianSchema(strawberry.Schema):
 
 schema = MeridianSchema(
     query=Query,
+    scalar_overrides={datetime: DATETIME},
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],
     extensions=[
         OperationMetrics,
+        OperationLimits,
         lambda: AddValidationRules(LIMITS),
         lambda: MaxTokensLimiter(max_token_count=2000),
         lambda: ParserCache(maxsize=256),

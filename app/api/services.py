@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from prometheus_client import Counter
+from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from app.clock import Clock, system_clock
@@ -43,9 +44,16 @@ class Services:
     network: ReadModelNetwork
     feed: LiveFeed
     watch: ProjectionWatch  # read-your-writes: where the read models stand
-    jwt_secret: str
-    webhook_secret: str
+    # Secrets stay SecretStr (masked in this object's repr, so in any log or traceback that prints it) and are
+    # unwrapped only as a token is verified (app/security.py) or a webhook's HMAC is checked.
+    jwt_secret: SecretStr
+    webhook_key: SecretStr
     redis: Redis | None = None  # the workers' Redis: readiness and their job counters
+
+    @property
+    def webhook_secret(self) -> str:
+        """The webhook HMAC key, unwrapped for the one caller that checks signatures (webhooks.py)."""
+        return self.webhook_key.get_secret_value()
 
     async def caught_up(self, position: Position | None) -> bool:
         """Read-your-writes: waits (briefly) until the read models include `position`."""
@@ -87,7 +95,7 @@ async def services(
             feed=feed,
             watch=watch,
             jwt_secret=jwt_secret(settings),
-            webhook_secret=webhook_secret(settings),
+            webhook_key=webhook_secret(settings),
             redis=redis,
         )
     finally:

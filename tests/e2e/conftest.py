@@ -16,6 +16,7 @@ import httpx
 import pytest
 import uvicorn
 from dramatiq.brokers.redis import RedisBroker
+from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from app.api.app import create_app
@@ -71,10 +72,13 @@ class Api:
 async def api(database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str) -> AsyncIterator[Api]:
     settings = Settings(
         MERIDIAN_ENV="development",
-        MERIDIAN_JWT_SECRET=SECRET,
-        MERIDIAN_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        MERIDIAN_JWT_SECRET=SecretStr(SECRET),
+        MERIDIAN_WEBHOOK_SECRET=SecretStr(WEBHOOK_SECRET),
         MERIDIAN_DATA_DIR=tmp_path,
         MERIDIAN_BROKER_NAMESPACE=broker.namespace,
+        # Tests poll the public operation as fast as they like; the rate limit has its own (test_edge_limits).
+        MERIDIAN_PUBLIC_RATE_PER_MINUTE=1_000_000,
+        MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
     )
     port = free_port()
     app = create_app(settings, database_url, redis_url=redis_url)
