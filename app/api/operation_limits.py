@@ -46,6 +46,9 @@ from .context import RequestContext
 from .scalars import MAX_PAGE
 
 PLAIN_LIST_ESTIMATE = 10  # an order's lines, shipments, history; a shipment's tracking: rarely more
+# Nested lists multiply: a cost can outgrow any integer a JSON reader takes. Errors report at most this (the
+# largest integer a JavaScript client reads exactly); the comparison with the limit uses the exact figure.
+_LARGEST_SHOWN = 2**53 - 1
 _SUGGESTION = " Did you mean"
 
 
@@ -56,7 +59,7 @@ def operation_cost(
     if root is None:
         return 0
     defaults = {
-        d.variable.name.value: int(d.default_value.value)
+        d.variable.name.value: min(int(d.default_value.value), MAX_PAGE)
         for d in operation.variable_definitions or ()
         if isinstance(d.default_value, IntValueNode)
     }
@@ -102,8 +105,8 @@ def _cost(
 def _size(node: FieldNode, definition: GraphQLField, defaults: dict[str, int]) -> int:
     if "first" in definition.args:
         given = next((a.value for a in node.arguments or () if a.name.value == "first"), None)
-        if isinstance(given, IntValueNode):
-            return max(1, int(given.value))
+        if isinstance(given, IntValueNode):  # beyond the page limit the field refuses it; it costs no more
+            return min(max(1, int(given.value)), MAX_PAGE)
         if isinstance(given, VariableNode):
             return defaults.get(given.name.value, MAX_PAGE)  # the caller may send anything up to the page limit
         default = definition.args["first"].default_value
@@ -131,6 +134,7 @@ def cost_limit(limit: int) -> type[ValidationRule]:
                 cost = operation_cost(self.context.schema, operation, fragments)
                 if cost > limit:
                     name = f" {operation.name.value}" if operation.name else ""
+                    cost = min(cost, _LARGEST_SHOWN)
                     self.report_error(
                         GraphQLError(
                             f"operation{name} costs {cost}, over the limit of {limit}: each field counts once "
