@@ -249,7 +249,7 @@ class EventStore:
     async def event_count(self) -> int:
         """How many events the log holds (a full count: for progress meters, not for hot paths)."""
         with translated():
-            count: int = await self.pool.fetchval(query("event_count"))
+            count: int = await self.pool.fetchval(query("count_events"), None)  # the first column: events
         return count
 
     # -- snapshots -------------------------------------------------------------------------------------
