@@ -13,6 +13,7 @@ from .errors import (
     UnknownEventType,
     WrongExpectedVersion,
 )
+from .follower import CheckpointWatch, Consumer, LogFollower
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
     ANY,
@@ -30,7 +31,6 @@ from .records import (
     StreamWrite,
 )
 from .store import EventStore
-from .subscription import Subscription, follow
 from .verify import BrokenLink, VerifyReport, verify
 from .wakeups import Listener, Notifier
 
@@ -41,12 +41,15 @@ __all__ = [
     "START",
     "AppendResult",
     "BrokenLink",
+    "CheckpointWatch",
     "Connection",
+    "Consumer",
     "DuplicateEventIds",
     "EventCodec",
     "EventStore",
     "EventStoreError",
     "Listener",
+    "LogFollower",
     "Metadata",
     "MigrationSet",
     "NewEvent",
@@ -59,12 +62,10 @@ __all__ = [
     "Snapshot",
     "StoreUnavailable",
     "StreamWrite",
-    "Subscription",
     "UnknownEventType",
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",
-    "follow",
     "migrate",
     "verify",
 ]

@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from eventstore import Connection, EventStore, RecordedEvent, Subscription, create_pool
+from eventstore import Connection, Consumer, EventStore, LogFollower, RecordedEvent, create_pool
 
 
 async def apply_effects(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
@@ -20,8 +20,7 @@ async def apply_effects(conn: Connection, batch: Sequence[RecordedEvent]) -> Non
 
 async def main(dsn: str) -> None:
     pool = await create_pool(dsn, min_size=1, max_size=2)
-    sub = Subscription(EventStore(pool), "effects", apply_effects, batch_size=10)
-    await sub.catch_up()
+    await LogFollower(EventStore(pool), [Consumer("effects", apply_effects)], batch_size=10).catch_up()
     await pool.close()
 
 
