@@ -199,3 +199,33 @@ async def test_a_process_that_lost_the_lock_reads_only_what_is_new_next_time(sto
     assert await b.run_once() == 1
     assert other.scanned == [1]  # from a's checkpoint, not the ten events it saw before
     assert (len(first.seen), len(second.seen)) == (10, 6)
+
+
+async def test_consumers_share_one_read_and_each_gets_only_what_its_checkpoint_lacks(store: EventStore) -> None:
+    await store.append(stream("order"), events(3), NO_STREAM)
+    stocked = await store.append(stream("stock"), events(2), NO_STREAM)
+    # "everything" has already been fed this far, by a follower of its own.
+    assert await LogFollower(store, [Consumer("everything", Recorder())]).wait_for(stocked.position, 30)
+    last = await store.append(stream("order"), events(1), NO_STREAM)
+    orders, stock, everything = Recorder(), Recorder(), Recorder()
+    counting = CountingStore(store)
+    consumers = [Consumer("orders", orders, ["order"]), Consumer("stock", stock, ["stock"])]
+    group = LogFollower(counting, [*consumers, Consumer("everything", everything)], categories=["order", "stock"])
+    assert await group.wait_for(last.position, 30)
+    assert (len(orders.seen), len(stock.seen), len(everything.seen)) == (4, 2, 1)
+    assert all(e.stream_id.startswith("order-") for e in orders.seen)
+    assert everything.seen[0].position == last.position
+    assert sum(counting.scanned) == 6  # one read of the log for all three
+    checkpoints = await store.read_checkpoints(["orders", "stock", "everything"])
+    assert set(checkpoints.values()) == {group.position}
+
+
+async def test_waiting_on_a_follower_nobody_runs_drives_it_until_then(store: EventStore) -> None:
+    recorder = Recorder()
+    follower = LogFollower(store, [Consumer("driven", recorder)], batch_size=3)
+    written = await store.append(stream(), events(10), NO_STREAM)
+    assert await follower.wait_for(written.position, 30)  # four batches, one look at a time
+    assert [e.position for e in recorder.seen][-1] == written.position
+    beyond = Position(written.position.transaction_id + 10**6, 0)
+    assert not await follower.wait_for(beyond, 0.05)
+    assert await store.read_checkpoints(["driven"]) == {"driven": follower.position}
