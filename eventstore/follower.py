@@ -258,16 +258,16 @@ class LogFollower:
     async def wait_for(self, position: Position, timeout: float) -> bool:
         """True once this follower has handled `position` (its effects committed); False after `timeout` seconds.
 
-        While nobody runs this follower, its waiters drive it: the first look is made at once (so a timeout of 0
-        means "look once"), then one task follows the log for as long as anyone waits. On a follower nobody
-        runs, this is "catch up to `position`".
+        While nobody runs this follower, its waiters drive it: one task follows the log for as long as anyone
+        waits (with a timeout of 0, the caller looks once itself). On a follower nobody runs, this is "catch up
+        to `position`".
         """
         if self._reached(position):
             return True
-        if not self._followed():
-            await self.run_once()
-            if self._reached(position):
-                return True
+        if timeout <= 0:
+            if not self._followed():
+                await self.run_once()
+            return self._reached(position)
         reached = asyncio.get_running_loop().create_future()
         self._waiting[reached] = position
         try:
