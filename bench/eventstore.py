@@ -50,7 +50,17 @@ from bench._common import (
     server_dsn,
     server_settings,
 )
-from eventstore import START, Connection, EventStore, Listener, Notifier, RecordedEvent, Subscription, create_pool
+from eventstore import (
+    START,
+    Connection,
+    Consumer,
+    EventStore,
+    Listener,
+    LogFollower,
+    Notifier,
+    RecordedEvent,
+    create_pool,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -227,10 +237,10 @@ async def probe(store: EventStore, listener: Listener, name: str, samples: int) 
             if (arrival := waiting.pop(event.event_id, None)) is not None:
                 arrival.set_result(now)
 
-    sub = Subscription(store, name, handler, poll_interval=30, listener=listener)
-    await sub.catch_up()  # start at the head of the log: only the probes are timed
+    follower = LogFollower(store, [Consumer(name, handler)], poll_interval=30, listener=listener)
+    await follower.catch_up()  # start at the head of the log: only the probes are timed
     stop = asyncio.Event()
-    runner = asyncio.create_task(sub.run(stop))
+    runner = asyncio.create_task(follower.run(stop))
     woken, appended = [], []
     try:
         stream_id = f"{name}-{uuid.uuid4().hex[:12]}"

@@ -95,7 +95,7 @@ async def skip_seed_jobs(store: EventStore) -> None:
     )
     assert row is not None
     async with store.pool.acquire() as conn:
-        await store.save_checkpoint(conn, DISPATCHER, Position(row[0], row[1]))
+        await store.save_checkpoints(conn, [DISPATCHER], Position(row[0], row[1]))
 
 
 async def start_workers(count: int, dsn: str, namespace: str, threads: int) -> list[asyncio.subprocess.Process]:

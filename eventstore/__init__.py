@@ -13,6 +13,7 @@ from .errors import (
     UnknownEventType,
     WrongExpectedVersion,
 )
+from .follower import CheckpointWatch, Consumer, LogFollower
 from .loading import Aggregate, load_state, load_states, rehydrate
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
@@ -29,7 +30,6 @@ from .records import (
     StreamWrite,
 )
 from .store import EventStore
-from .subscription import Subscription, follow
 from .verify import BrokenLink, VerifyReport, verify
 from .wakeups import Listener, Notifier
 
@@ -41,12 +41,15 @@ __all__ = [
     "Aggregate",
     "AppendResult",
     "BrokenLink",
+    "CheckpointWatch",
     "Connection",
+    "Consumer",
     "DuplicateEventIds",
     "EventCodec",
     "EventStore",
     "EventStoreError",
     "Listener",
+    "LogFollower",
     "Metadata",
     "MigrationSet",
     "NewEvent",
@@ -57,12 +60,10 @@ __all__ = [
     "Snapshot",
     "StoreUnavailable",
     "StreamWrite",
-    "Subscription",
     "UnknownEventType",
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",
-    "follow",
     "load_state",
     "load_states",
     "migrate",

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from zlib import crc32
 
 import asyncpg
 
@@ -320,12 +321,46 @@ class EventStore:
         return found
 
     # -- checkpoints -----------------------------------------------------------------------------------
+    # A checkpoint is where a named reader of the global log stands. Readers move theirs in the transaction that
+    # holds their effects, under the name's advisory lock (see follower.py), so any process can read how far
+    # they have come.
 
-    async def read_checkpoint(self, name: str, *, conn: Connection | None = None) -> Position:
+    async def read_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> dict[str, Position]:
+        """Where each named reader stands: START for a name never saved."""
         with translated():
-            row = await (conn or self.pool).fetchrow(query("read_checkpoint"), name)
-        return START if row is None else Position(row[0], row[1])
+            rows = await (conn or self.pool).fetch(query("read_checkpoints"), list(names))
+        found = {r[0]: Position(r[1], r[2]) for r in rows}
+        return {name: found.get(name, START) for name in names}
 
-    async def save_checkpoint(self, conn: Connection, name: str, position: Position) -> None:
+    async def save_checkpoints(
+        self, conn: Connection, names: Sequence[str], position: Position, *, notify: str | None = None
+    ) -> None:
+        """Moves the named checkpoints to `position` in the caller's transaction; with `notify`, a NOTIFY on that
+        channel goes out when it commits."""
         with translated():
-            await conn.execute(query("save_checkpoint"), name, position.transaction_id, position.global_position)
+            await conn.execute(
+                query("save_checkpoints"), list(names), position.transaction_id, position.global_position, notify
+            )
+
+    async def lock_checkpoints(self, conn: Connection, names: Sequence[str], *, wait: bool = False) -> bool:
+        """Takes the names' advisory locks until the caller's transaction ends: readers take turns per batch.
+
+        Without `wait`, False at once if another transaction holds one of them; with it, waits for each in
+        turn (always in the same order, so two waiting lockers cannot deadlock).
+        """
+        keys = sorted({crc32(name.encode()) for name in names})
+        with translated():
+            if not wait:
+                return bool(await conn.fetchval(query("try_lock_checkpoints"), keys))
+            for key in keys:
+                await conn.execute(query("lock_checkpoint"), key)
+        return True
+
+    async def move_checkpoints(self, conn: Connection, to_names: Sequence[str], from_names: Sequence[str]) -> None:
+        """Renames checkpoints pairwise (`from_names[i]` becomes `to_names[i]`), replacing any of that name."""
+        with translated():
+            await conn.execute(query("move_checkpoints"), list(to_names), list(from_names))
+
+    async def delete_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> None:
+        with translated():
+            await (conn or self.pool).execute(query("delete_checkpoints"), list(names))

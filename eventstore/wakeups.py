@@ -1,9 +1,9 @@
-"""Low-latency wake-ups for subscribers: LISTEN/NOTIFY as a hint, never as the source of truth.
+"""Low-latency wake-ups for log followers: LISTEN/NOTIFY as a hint, never as the source of truth.
 
 Writers do not NOTIFY inside their append transactions: PostgreSQL serialises the commits of notifying
 transactions on one global lock, which caps append throughput under load. Instead, after an append commits,
 the `Notifier` sends one NOTIFY from its own connection, coalescing all appends that happen while a NOTIFY is
-in flight into the next one. Subscribers `wait()` on a `Listener` with a timeout: a lost notification, or a
+in flight into the next one. Followers wait on a `Listener` with a timeout: a lost notification, or a
 dropped listener connection, only costs one poll interval.
 """
 
@@ -37,7 +37,7 @@ class Notifier:
 
     async def _send(self) -> None:
         # Loop while appends keep arriving: each NOTIFY is sent after the appends that set `dirty` committed,
-        # so a subscriber woken by it will see them (or wait for an older transaction that hides them).
+        # so a follower woken by it will see them (or wait for an older transaction that hides them).
         while self._dirty:
             self._dirty = False
             try:
@@ -45,7 +45,7 @@ class Notifier:
                     self._conn = await asyncpg.connect(self._dsn)
                 await self._conn.execute("SELECT pg_notify($1, '')", self._channel)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                log.warning("wake-up notify failed (subscribers fall back to polling): %s", exc)
+                log.warning("wake-up notify failed (followers fall back to polling): %s", exc)
                 self._conn = None
                 return
 
@@ -59,7 +59,7 @@ class Notifier:
 
 
 class Listener:
-    """One LISTEN connection per process, shared by every subscriber in it; reconnects when it drops."""
+    """One LISTEN connection per process, shared by every follower in it; reconnects when it drops."""
 
     def __init__(self, dsn: str, channel: str = CHANNEL, *, reconnect_every: float = 1.0) -> None:
         self._dsn = dsn

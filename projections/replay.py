@@ -3,8 +3,8 @@
 The copy is built in schema `readmodel_rebuild` by the very same projections (checkpoints
 `projection:<name>@rebuild`). Both sides are then brought to the same log position and compared table by
 table, row by row (EXCEPT ALL both ways); differing rows are paired by primary key and printed column by
-column. With `swap`, the copy replaces the live schema in one transaction that holds the live projections'
-subscription locks, so no batch of a running runner straddles the swap.
+column. With `swap`, the copy replaces the live schema in one transaction that holds the projections' checkpoint
+locks, so no batch of a running runner straddles the swap.
 """
 
 from __future__ import annotations
@@ -12,14 +12,12 @@ from __future__ import annotations
 import sys
 import time
 from typing import Any, TextIO
-from zlib import crc32
 
 import asyncpg
 
 from eventstore import Connection, EventStore
 
-from .fanout import SharedCatchUp
-from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head, positions
+from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head
 from .schema import LIVE, REBUILD, build_schema, create_readmodel_pool
 from .sql import query
 
@@ -35,6 +33,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "sourcing_decisions": ("order_id",),
 }
 _SHOWN_PER_TABLE = 20
+_CATCH_UP_TIMEOUT = 30.0  # seconds for either side to reach the log's head
 _MAX_VALUE = 160
 
 
@@ -73,16 +72,14 @@ async def rebuild(dsn: str, *, batch_size: int = 10_000, progress: bool = True) 
     try:
         async with pool.acquire() as conn:
             await build_schema(conn, REBUILD)
-            await conn.execute(query("delete_checkpoints"), _names(rebuild=True))
             total = await EventStore(pool).event_count()
         runner = ProjectionRunner(pool, batch_size=batch_size, rebuild=True)
+        await runner.store.delete_checkpoints(runner.names)
         meter = Progress(total) if progress else None
-        # One read of the log for all projections (the bulk), then the runner's own catch-up for the tail.
-        await SharedCatchUp(pool, runner.projections, rebuild=True, batch_size=batch_size).run(
-            on_batch=meter.update if meter is not None else None
-        )
+        # The bulk reads ahead while each batch is written; then the tail, up to where the log stands now.
+        await runner.catch_up(read_ahead=True, on_batch=meter.update if meter is not None else None)
         if (head := await log_head(pool)) is not None:
-            await runner.catch_up_to(head)
+            await runner.wait_for(head, _CATCH_UP_TIMEOUT)
         if meter is not None:
             meter.close()
         return total
@@ -93,15 +90,12 @@ async def rebuild(dsn: str, *, batch_size: int = 10_000, progress: bool = True) 
 async def _align(live: ProjectionRunner, rebuilt: ProjectionRunner, attempts: int = 10) -> bool:
     """Brings both sides to the same log position (new events may arrive meanwhile; a few rounds do it)."""
     for _ in range(attempts):
-        if (head := await log_head(live.pool)) is not None:
-            await live.catch_up_to(head)
-            await rebuilt.catch_up_to(head)
-        at_live = await positions(live.pool, live.names)
-        at_rebuilt = await positions(rebuilt.pool, rebuilt.names)
-        if all(
-            at_live.get(checkpoint_name(p)) == at_rebuilt.get(checkpoint_name(p, rebuild=True))
-            for p in live.projections
-        ):
+        if (head := await log_head(live.store.pool)) is not None:
+            await live.wait_for(head, _CATCH_UP_TIMEOUT)
+            await rebuilt.wait_for(head, _CATCH_UP_TIMEOUT)
+        at_live = await live.store.read_checkpoints(live.names)
+        at_rebuilt = await rebuilt.store.read_checkpoints(rebuilt.names)
+        if list(at_live.values()) == list(at_rebuilt.values()):
             return True
     return False
 
@@ -143,21 +137,20 @@ async def compare(conn: Connection, out: TextIO) -> int:
     return differing
 
 
-async def swap_in(conn: Connection) -> None:
+async def swap_in(store: EventStore, conn: Connection) -> None:
     """Makes the rebuilt schema the live one, with its checkpoints, and drops the old one: all or nothing."""
     live, rebuilt = _names(rebuild=False), _names(rebuild=True)
     async with conn.transaction():
-        # The same keys eventstore.Subscription takes per batch: wait for running batches, keep new ones out.
-        for name in sorted(live + rebuilt):
-            await conn.execute(query("advisory_xact_lock"), crc32(name.encode()))
+        # The locks the runners take per batch: wait for running batches, keep new ones out.
+        await store.lock_checkpoints(conn, live + rebuilt, wait=True)
         await conn.execute(query("swap_schemas"))
-        await conn.execute(query("move_checkpoints"), live, rebuilt)
+        await store.move_checkpoints(conn, live, rebuilt)
 
 
-async def drop_rebuild(conn: Connection) -> None:
+async def drop_rebuild(store: EventStore, conn: Connection) -> None:
     async with conn.transaction():
         await conn.execute(query("drop_rebuild_schema"))
-        await conn.execute(query("delete_checkpoints"), _names(rebuild=True))
+        await store.delete_checkpoints(_names(rebuild=True), conn=conn)
 
 
 async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
@@ -181,10 +174,10 @@ async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
                 + ("read models identical\n" if not differing else f"{differing} rows differ\n")
             )
             if swap:
-                await swap_in(conn)
+                await swap_in(live.store, conn)
                 out.write("swapped the rebuilt read models in\n")
             elif not differing:
-                await drop_rebuild(conn)
+                await drop_rebuild(live.store, conn)
     finally:
         await live_pool.close()
         await rebuilt_pool.close()

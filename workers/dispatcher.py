@@ -1,7 +1,7 @@
 """The dispatcher: follows the log and turns events into jobs.
 
-It is a catch-up subscription whose "effect" is enqueuing: its checkpoint advances only after every job of a
-batch was handed to Redis, in the batch's transaction. A crash or a Redis outage mid-batch leaves the
+It is a log follower with one consumer whose "effect" is enqueuing: its checkpoint advances only after every
+job of a batch was handed to Redis, in the batch's transaction. A crash or a Redis outage mid-batch leaves the
 checkpoint behind, so the batch is sent again: jobs are at least once, and the actors are idempotent.
 Orders keep being accepted while Redis is down; their jobs go out when it is back.
 """
@@ -32,7 +32,7 @@ from app.domain.stock_events import (
     StockReturned,
     SupplyReceived,
 )
-from eventstore import Connection, EventCodec, EventStore, Listener, RecordedEvent, Subscription
+from eventstore import Connection, Consumer, EventCodec, EventStore, Listener, LogFollower, RecordedEvent
 
 from . import jobs
 
@@ -108,7 +108,7 @@ def dispatcher(
     listener: Listener | None = None,
     batch_size: int = 500,
     source_batch_size: int = SOURCE_BATCH,
-) -> Subscription:
+) -> LogFollower:
     async def enqueue(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         # A busy batch asks to allocate backorders of one SKU many times; once per SKU per batch is enough.
         skus: set[object] = set()
@@ -127,16 +127,17 @@ def dispatcher(
         for message in sourcing_jobs(to_source, source_batch_size):
             send(message)
 
-    return Subscription(
-        store, NAME, enqueue, event_types=WATCHED, batch_size=batch_size, listener=listener, poll_interval=0.2
+    consumer = Consumer(NAME, enqueue)
+    return LogFollower(
+        store, [consumer], event_types=WATCHED, batch_size=batch_size, listener=listener, poll_interval=0.2
     )
 
 
-async def run_dispatcher(subscription: Subscription, stop: asyncio.Event, *, retry_after: float = 1.0) -> None:
+async def run_dispatcher(follower: LogFollower, stop: asyncio.Event, *, retry_after: float = 1.0) -> None:
     """Runs the dispatcher until `stop`, riding out Redis outages (the failed batch is simply sent again)."""
     while not stop.is_set():
         try:
-            await subscription.run(stop)
+            await follower.run(stop)
         except (redis.ConnectionError, redis.TimeoutError) as down:
             log.warning("dispatcher: Redis unavailable, retrying in %.1fs: %s", retry_after, down)
             with contextlib.suppress(TimeoutError):

@@ -18,7 +18,7 @@ async def test_a_subscriber_killed_mid_run_resumes_with_no_loss_and_no_duplicate
 
     async def start() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "tests.integration.eventstore.crashing_subscriber", database_url
+            sys.executable, "-m", "tests.integration.eventstore.crashing_follower", database_url
         )
 
     for _ in range(2):  # kill it twice, at different points

@@ -14,7 +14,7 @@ from tests.integration.projections.history import at, realistic_history
 
 async def _project(store: EventStore, readmodel: asyncpg.Pool, batch_size: int = 500) -> None:
     last = await realistic_history(store)
-    assert await ProjectionRunner(readmodel, batch_size=batch_size).catch_up_to(last.position)
+    assert await ProjectionRunner(readmodel, batch_size=batch_size).wait_for(last.position, 30.0)
 
 
 async def test_locations(store: EventStore, readmodel: asyncpg.Pool) -> None:
@@ -151,9 +151,9 @@ async def test_orders_keyset_pages(store: EventStore, readmodel: asyncpg.Pool) -
 
 async def test_small_batches_give_the_same_rows(store: EventStore, readmodel: asyncpg.Pool) -> None:
     last = await realistic_history(store)
-    assert await ProjectionRunner(readmodel, batch_size=1).catch_up_to(last.position)
+    assert await ProjectionRunner(readmodel, batch_size=1).wait_for(last.position, 30.0)
     one_by_one = [tuple(r) for r in await readmodel.fetch("SELECT * FROM orders ORDER BY order_id")]
     await readmodel.execute("TRUNCATE orders, order_lines, shipments, sourcing_decisions")
     await readmodel.execute("DELETE FROM checkpoints")
-    assert await ProjectionRunner(readmodel, batch_size=1000).catch_up_to(last.position)
+    assert await ProjectionRunner(readmodel, batch_size=1000).wait_for(last.position, 30.0)
     assert [tuple(r) for r in await readmodel.fetch("SELECT * FROM orders ORDER BY order_id")] == one_by_one

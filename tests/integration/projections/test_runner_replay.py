@@ -70,7 +70,7 @@ async def test_wait_for_needs_every_projection(store: EventStore, readmodel: asy
     runner = ProjectionRunner(readmodel)
     await ProjectionRunner(readmodel, projections=runner.projections[:1]).catch_up()  # only the locations
     assert not await wait_for(readmodel, written.position, 0.05)
-    assert await runner.catch_up_to(written.position)
+    assert await runner.wait_for(written.position, 30.0)
     assert await wait_for(readmodel, written.position, 0.05)
     assert await wait_for(readmodel, written.position, 0.05, names=checkpoint_names())
 
@@ -80,7 +80,7 @@ async def test_replay_of_a_faithful_read_model_finds_it_identical(
 ) -> None:
     last = await realistic_history(store)
     # Other batch boundaries than the rebuild's.
-    assert await ProjectionRunner(readmodel, batch_size=2).catch_up_to(last.position)
+    assert await ProjectionRunner(readmodel, batch_size=2).wait_for(last.position, 30.0)
     out = io.StringIO()
     assert await replay(database_url, swap=False, out=out) == 0, out.getvalue()
     assert "identical" in out.getvalue()
@@ -92,7 +92,7 @@ async def test_replay_names_corrupted_rows_and_swap_repairs_them(
     database_url: str, store: EventStore, readmodel: asyncpg.Pool
 ) -> None:
     last = await realistic_history(store)
-    assert await ProjectionRunner(readmodel).catch_up_to(last.position)
+    assert await ProjectionRunner(readmodel).wait_for(last.position, 30.0)
     await readmodel.execute("UPDATE orders SET status = 'SHIPPED' WHERE order_id = 'o-3'")
     await readmodel.execute("DELETE FROM shipments WHERE order_id = 'o-2'")
     await readmodel.execute("UPDATE stock_levels SET available = 99 WHERE sku = 'SKU-A'")
@@ -117,7 +117,7 @@ async def test_replay_names_corrupted_rows_and_swap_repairs_them(
     # The live runner carries on from the moved checkpoints, on the swapped-in tables.
     held = await append(store, order_stream("o-5"), OrderPlacedOnHold(order_id="o-5", reason="fraud check"))
     runner = ProjectionRunner(readmodel)
-    assert await runner.catch_up_to(held.position)
+    assert await runner.wait_for(held.position, 30.0)
     assert await readmodel.fetchval("SELECT status FROM orders WHERE order_id = 'o-5'") == "ON_HOLD"
     out = io.StringIO()
     assert await replay(database_url, swap=False, out=out) == 0, out.getvalue()

@@ -9,12 +9,13 @@ from zlib import crc32
 from eventstore import (
     NO_STREAM,
     Connection,
+    Consumer,
     EventStore,
     Listener,
+    LogFollower,
     Notifier,
     Position,
     RecordedEvent,
-    Subscription,
 )
 
 from .helpers import CountingStore, events, stream
@@ -40,9 +41,9 @@ async def until(condition: object, timeout: float = 5.0) -> None:
 
 async def test_a_late_committing_transaction_is_not_skipped(store: EventStore) -> None:
     recorder = Recorder()
-    sub = Subscription(store, "reader", recorder, batch_size=7, poll_interval=0.01)
+    follower = LogFollower(store, [Consumer("reader", recorder)], batch_size=7, poll_interval=0.01)
     stop = asyncio.Event()
-    runner = asyncio.create_task(sub.run(stop))
+    runner = asyncio.create_task(follower.run(stop))
 
     slow = await store.pool.acquire()
     tx = slow.transaction()
@@ -69,9 +70,9 @@ async def test_a_reader_running_through_interleaved_commits_sees_every_event_onc
     store: EventStore,
 ) -> None:
     recorder = Recorder()
-    sub = Subscription(store, "reader", recorder, batch_size=13, poll_interval=0.005)
+    follower = LogFollower(store, [Consumer("reader", recorder)], batch_size=13, poll_interval=0.005)
     stop = asyncio.Event()
-    runner = asyncio.create_task(sub.run(stop))
+    runner = asyncio.create_task(follower.run(stop))
     rng = random.Random(7)
 
     async def writer(w: int) -> None:
@@ -94,32 +95,33 @@ async def test_a_reader_running_through_interleaved_commits_sees_every_event_onc
 
 async def test_effects_and_checkpoint_commit_together(store: EventStore) -> None:
     await store.pool.execute("CREATE TABLE effects (event_id UUID PRIMARY KEY)")
-    await store.append(stream(), events(10), NO_STREAM)
+    written = await store.append(stream(), events(10), NO_STREAM)
 
     async def failing_after_write(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         await conn.executemany("INSERT INTO effects VALUES ($1)", [(e.event_id,) for e in batch])
         raise RuntimeError("crash mid-batch")
 
-    sub = Subscription(store, "effects", failing_after_write, batch_size=4)
+    follower = LogFollower(store, [Consumer("effects", failing_after_write)], batch_size=4)
     with contextlib.suppress(RuntimeError):
-        await sub.run_once()
+        await follower.run_once()
     assert await store.pool.fetchval("SELECT count(*) FROM effects") == 0
-    assert await store.read_checkpoint("effects") == Position(0, 0)
+    assert await store.read_checkpoints(["effects"]) == {"effects": Position(0, 0)}
 
     async def writing(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
         await conn.executemany("INSERT INTO effects VALUES ($1)", [(e.event_id,) for e in batch])
 
-    assert await Subscription(store, "effects", writing, batch_size=4).catch_up() == 10
+    # Waiting, not one catch-up: a transaction in flight anywhere on the server may hold the events back a while.
+    assert await LogFollower(store, [Consumer("effects", writing)], batch_size=4).wait_for(written.position, 30)
     assert await store.pool.fetchval("SELECT count(*) FROM effects") == 10
 
 
 async def test_wait_for_returns_once_the_written_position_is_processed(store: EventStore) -> None:
-    sub = Subscription(store, "waiter", Recorder(), poll_interval=0.01)
+    follower = LogFollower(store, [Consumer("waiter", Recorder())], poll_interval=0.01)
     stop = asyncio.Event()
-    runner = asyncio.create_task(sub.run(stop))
+    runner = asyncio.create_task(follower.run(stop))
     written = await store.append(stream(), events(1), NO_STREAM)
-    assert await sub.wait_for(written.position, timeout=5)
-    assert not await sub.wait_for(Position(written.position.transaction_id + 10**6, 0), timeout=0.05)
+    assert await follower.wait_for(written.position, timeout=5)
+    assert not await follower.wait_for(Position(written.position.transaction_id + 10**6, 0), timeout=0.05)
     stop.set()
     await runner
 
@@ -129,9 +131,9 @@ async def test_notifications_wake_a_subscriber_long_before_its_poll(store: Event
     await listener.start()
     store = EventStore(store.pool, on_append=notifier.poke)
     recorder = Recorder()
-    sub = Subscription(store, "woken", recorder, poll_interval=30, listener=listener)
+    follower = LogFollower(store, [Consumer("woken", recorder)], poll_interval=30, listener=listener)
     stop = asyncio.Event()
-    runner = asyncio.create_task(sub.run(stop))
+    runner = asyncio.create_task(follower.run(stop))
     try:
         await asyncio.sleep(0.1)  # let it go idle on the wait
         await store.append(stream(), events(1), NO_STREAM)
@@ -157,16 +159,16 @@ async def test_notifications_wake_a_subscriber_long_before_its_poll(store: Event
 async def test_events_held_back_by_a_silent_transaction_are_read_soon_after_it_ends(store: EventStore) -> None:
     # The blocker writes nothing, so its end sends no wake-up; the poll interval is far beyond the test.
     recorder = Recorder()
-    sub = Subscription(store, "held", recorder, poll_interval=60.0)
+    follower = LogFollower(store, [Consumer("held", recorder)], poll_interval=60.0)
     blocker = await store.pool.acquire()
     tx = blocker.transaction()
     await tx.start()
     await blocker.fetchval("SELECT pg_current_xact_id()")  # an xid of its own: it now holds the readers' xmin
     await store.append(stream("behind"), events(1), NO_STREAM)
     stop = asyncio.Event()
-    runner = asyncio.create_task(sub.run(stop))
+    runner = asyncio.create_task(follower.run(stop))
     try:
-        await until(lambda: sub.held_back)
+        await until(lambda: follower.held_back)
         assert recorder.seen == []
         await tx.rollback()
         await store.pool.release(blocker)
@@ -181,8 +183,8 @@ async def test_a_process_that_lost_the_lock_reads_only_what_is_new_next_time(sto
     the window it lost (and each event is still handled once)."""
     first, second = Recorder(), Recorder()
     other = CountingStore(store)
-    a = Subscription(store, "shared", first, batch_size=100)
-    b = Subscription(other, "shared", second, batch_size=100)
+    a = LogFollower(store, [Consumer("shared", first)], batch_size=100)
+    b = LogFollower(other, [Consumer("shared", second)], batch_size=100)
     await store.append(stream(), events(5), NO_STREAM)
     assert await b.run_once() == 5  # b has a position of its own now
     await store.append(stream(), events(10), NO_STREAM)
@@ -197,3 +199,33 @@ async def test_a_process_that_lost_the_lock_reads_only_what_is_new_next_time(sto
     assert await b.run_once() == 1
     assert other.scanned == [1]  # from a's checkpoint, not the ten events it saw before
     assert (len(first.seen), len(second.seen)) == (10, 6)
+
+
+async def test_consumers_share_one_read_and_each_gets_only_what_its_checkpoint_lacks(store: EventStore) -> None:
+    await store.append(stream("order"), events(3), NO_STREAM)
+    stocked = await store.append(stream("stock"), events(2), NO_STREAM)
+    # "everything" has already been fed this far, by a follower of its own.
+    assert await LogFollower(store, [Consumer("everything", Recorder())]).wait_for(stocked.position, 30)
+    last = await store.append(stream("order"), events(1), NO_STREAM)
+    orders, stock, everything = Recorder(), Recorder(), Recorder()
+    counting = CountingStore(store)
+    consumers = [Consumer("orders", orders, ["order"]), Consumer("stock", stock, ["stock"])]
+    group = LogFollower(counting, [*consumers, Consumer("everything", everything)], categories=["order", "stock"])
+    assert await group.wait_for(last.position, 30)
+    assert (len(orders.seen), len(stock.seen), len(everything.seen)) == (4, 2, 1)
+    assert all(e.stream_id.startswith("order-") for e in orders.seen)
+    assert everything.seen[0].position == last.position
+    assert sum(counting.scanned) == 6  # one read of the log for all three
+    checkpoints = await store.read_checkpoints(["orders", "stock", "everything"])
+    assert set(checkpoints.values()) == {group.position}
+
+
+async def test_waiting_on_a_follower_nobody_runs_drives_it_until_then(store: EventStore) -> None:
+    recorder = Recorder()
+    follower = LogFollower(store, [Consumer("driven", recorder)], batch_size=3)
+    written = await store.append(stream(), events(10), NO_STREAM)
+    assert await follower.wait_for(written.position, 30)  # four batches, one look at a time
+    assert [e.position for e in recorder.seen][-1] == written.position
+    beyond = Position(written.position.transaction_id + 10**6, 0)
+    assert not await follower.wait_for(beyond, 0.05)
+    assert await store.read_checkpoints(["driven"]) == {"driven": follower.position}

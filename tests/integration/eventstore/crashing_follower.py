@@ -6,7 +6,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from eventstore import Connection, EventStore, RecordedEvent, Subscription, create_pool
+from eventstore import Connection, Consumer, EventStore, LogFollower, Position, RecordedEvent, create_pool
 
 
 async def apply_effects(conn: Connection, batch: Sequence[RecordedEvent]) -> None:
@@ -20,8 +20,14 @@ async def apply_effects(conn: Connection, batch: Sequence[RecordedEvent]) -> Non
 
 async def main(dsn: str) -> None:
     pool = await create_pool(dsn, min_size=1, max_size=2)
-    sub = Subscription(EventStore(pool), "effects", apply_effects, batch_size=10)
-    await sub.catch_up()
+    last = await pool.fetchrow(
+        "SELECT transaction_id, global_position FROM events ORDER BY transaction_id DESC, global_position DESC LIMIT 1"
+    )
+    assert last is not None
+    # Waiting for the last event rather than one catch-up: a transaction in flight anywhere on the server may
+    # hold the log back a while, and a catch-up would stop there.
+    follower = LogFollower(EventStore(pool), [Consumer("effects", apply_effects)], batch_size=10)
+    assert await follower.wait_for(Position(last[0], last[1]), 600)
     await pool.close()
 
 

@@ -1,5 +1,5 @@
 -- Moves the named checkpoints ($1) to one position ($2, $3) and, when a channel is given ($4), sends a NOTIFY
--- there: PostgreSQL delivers it at commit, so a listener woken by it sees the read models' new rows.
+-- there: PostgreSQL delivers it at commit, so a listener woken by it sees the effects committed with them.
 WITH saved AS (
     INSERT INTO checkpoints (name, transaction_id, global_position, updated_at)
     SELECT name, $2::XID8, $3::BIGINT, now() FROM unnest($1::TEXT[]) AS name

@@ -1,1 +1,0 @@
-SELECT transaction_id, global_position FROM checkpoints WHERE name = $1
