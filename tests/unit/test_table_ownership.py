@@ -19,6 +19,7 @@ _KEYWORDS = r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|TRUNCATE|LOCK|ANALYZE)"
 _IN_SQL = re.compile(_KEYWORDS + _TABLE, re.IGNORECASE)
 _IN_PYTHON = re.compile(_KEYWORDS + _TABLE)
 
+
 def _sources() -> list[Path]:
     return sorted(p for package in PACKAGES for ext in ("*.sql", "*.py") for p in (ROOT / package).rglob(ext))
 
@@ -40,8 +41,6 @@ def test_the_scan_sees_what_it_looks_for() -> None:
 
 def test_only_the_event_store_names_its_tables() -> None:
     offences = {
-        rel: found
-        for path in _sources()
-        if (found := _offences(path)) and (rel := path.relative_to(ROOT).as_posix())
+        rel: found for path in _sources() if (found := _offences(path)) and (rel := path.relative_to(ROOT).as_posix())
     }
     assert offences == {}, f"ask the event store (eventstore/store.py) instead: {offences}"
