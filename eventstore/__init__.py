@@ -13,7 +13,7 @@ from .errors import (
     UnknownEventType,
     WrongExpectedVersion,
 )
-from .follower import CheckpointWatch, Consumer, LogFollower
+from .follower import CheckpointWatch, Consumer, LogFollower, read_until
 from .loading import Aggregate, load_state, load_states, rehydrate
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
@@ -67,6 +67,7 @@ __all__ = [
     "load_state",
     "load_states",
     "migrate",
+    "read_until",
     "rehydrate",
     "verify",
 ]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
@@ -321,6 +321,35 @@ class CheckpointWatch(LogFollower):
         # Without wake-ups, anyone still waiting needs another look soon: the follower's held-back back-off.
         self.held_back = self.listener is None and not all(reached.done() for reached in self._waiting)
         return 0
+
+
+async def read_until(
+    store: EventStore,
+    until: Position,
+    *,
+    after: Position = START,
+    batch_size: int = 5000,
+    categories: Sequence[str] | None = None,
+    max_interval: float = 0.5,
+) -> AsyncIterator[Page]:
+    """The log's windows after `after` up to `until` (a position taken earlier, e.g. `store.head()`), for a
+    one-shot reader that must see the whole log as it stood (a what-if simulation over past orders).
+
+    A window comes back empty while committed events wait behind a transaction in flight anywhere on the server
+    (the xmin guard); stopping there would silently drop the rest of the log, so this looks again, backing off
+    as a follower does, until the transaction ends."""
+    interval = AFTER_WAKE_UP
+    while after < until:
+        page = await store.read_all(after=after, limit=batch_size, categories=categories)
+        if page.end is None:
+            if not page.held_back:  # nothing committed lies ahead after all
+                return
+            await asyncio.sleep(interval)
+            interval = min(interval * 2, max_interval)
+            continue
+        interval = AFTER_WAKE_UP
+        yield page
+        after = page.end
 
 
 async def _first_of(*events: asyncio.Event, timeout: float) -> None:

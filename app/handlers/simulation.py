@@ -28,7 +28,7 @@ from app.domain.stock import StockState
 from app.domain.streams import parse_stock_stream, stream_category
 from app.sourcing import SourcingProfile, SourcingRequest
 from app.sourcing.simulation import Decision, SimulationCase, SimulationReport, days_between, simulate
-from eventstore import START, EventCodec, EventStore, RecordedEvent
+from eventstore import EventCodec, EventStore, RecordedEvent, read_until
 
 from .sourcing import candidate
 
@@ -121,19 +121,15 @@ def _wanted(recorded: RecordedEvent) -> bool:
     return stream_category(recorded.stream_id) != "order" or recorded.event_type in ORDER_EVENTS
 
 
-async def _transactions(store: EventStore, page_size: int = 5000) -> AsyncIterator[list[RecordedEvent]]:
-    """The log's location, stock and order events, grouped by the transaction that wrote them."""
-    after = START
+async def _transactions(store: EventStore) -> AsyncIterator[list[RecordedEvent]]:
+    """The log's location, stock and order events as it stands now, grouped by the transaction that wrote them."""
     current: list[RecordedEvent] = []
-    while True:
-        page = await store.read_all(after=after, limit=page_size, categories=WATCHED)
-        for recorded in page.events:
-            if current and current[0].transaction_id != recorded.transaction_id:
-                yield current
-                current = []
-            current.append(recorded)
-        if page.end is None or page.scanned < page_size:
-            break
-        after = page.end
+    if (until := await store.head()) is not None:
+        async for page in read_until(store, until, categories=WATCHED):
+            for recorded in page.events:
+                if current and current[0].transaction_id != recorded.transaction_id:
+                    yield current
+                    current = []
+                current.append(recorded)
     if current:
         yield current

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Sequence
+from typing import Any
 from zlib import crc32
 
 from eventstore import (
@@ -14,8 +15,10 @@ from eventstore import (
     Listener,
     LogFollower,
     Notifier,
+    Page,
     Position,
     RecordedEvent,
+    read_until,
 )
 
 from .helpers import CountingStore, events, stream
@@ -229,3 +232,49 @@ async def test_waiting_on_a_follower_nobody_runs_drives_it_until_then(store: Eve
     beyond = Position(written.position.transaction_id + 10**6, 0)
     assert not await follower.wait_for(beyond, 0.05)
     assert await store.read_checkpoints(["driven"]) == {"driven": follower.position}
+
+
+class HeldBackStore(EventStore):
+    """The same store, saying when a read of the log came back empty because a transaction in flight held
+    committed events back."""
+
+    def __init__(self, store: EventStore) -> None:
+        super().__init__(store.pool)
+        self.held_back = asyncio.Event()
+
+    async def read_all(self, **kwargs: Any) -> Page:
+        page = await super().read_all(**kwargs)
+        if page.end is None and page.held_back:
+            self.held_back.set()
+        return page
+
+
+async def test_reading_until_a_position_waits_out_a_transaction_in_flight_instead_of_stopping_short(
+    store: EventStore,
+) -> None:
+    first = stream()
+    await store.append(first, events(1), NO_STREAM)
+    # A transaction in flight holds every later commit back from readers, its own events included.
+    late = stream()
+    async with store.pool.acquire() as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        await store.append(late, events(1), NO_STREAM, conn=conn)
+        after_it = stream()
+        await store.append(after_it, events(1), NO_STREAM)
+        until = await store.head()
+        assert until is not None
+
+        watched = HeldBackStore(store)
+
+        async def commit_once_the_reader_is_held_back() -> None:
+            await watched.held_back.wait()
+            await transaction.commit()
+
+        committing = asyncio.create_task(commit_once_the_reader_is_held_back())
+        pages = [page async for page in read_until(watched, until, max_interval=0.05)]
+        await committing
+
+    read = [e.stream_id for page in pages for e in page.events]
+    assert read[-3:] == [first, late, after_it]
+    assert watched.held_back.is_set()  # it did meet the transaction in flight, and waited it out
