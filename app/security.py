@@ -11,13 +11,13 @@ import enum
 import functools
 import os
 import secrets
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jwt
 from pydantic import SecretStr
 
+from .clock import system_clock
 from .settings import MAX_TOKEN_LIFETIME_SECONDS, Settings
 
 ALGORITHM = "HS256"
@@ -58,7 +58,7 @@ def issue_token(
     ttl_seconds: int = 12 * 3600,
     now: float | None = None,
 ) -> str:
-    issued = int(now if now is not None else time.time())
+    issued = int(now if now is not None else system_clock().timestamp())
     claims: dict[str, object] = {
         "iss": ISSUER,
         "sub": subject or (customer_id if role is Role.CUSTOMER and customer_id else role.value),
@@ -83,7 +83,7 @@ def read_token(
     """The principal a bearer token names, if its signature and claims hold, it has not expired, and it was
     not issued to live longer than `max_lifetime` seconds (a stolen long-lived token stays useful for long)."""
     principal, expires = _verified(_revealed(secret), token, max_lifetime)
-    if (now if now is not None else time.time()) >= expires:
+    if (now if now is not None else system_clock().timestamp()) >= expires:
         raise InvalidToken("token expired")
     return principal
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -39,7 +38,7 @@ class RequestContext:
     def seconds_left(self) -> float:
         """How long the caller's token stays valid (infinite for a principal without expiry)."""
         expires = self.principal.expires_at if self.principal is not None else None
-        return float("inf") if expires is None else expires - time.time()
+        return float("inf") if expires is None else expires - self.services.clock().timestamp()
 
 
 def token_expired() -> ApiError:

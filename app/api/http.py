@@ -102,7 +102,10 @@ class Guard:
             services: Services = request.app.state.services
             try:
                 scope["meridian.principal"] = read_token(
-                    services.jwt_secret, token, max_lifetime=services.settings.max_token_lifetime_seconds
+                    services.jwt_secret,
+                    token,
+                    max_lifetime=services.settings.max_token_lifetime_seconds,
+                    now=services.clock().timestamp(),
                 )
             except InvalidToken as bad:
                 if websocket:

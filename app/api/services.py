@@ -49,6 +49,7 @@ class Services:
     jwt_secret: SecretStr
     webhook_key: SecretStr
     redis: Redis | None = None  # the workers' Redis: readiness and their job counters
+    clock: Clock = system_clock  # the one the handlers and the store read; tokens' expiry is judged by it too
 
     @property
     def webhook_secret(self) -> str:
@@ -97,6 +98,7 @@ async def services(
             jwt_secret=jwt_secret(settings),
             webhook_key=webhook_secret(settings),
             redis=redis,
+            clock=clock,
         )
     finally:
         feed_task.cancel()
