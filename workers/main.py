@@ -64,8 +64,8 @@ async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker | None, *,
     followers = []
     try:
         if dispatch and broker is not None:
-            subscription = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
-            followers.append(run_dispatcher(subscription, stop))
+            follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
+            followers.append(run_dispatcher(follower, stop))
         if project:
             followers.append(ProjectionRunner(pool, listener=listener).run(stop))
             followers.append(keep_statistics_fresh(pool, stop))
