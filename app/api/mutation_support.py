@@ -37,7 +37,7 @@ async def execute(info: Info, command: Any) -> tuple[Outcome[Any] | None, list[U
     try:
         outcome = await ctx.services.handlers.handle(command, metadata)
     except DomainError as refused:
-        return None, [from_domain(refused, "input")]
+        return None, [from_domain(reason, "input") for reason in refused.reasons]
     except StoreUnavailable as down:
         log.warning("request %s: database unavailable: %s", ctx.request_id, down)
         raise ApiError(UNAVAILABLE_MESSAGE, "UNAVAILABLE") from None

@@ -22,6 +22,33 @@ class DomainError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, field={self.field!r})"
 
+    @property
+    def reasons(self) -> tuple[DomainError, ...]:
+        """Every problem this refusal names: itself, or each of several found at once (`Refusals`)."""
+        return (self,)
+
+
+class Refusals(DomainError):
+    """Several problems with one command, found together, so the caller can fix them all in one go (each line
+    of an order at fault, each at its own field)."""
+
+    def __init__(self, reasons: Sequence[DomainError]):
+        first = reasons[0]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self._reasons = tuple(reasons)
+
+    @property
+    def reasons(self) -> tuple[DomainError, ...]:
+        return self._reasons
+
+
+def refuse_all(problems: Sequence[DomainError]) -> None:
+    """Raises the problems found, if any: the one alone, or all of them together."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Refusals(problems)
+
 
 class InvalidQuantity(DomainError):
     code = "INVALID_QUANTITY"

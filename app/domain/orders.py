@@ -11,11 +11,13 @@ from collections import Counter
 from datetime import datetime
 
 from app.domain.errors import (
+    DomainError,
     Duplicate,
     InvalidInput,
     InvalidQuantity,
     InvalidState,
     NotFound,
+    refuse_all,
     require_positive,
 )
 from app.domain.events import Event
@@ -206,20 +208,25 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
         raise InvalidInput("a customer is required", field=("customerId",))
     if not command.lines:
         raise InvalidInput("an order needs at least one line", field=("lines",))
+    problems: list[DomainError] = []
     seen: set[str] = set()
     for i, line in enumerate(command.lines):
+        sku = ("lines", i, "sku")
         if not line.sku.strip():
-            raise InvalidInput("a SKU is required", field=("lines", i, "sku"))
-        if len(line.sku) > MAX_SKU_LENGTH:
-            raise InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=("lines", i, "sku"))
-        if line.sku in seen:
-            raise Duplicate(f"{line.sku} appears twice; order it once with the total", field=("lines", i, "sku"))
+            problems.append(InvalidInput("a SKU is required", field=sku))
+        elif len(line.sku) > MAX_SKU_LENGTH:
+            problems.append(InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=sku))
+        elif line.sku in seen:
+            problems.append(Duplicate(f"{line.sku} appears twice; order it once with the total", field=sku))
         seen.add(line.sku)
         if not 0 < line.quantity <= MAX_LINE_QUANTITY:
-            raise InvalidQuantity(
-                f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
-                field=("lines", i, "quantity"),
+            problems.append(
+                InvalidQuantity(
+                    f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
+                    field=("lines", i, "quantity"),
+                )
             )
+    refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
             order_id=command.order_id,

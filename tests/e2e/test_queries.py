@@ -144,6 +144,13 @@ async def test_bad_input_gets_a_clear_error_and_changes_nothing(api: Api) -> Non
         body = await api.data(PLACE, {"input": payload})
         errors = body["placeOrder"]["userErrors"]
         assert [(e["code"], e["field"]) for e in errors] == [(code, field)], errors
+    # Every line at fault is named at once, each at its own field.
+    two_bad = [{"sku": "TEE", "quantity": 0}, {"sku": " ", "quantity": 1}]
+    body = await api.data(PLACE, {"input": {"customerId": "c", "lines": two_bad, "shipTo": {"postalCode": "10001"}}})
+    assert [(e["code"], e["field"]) for e in body["placeOrder"]["userErrors"]] == [
+        ("INVALID_QUANTITY", ["input", "lines", "0", "quantity"]),
+        ("INVALID_INPUT", ["input", "lines", "1", "sku"]),
+    ]
     unknown = await api.data("""mutation { receiveStock(input: {locationCode: "NOWHERE", sku: "💡-灯", quantity: 3}) {
         level { onHand } userErrors { field code } } }""")
     assert unknown["receiveStock"]["userErrors"] == [{"field": ["input", "locationCode"], "code": "UNKNOWN_LOCATION"}]

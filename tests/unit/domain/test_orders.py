@@ -148,6 +148,18 @@ def test_place_rejections(change: dict[str, object], code: str, field: tuple[str
     rejects((), place(**change), code, field)
 
 
+def test_place_names_every_line_at_fault_at_once() -> None:
+    command = place(lines=(Line(" ", 1), Line("B", 0), Line("C", 2), Line("C", 100_001)))
+    with pytest.raises(DomainError) as refused:
+        orders.decide(None, command, NOW)
+    assert [(r.code, r.field) for r in refused.value.reasons] == [
+        ("INVALID_INPUT", ("lines", "0", "sku")),
+        ("INVALID_QUANTITY", ("lines", "1", "quantity")),
+        ("DUPLICATE", ("lines", "3", "sku")),
+        ("INVALID_QUANTITY", ("lines", "3", "quantity")),
+    ]
+
+
 def test_commands_on_a_missing_order_are_not_found() -> None:
     rejects((), PackShipment(**ORD, shipment_id="s1"), "NOT_FOUND", ("orderId",))
 
