@@ -4,16 +4,20 @@ worker, the dispatcher and the projection runner, on a fresh database and a priv
 from __future__ import annotations
 
 import asyncio
+import io
+import logging
 import os
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import dramatiq
 import httpx
+import orjson
 import pytest
+import structlog
 import uvicorn
 from dramatiq.brokers.redis import RedisBroker
 from pydantic import SecretStr
@@ -21,6 +25,7 @@ from starlette.applications import Starlette
 
 from app.api.app import create_app
 from app.domain import ALL_EVENTS
+from app.logging import configure_logging
 from app.security import Role, issue_token
 from app.settings import Settings
 from eventstore import EventCodec, EventStore, Listener
@@ -130,3 +135,21 @@ async def eventually(check: Any, timeout: float = 20.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {timeout}s")
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """The production logging configuration (JSON lines, every level), writing into a buffer for the test;
+    restored afterwards."""
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    buffer = io.StringIO()
+    configure_logging("DEBUG", "json", stream=buffer)
+    yield buffer
+    structlog.reset_defaults()
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+
+
+def log_lines(buffer: io.StringIO) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]

@@ -4,38 +4,16 @@ their traceback, and Prometheus series that move when the API and the workers do
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
-import structlog
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.logging import configure_logging
-
-from .conftest import Api, eventually
+from .conftest import Api, eventually, log_lines
 from .test_order_journey import LOCATION, PLACE, network, receive
 
 SITE = {"code": "NWK", "name": "NWK", "type": "DISTRIBUTION_CENTER", "latitude": 40.7, "longitude": -74.2}
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """The production logging configuration, writing into a buffer for the test; restored afterwards."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    buffer = io.StringIO()
-    configure_logging("INFO", "json", stream=buffer)
-    yield buffer
-    structlog.reset_defaults()
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-
-
-def lines(buffer: io.StringIO) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
 
 
 async def test_request_ids_are_echoed_logged_and_become_the_commands_correlation_id(
@@ -57,7 +35,7 @@ async def test_request_ids_are_echoed_logged_and_become_the_commands_correlation
     rid = generated.headers["x-request-id"]
     assert len(rid) == 32 and rid.isalnum()  # a caller's unsafe id is replaced, never logged
 
-    access = [line for line in lines(json_logs) if line["event"] == "http.request"]
+    access = [line for line in log_lines(json_logs) if line["event"] == "http.request"]
     mine = next(line for line in access if line.get("request_id") == "req-42.alpha")
     assert mine["method"] == "POST" and mine["path"] == "/graphql" and mine["status"] == 200
     assert mine["logger"] == "meridian.access" and mine["duration_ms"] > 0 and mine["level"] == "info"
@@ -84,7 +62,7 @@ async def test_an_unexpected_error_is_masked_for_the_client_and_logged_with_its_
     assert body["errors"][0]["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
     assert "boom" not in response.text and "RuntimeError" not in response.text
 
-    logged = next(line for line in lines(json_logs) if line["event"] == "graphql.unexpected_error")
+    logged = next(line for line in log_lines(json_logs) if line["event"] == "graphql.unexpected_error")
     assert logged["request_id"] == "req-boom" and logged["level"] == "error"
     assert logged["path"] == ["createLocation"]
     frames = logged["exception"][0]

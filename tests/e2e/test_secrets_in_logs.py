@@ -7,39 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import io
-import logging
-from collections.abc import Iterator
 from typing import Any
 
-import orjson
 import pytest
-import structlog
 from redis.asyncio import Redis
 
-from app.logging import configure_logging
 from app.security import Role
 
-from .conftest import SECRET, WEBHOOK_SECRET, Api, eventually, free_port
+from .conftest import SECRET, WEBHOOK_SECRET, Api, eventually, free_port, log_lines
 from .test_order_journey import PLACE, network, receive
 
 FAR_PAST = "0001-01-01T00:00:00+14:00"  # a valid ISO moment whose UTC form falls before year 1
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """The production logging configuration (JSON lines), written into a buffer; restored afterwards."""
-    root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
-    buffer = io.StringIO()
-    configure_logging("DEBUG", "json", stream=buffer)
-    yield buffer
-    structlog.reset_defaults()
-    root.handlers[:] = saved[0]
-    root.setLevel(saved[1])
-
-
-def lines(buffer: io.StringIO) -> list[dict[str, Any]]:
-    return [orjson.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
 
 
 def assert_no_secret(buffer: io.StringIO) -> None:
@@ -51,10 +29,12 @@ def assert_no_secret(buffer: io.StringIO) -> None:
 
 async def access_line(api: Api, buffer: io.StringIO, request_id: str) -> dict[str, Any]:
     async def logged() -> bool:
-        return any(line.get("request_id") == request_id and line["event"] == "http.request" for line in lines(buffer))
+        return any(
+            line.get("request_id") == request_id and line["event"] == "http.request" for line in log_lines(buffer)
+        )
 
     await eventually(logged)
-    return next(line for line in lines(buffer) if line.get("request_id") == request_id)
+    return next(line for line in log_lines(buffer) if line.get("request_id") == request_id)
 
 
 async def hang_up_mid_body(api: Api, path: str, request_id: str) -> None:
@@ -115,7 +95,7 @@ async def test_no_error_path_writes_a_secret_to_the_log(
         token=None,
     )
     assert options["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
-    assert any(line["event"] == "graphql.unexpected_error" and "exception" in line for line in lines(json_logs))
+    assert any(line["event"] == "graphql.unexpected_error" and "exception" in line for line in log_lines(json_logs))
 
     assert_no_secret(json_logs)
     # The API's own series are still served; only the workers' job counters are left out.
@@ -144,9 +124,9 @@ async def test_a_client_hanging_up_mid_body_is_logged_as_a_disconnect_not_an_err
     for path, rid in (("/webhooks/easypost", "hangup-webhook"), ("/graphql", "hangup-graphql")):
         await hang_up_mid_body(api, path, rid)
         await access_line(api, json_logs, rid)
-        mine = [line for line in lines(json_logs) if line.get("request_id") == rid]
+        mine = [line for line in log_lines(json_logs) if line.get("request_id") == rid]
         assert all(line["level"] in ("debug", "info") for line in mine), mine
         assert not any("exception" in line for line in mine), mine
         assert any(line["event"] == "http.client_disconnected" for line in mine), mine
-    everything = lines(json_logs)
+    everything = log_lines(json_logs)
     assert not any(line["level"] in ("error", "critical") for line in everything), everything
