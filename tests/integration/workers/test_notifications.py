@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import logging
 import os
 import sys
 import threading
@@ -180,7 +181,9 @@ async def test_a_notification_the_receiver_never_accepts_is_listed_as_failed(
     notifying_worker: dramatiq.Worker,
     dispatched: str,
     database_url: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO)
     receiver.answers = [500] * 100
     (message,) = await notify_jobs(store, dispatched, "ShipmentDispatched")
     broker.enqueue(message.copy(options={**message.options, "max_retries": 2}))
@@ -192,6 +195,7 @@ async def test_a_notification_the_receiver_never_accepts_is_listed_as_failed(
     assert len(receiver.received) == 3  # the first attempt and two retries
     (notification,) = await list_notifications(store, CODEC, status=NotificationStatus.FAILED)
     assert notification.attempts == 3 and notification.reason is not None and "500" in notification.reason
+    assert "Retrying message" in caplog.text and SECRET not in caplog.text  # retried out loud, never the secret
 
     env = {**os.environ, "DATABASE_URL": database_url, "MERIDIAN_LOG_LEVEL": "WARNING"}
     listing = await asyncio.create_subprocess_exec(
