@@ -130,7 +130,14 @@ def cmd_events(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from workers.broker import BrokerSettings
     from workers.main import run_worker
+    from workers.notify import NotifySettings
 
+    notify = None
+    if settings.notify_url:
+        if settings.notify_secret is None:
+            print("meridian worker: MERIDIAN_NOTIFY_URL needs MERIDIAN_NOTIFY_SECRET to sign with", file=sys.stderr)
+            return 2
+        notify = NotifySettings(url=settings.notify_url, secret=settings.notify_secret)
     with database(settings) as dsn, redis(settings) as redis_url:
         asyncio.run(migrate_database(dsn))
         broker = BrokerSettings(
@@ -145,6 +152,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             threads=args.threads or settings.worker_threads,
             dispatch=not args.no_dispatcher,
             project=not args.no_projections,
+            notify=notify,
         )
     return 0
 
@@ -165,6 +173,27 @@ def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
         broker = make_broker(BrokerSettings(redis_url=redis_url, namespace=settings.broker_namespace))
         for job in dead_jobs(broker, limit=args.limit):
             sys.stdout.buffer.write(msgspec.json.encode(job) + b"\n")
+    return 0
+
+
+async def _notifications(dsn: str, failed: bool) -> None:
+    from app.domain import ALL_EVENTS
+    from app.domain.notifications import NotificationStatus
+    from app.handlers.notifications import list_notifications
+
+    pool = await create_pool(dsn, min_size=1, max_size=2)
+    try:
+        status = NotificationStatus.FAILED if failed else None
+        found = await list_notifications(EventStore(pool), EventCodec(ALL_EVENTS), status=status)
+    finally:
+        await pool.close()
+    for notification in found:
+        sys.stdout.buffer.write(msgspec.json.encode(notification) + b"\n")
+
+
+def cmd_notifications(settings: Settings, args: argparse.Namespace) -> int:
+    with database(settings) as dsn:
+        asyncio.run(_notifications(dsn, args.failed))
     return 0
 
 
@@ -245,6 +274,8 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("project", help="run only the projection runner (pair with `worker --no-projections`)")
     j = sub.add_parser("jobs", help="list dead jobs (retries exhausted) as JSON lines")
     j.add_argument("--limit", type=int, default=100)
+    n = sub.add_parser("notifications", help="list customer notifications as JSON lines, as the log records them")
+    n.add_argument("--failed", action="store_true", help="only those that could not be delivered")
     r = sub.add_parser("replay", help="rebuild every read model from the log and compare; exit 1 on differences")
     r.add_argument("--swap", action="store_true", help="then swap the rebuilt read models in")
     return p
@@ -261,6 +292,7 @@ COMMANDS = {
     "worker": cmd_worker,
     "project": cmd_project,
     "jobs": cmd_jobs,
+    "notifications": cmd_notifications,
     "replay": cmd_replay,
     "simulate": cmd_simulate,
 }

@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     # unwrapped only where a token is signed or verified and where a webhook's HMAC is checked.
     jwt_secret: SecretStr | None = Field(default=None, alias="MERIDIAN_JWT_SECRET")
     webhook_secret: SecretStr | None = Field(default=None, alias="MERIDIAN_WEBHOOK_SECRET")
+    notify_url: str | None = Field(default=None, alias="MERIDIAN_NOTIFY_URL")
+    """Where customer notifications are POSTed as signed JSON webhooks. Unset: they are only recorded."""
+    notify_secret: SecretStr | None = Field(default=None, alias="MERIDIAN_NOTIFY_SECRET")
+    """The HMAC-SHA256 key of `X-Meridian-Signature` on notification webhooks (required with the URL)."""
     db_pool_min: int = Field(default=2, alias="MERIDIAN_DB_POOL_MIN")
     db_pool_max: int = Field(default=20, alias="MERIDIAN_DB_POOL_MAX")
     log_level: str = Field(default="INFO", alias="MERIDIAN_LOG_LEVEL")

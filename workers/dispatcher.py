@@ -15,8 +15,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import dramatiq
+import msgspec
 import redis
 
+from app.domain.events import Event
+from app.domain.notifications import NOTIFYING_EVENTS, notice_for
 from app.domain.order_events import (
     OrderCancelled,
     OrderHoldReleased,
@@ -47,6 +50,12 @@ def jobs_for(codec: EventCodec, recorded: RecordedEvent) -> list[dramatiq.Messag
     """The jobs one event asks for (none for most)."""
     event = codec.decode(recorded)
     cause = str(recorded.event_id)
+    notice = notice_for(event, cause)
+    notifications = [jobs.notify.message(msgspec.to_builtins(notice))] if notice is not None else []
+    return _work_for(event, cause) + notifications
+
+
+def _work_for(event: object, cause: str) -> list[dramatiq.Message[Any]]:
     match event:
         case OrderPlaced() | OrderHoldReleased():
             return [jobs.source_order.message(event.order_id, cause)]
@@ -69,22 +78,21 @@ def jobs_for(codec: EventCodec, recorded: RecordedEvent) -> list[dramatiq.Messag
     return []
 
 
-WATCHED = [
-    cls.__name__
-    for cls in (
-        OrderPlaced,
-        OrderHoldReleased,
-        StockReceived,
-        StockReturned,
-        SupplyReceived,
-        ReservationReleased,
-        OrderCancelled,
-        OrderLinesCancelled,
-        ReplenishmentRequested,
-        ShipmentDispatched,
-        ReturnReceived,
-    )
-]
+_WORK_EVENTS: tuple[type[Event], ...] = (
+    OrderPlaced,
+    OrderHoldReleased,
+    StockReceived,
+    StockReturned,
+    SupplyReceived,
+    ReservationReleased,
+    OrderCancelled,
+    OrderLinesCancelled,
+    ReplenishmentRequested,
+    ShipmentDispatched,
+    ReturnReceived,
+)
+# The events some job follows from: work, and the customer notifications (a dispatch asks for both).
+WATCHED = list(dict.fromkeys(cls.__name__ for cls in (*_WORK_EVENTS, *NOTIFYING_EVENTS)))
 
 
 def sourcing_jobs(

@@ -11,16 +11,25 @@ import logging
 from typing import Any
 
 import dramatiq
+import msgspec
 
 from app.carriers.base import next_poll_delay
 from app.carriers.registry import adapter_for
 from app.domain import order_commands as oc
 from app.domain.aggregates import ORDER
 from app.domain.errors import DomainError
+from app.domain.notifications import (
+    Notice,
+    NotificationStatus,
+    RecordNotificationDelivered,
+    RecordNotificationFailed,
+    RequestNotification,
+)
 from app.domain.streams import order_stream
 from app.handlers import ConcurrencyConflict, FulfilReplenishment, Outcome, SettleReturn, SourceOrder, SourceOrders
 from eventstore import Metadata, load_state
 
+from .notify import post
 from .runtime import runtime
 
 log = logging.getLogger(__name__)
@@ -101,6 +110,39 @@ async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) 
         track_shipment.send_with_options(args=(order_id, shipment_id, quiet), delay=int(delay.total_seconds() * 1000))
 
 
+NOTIFY_RETRIES = 20  # with the broker's backoff (doubling up to a minute): about a quarter of an hour
+
+
+@dramatiq.actor(max_retries=NOTIFY_RETRIES, on_retry_exhausted="notification_undeliverable")
+async def notify(notice: dict[str, Any]) -> None:
+    """Records the notification (once, whatever the redeliveries) and, when a receiver is configured, POSTs it
+    and records that it arrived. A refusal propagates: Dramatiq retries with backoff, and after the last retry
+    `notification_undeliverable` records the failure."""
+    rt = await runtime()
+    request = RequestNotification(notice=msgspec.convert(notice, Notice))
+    outcome = await _handle(request, actor="worker:notifications", cause=request.notice.notification_id)
+    notification = outcome.value if outcome is not None else None
+    if notification is None or rt.notify is None or notification.status is NotificationStatus.DELIVERED:
+        return
+    await post(rt.notify, notification)
+    delivered = RecordNotificationDelivered(notification_id=notification.notification_id)
+    await _handle(delivered, actor="worker:notifications", cause=notification.notification_id)
+
+
+@dramatiq.actor(max_retries=20)
+async def notification_undeliverable(message: dict[str, Any], retry_info: dict[str, Any]) -> None:
+    """Dramatiq gave up on a `notify` job: the notification is recorded as failed (`meridian notifications
+    --failed` lists it), with the last attempt's error."""
+    notification_id = str(message["args"][0]["notification_id"])
+    last_error = (message.get("options", {}).get("traceback") or "").strip().splitlines()[-1:] or ["unknown"]
+    failed = RecordNotificationFailed(
+        notification_id=notification_id,
+        reason=last_error[0][:300],
+        attempts=int(retry_info.get("retries", 0)) + 1,
+    )
+    await _handle(failed, actor="worker:notifications", cause=notification_id)
+
+
 ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
     source_order,
     source_orders,
@@ -108,6 +150,8 @@ ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
     fulfil_replenishment,
     settle_return,
     track_shipment,
+    notify,
+    notification_undeliverable,
 )
 
 

@@ -23,12 +23,19 @@ from . import runtime
 from .broker import BrokerSettings, make_broker
 from .dispatcher import dispatcher, run_dispatcher
 from .jobs import bind_actors
+from .notify import NotifySettings
 
 log = logging.getLogger(__name__)
 
 
 def run_worker(
-    dsn: str, broker_settings: BrokerSettings, *, threads: int = 4, dispatch: bool = True, project: bool = True
+    dsn: str,
+    broker_settings: BrokerSettings,
+    *,
+    threads: int = 4,
+    dispatch: bool = True,
+    project: bool = True,
+    notify: NotifySettings | None = None,
 ) -> None:
     """Runs until SIGINT/SIGTERM: actor threads, and on the main thread the log followers (the dispatcher
     and the projection runner), which several worker processes share batch by batch."""
@@ -36,7 +43,7 @@ def run_worker(
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     broker = make_broker(broker_settings)
     bind_actors(broker)
-    runtime.configure(dsn)
+    runtime.configure(dsn, notify=notify)
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
     log.info("worker started: %d threads, dispatcher %s, projections %s", threads, dispatch, project)

@@ -20,6 +20,8 @@ from eventstore import EventCodec, EventStore
 from projections.queries import backordered_lines
 from projections.schema import create_readmodel_pool
 
+from .notify import NotifySettings
+
 
 @dataclass
 class WorkerRuntime:
@@ -29,6 +31,7 @@ class WorkerRuntime:
     carriers: CarrierSettings
     clock: Clock
     poll_policy: PollPolicy = field(default=DEFAULT_POLL_POLICY)
+    notify: NotifySettings | None = None  # where notifications are POSTed; None: only recorded
 
     async def backorders(self, sku: str, limit: int = 500) -> list[str]:
         """Orders waiting for `sku`, in the order scarce stock goes to them: priority, then age."""
@@ -42,13 +45,15 @@ _lock: asyncio.Lock | None = None
 
 
 _clock: Clock = system_clock
+_notify: NotifySettings | None = None
 
 
-def configure(dsn: str, *, clock: Clock = system_clock) -> None:
+def configure(dsn: str, *, clock: Clock = system_clock, notify: NotifySettings | None = None) -> None:
     """Called by the process entry point before any job runs. `clock` is the one every part of the worker reads
-    (handlers, the store's chained appends, the carriers); tests pass their own."""
-    global _dsn, _runtime, _lock, _clock
-    _dsn, _runtime, _lock, _clock = dsn, None, None, clock
+    (handlers, the store's chained appends, the carriers); tests pass their own. `notify`: where customer
+    notifications are POSTed (None: they are only recorded)."""
+    global _dsn, _runtime, _lock, _clock, _notify
+    _dsn, _runtime, _lock, _clock, _notify = dsn, None, None, clock, notify
 
 
 async def runtime() -> WorkerRuntime:
@@ -65,5 +70,5 @@ async def runtime() -> WorkerRuntime:
             carriers = CarrierSettings.from_env(os.environ)
             handlers = Handlers(Context(store, codec, clock=_clock), network=ReadModelNetwork(pool, codec))
             policy = DEFAULT_POLL_POLICY.scaled(1 / carriers.simulated_time_scale)
-            _runtime = WorkerRuntime(store, codec, handlers, carriers, _clock, poll_policy=policy)
+            _runtime = WorkerRuntime(store, codec, handlers, carriers, _clock, poll_policy=policy, notify=_notify)
     return _runtime

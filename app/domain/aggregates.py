@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import locations, order_state, profiles, returns, stock
+from app.domain import locations, notifications, order_state, profiles, returns, stock
 from app.domain.events import Event
 
 S = TypeVar("S")
@@ -83,4 +83,7 @@ ORDER: AggregateKind[order_state.Order | None] = AggregateKind(
 RETURN: AggregateKind[returns.Return | None] = AggregateKind("Return", None, returns.evolve, returns.Return | None)
 PROFILE: AggregateKind[profiles.Profile | None] = AggregateKind(
     "Profile", None, profiles.evolve, profiles.Profile | None
+)
+NOTIFICATION: AggregateKind[notifications.Notification | None] = AggregateKind(
+    "Notification", None, notifications.evolve, notifications.Notification | None
 )

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from app.domain.events import Event
 from app.domain.locations import LOCATION_EVENTS
+from app.domain.notifications import NOTIFICATION_EVENTS
 from app.domain.order_events import ORDER_EVENTS
 from app.domain.profiles import PROFILE_EVENTS
 from app.domain.return_events import RETURN_EVENTS
 from app.domain.stock_events import STOCK_EVENTS
 
-ALL_EVENTS: tuple[type[Event], ...] = (*LOCATION_EVENTS, *STOCK_EVENTS, *ORDER_EVENTS, *RETURN_EVENTS, *PROFILE_EVENTS)
+ALL_EVENTS: tuple[type[Event], ...] = (
+    *LOCATION_EVENTS,
+    *STOCK_EVENTS,
+    *ORDER_EVENTS,
+    *RETURN_EVENTS,
+    *PROFILE_EVENTS,
+    *NOTIFICATION_EVENTS,
+)
 
 EVENTS_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

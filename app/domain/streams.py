@@ -24,6 +24,10 @@ def profile_stream(name: str) -> str:
     return f"profile-{name}"
 
 
+def notification_stream(notification_id: str) -> str:
+    return f"notification-{notification_id}"
+
+
 def stream_category(stream_id: str) -> str:
     return stream_id.split("-", 1)[0]
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation
+from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
 from app.domain.profiles import DefineSourcingProfile
 from app.domain.returns import ReturnCommand
 from app.domain.stock import StockCommand
@@ -21,6 +22,7 @@ from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
 from . import locations as location_handlers
+from . import notifications as notification_handlers
 from . import orders as order_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
@@ -115,6 +117,8 @@ class Handlers:
                     return await fulfil_replenishment(uow, command)
                 case SettleReturn():
                     return await return_handlers.settle_return(uow, command, self.unit_price)
+                case RequestNotification() | RecordNotificationDelivered() | RecordNotificationFailed():
+                    return await notification_handlers.change_notification(uow, command)
             raise TypeError(f"no handler for {type(command).__name__}")
 
         return run
