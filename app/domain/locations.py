@@ -9,6 +9,7 @@ on the event, so a `LocationCreated` written before them still decodes, with the
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
@@ -17,8 +18,7 @@ from msgspec import UNSET, UnsetType
 
 from app.domain.errors import Duplicate, InvalidInput, InvalidState, NotFound, require_not_negative
 from app.domain.events import Command, Event
-from app.domain.values import Coordinates, LocationType
-
+from app.domain.values import Coordinates, LocationCapability, LocationType
 
 DEFAULT_PICKUP_HOLD_DAYS = 5
 
@@ -27,6 +27,25 @@ class Capabilities(msgspec.Struct, frozen=True, kw_only=True):
     ship: bool = True
     pickup: bool = False
     returns: bool = False
+
+
+def capabilities_of(named: Iterable[LocationCapability]) -> Capabilities:
+    chosen = frozenset(named)
+    return Capabilities(
+        ship=LocationCapability.SHIP in chosen,
+        pickup=LocationCapability.PICKUP in chosen,
+        returns=LocationCapability.RETURNS in chosen,
+    )
+
+
+def capability_names(capabilities: Capabilities) -> list[LocationCapability]:
+    """The capabilities as the API lists them, in the enum's order."""
+    held = {
+        LocationCapability.SHIP: capabilities.ship,
+        LocationCapability.PICKUP: capabilities.pickup,
+        LocationCapability.RETURNS: capabilities.returns,
+    }
+    return [name for name, has in held.items() if has]
 
 
 def default_capabilities(location_type: LocationType) -> Capabilities:
@@ -64,9 +83,9 @@ class UpdateLocation(Command, frozen=True, kw_only=True):
     name: str | UnsetType = UNSET
     active: bool | UnsetType = UNSET
     capabilities: Capabilities | UnsetType = UNSET
-    daily_capacity: int | None | UnsetType = UNSET
+    daily_capacity: int | UnsetType | None = UNSET
     handling_cost: float | UnsetType = UNSET
-    pick_sla_minutes: int | None | UnsetType = UNSET
+    pick_sla_minutes: int | UnsetType | None = UNSET
     pickup_hold_days: int | UnsetType = UNSET
 
 
@@ -104,9 +123,9 @@ class LocationUpdated(Event, frozen=True, kw_only=True):
     code: str
     name: str | UnsetType = UNSET
     capabilities: Capabilities | UnsetType = UNSET
-    daily_capacity: int | None | UnsetType = UNSET
+    daily_capacity: int | UnsetType | None = UNSET
     handling_cost: float | UnsetType = UNSET
-    pick_sla_minutes: int | None | UnsetType = UNSET
+    pick_sla_minutes: int | UnsetType | None = UNSET
     pickup_hold_days: int | UnsetType = UNSET
 
 
@@ -272,13 +291,13 @@ def _validate_new_location(command: CreateLocation) -> None:
 def _validate_settings(
     *,
     capabilities: Capabilities | UnsetType,
-    daily_capacity: int | None | UnsetType,
+    daily_capacity: int | UnsetType | None,
     handling_cost: float | UnsetType,
-    pick_sla_minutes: int | None | UnsetType,
+    pick_sla_minutes: int | UnsetType | None,
     pickup_hold_days: int | UnsetType,
 ) -> None:
     """The settings shared by CreateLocation and UpdateLocation; UNSET and None (where allowed) pass."""
-    if isinstance(capabilities, Capabilities) and not (capabilities.ship or capabilities.pickup or capabilities.returns):
+    if isinstance(capabilities, Capabilities) and not capability_names(capabilities):
         raise InvalidInput("a location needs at least one capability", field=("capabilities",))
     if isinstance(daily_capacity, int):
         require_not_negative(daily_capacity, ("dailyCapacity",))

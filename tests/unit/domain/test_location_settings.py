@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import msgspec
@@ -10,6 +11,7 @@ import pytest
 
 from app.domain import ALL_EVENTS, locations
 from app.domain.errors import DomainError
+from app.domain.events import Event
 from app.domain.locations import (
     Capabilities,
     CreateLocation,
@@ -26,10 +28,14 @@ from tests.unit.domain.support import NOW, given
 STORE = CreateLocation(code="ST1", name="Store 1", type=LocationType.STORE, coordinates=Coordinates(40.7, -74.0))
 
 
+def after(state: locations.Location | None, events: Sequence[Event]) -> locations.Location:
+    folded = given(locations.evolve, state, events)
+    assert folded is not None
+    return folded
+
+
 def created(command: CreateLocation = STORE) -> locations.Location:
-    state = given(locations.evolve, None, locations.decide(None, command, NOW))
-    assert state is not None
-    return state
+    return after(None, locations.decide(None, command, NOW))
 
 
 @pytest.mark.parametrize(
@@ -76,8 +82,8 @@ def test_a_location_created_before_store_settings_decodes_with_the_defaults() ->
     event = codec.decode(recorded)
     assert isinstance(event, LocationCreated)
     assert (event.pick_sla_minutes, event.pickup_hold_days) == (None, 5)
-    state = given(locations.evolve, None, [event])
-    assert state is not None and state.capabilities.ship and state.capabilities.pickup
+    state = after(None, [event])
+    assert state.capabilities.ship and state.capabilities.pickup
 
 
 def test_an_update_records_only_what_changed() -> None:
@@ -88,20 +94,18 @@ def test_an_update_records_only_what_changed() -> None:
     codec = EventCodec(ALL_EVENTS)
     stored = msgspec.json.decode(codec.encode(event).data)
     assert stored == {"code": "ST1", "pick_sla_minutes": 30, "pickup_hold_days": 7}
-    after = given(locations.evolve, state, [event])
-    assert after is not None
-    assert (after.name, after.pick_sla_minutes, after.pickup_hold_days) == ("Store 1", 30, 7)
-    assert after.capabilities == state.capabilities
+    updated = after(state, [event])
+    assert (updated.name, updated.pick_sla_minutes, updated.pickup_hold_days) == ("Store 1", 30, 7)
+    assert updated.capabilities == state.capabilities
 
 
 def test_an_update_can_clear_a_setting_and_restating_one_is_no_event() -> None:
     state = created(msgspec.structs.replace(STORE, pick_sla_minutes=60, daily_capacity=10))
-    cleared = given(
-        locations.evolve,
+    cleared = after(
         state,
         locations.decide(state, UpdateLocation(code="ST1", pick_sla_minutes=None, daily_capacity=None), NOW),
     )
-    assert cleared is not None and (cleared.pick_sla_minutes, cleared.daily_capacity) == (None, None)
+    assert (cleared.pick_sla_minutes, cleared.daily_capacity) == (None, None)
     assert locations.decide(cleared, UpdateLocation(code="ST1", pick_sla_minutes=None, name=" Store 1 "), NOW) == []
 
 
@@ -113,11 +117,9 @@ def test_an_update_of_capabilities_and_activity() -> None:
         LocationUpdated(code="ST1", capabilities=Capabilities(ship=False, pickup=True)),
         LocationDeactivated(code="ST1", reason="updated"),
     ]
-    closed = given(locations.evolve, state, events)
-    assert closed is not None and not closed.active and not closed.capabilities.ship
-    assert locations.decide(closed, UpdateLocation(code="ST1", active=True), NOW) == [
-        LocationReactivated(code="ST1")
-    ]
+    closed = after(state, events)
+    assert not closed.active and not closed.capabilities.ship
+    assert locations.decide(closed, UpdateLocation(code="ST1", active=True), NOW) == [LocationReactivated(code="ST1")]
     assert locations.decide(closed, UpdateLocation(code="ST1", active=False), NOW) == []
 
 
@@ -155,7 +157,7 @@ def test_a_creation_with_bad_settings_is_refused(settings: dict[str, object], fi
     assert refused.value.field == (field,)
 
 
-def _recorded(event_type: str, data: dict[str, object]) -> RecordedEvent:
+def _recorded(event_type: str, data: Mapping[str, object]) -> RecordedEvent:
     """A stored event as the store hands it back, with the payload an older release wrote."""
     return RecordedEvent(
         global_position=1,
