@@ -53,6 +53,8 @@ class LocationsProjection:
             [s.capabilities.returns for s, _ in rows],
             [s.daily_capacity for s, _ in rows],
             [s.handling_cost for s, _ in rows],
+            [s.pick_sla_minutes for s, _ in rows],
+            [s.pickup_hold_days for s, _ in rows],
             [s.active for s, _ in rows],
             [f.version for _, f in rows],
             [f.recorded_at for _, f in rows],

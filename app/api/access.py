@@ -5,8 +5,8 @@ here, once, is what keeps them from disagreeing (an order hidden from `order` bu
 `docs/security.md` states the same rules as a role-by-operation table, and tests/e2e/test_access_table.py runs
 that table against the app.
 
-Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and new locations;
-`operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
+Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and creating or changing
+locations; `operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
 `customer` its own orders. Anonymous callers reach only `fulfillmentOptions`.
 """
 
@@ -92,7 +92,9 @@ def can_see_locations(principal: Principal) -> bool:
     return principal.role in STAFF
 
 
-def can_create_locations(principal: Principal) -> bool:
+def can_manage_locations(principal: Principal) -> bool:
+    """Create a location or change its settings (capabilities, SLAs, activity): the shape of the network is the
+    admin's, not the workers' nor a store's own operator's."""
     return principal.role is Role.ADMIN
 
 

@@ -1,20 +1,34 @@
-"""Locations: the places that hold and ship stock."""
+"""Locations: the places that hold and ship stock, what each can do (ship, pickup, returns) and its settings."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import asyncpg
 import strawberry
+from msgspec import UNSET, UnsetType
 
-from app.domain.locations import CreateLocation
-from app.domain.values import Coordinates
+from app.domain.locations import (
+    DEFAULT_PICKUP_HOLD_DAYS,
+    Capabilities,
+    CreateLocation,
+    UpdateLocation,
+    capabilities_of,
+    capability_names,
+)
+from app.domain.values import Coordinates, LocationCapability
 from projections import queries
 
-from .access import can_create_locations, can_see_locations
+from .access import can_manage_locations, can_see_locations
 from .context import ANYONE, Info
 from .errors import UserError, forbidden
 from .ids import global_id
+from .loaders import forget
 from .mutation_support import run_command
 from .scalars import LocationType, Node
+
+# The domain's own enum is the GraphQL enum (as in scalars.py); registered here, next to its only user.
+strawberry.enum(LocationCapability)
 
 
 @strawberry.type
@@ -25,9 +39,19 @@ class Location(Node):
     latitude: float
     longitude: float
     active: bool
+    capabilities: list[LocationCapability]
+    daily_capacity: int | None
+    handling_cost: float | None
+    pick_sla_minutes: int | None = strawberry.field(
+        description="A PLANNED shipment not picked within this is re-sourced elsewhere (null: never)."
+    )
+    pickup_hold_days: int | None = strawberry.field(
+        description="A READY_FOR_PICKUP shipment not collected within this expires (default 5)."
+    )
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Location:
+        capabilities = Capabilities(ship=row["ship"], pickup=row["pickup"], returns=row["accepts_returns"])
         return cls(
             id=strawberry.ID(global_id("Location", row["code"])),
             code=row["code"],
@@ -36,6 +60,11 @@ class Location(Node):
             latitude=row["latitude"],
             longitude=row["longitude"],
             active=row["active"],
+            capabilities=capability_names(capabilities),
+            daily_capacity=row["daily_capacity"],
+            handling_cost=row["handling_cost"],
+            pick_sla_minutes=row["pick_sla_minutes"],
+            pickup_hold_days=row["pickup_hold_days"],
         )
 
 
@@ -62,6 +91,24 @@ class CreateLocationInput:
     longitude: float
     daily_capacity: int | None = None
     handling_cost: float | None = None
+    capabilities: list[LocationCapability] | None = None
+    pick_sla_minutes: int | None = None
+    pickup_hold_days: int | None = None
+
+
+@strawberry.input
+class UpdateLocationInput:
+    """Omitted fields stay as they are. `dailyCapacity` and `pickSlaMinutes` may be set to null (unlimited,
+    never); a null anywhere else also leaves the setting as it is."""
+
+    code: str
+    name: str | None = strawberry.UNSET
+    active: bool | None = strawberry.UNSET
+    capabilities: list[LocationCapability] | None = strawberry.UNSET
+    daily_capacity: int | None = strawberry.UNSET
+    handling_cost: float | None = strawberry.UNSET
+    pick_sla_minutes: int | None = strawberry.UNSET
+    pickup_hold_days: int | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -74,16 +121,55 @@ class LocationPayload:
 class LocationMutations:
     @strawberry.mutation
     async def create_location(self, info: Info, input: CreateLocationInput) -> LocationPayload:
-        if not can_create_locations(info.context.require(*ANYONE)):
+        if not can_manage_locations(info.context.require(*ANYONE)):
             raise forbidden()
         command = CreateLocation(
             code=input.code,
             name=input.name,
             type=input.type,
             coordinates=Coordinates(input.latitude, input.longitude),
+            capabilities=None if input.capabilities is None else capabilities_of(input.capabilities),
             daily_capacity=input.daily_capacity,
             handling_cost=input.handling_cost or 0.0,
+            pick_sla_minutes=input.pick_sla_minutes,
+            pickup_hold_days=DEFAULT_PICKUP_HOLD_DAYS if input.pickup_hold_days is None else input.pickup_hold_days,
         )
         errors = await run_command(info, command)
         found = None if errors else await location(info, input.code)
         return LocationPayload(location=found, user_errors=errors)
+
+    @strawberry.mutation(description="Change a location's settings (admin).")
+    async def update_location(self, info: Info, input: UpdateLocationInput) -> LocationPayload:
+        if not can_manage_locations(info.context.require(*ANYONE)):
+            raise forbidden()
+        errors = await run_command(info, _update_command(input))
+        forget(info.context.loaders.locations, input.code)
+        found = None if errors else await location(info, input.code)
+        return LocationPayload(location=found, user_errors=errors)
+
+
+def _update_command(input: UpdateLocationInput) -> UpdateLocation:
+    named = input.capabilities
+    return UpdateLocation(
+        code=input.code,
+        name=_unless_missing(input.name),
+        active=_unless_missing(input.active),
+        capabilities=UNSET if named is None or named is strawberry.UNSET else capabilities_of(named),
+        daily_capacity=_unless_omitted(input.daily_capacity),
+        handling_cost=_unless_missing(input.handling_cost),
+        pick_sla_minutes=_unless_omitted(input.pick_sla_minutes),
+        pickup_hold_days=_unless_missing(input.pickup_hold_days),
+    )
+
+
+T = TypeVar("T")
+
+
+def _unless_omitted(value: T) -> T | UnsetType:
+    """An omitted field leaves the setting as it is; null is a value ("unlimited", "never")."""
+    return UNSET if value is strawberry.UNSET else value
+
+
+def _unless_missing(value: T | None) -> T | UnsetType:
+    """Omitted or null both leave the setting as it is: null means nothing for it."""
+    return UNSET if value is None or value is strawberry.UNSET else value

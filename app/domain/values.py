@@ -20,6 +20,14 @@ class LocationType(enum.StrEnum):
     RETURNS_CENTER = "RETURNS_CENTER"
 
 
+class LocationCapability(enum.StrEnum):
+    """What a location does for customers: ship parcels, hand over pickups, take returns."""
+
+    SHIP = "SHIP"
+    PICKUP = "PICKUP"
+    RETURNS = "RETURNS"
+
+
 class ServiceLevel(enum.StrEnum):
     STANDARD = "STANDARD"
     EXPRESS = "EXPRESS"

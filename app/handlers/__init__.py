@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain import order_commands as oc
-from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation
+from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
 from app.domain.profiles import DefineSourcingProfile
 from app.domain.returns import ReturnCommand
@@ -91,7 +91,7 @@ class Handlers:
     def _handler_for(self, command: Any) -> Any:
         async def run(uow: UnitOfWork) -> Any:
             match command:
-                case CreateLocation() | DeactivateLocation() | ReactivateLocation():
+                case CreateLocation() | UpdateLocation() | DeactivateLocation() | ReactivateLocation():
                     return await location_handlers.change_location(uow, command)
                 case StockCommand():
                     return await stock_handlers.change_stock(uow, command)

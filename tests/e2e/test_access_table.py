@@ -118,6 +118,7 @@ PROBES: dict[str, Probe] = {
         "CreateLocationInput",
         lambda w: {"code": "NEW", "name": "new", "type": "STORE", "latitude": 1.0, "longitude": 1.0},
     ),
+    "updateLocation": mutation("updateLocation", "UpdateLocationInput", lambda w: {"code": "NWK", "name": "Newark"}),
     "receiveStock": mutation("receiveStock", "ReceiveStockInput", lambda w: {**STOCK, "quantity": 1}),
     "adjustStock": mutation("adjustStock", "AdjustStockInput", lambda w: {**STOCK, "delta": 1, "reason": "count"}),
     "setSafetyStock": mutation("setSafetyStock", "SetSafetyStockInput", lambda w: {**STOCK, "quantity": 1}),

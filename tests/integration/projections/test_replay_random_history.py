@@ -92,13 +92,27 @@ class World:
                     self.returns.append(event.return_id)
                     self.returned[event.return_id] = event.lines[0].sku
 
+    def update_location(self, code: str) -> locations.UpdateLocation:
+        """Some settings of a location, now and then one the domain refuses (a zero SLA, no capability)."""
+        rng = self.rng
+        ship, pickup, returns = (rng.random() < 0.8 for _ in range(3))
+        return locations.UpdateLocation(
+            code=code,
+            capabilities=locations.Capabilities(ship=ship, pickup=pickup, returns=returns),
+            pick_sla_minutes=rng.choice([None, 0, 30, 240]),
+            pickup_hold_days=rng.randint(1, 7),
+            handling_cost=rng.choice([0.0, 1.5]),
+        )
+
     def command(self, clock: FixedClock) -> Any:
         rng = self.rng
         sku, code = rng.choice(SKUS), rng.choice(CODES)
         q = rng.randint(1, 6)
         roll = rng.random()
-        if roll < 0.02:
+        if roll < 0.015:
             return rng.choice([locations.DeactivateLocation(code=code), locations.ReactivateLocation(code=code)])
+        if roll < 0.025:
+            return self.update_location(code)
         if roll < 0.12:
             return stock.ReceiveStock(sku=sku, location_code=code, quantity=rng.randint(1, 30))
         if roll < 0.15:
@@ -290,6 +304,7 @@ async def test_replay_rebuilds_a_random_history_identically(
         "ReplenishmentRequested", "SupplyExpected", "SupplyReceived", "OrderPlaced", "SourcingDecided",
         "OrderAllocated", "OrderBackordered", "ShipmentDispatched", "TrackingUpdated", "ShipmentDelivered",
         "OrderCancelled", "ReturnRequested", "ReturnReceived", "ReturnRefunded", "LocationDeactivated",
+        "LocationUpdated",
     }  # fmt: skip
     assert not wanted - happened, (wanted - happened, outcomes)
     assert await readmodel.fetchval("SELECT count(*) FROM orders") > 300
