@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import msgspec
 
-from eventstore import EventStore, Metadata, NewEvent, Page
+from eventstore import EventStore, Metadata, NewEvent, Page, Position
 
 
 def events(n: int, *, event_type: str = "Happened", start: int = 0) -> list[NewEvent]:
@@ -22,6 +23,20 @@ def with_metadata(event: NewEvent, metadata: Metadata) -> NewEvent:
 
 def stream(prefix: str = "thing") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+async def readable(store: EventStore, position: Position, timeout: float = 30.0) -> None:
+    """Waits until one read of the log reaches `position`: until no transaction in flight anywhere on the
+    server (other tests', other databases') holds it back behind the xmin guard. A test asserting on what one
+    pass of a reader returns waits for this first, so it checks the reader, not what else runs on the server."""
+
+    async def poll() -> None:
+        interval = 0.002
+        while await store.horizon() < position:
+            await asyncio.sleep(interval)  # a transaction in flight may end without a word: look again, backing off
+            interval = min(interval * 2, 0.05)
+
+    await asyncio.wait_for(poll(), timeout)
 
 
 class CountingStore(EventStore):

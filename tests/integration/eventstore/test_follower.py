@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import random
 from collections.abc import Sequence
 from typing import Any
 from zlib import crc32
+
+import pytest
 
 from eventstore import (
     NO_STREAM,
@@ -21,7 +22,7 @@ from eventstore import (
     read_until,
 )
 
-from .helpers import CountingStore, events, stream
+from .helpers import CountingStore, events, readable, stream
 
 
 class Recorder:
@@ -105,7 +106,8 @@ async def test_effects_and_checkpoint_commit_together(store: EventStore) -> None
         raise RuntimeError("crash mid-batch")
 
     follower = LogFollower(store, [Consumer("effects", failing_after_write)], batch_size=4)
-    with contextlib.suppress(RuntimeError):
+    await readable(store, written.position)  # so that this one look does reach the events and crash
+    with pytest.raises(RuntimeError, match="crash mid-batch"):
         await follower.run_once()
     assert await store.pool.fetchval("SELECT count(*) FROM effects") == 0
     assert await store.read_checkpoints(["effects"]) == {"effects": Position(0, 0)}
@@ -188,15 +190,17 @@ async def test_a_process_that_lost_the_lock_reads_only_what_is_new_next_time(sto
     other = CountingStore(store)
     a = LogFollower(store, [Consumer("shared", first)], batch_size=100)
     b = LogFollower(other, [Consumer("shared", second)], batch_size=100)
-    await store.append(stream(), events(5), NO_STREAM)
+    # Each look below is asserted on, so first each write waits until one look can read it: until no
+    # transaction in flight anywhere on the server holds it back.
+    await readable(store, (await store.append(stream(), events(5), NO_STREAM)).position)
     assert await b.run_once() == 5  # b has a position of its own now
-    await store.append(stream(), events(10), NO_STREAM)
+    await readable(store, (await store.append(stream(), events(10), NO_STREAM)).position)
 
     async with store.pool.acquire() as conn, conn.transaction():  # a holds the subscription's lock
         await conn.execute("SELECT pg_advisory_xact_lock($1::BIGINT)", crc32(b"shared"))
         assert await b.run_once() == 0
     assert await a.run_once() == 10
-    await store.append(stream(), events(1), NO_STREAM)
+    await readable(store, (await store.append(stream(), events(1), NO_STREAM)).position)
     other.scanned.clear()
 
     assert await b.run_once() == 1

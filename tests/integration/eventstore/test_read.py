@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from eventstore import NO_STREAM, START, EventStore, Snapshot
 
-from .helpers import events, stream
+from .helpers import events, readable, stream
 
 
 async def test_read_stream_bounds_by_version(store: EventStore) -> None:
@@ -31,7 +31,9 @@ async def test_read_stream_as_of_a_moment_sees_only_what_was_recorded_by_then(st
 
 async def test_read_all_pages_through_the_log_in_order(store: EventStore) -> None:
     for _ in range(5):
-        await store.append(stream(), events(3), NO_STREAM)
+        last = await store.append(stream(), events(3), NO_STREAM)
+    # A transaction in flight anywhere on the server would end the paging early: wait until it is all readable.
+    await readable(store, last.position)
     seen = []
     after = START
     while True:
@@ -50,7 +52,8 @@ async def test_read_all_filters_by_type_and_category_but_reports_how_far_it_scan
     order, stock = stream("order"), stream("stock")
     await store.append(order, events(2, event_type="OrderPlaced"), NO_STREAM)
     await store.append(stock, events(2, event_type="StockReceived"), NO_STREAM)
-    await store.append(order, events(1, event_type="OrderCancelled"), 2)
+    last = await store.append(order, events(1, event_type="OrderCancelled"), 2)
+    await readable(store, last.position)  # not held back by a transaction in flight elsewhere on the server
 
     by_type = await store.read_all(event_types=["OrderCancelled"])
     assert [e.event_type for e in by_type.events] == ["OrderCancelled"]
@@ -136,11 +139,12 @@ async def test_read_all_tells_when_committed_events_wait_behind_a_transaction_in
     await tx.start()
     await blocker.fetchval("SELECT pg_current_xact_id()")
     behind = stream("b")
-    await store.append(behind, events(1), NO_STREAM)
+    written = await store.append(behind, events(1), NO_STREAM)
     page = await store.read_all(after=first.position)
     assert (page.events, page.end, page.held_back) == ([], None, True)
     await tx.rollback()
     await store.pool.release(blocker)
+    await readable(store, written.position)  # other transactions on the server may hold it back a while longer
     page = await store.read_all(after=first.position)
     assert [e.stream_id for e in page.events] == [behind]
 
@@ -158,5 +162,6 @@ async def test_the_horizon_is_never_past_a_transaction_in_flight(store: EventSto
     assert horizon < late.position < after.position
     await tx.commit()
     await store.pool.release(slow)
+    await readable(store, after.position)  # other transactions on the server may hold both back a while longer
     read = [e.stream_id for e in (await store.read_all(after=horizon, limit=10_000)).events]
     assert read.index(late.stream_id) < read.index(after.stream_id)
