@@ -132,6 +132,11 @@ PROBES: dict[str, Probe] = {
         "DispatchShipmentInput",
         lambda w: {"shipmentId": w.shipment_id, "carrier": "UPS", "trackingNumber": "1Z1"},
     ),
+    "confirmPick": mutation(
+        "confirmPick",
+        "ConfirmPickInput",
+        lambda w: {"shipmentId": w.shipment_id, "lines": [{"sku": "TEE", "picked": 1}]},
+    ),
     "requestReturn": mutation(
         "requestReturn",
         "RequestReturnInput",
