@@ -81,6 +81,11 @@ def can_act_at(principal: Principal, location_code: str) -> bool:
     return principal.role in (Role.ADMIN, Role.SERVICE)
 
 
+def can_see_work_at(principal: Principal, location_code: str) -> bool:
+    """A location's fulfilment queue and pick list are seen by whoever may pick, pack and dispatch there."""
+    return can_act_at(principal, location_code)
+
+
 def can_see_stock_at(principal: Principal, location_code: str) -> bool:
     """Stock levels (the `inventory` query and the `inventoryChanged` stream alike) are seen where one may act."""
     return can_act_at(principal, location_code)

@@ -66,3 +66,44 @@ async def test_the_locations_operator_picks_short_and_the_rest_is_sourced_elsewh
     levels = {lv["location"]["code"]: lv for lv in (await api.data(LEVELS))["inventory"]["levels"]}
     assert (levels["NWK"]["onHand"], levels["NWK"]["reserved"]) == (2, 1)  # the damaged unit written down
     assert (levels["CHI"]["onHand"], levels["CHI"]["reserved"]) == (5, 1)
+
+
+PICK_LIST = """query($code: String!) { pickList(locationCode: $code) { sku quantity shipments { id } } }"""
+QUEUE = """query($code: String!, $status: [ShipmentStatus!], $after: String) {
+  fulfillmentQueue(locationCode: $code, status: $status, first: 1, after: $after) {
+    edges { cursor node { id status } } pageInfo { hasNextPage endCursor } } }"""
+
+
+async def test_a_locations_pick_list_and_queue_page_through_its_work(api: Api) -> None:
+    await network(api)
+    await receive(api, "NWK", "TEE", 10)
+    await receive(api, "NWK", "CAP", 10)
+    ids = []
+    for lines in ([{"sku": "TEE", "quantity": 2}], [{"sku": "TEE", "quantity": 1}, {"sku": "CAP", "quantity": 4}]):
+        placed = await api.data(
+            PLACE, {"input": {"customerId": "c-1", "lines": lines, "shipTo": {"postalCode": "10024"}}}
+        )
+        ids.append(placed["placeOrder"]["order"]["id"])
+    shipments = [(await wait_status(api, i, "ALLOCATED"))["shipments"][0]["id"] for i in ids]
+
+    operator = api.token(Role.OPERATOR, locations=frozenset({"NWK"}))
+    pick_list = (await api.data(PICK_LIST, {"code": "NWK"}, token=operator))["pickList"]
+    assert [(p["sku"], p["quantity"], [s["id"] for s in p["shipments"]]) for p in pick_list] == [
+        ("CAP", 4, [shipments[1]]),
+        ("TEE", 3, shipments),
+    ]
+    elsewhere = api.token(Role.OPERATOR, locations=frozenset({"CHI"}))
+    refused = await api.gql(PICK_LIST, {"code": "NWK"}, token=elsewhere)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+    full = {"shipmentId": shipments[0], "lines": [{"sku": "TEE", "picked": 2}]}
+    assert (await api.data(PICK, {"input": full}, token=operator))["confirmPick"]["userErrors"] == []
+    first = (await api.data(QUEUE, {"code": "NWK"}, token=operator))["fulfillmentQueue"]
+    assert [e["node"]["id"] for e in first["edges"]] == [shipments[0]] and first["pageInfo"]["hasNextPage"]
+    rest = await api.data(QUEUE, {"code": "NWK", "after": first["pageInfo"]["endCursor"]}, token=operator)
+    page = rest["fulfillmentQueue"]
+    assert [e["node"]["id"] for e in page["edges"]] == [shipments[1]] and not page["pageInfo"]["hasNextPage"]
+    picked = (await api.data(QUEUE, {"code": "NWK", "status": ["PICKED"]}, token=operator))["fulfillmentQueue"]
+    assert [(e["node"]["id"], e["node"]["status"]) for e in picked["edges"]] == [(shipments[0], "PICKED")]
+    still = (await api.data(PICK_LIST, {"code": "NWK"}, token=operator))["pickList"]
+    assert [(p["sku"], p["quantity"]) for p in still] == [("CAP", 4), ("TEE", 1)]
