@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from app.domain import picking
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -52,13 +53,11 @@ from app.domain.order_events import (
     OrderPlacedOnHold,
     OrderReturnClosed,
     OrderReturnOpened,
-    PickDecline,
     ReservationRef,
     ShipmentDelivered,
     ShipmentDispatched,
     ShipmentException,
     ShipmentPacked,
-    ShipmentPicked,
     ShipmentReduction,
     TrackingUpdated,
 )
@@ -132,7 +131,10 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
                 )
             ]
         case ConfirmPick():
-            return _confirm_pick(order, command, now)
+            _require_workable(order)
+            shipment = _shipment(order, command.shipment_id)
+            _require_status(shipment, {ShipmentStatus.PLANNED}, "picked")
+            return [picking.confirm(order.order_id, shipment, command, now)]
         case PackShipment():
             _require_workable(order)
             # From PLANNED the pick is implied: everything planned was found.
@@ -328,57 +330,6 @@ def _cancel_lines(order: Order, command: CancelOrderLines) -> list[Event]:
             reductions=tuple(reductions),
             released=tuple(released),
             reason=command.reason,
-        )
-    ]
-
-
-def _confirm_pick(order: Order, command: ConfirmPick, now: datetime) -> list[Event]:
-    """Every SKU of the shipment listed once; fewer than planned needs a reason. The declined units' reservations
-    are listed in `released` for the handler, which re-sources them in the same transaction."""
-    _require_workable(order)
-    shipment = _shipment(order, command.shipment_id)
-    _require_status(shipment, {ShipmentStatus.PLANNED}, "picked")
-    planned = {line.sku: line.quantity for line in shipment.lines}
-    problems: list[DomainError] = []
-    declines: list[PickDecline] = []
-    seen: set[str] = set()
-    for i, line in enumerate(command.lines):
-        if line.sku not in planned:
-            problems.append(
-                NotFound(f"{line.sku} is not on shipment {shipment.shipment_id}", field=("lines", i, "sku"))
-            )
-            continue
-        if line.sku in seen:
-            problems.append(Duplicate(f"{line.sku} appears twice", field=("lines", i, "sku")))
-            continue
-        seen.add(line.sku)
-        if not 0 <= line.picked <= planned[line.sku]:
-            problems.append(
-                InvalidQuantity(f"picked must be between 0 and {planned[line.sku]}", field=("lines", i, "picked"))
-            )
-        elif line.picked < planned[line.sku]:
-            if line.reason is None:
-                problems.append(InvalidInput("a short pick needs a reason", field=("lines", i, "reason")))
-            else:
-                declines.append(PickDecline(sku=line.sku, quantity=planned[line.sku] - line.picked, reason=line.reason))
-    problems += [
-        InvalidInput(f"{sku} is missing: list every SKU of the shipment", field=("lines",))
-        for sku in planned
-        if sku not in seen
-    ]
-    refuse_all(problems)
-    rid = reservation_id(order.order_id, shipment.shipment_id)
-    released = tuple(
-        ReservationRef(location_code=shipment.location_code, sku=d.sku, reservation_id=rid, quantity=d.quantity)
-        for d in declines
-    )
-    return [
-        ShipmentPicked(
-            order_id=order.order_id,
-            shipment_id=shipment.shipment_id,
-            picked_at=now,
-            declines=tuple(declines),
-            released=released,
         )
     ]
 
