@@ -49,6 +49,7 @@ class Folded(Generic[S]):
     position: int = 0
     recorded_at: datetime | None = None
     events: list[Any] = field(default_factory=list)
+    versions: list[int] = field(default_factory=list)  # each event's version in its stream, beside `events`
 
 
 def encode_json(value: object) -> str:
@@ -92,5 +93,8 @@ async def fold_batch(
         decoded = [codec.decode(r) for r in tail]
         last = tail[-1]
         state_after = kind.rehydrate(state, decoded)
-        folded.append(Folded(key, state_after, last.stream_version, last.global_position, last.recorded_at, decoded))
+        versions = [r.stream_version for r in tail]
+        folded.append(
+            Folded(key, state_after, last.stream_version, last.global_position, last.recorded_at, decoded, versions)
+        )
     return folded

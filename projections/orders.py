@@ -37,7 +37,9 @@ class OrdersProjection:
         placed: list[tuple[Order, Folded[Order | None]]] = [(f.state, f) for f in folded if f.state is not None]
         if placed:
             await self._write_orders(conn, placed)
-        decisions = [e for f in folded for e in f.events if isinstance(e, SourcingDecided)]
+        decisions = [
+            (e, v) for f in folded for e, v in zip(f.events, f.versions, strict=True) if isinstance(e, SourcingDecided)
+        ]
         if decisions:
             await self._write_decisions(conn, decisions)
 
@@ -99,20 +101,33 @@ class OrdersProjection:
                 [encode_json(s.tracking) for _, s in shipments],
             )
 
-    async def _write_decisions(self, conn: Connection, decisions: list[SourcingDecided]) -> None:
-        # An order re-sourced (a backorder allocated later) keeps its latest decision; events come in log
-        # order, so the last one per order wins.
-        latest = list({d.order_id: d for d in decisions}.values())
+    async def _write_decisions(self, conn: Connection, decisions: list[tuple[SourcingDecided, int]]) -> None:
+        """Every decision is kept (an order is sourced again when supply serves its backorder, or a location
+        declines its units), keyed by its event's version in the order stream."""
         await conn.execute(
             query("upsert_sourcing_decisions"),
-            [d.order_id for d in latest],
-            [d.algorithm for d in latest],
-            [d.total_cost for d in latest],
-            [d.objective for d in latest],
-            [d.fallback_used for d in latest],
-            [d.profile_version for d in latest],
-            [d.decided_at for d in latest],
-            [encode_json(d.candidates) for d in latest],
-            [encode_json(d.shipments) for d in latest],
-            [encode_json(d.backordered) for d in latest],
+            [d.order_id for d, _ in decisions],
+            [v for _, v in decisions],
+            [d.algorithm for d, _ in decisions],
+            [d.total_cost for d, _ in decisions],
+            [d.objective for d, _ in decisions],
+            [d.fallback_used for d, _ in decisions],
+            [d.profile_version for d, _ in decisions],
+            [d.decided_at for d, _ in decisions],
+            [encode_json(d.candidates) for d, _ in decisions],
+            [encode_json(d.shipments) for d, _ in decisions],
+            [encode_json(d.backordered) for d, _ in decisions],
+            [d.trigger for d, _ in decisions],
+            [d.lower_bound for d, _ in decisions],
+            [_gap(d) for d, _ in decisions],
         )
+
+
+def _gap(decision: SourcingDecided) -> float | None:
+    """The solver's gap as it recorded it. Decisions from before it was recorded derive it the way the engine
+    does, from the objective and the bound it proved; without a bound (a heuristic) there is none."""
+    if decision.gap is not None or decision.lower_bound is None:
+        return decision.gap
+    if decision.objective <= 0:
+        return 0.0
+    return max(0.0, (decision.objective - decision.lower_bound) / decision.objective)

@@ -106,6 +106,20 @@ async def sourcing_decisions_of_orders(
     return await conn.fetch(query("sourcing_decisions_of_orders"), list(order_ids))
 
 
+async def shipments_page_at_location(
+    conn: Connection | asyncpg.Pool,
+    location_code: str,
+    *,
+    first: int,
+    statuses: Sequence[str] | None = None,
+    after: tuple[datetime, str, str] | None = None,
+) -> list[asyncpg.Record]:
+    """A location's shipments, oldest order first, after the keyset cursor (placed_at, order_id, shipment_id)."""
+    cursor = after or (None, None, None)
+    wanted = None if statuses is None else list(statuses)
+    return await conn.fetch(query("shipments_page_at_location"), location_code, wanted, *cursor, first)
+
+
 async def orders_with_shipments_at(
     conn: Connection | asyncpg.Pool, order_ids: Sequence[str], location_codes: Sequence[str]
 ) -> set[str]:

@@ -30,7 +30,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "order_lines": ("order_id", "line_no"),
     "shipments": ("order_id", "shipment_id"),
     "returns": ("return_id",),
-    "sourcing_decisions": ("order_id",),
+    "sourcing_decisions": ("order_id", "stream_version"),
 }
 _SHOWN_PER_TABLE = 20
 _CATCH_UP_TIMEOUT = 30.0  # seconds for either side to reach the log's head

@@ -75,10 +75,15 @@ def may_set_priority(principal: Principal) -> bool:
 
 
 def can_act_at(principal: Principal, location_code: str) -> bool:
-    """Change stock, pack or dispatch shipments, receive returns at a location."""
+    """Change stock, pick, pack or dispatch shipments, receive returns at a location."""
     if principal.role is Role.OPERATOR:
         return location_code in principal.locations
     return principal.role in (Role.ADMIN, Role.SERVICE)
+
+
+def can_see_work_at(principal: Principal, location_code: str) -> bool:
+    """A location's fulfilment queue and pick list are seen by whoever may pick, pack and dispatch there."""
+    return can_act_at(principal, location_code)
 
 
 def can_see_stock_at(principal: Principal, location_code: str) -> bool:
@@ -125,6 +130,7 @@ _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderCancelled": frozenset({"reason", "cancelled_at"}),  # not the stock reservations released
     "OrderLinesCancelled": frozenset({"lines", "reductions", "reason"}),
     "AllocationReverted": frozenset({"shipment_id", "sku", "quantity"}),  # not the stock count behind it
+    "ShipmentPicked": frozenset({"shipment_id", "picked_at", "declines"}),  # not the reservations released
     "ShipmentPacked": frozenset({"shipment_id", "packed_at"}),
     "ShipmentDispatched": frozenset(
         {"shipment_id", "carrier", "tracking_number", "promised_delivery", "dispatched_at"}

@@ -61,8 +61,16 @@ class Loaders:
         return _one_each(self._pool, queries.locations_by_code, "code", lambda row: row)
 
     @cached_property
-    def decisions(self) -> Loader[asyncpg.Record]:
-        return _one_each(self._pool, queries.sourcing_decisions_of_orders, "order_id", lambda row: row)
+    def decisions(self) -> DataLoader[str, list[asyncpg.Record]]:
+        """Every sourcing decision of each order, oldest first."""
+
+        async def load(ids: Sequence[str]) -> list[list[asyncpg.Record]]:
+            found: dict[str, list[asyncpg.Record]] = defaultdict(list)
+            for row in await queries.sourcing_decisions_of_orders(self._pool, ids):
+                found[row["order_id"]].append(row)
+            return [found.get(i, []) for i in ids]
+
+        return DataLoader(load_fn=load)
 
     @cached_property
     def returns_of_order(self) -> DataLoader[str, list[Return]]:

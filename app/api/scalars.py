@@ -14,6 +14,7 @@ from app.domain.values import (
     ItemCondition,
     LocationType,
     OrderStatus,
+    PickDeclineReason,
     ReturnStatus,
     ServiceLevel,
     ShipmentStatus,
@@ -23,7 +24,16 @@ from app.domain.values import (
 from .errors import InvalidDateTime
 
 # The domain's own enums are the GraphQL enums: their values are their names, as the contract spells them.
-for _enum in (ItemCondition, LocationType, OrderStatus, ReturnStatus, ServiceLevel, ShipmentStatus, TrackingStatus):
+for _enum in (
+    ItemCondition,
+    LocationType,
+    OrderStatus,
+    PickDeclineReason,
+    ReturnStatus,
+    ServiceLevel,
+    ShipmentStatus,
+    TrackingStatus,
+):
     strawberry.enum(_enum)
 
 MAX_PAGE = 100
@@ -67,6 +77,7 @@ __all__ = [
     "Node",
     "OrderStatus",
     "PageInfo",
+    "PickDeclineReason",
     "ReturnStatus",
     "ServiceLevel",
     "ShipmentStatus",

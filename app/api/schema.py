@@ -26,16 +26,29 @@ from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .operation_limits import OperationLimits
 from .orders.mutations import OrderMutations
+from .orders.picking import PickingMutations
 from .orders.queries import OrderQueries
+from .orders.queue import FulfillmentQueueQueries
 from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
 from .scalars import DATETIME
 from .subscriptions import Subscription
 
 Query = merge_types(
-    "Query", (NodeQueries, LocationQueries, InventoryQueries, OrderQueries, FulfillmentQueries, LedgerQueries)
+    "Query",
+    (
+        NodeQueries,
+        LocationQueries,
+        InventoryQueries,
+        OrderQueries,
+        FulfillmentQueueQueries,
+        FulfillmentQueries,
+        LedgerQueries,
+    ),
 )
-Mutation = merge_types("Mutation", (LocationMutations, InventoryMutations, OrderMutations, ReturnMutations))
+Mutation = merge_types(
+    "Mutation", (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations)
+)
 
 
 # The depth and alias limits are validation rules that each limiter builds as a new class when constructed.

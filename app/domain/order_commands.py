@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import msgspec
+
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
-from app.domain.values import Address, Line, Scan, ServiceLevel
+from app.domain.values import Address, Line, PickDeclineReason, Scan, ServiceLevel
 
 
 class OrderCommand(Command, frozen=True, kw_only=True):
@@ -53,6 +55,19 @@ class RevertAllocation(OrderCommand, frozen=True, kw_only=True):
     sku: str
     quantity: int
     reason: str = "SHORTFALL"
+
+
+class PickLine(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    picked: int
+    reason: PickDeclineReason | None = None  # required when fewer than planned were picked
+
+
+class ConfirmPick(OrderCommand, frozen=True, kw_only=True):
+    """What the location picked for a PLANNED shipment, every SKU of it listed once."""
+
+    shipment_id: str
+    lines: tuple[PickLine, ...]
 
 
 class PackShipment(OrderCommand, frozen=True, kw_only=True):

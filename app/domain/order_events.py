@@ -7,7 +7,7 @@ from datetime import datetime
 import msgspec
 
 from app.domain.events import Event
-from app.domain.values import Address, Line, ServiceLevel, TrackingStatus
+from app.domain.values import Address, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
 
 class PlannedShipment(msgspec.Struct, frozen=True, kw_only=True):
@@ -95,6 +95,22 @@ class AllocationReverted(OrderEvent, frozen=True, kw_only=True):
     reason: str
 
 
+class PickDecline(msgspec.Struct, frozen=True, kw_only=True):
+    sku: str
+    quantity: int
+    reason: PickDeclineReason
+
+
+class ShipmentPicked(OrderEvent, frozen=True, kw_only=True):
+    """The location picked the shipment. Declined units leave it (a shipment left empty is cancelled), their
+    reservations are `released`, and the location is never asked again for this order's units."""
+
+    shipment_id: str
+    picked_at: datetime
+    declines: tuple[PickDecline, ...] = ()
+    released: tuple[ReservationRef, ...] = ()
+
+
 class ShipmentPacked(OrderEvent, frozen=True, kw_only=True):
     shipment_id: str
     packed_at: datetime
@@ -172,6 +188,11 @@ class SourcingDecided(OrderEvent, frozen=True, kw_only=True):
     candidates: tuple[CandidateOutcome, ...]
     shipments: tuple[PlannedShipmentCost, ...]
     backordered: tuple[Line, ...]
+    # What made sourcing run: PLACED (the first attempt), SUPPLY (a backorder tried again), DECLINED (a pick's
+    # declined units). Events recorded before triggers existed were all first attempts or supply retries; they
+    # read as PLACED.
+    trigger: str = "PLACED"
+    gap: float | None = None  # the solver's proven optimality gap; None for heuristics and older events
 
 
 ORDER_EVENTS: tuple[type[Event], ...] = (
@@ -184,6 +205,7 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderCancelled,
     OrderLinesCancelled,
     AllocationReverted,
+    ShipmentPicked,
     ShipmentPacked,
     ShipmentDispatched,
     TrackingUpdated,

@@ -23,17 +23,19 @@ from app.domain.order_events import (
     OrderPlacedOnHold,
     OrderReturnClosed,
     OrderReturnOpened,
+    PickDecline,
     ReservationRef,
     ShipmentDelivered,
     ShipmentDispatched,
     ShipmentException,
     ShipmentPacked,
+    ShipmentPicked,
     TrackingUpdated,
 )
 from app.domain.values import Address, Line, OrderStatus, Scan, ServiceLevel, ShipmentStatus, TrackingStatus
 
 # Stock is still reserved (not yet shipped) for shipments in these states.
-OPEN_SHIPMENT = frozenset({ShipmentStatus.PLANNED, ShipmentStatus.PACKED})
+OPEN_SHIPMENT = frozenset({ShipmentStatus.PLANNED, ShipmentStatus.PICKED, ShipmentStatus.PACKED})
 # The goods have left the building. An EXCEPTION happens on the road, so it counts as shipped.
 SHIPPED = frozenset(
     {
@@ -68,6 +70,8 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     tracking_number: str | None = None
     promised_delivery: datetime | None = None
     estimated_delivery: datetime | None = None
+    picked_at: datetime | None = None
+    declines: tuple[PickDecline, ...] = ()
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
     tracking: tuple[Scan, ...] = ()  # in the order recorded (carriers report late scans)
@@ -96,6 +100,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     completed: bool = False
     backordered_recorded: tuple[Line, ...] | None = None  # None until the first allocation attempt
     returns: tuple[ReturnClaim, ...] = ()
+    # Locations that declined units of this order at the pick: sourcing never sends its units there again.
+    excluded_locations: frozenset[str] = frozenset()
 
 
 class LineSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -186,7 +192,7 @@ def order_status(order: Order) -> OrderStatus:
     if shipped > 0:
         return OrderStatus.PARTIALLY_SHIPPED
     if allocated == live:
-        packing = any(s.status is ShipmentStatus.PACKED for s in order.shipments)
+        packing = any(s.status in (ShipmentStatus.PICKED, ShipmentStatus.PACKED) for s in order.shipments)
         return OrderStatus.IN_FULFILLMENT if packing else OrderStatus.ALLOCATED
     if allocated > 0:
         return OrderStatus.PARTIALLY_ALLOCATED
@@ -270,6 +276,19 @@ def _track(shipment: Shipment, event: TrackingUpdated) -> Shipment:
     )
 
 
+def _picked(order: Order, event: ShipmentPicked) -> Order:
+    replace = msgspec.structs.replace
+    change: dict[str, object] = {"status": ShipmentStatus.PICKED, "picked_at": event.picked_at}
+    order = _on_shipment(order, event.shipment_id, change)
+    for decline in event.declines:
+        order = _reduce_shipment(order, event.shipment_id, decline.sku, decline.quantity)
+    if not event.declines:
+        return order
+    shipment = next(s for s in order.shipments if s.shipment_id == event.shipment_id)
+    order = _on_shipment(order, event.shipment_id, {"declines": (*shipment.declines, *event.declines)})
+    return replace(order, excluded_locations=order.excluded_locations | {shipment.location_code})
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -318,6 +337,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             return order
         case AllocationReverted():
             return _reduce_shipment(state, event.shipment_id, event.sku, event.quantity)
+        case ShipmentPicked():
+            return _picked(state, event)
         case ShipmentPacked():
             return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.PACKED})
         case ShipmentDispatched():

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from app.domain import picking
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -27,6 +28,7 @@ from app.domain.order_commands import (
     CancelOrderLines,
     CloseReturn,
     CompleteOrder,
+    ConfirmPick,
     DispatchShipment,
     MarkShipmentDelivered,
     OpenReturn,
@@ -128,9 +130,16 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
                     reason=command.reason,
                 )
             ]
+        case ConfirmPick():
+            _require_workable(order)
+            shipment = _shipment(order, command.shipment_id)
+            _require_status(shipment, {ShipmentStatus.PLANNED}, "picked")
+            return [picking.confirm(order.order_id, shipment, command, now)]
         case PackShipment():
             _require_workable(order)
-            _require_status(_shipment(order, command.shipment_id), {ShipmentStatus.PLANNED}, "packed")
+            # From PLANNED the pick is implied: everything planned was found.
+            packable = {ShipmentStatus.PLANNED, ShipmentStatus.PICKED}
+            _require_status(_shipment(order, command.shipment_id), packable, "packed")
             return [ShipmentPacked(**oid, shipment_id=command.shipment_id, packed_at=now)]
         case DispatchShipment():
             _require_workable(order)

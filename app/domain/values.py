@@ -70,6 +70,7 @@ class OrderStatus(enum.StrEnum):
 
 class ShipmentStatus(enum.StrEnum):
     PLANNED = "PLANNED"
+    PICKED = "PICKED"
     PACKED = "PACKED"
     DISPATCHED = "DISPATCHED"
     IN_TRANSIT = "IN_TRANSIT"
@@ -77,6 +78,14 @@ class ShipmentStatus(enum.StrEnum):
     DELIVERED = "DELIVERED"
     EXCEPTION = "EXCEPTION"
     CANCELLED = "CANCELLED"
+
+
+class PickDeclineReason(enum.StrEnum):
+    """Why a picker took fewer units than planned. NOT_FOUND and DAMAGED also correct the on-hand count."""
+
+    NOT_FOUND = "NOT_FOUND"
+    DAMAGED = "DAMAGED"
+    OTHER = "OTHER"
 
 
 class TrackingStatus(enum.StrEnum):

@@ -24,6 +24,7 @@ from eventstore import Metadata
 from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
+from . import picking as picking_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
 from .batch import SourcedOrder, source_orders
@@ -99,6 +100,8 @@ class Handlers:
                     return await order_handlers.cancel(uow, command)
                 case oc.DispatchShipment():
                     return await order_handlers.dispatch(uow, command)
+                case oc.ConfirmPick():
+                    return await picking_handlers.confirm_pick(uow, command, self.network, await self.profiles.active())
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
                 case oc.PlaceOrder():

@@ -14,7 +14,7 @@ from app.domain.aggregates import LOCATION, ORDER, STOCK
 from app.domain.errors import NotFound
 from app.domain.locations import Location
 from app.domain.order_events import CandidateOutcome, PlannedShipment, PlannedShipmentCost, SourcingDecided
-from app.domain.order_state import Order, reservation_id, unallocated
+from app.domain.order_state import Order, allocation_attempted, reservation_id, unallocated
 from app.domain.streams import location_stream, order_stream, stock_stream
 from app.domain.values import Line
 from app.sourcing import CandidateLocation, SourcingPlan, SourcingProfile, SourcingRequest, source
@@ -46,6 +46,7 @@ def request_for(order: Order, remaining: dict[str, int]) -> SourcingRequest:
         priority=order.priority,
         channel=order.channel,
         placed_at=order.placed_at,
+        excluded_locations=order.excluded_locations,
     )
 
 
@@ -56,11 +57,13 @@ async def source_order(
     profile: SourcingProfile,
     *,
     prepared: SourcingPlan | None = None,
+    trigger: str | None = None,
 ) -> SourcingPlan | None:
     """Allocates what is still unallocated; None when there is nothing to do (a redelivered job, a hold).
 
     `prepared` is a plan made beforehand (by a batch); it is used when it still answers exactly what the order
-    has left to allocate, and checked against the stock streams like any other plan.
+    has left to allocate, and checked against the stock streams like any other plan. `trigger` is recorded on
+    the decision; by default PLACED for the first attempt and SUPPLY for a backorder tried again.
     """
     stream = order_stream(command.order_id)
     order = await uow.get(ORDER, stream)
@@ -70,6 +73,7 @@ async def source_order(
     if order.cancelled or order.completed or order.hold_reason is not None or not remaining:
         return None
 
+    why = trigger or ("SUPPLY" if allocation_attempted(order) else "PLACED")
     plan = await _plan(uow, order, remaining, network, profile, prepared)
     first = len(order.shipments) + 1
     planned = [
@@ -84,7 +88,7 @@ async def source_order(
     allocation = orders.decide(order, allocate, uow.now)
     if not allocation:
         return None  # still backordered exactly as before: a retry after supply that changed nothing
-    uow.record(ORDER, stream, [_decision(order, plan, planned, uow), *allocation])
+    uow.record(ORDER, stream, [_decision(order, plan, planned, uow, why), *allocation])
     await _reserve(uow, order.order_id, planned)
     return plan
 
@@ -163,7 +167,9 @@ async def _reserve(uow: UnitOfWork, order_id: str, planned: list[PlannedShipment
             uow.record(STOCK, stream, stock.decide(await uow.get(STOCK, stream), reserve, uow.now, location=location))
 
 
-def _decision(order: Order, plan: SourcingPlan, planned: list[PlannedShipment], uow: UnitOfWork) -> SourcingDecided:
+def _decision(
+    order: Order, plan: SourcingPlan, planned: list[PlannedShipment], uow: UnitOfWork, trigger: str
+) -> SourcingDecided:
     why = plan.explanation
     return SourcingDecided(
         order_id=order.order_id,
@@ -189,4 +195,6 @@ def _decision(order: Order, plan: SourcingPlan, planned: list[PlannedShipment], 
             for p, s in zip(planned, plan.shipments, strict=True)
         ),
         backordered=tuple(Line(sku, qty) for sku, qty in sorted(plan.backordered.items()) if qty > 0),
+        trigger=trigger,
+        gap=why.gap,
     )

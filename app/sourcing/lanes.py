@@ -173,6 +173,8 @@ def evaluate(
     for loc in network:
         code = loc.code
         excluded = exclusion(loc, profile, types, request.channel, level)
+        if excluded is None and code in request.excluded_locations:
+            excluded = "declined this order's units at a pick"
         if excluded is not None:
             reasons[code] = excluded
             continue

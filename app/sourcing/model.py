@@ -28,6 +28,8 @@ class SourcingRequest(msgspec.Struct, frozen=True, kw_only=True):
     priority: int = 0  # higher is served first under scarcity (see source_batch)
     channel: str = "web"
     placed_at: datetime
+    # Locations this order may not use whatever the profile says (they declined its units at a pick).
+    excluded_locations: frozenset[str] = frozenset()
 
 
 class CandidateLocation(msgspec.Struct, frozen=True, kw_only=True):

@@ -108,6 +108,10 @@ PROBES: dict[str, Probe] = {
         '{ fulfillmentOptions(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { cost } }',
         bool,
     ),
+    "fulfillmentQueue": query(
+        '{ fulfillmentQueue(locationCode: "NWK") { edges { cursor } } }', lambda d: bool(d["edges"])
+    ),
+    "pickList": query('{ pickList(locationCode: "NWK") { sku quantity } }', bool),
     "events": query("{ events(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
     "node(Location)": node("Location"),
     "node(Order)": node("Order"),
@@ -132,6 +136,11 @@ PROBES: dict[str, Probe] = {
         "dispatchShipment",
         "DispatchShipmentInput",
         lambda w: {"shipmentId": w.shipment_id, "carrier": "UPS", "trackingNumber": "1Z1"},
+    ),
+    "confirmPick": mutation(
+        "confirmPick",
+        "ConfirmPickInput",
+        lambda w: {"shipmentId": w.shipment_id, "lines": [{"sku": "TEE", "picked": 1}]},
     ),
     "requestReturn": mutation(
         "requestReturn",

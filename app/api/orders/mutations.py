@@ -179,16 +179,16 @@ class OrderMutations:
 
     @strawberry.mutation
     async def pack_shipment(self, info: Info, input: PackShipmentInput) -> ShipmentPayload:
-        found = await _shipment_for_staff(info, input.shipment_id)
+        found = await shipment_for_staff(info, input.shipment_id)
         if isinstance(found, UserError):
             return ShipmentPayload(shipment=None, user_errors=[found])
         order_id, shipment_id = found
         _, errors = await execute(info, oc.PackShipment(order_id=order_id, shipment_id=shipment_id))
-        return await _shipment_payload(info, order_id, shipment_id, errors)
+        return await shipment_payload(info, order_id, shipment_id, errors)
 
     @strawberry.mutation
     async def dispatch_shipment(self, info: Info, input: DispatchShipmentInput) -> ShipmentPayload:
-        found = await _shipment_for_staff(info, input.shipment_id)
+        found = await shipment_for_staff(info, input.shipment_id)
         if isinstance(found, UserError):
             return ShipmentPayload(shipment=None, user_errors=[found])
         errors = [
@@ -206,10 +206,10 @@ class OrderMutations:
             order_id=order_id, shipment_id=shipment_id, carrier=input.carrier, tracking_number=input.tracking_number
         )
         _, errors = await execute(info, command)
-        return await _shipment_payload(info, order_id, shipment_id, errors)
+        return await shipment_payload(info, order_id, shipment_id, errors)
 
 
-async def _shipment_for_staff(info: Info, raw_id: str) -> tuple[str, str] | UserError:
+async def shipment_for_staff(info: Info, raw_id: str) -> tuple[str, str] | UserError:
     """(order id, shipment id) if the shipment exists and the caller works at its location."""
     principal = info.context.require(*STAFF)
     key = split_shipment_key(key_of(raw_id, "Shipment"))
@@ -222,7 +222,7 @@ async def _shipment_for_staff(info: Info, raw_id: str) -> tuple[str, str] | User
     return key
 
 
-async def _shipment_payload(info: Info, order_id: str, shipment_id: str, errors: list[UserError]) -> ShipmentPayload:
+async def shipment_payload(info: Info, order_id: str, shipment_id: str, errors: list[UserError]) -> ShipmentPayload:
     if errors:
         return ShipmentPayload(shipment=None, user_errors=errors)
     forget(info.context.loaders.orders, order_id)  # read it again: the mutation changed it

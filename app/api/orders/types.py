@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+import asyncpg
 import msgspec
 import strawberry
 
@@ -24,6 +25,7 @@ from ..scalars import (
     Node,
     OrderStatus,
     PageInfo,
+    PickDeclineReason,
     ReturnStatus,
     ServiceLevel,
     ShipmentStatus,
@@ -58,6 +60,14 @@ class TrackingEvent:
 
 
 @strawberry.type
+class PickDecline:
+    sku: str
+    quantity: int
+    reason: PickDeclineReason
+    at: datetime
+
+
+@strawberry.type
 class Shipment(Node):
     order_id: strawberry.Private[str]
     location_code: strawberry.Private[str]
@@ -68,6 +78,8 @@ class Shipment(Node):
     promised_delivery: datetime | None
     estimated_delivery: datetime | None
     tracking: list[TrackingEvent]
+    picked_at: datetime | None
+    declines: list[PickDecline]
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
@@ -99,6 +111,13 @@ class Shipment(Node):
                 )
                 for t in s.tracking
             ],
+            picked_at=s.picked_at,
+            # Every decline is made at the pick, so it carries the pick's time.
+            declines=[
+                PickDecline(sku=d.sku, quantity=d.quantity, reason=PickDeclineReason(d.reason), at=s.picked_at)
+                for d in s.declines
+                if s.picked_at is not None
+            ],
         )
 
 
@@ -122,6 +141,26 @@ class SourcingDecision:
     total_cost: float
     decided_at: datetime
     candidates: list[SourcingCandidate]
+    trigger: str
+    profile_version: int
+    gap: float | None
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> SourcingDecision:
+        return cls(
+            algorithm=row["algorithm"],
+            total_cost=row["total_cost"],
+            decided_at=row["decided_at"],
+            candidates=[
+                SourcingCandidate(
+                    location_code=c["location_code"], selected=c["selected"], reason=c.get("reason"), cost=c.get("cost")
+                )
+                for c in msgspec.json.decode(row["candidates"])
+            ],
+            trigger=row["trigger"],
+            profile_version=row["profile_version"],
+            gap=row["gap"],
+        )
 
 
 @strawberry.type
@@ -232,25 +271,18 @@ class Order(Node):
 
     @strawberry.field
     async def sourcing_decision(self, info: Info) -> SourcingDecision | None:
+        decisions = await self.sourcing_decisions(info)
+        return decisions[-1] if decisions else None
+
+    @strawberry.field(description="Every sourcing decision, oldest first; sourcingDecision is the latest.")
+    async def sourcing_decisions(self, info: Info) -> list[SourcingDecision]:
         # Staff only: every candidate location with its cost is the network's reasoning. A customer learns
-        # where its order ships from (its shipments' locations) through `shipments`, and gets null here.
+        # where its order ships from (its shipments' locations) through `shipments`, and gets nothing here.
         if not sees_network(info.context.principal):
-            return None
-        row = await info.context.loaders.decisions.load(self.state.order_id)
-        if row is None:
-            return None
-        candidates = msgspec.json.decode(row["candidates"])
-        return SourcingDecision(
-            algorithm=row["algorithm"],
-            total_cost=row["total_cost"],
-            decided_at=row["decided_at"],
-            candidates=[
-                SourcingCandidate(
-                    location_code=c["location_code"], selected=c["selected"], reason=c.get("reason"), cost=c.get("cost")
-                )
-                for c in candidates
-            ],
-        )
+            return []
+        return [
+            SourcingDecision.from_row(row) for row in await info.context.loaders.decisions.load(self.state.order_id)
+        ]
 
 
 class _Planned(msgspec.Struct):
@@ -261,9 +293,10 @@ class _Planned(msgspec.Struct):
 async def shipments_of(info: Info, order: domain.Order) -> list[Shipment]:
     """The order's shipments; a planned one's promised date comes from the sourcing decision that planned it."""
     promises: dict[str, datetime | None] = {}
-    if order.shipments and (row := await info.context.loaders.decisions.load(order.order_id)) is not None:
+    # Each shipment was planned by one of the order's decisions (a re-sourced order has several).
+    for row in await info.context.loaders.decisions.load(order.order_id) if order.shipments else []:
         planned = msgspec.json.decode(row["shipments"], type=list[_Planned])
-        promises = {p.shipment_id: p.promised_delivery for p in planned}
+        promises.update({p.shipment_id: p.promised_delivery for p in planned})
     return [Shipment.from_state(order.order_id, s, promises.get(s.shipment_id)) for s in order.shipments]
 
 
