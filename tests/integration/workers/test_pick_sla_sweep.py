@@ -3,7 +3,9 @@ swept; the clock is moved by hand, never waited for."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
+from typing import Any
 
 import asyncpg
 import dramatiq
@@ -21,7 +23,7 @@ from tests.integration.handlers.conftest import FixedClock
 from tests.integration.handlers.support import CHICAGO, NEWARK, location, place, receive
 from tests.integration.projections.history import readmodel
 from workers import runtime
-from workers.sweep import sweep_overdue_picks
+from workers.sweep import keep_sweeping, sweep_overdue_picks
 
 from .test_sourcing_worker import count
 
@@ -81,3 +83,27 @@ async def test_an_overdue_pick_swept_twice_is_expired_and_resourced_once(
     ]
     await caught_up(readmodel, store)
     assert await sweep_overdue_picks(readmodel, broker.enqueue, clock) == 0  # CHI has no SLA
+
+
+async def test_the_worker_process_keeps_sweeping_until_stopped(
+    store: EventStore, readmodel: asyncpg.Pool, clock: FixedClock
+) -> None:
+    handlers = Handlers(Context(store, EventCodec(ALL_EVENTS), clock=clock))
+    await location(handlers, "NWK", NEWARK, LocationType.STORE)
+    await handlers.handle(locations.UpdateLocation(code="NWK", pick_sla_minutes=30))
+    await receive(handlers, "NWK", "TEE", 5)
+    await handlers.handle(place("o1", ("TEE", 1)))
+    await handlers.handle(SourceOrder(order_id="o1"))
+    await caught_up(readmodel, store)
+    clock.advance(minutes=31)
+
+    stop = asyncio.Event()
+    sent: list[dramatiq.Message[Any]] = []
+
+    def send(message: dramatiq.Message[Any]) -> None:
+        sent.append(message)
+        if len(sent) == 2:  # a second sweep came round: the same shipment again, until the job expires it
+            stop.set()
+
+    await asyncio.wait_for(keep_sweeping(readmodel, send, clock, stop, every=0.01), 30.0)
+    assert [(m.actor_name, m.args) for m in sent] == [("expire_pick", ("o1", "S1"))] * 2
