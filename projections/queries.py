@@ -59,6 +59,11 @@ async def available_stock(conn: Connection | asyncpg.Pool, skus: Sequence[str]) 
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+async def overdue_picks(conn: Connection | asyncpg.Pool, now: datetime, *, limit: int = 500) -> list[asyncpg.Record]:
+    """(order_id, shipment_id) of PLANNED shipments past their location's pick SLA at `now`, oldest first."""
+    return await conn.fetch(query("overdue_picks"), now, limit)
+
+
 async def shipment_by_tracking(
     conn: Connection | asyncpg.Pool, carrier: str, tracking_number: str
 ) -> asyncpg.Record | None:

@@ -84,6 +84,13 @@ async def settle_return(return_id: str, cause: str | None = None) -> None:
     await _handle(SettleReturn(return_id=return_id), actor="worker:returns", cause=cause)
 
 
+@dramatiq.actor(max_retries=20)
+async def expire_pick(order_id: str, shipment_id: str) -> None:
+    """Sent by the pick SLA sweep; the order decides whether the shipment is (still) overdue."""
+    command = oc.ExpirePick(order_id=order_id, shipment_id=shipment_id)
+    await _handle(command, actor="worker:pick-sla", cause=None)
+
+
 @dramatiq.actor(max_retries=30)
 async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) -> None:
     """Polls the carrier, hands what it reports to the order (which records only the new scans), and schedules
@@ -149,6 +156,7 @@ ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
     allocate_backorders,
     fulfil_replenishment,
     settle_return,
+    expire_pick,
     track_shipment,
     notify,
     notification_undeliverable,

@@ -13,6 +13,7 @@ import signal
 import dramatiq
 import uvloop
 
+from app.clock import system_clock
 from app.domain import ALL_EVENTS
 from eventstore import EventCodec, EventStore, Listener
 from projections.runner import ProjectionRunner
@@ -24,6 +25,7 @@ from .broker import BrokerSettings, make_broker
 from .dispatcher import dispatcher, run_dispatcher
 from .jobs import bind_actors
 from .notify import NotifySettings
+from .sweep import keep_sweeping
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,8 @@ def run_worker(
     notify: NotifySettings | None = None,
 ) -> None:
     """Runs until SIGINT/SIGTERM: actor threads, and on the main thread the log followers (the dispatcher
-    and the projection runner), which several worker processes share batch by batch."""
+    and the projection runner), which several worker processes share batch by batch, and the pick SLA sweep
+    (each process sweeps; a shipment sent twice expires once)."""
     # The async actors' event loop (Dramatiq's AsyncIO middleware makes it) and the log followers' run on uvloop.
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     broker = make_broker(broker_settings)
@@ -73,6 +76,8 @@ async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker | None, *,
         if dispatch and broker is not None:
             follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
             followers.append(run_dispatcher(follower, stop))
+            # The worker's clock (runtime.configure's default) decides when a pick is overdue.
+            followers.append(keep_sweeping(pool, broker.enqueue, system_clock, stop))
         if project:
             followers.append(ProjectionRunner(pool, listener=listener).run(stop))
             followers.append(keep_statistics_fresh(pool, stop))

@@ -78,7 +78,13 @@ STOCK: AggregateKind[stock.StockState] = AggregateKind(
     "StockState", stock.EMPTY_STOCK, stock.evolve, stock.StockState, snapshot_every=100, fold_all=stock.fold
 )
 ORDER: AggregateKind[order_state.Order | None] = AggregateKind(
-    "Order", None, order_state.evolve, order_state.Order | None, snapshot_every=200
+    "Order",
+    None,
+    order_state.evolve,
+    order_state.Order | None,
+    snapshot_every=200,
+    # 2: shipments carry `planned_at` (pick SLA expiry); an older snapshot would lack it and never expire.
+    schema_version=2,
 )
 RETURN: AggregateKind[returns.Return | None] = AggregateKind("Return", None, returns.evolve, returns.Return | None)
 PROFILE: AggregateKind[profiles.Profile | None] = AggregateKind(

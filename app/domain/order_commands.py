@@ -70,6 +70,13 @@ class ConfirmPick(OrderCommand, frozen=True, kw_only=True):
     lines: tuple[PickLine, ...]
 
 
+class ExpirePick(OrderCommand, frozen=True, kw_only=True):
+    """The pick SLA may have passed for a shipment: it expires if it is still PLANNED and older than the SLA of
+    its location; otherwise nothing changes (so a repeated or early sweep is harmless)."""
+
+    shipment_id: str
+
+
 class PackShipment(OrderCommand, frozen=True, kw_only=True):
     shipment_id: str
 

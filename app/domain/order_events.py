@@ -111,6 +111,15 @@ class ShipmentPicked(OrderEvent, frozen=True, kw_only=True):
     released: tuple[ReservationRef, ...] = ()
 
 
+class ShipmentExpired(OrderEvent, frozen=True, kw_only=True):
+    """The shipment was not picked within its location's SLA: all its units leave it, their reservations are
+    `released`, and the location is never asked again for this order's units (as for a declined pick)."""
+
+    shipment_id: str
+    expired_at: datetime
+    released: tuple[ReservationRef, ...]
+
+
 class ShipmentPacked(OrderEvent, frozen=True, kw_only=True):
     shipment_id: str
     packed_at: datetime
@@ -189,8 +198,8 @@ class SourcingDecided(OrderEvent, frozen=True, kw_only=True):
     shipments: tuple[PlannedShipmentCost, ...]
     backordered: tuple[Line, ...]
     # What made sourcing run: PLACED (the first attempt), SUPPLY (a backorder tried again), DECLINED (a pick's
-    # declined units). Events recorded before triggers existed were all first attempts or supply retries; they
-    # read as PLACED.
+    # declined units), EXPIRED (a pick that missed its location's SLA). Events recorded before triggers existed
+    # were all first attempts or supply retries; they read as PLACED.
     trigger: str = "PLACED"
     gap: float | None = None  # the solver's proven optimality gap; None for heuristics and older events
 
@@ -206,6 +215,7 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderLinesCancelled,
     AllocationReverted,
     ShipmentPicked,
+    ShipmentExpired,
     ShipmentPacked,
     ShipmentDispatched,
     TrackingUpdated,

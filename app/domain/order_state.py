@@ -28,6 +28,7 @@ from app.domain.order_events import (
     ShipmentDelivered,
     ShipmentDispatched,
     ShipmentException,
+    ShipmentExpired,
     ShipmentPacked,
     ShipmentPicked,
     TrackingUpdated,
@@ -66,6 +67,7 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     location_code: str
     status: ShipmentStatus
     lines: tuple[Line, ...]
+    planned_at: datetime | None = None  # None for shipments planned before it was recorded: they never expire
     carrier: str | None = None
     tracking_number: str | None = None
     promised_delivery: datetime | None = None
@@ -126,7 +128,8 @@ def _sum_lines(shipments: tuple[Shipment, ...], statuses: frozenset[ShipmentStat
     return total
 
 
-LIVE = frozenset(ShipmentStatus) - {ShipmentStatus.CANCELLED}
+# An expired shipment keeps its lines for the record, but its units are back to be sourced elsewhere.
+LIVE = frozenset(ShipmentStatus) - {ShipmentStatus.CANCELLED, ShipmentStatus.EXPIRED}
 
 
 def unallocated(order: Order) -> dict[str, int]:
@@ -313,6 +316,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
                     location_code=p.location_code,
                     status=ShipmentStatus.PLANNED,
                     lines=p.lines,
+                    planned_at=event.allocated_at,
                 )
                 for p in event.shipments
             )
@@ -339,6 +343,10 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             return _reduce_shipment(state, event.shipment_id, event.sku, event.quantity)
         case ShipmentPicked():
             return _picked(state, event)
+        case ShipmentExpired():
+            order = _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.EXPIRED})
+            shipment = next(s for s in order.shipments if s.shipment_id == event.shipment_id)
+            return replace(order, excluded_locations=order.excluded_locations | {shipment.location_code})
         case ShipmentPacked():
             return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.PACKED})
         case ShipmentDispatched():

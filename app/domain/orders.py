@@ -30,6 +30,7 @@ from app.domain.order_commands import (
     CompleteOrder,
     ConfirmPick,
     DispatchShipment,
+    ExpirePick,
     MarkShipmentDelivered,
     OpenReturn,
     OrderCommand,
@@ -87,7 +88,10 @@ _PROBLEM = frozenset(
 )
 
 
-def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Event]:
+def decide(
+    state: Order | None, command: OrderCommand, now: datetime, *, pick_sla_minutes: int | None = None
+) -> list[Event]:
+    """`pick_sla_minutes` is the SLA of the location an `ExpirePick` names (None: it never expires)."""
     if isinstance(command, PlaceOrder):
         return _place(state, command, now)
     if state is None:
@@ -135,6 +139,10 @@ def decide(state: Order | None, command: OrderCommand, now: datetime) -> list[Ev
             shipment = _shipment(order, command.shipment_id)
             _require_status(shipment, {ShipmentStatus.PLANNED}, "picked")
             return [picking.confirm(order.order_id, shipment, command, now)]
+        case ExpirePick():
+            # Whether held or not: stock a location will not pick must not stay promised to it. Re-sourcing
+            # waits for the hold to be released.
+            return [*picking.expire(order.order_id, _shipment(order, command.shipment_id), pick_sla_minutes, now)]
         case PackShipment():
             _require_workable(order)
             # From PLANNED the pick is implied: everything planned was found.

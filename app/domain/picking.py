@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.domain.errors import DomainError, Duplicate, InvalidInput, InvalidQuantity, NotFound, refuse_all
 from app.domain.order_commands import ConfirmPick
-from app.domain.order_events import PickDecline, ReservationRef, ShipmentPicked
+from app.domain.order_events import PickDecline, ReservationRef, ShipmentExpired, ShipmentPicked
 from app.domain.order_state import Shipment, reservation_id
+from app.domain.values import ShipmentStatus
 
 
 def confirm(order_id: str, shipment: Shipment, command: ConfirmPick, now: datetime) -> ShipmentPicked:
@@ -54,3 +55,19 @@ def confirm(order_id: str, shipment: Shipment, command: ConfirmPick, now: dateti
             for d in declines
         ),
     )
+
+
+def expire(order_id: str, shipment: Shipment, pick_sla_minutes: int | None, now: datetime) -> list[ShipmentExpired]:
+    """The shipment expires when it is still PLANNED and more than `pick_sla_minutes` (its location's SLA) have
+    passed since it was planned; otherwise nothing happens, so the sweep that asks may ask again, or too early.
+    Every unit's reservation is `released` for the handler, which re-sources them in the same transaction."""
+    if shipment.status is not ShipmentStatus.PLANNED or pick_sla_minutes is None or shipment.planned_at is None:
+        return []
+    if now - shipment.planned_at <= timedelta(minutes=pick_sla_minutes):
+        return []
+    rid = reservation_id(order_id, shipment.shipment_id)
+    released = tuple(
+        ReservationRef(location_code=shipment.location_code, sku=line.sku, reservation_id=rid, quantity=line.quantity)
+        for line in shipment.lines
+    )
+    return [ShipmentExpired(order_id=order_id, shipment_id=shipment.shipment_id, expired_at=now, released=released)]

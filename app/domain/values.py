@@ -78,6 +78,7 @@ class ShipmentStatus(enum.StrEnum):
     DELIVERED = "DELIVERED"
     EXCEPTION = "EXCEPTION"
     CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"  # not picked within its location's SLA: its units were sourced again elsewhere
 
 
 class PickDeclineReason(enum.StrEnum):

@@ -102,6 +102,8 @@ class Handlers:
                     return await order_handlers.dispatch(uow, command)
                 case oc.ConfirmPick():
                     return await picking_handlers.confirm_pick(uow, command, self.network, await self.profiles.active())
+                case oc.ExpirePick():
+                    return await picking_handlers.expire_pick(uow, command, self.network, await self.profiles.active())
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
                 case oc.PlaceOrder():

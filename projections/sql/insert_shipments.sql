@@ -1,8 +1,9 @@
 INSERT INTO shipments (order_id, shipment_id, location_code, status, lines, carrier, tracking_number,
-                       promised_delivery, estimated_delivery, dispatched_at, delivered_at, tracking)
+                       promised_delivery, estimated_delivery, dispatched_at, delivered_at, tracking, planned_at)
 SELECT order_id, shipment_id, location_code, status, lines::JSONB, carrier, tracking_number, promised_delivery,
-       estimated_delivery, dispatched_at, delivered_at, tracking::JSONB
+       estimated_delivery, dispatched_at, delivered_at, tracking::JSONB, planned_at
 FROM unnest($1::TEXT[], $2::TEXT[], $3::TEXT[], $4::TEXT[], $5::TEXT[], $6::TEXT[], $7::TEXT[],
-            $8::TIMESTAMPTZ[], $9::TIMESTAMPTZ[], $10::TIMESTAMPTZ[], $11::TIMESTAMPTZ[], $12::TEXT[])
+            $8::TIMESTAMPTZ[], $9::TIMESTAMPTZ[], $10::TIMESTAMPTZ[], $11::TIMESTAMPTZ[], $12::TEXT[],
+            $13::TIMESTAMPTZ[])
     AS r (order_id, shipment_id, location_code, status, lines, carrier, tracking_number, promised_delivery,
-          estimated_delivery, dispatched_at, delivered_at, tracking)
+          estimated_delivery, dispatched_at, delivered_at, tracking, planned_at)
