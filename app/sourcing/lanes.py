@@ -174,7 +174,7 @@ def evaluate(
         code = loc.code
         excluded = exclusion(loc, profile, types, request.channel, level)
         if excluded is None and code in request.excluded_locations:
-            excluded = "declined this order's units at a pick"
+            excluded = "let this order's units go at a pick (declined or past its pick SLA)"
         if excluded is not None:
             reasons[code] = excluded
             continue

@@ -43,7 +43,7 @@ async def test_a_declined_pick_is_corrected_and_resourced_elsewhere_in_one_appen
     decision = next(e for e in outcome.events if isinstance(e, SourcingDecided))
     assert decision.trigger == "DECLINED"
     why = {c.location_code: c for c in decision.candidates}
-    assert why["NWK"].reason == "declined this order's units at a pick"
+    assert why["NWK"].reason == "let this order's units go at a pick (declined or past its pick SLA)"
     assert why["CHI"].selected
 
     order = await order_state(store, codec, "o1")
