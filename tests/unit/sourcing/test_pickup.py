@@ -125,3 +125,13 @@ def test_first_bounds_the_answer() -> None:
     network = [store(f"S{i}", TEN_KM) for i in range(5)]
     stock = {(f"S{i}", "tee"): 1 for i in range(5)}
     assert codes(options(network, stock, first=2)) == ["S0", "S1"]
+
+
+def test_another_store_may_send_the_transfer_and_each_side_keeps_its_own_processing() -> None:
+    network = [store("EMPTY", TEN_KM, processing_days=1), store("FULL", THIRTY_KM, processing_days=2)]
+    empty, full = sorted(options(network, {("FULL", "tee"): 1}), key=lambda o: o.location_code)
+    assert full.ready_by == MONDAY_EVENING + timedelta(days=2) and not full.via_transfer
+    # FULL leaves Wednesday (2 days' processing); ground, the cheapest service, arrives Thursday 20:00; EMPTY
+    # starts on Friday (the transfer came after its cut-off) and takes a day: ready Saturday evening.
+    assert empty.via_transfer and empty.transfer_from == "FULL"
+    assert empty.ready_by == MONDAY_EVENING + timedelta(days=5)
