@@ -58,12 +58,14 @@ def pickup_options(
     skus = sorted(lines)
     shippers = set().union(*(prepared.admitted(channel, level) for level in ServiceLevel))
     # Every location that may send a transfer, with what it holds of the cart: read once, used for every store.
-    sources = [
-        (loc, held)
+    # Nearest to the shopper first, with that distance: what lets `_nearest` stop early.
+    sources = sorted(
+        (loc.coordinates.distance_km(near), loc.code, loc, held)
         for loc in prepared.network
         if loc.code in shippers and (held := holding(loc, skus, lines, availability))
-    ]
+    )
     services = services_by_price(profile)
+    able: dict[tuple[tuple[str, int], ...], list[tuple[float, CandidateLocation]]] = {}
     found: list[PickupOption] = []
     for store in prepared.network:
         if not (store.active and store.can_pickup):
@@ -78,7 +80,13 @@ def pickup_options(
             found.append(PickupOption(location_code=store.code, distance_km=km, ready_by=own, available=True,
                                       via_transfer=False))  # fmt: skip
             continue
-        transfer = _nearest_holding(store, rest, sources)
+        key = tuple(rest.items())
+        covering = able.get(key)
+        if covering is None:  # most stores lack the same (often the whole cart): who covers it is worked out once
+            covering = able[key] = [
+                (from_near, loc) for from_near, _, loc, held in sources if all(held.get(s, 0) >= n for s, n in key)
+            ]
+        transfer = _nearest(store, km, covering)
         arrival = None
         if transfer is not None:
             source, to_store = transfer
@@ -103,16 +111,20 @@ def pickup_options(
     return found[:first]
 
 
-def _nearest_holding(
-    store: CandidateLocation,
-    rest: Mapping[str, int],
-    sources: list[tuple[CandidateLocation, dict[str, int]]],
+def _nearest(
+    store: CandidateLocation, store_from_near: float, covering: list[tuple[float, CandidateLocation]]
 ) -> tuple[CandidateLocation, float] | None:
-    """The location nearest to `store` (ties by code) holding all of `rest`, and its distance; None if none does.
-    One source only: a pickup waits for its last transfer, and one transfer is what the store receives and checks."""
+    """The location of `covering` nearest to `store` (ties by code), and its distance; None if there is none.
+    One source only: a pickup waits for its last transfer, and one transfer is what the store receives and checks.
+
+    `covering` is sorted by distance from the shopper: by the triangle inequality a source `d` from the shopper is
+    at least `d - store_from_near` from the store, so the search stops once that passes the best found (exact,
+    and it spares most distance computations over a large network)."""
     best: tuple[float, str, CandidateLocation] | None = None
-    for loc, held in sources:
-        if loc.code == store.code or any(held.get(sku, 0) < units for sku, units in rest.items()):
+    for from_near, loc in covering:
+        if best is not None and from_near - store_from_near > best[0]:
+            break
+        if loc.code == store.code:
             continue
         km = loc.coordinates.distance_km(store.coordinates)
         if best is None or (km, loc.code) < best[:2]:

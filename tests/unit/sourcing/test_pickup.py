@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.values import Coordinates, LocationType
 from app.sourcing import CandidateLocation, PickupOption, PreparedNetwork, default_profile, pickup_options
@@ -20,7 +22,7 @@ MONDAY_EVENING = datetime(2025, 3, 3, 20, 0, tzinfo=UTC)  # NOW is Monday 09:00,
 
 
 def store(code: str, at: Coordinates, **changes: object) -> CandidateLocation:
-    return msgspec.structs.replace(loc(code, at, type=LocationType.STORE), can_pickup=True, **changes)
+    return msgspec.structs.replace(loc(code, at, type=LocationType.STORE), **{"can_pickup": True, **changes})
 
 
 def options(
@@ -135,3 +137,27 @@ def test_another_store_may_send_the_transfer_and_each_side_keeps_its_own_process
     # starts on Friday (the transfer came after its cut-off) and takes a day: ready Saturday evening.
     assert empty.via_transfer and empty.transfer_from == "FULL"
     assert empty.ready_by == MONDAY_EVENING + timedelta(days=5)
+
+
+@given(st.lists(st.tuples(st.floats(39.0, 41.0), st.floats(-76.0, -74.0), st.integers(0, 2), st.booleans()),
+                min_size=1, max_size=25))  # fmt: skip
+@settings(max_examples=60, deadline=None)
+def test_the_transfer_comes_from_the_nearest_location_holding_the_rest(
+    sites: list[tuple[float, float, int, bool]],
+) -> None:
+    network = [
+        store(f"L{i:02}", Coordinates(latitude=lat, longitude=lon), can_pickup=pickup)
+        for i, (lat, lon, _, pickup) in enumerate(sites)
+    ]
+    stock = {(f"L{i:02}", "tee"): units for i, (_, _, units, _) in enumerate(sites)}
+    for found in options(network, stock, {"tee": 2}, radius_km=1000, first=100):
+        here = next(s for s in network if s.code == found.location_code)
+        rest = 2 - stock[(here.code, "tee")]  # what the store lacks
+        covering = [s for s in network if s.code != here.code and stock[(s.code, "tee")] >= rest]
+        if rest <= 0:
+            assert not found.via_transfer
+        elif covering:
+            nearest = min(covering, key=lambda s: (s.coordinates.distance_km(here.coordinates), s.code))
+            assert found.via_transfer and found.transfer_from == nearest.code
+        else:
+            assert not found.available
