@@ -84,7 +84,7 @@ def pickup_options(
         covering = able.get(key)
         if covering is None:  # most stores lack the same (often the whole cart): who covers it is worked out once
             covering = able[key] = [
-                (from_near, loc) for from_near, _, loc, held in sources if all(held.get(s, 0) >= n for s, n in key)
+                (from_near, loc) for from_near, _, loc, holds in sources if all(holds.get(s, 0) >= n for s, n in key)
             ]
         transfer = _nearest(store, km, covering)
         arrival = None
