@@ -52,12 +52,13 @@ class Settings(BaseSettings):
     """Largest estimated cost of one GraphQL operation: each field counts once per item of every list above it
     (a connection's `first`, or an estimate for plain lists); refused before execution above it."""
     public_rate_per_minute: int = Field(default=60, alias="MERIDIAN_PUBLIC_RATE_PER_MINUTE")
-    """Requests per minute per client address to /graphql without a token (`fulfillmentOptions`); 429 above."""
+    """Requests per minute per client address to /graphql without a token (`fulfillmentOptions`,
+    `pickupOptions`); 429 above."""
     public_rate_burst: int = Field(default=20, alias="MERIDIAN_PUBLIC_RATE_BURST")
     """Requests a client address may send at once before the per-minute rate applies."""
     public_max_quantity: int = Field(default=10, alias="MERIDIAN_PUBLIC_MAX_QUANTITY")
-    """Largest quantity of one SKU that a caller without a token may ask `fulfillmentOptions` about, so the
-    public answer says "available" or not for a shopper's cart, never how much stock the network holds."""
+    """Largest quantity of one SKU that a caller without a token may ask `fulfillmentOptions` or `pickupOptions`
+    about, so the public answer says "available" or not for a shopper's cart, never how much stock there is."""
     max_token_lifetime_seconds: int = Field(
         default=MAX_TOKEN_LIFETIME_SECONDS, alias="MERIDIAN_MAX_TOKEN_LIFETIME_SECONDS"
     )

@@ -7,7 +7,7 @@ that table against the app.
 
 Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and creating or changing
 locations; `operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
-`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`.
+`customer` its own orders. Anonymous callers reach only `fulfillmentOptions` and `pickupOptions`.
 """
 
 from __future__ import annotations

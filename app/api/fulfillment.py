@@ -5,6 +5,7 @@ SKU (10 by default; larger quantities are refused, INVALID_QUANTITY). `available
 page would show anyway — whether a shopper's cart can ship — and never how much the network holds: asking
 "100 available? 50? 75?" gets no answer above the cap. Signed-in callers (customers, staff, services) quote
 up to 100 000. The rate limit on unauthenticated requests (app/api/limits.py) bounds the probing below it.
+`pickupOptions` (app/api/pickup.py) takes its carts through the same limits (`cart`).
 
 Per call: one stock lookup for the cart's SKUs (shared with concurrent calls); the locations, the profile and
 what the engine derives from them are kept by the read-model network (app/handlers/cached_network.py).
@@ -37,28 +38,34 @@ class FulfillmentOptionsInput:
     ship_to: AddressInput
 
 
+def cart(info: Info, given: list[OrderLineInput]) -> dict[str, int]:
+    """sku -> quantity of a cart asked about publicly (here and `pickupOptions`), within the limits above."""
+    if not given or len(given) > 100:
+        raise ApiError("between 1 and 100 lines", "INVALID_ARGUMENT", "input.lines")
+    if any(not 0 < line.quantity <= 100_000 for line in given):
+        raise ApiError("quantities must be between 1 and 100000", "INVALID_QUANTITY", "input.lines")
+    lines: dict[str, int] = {}
+    for line in given:
+        lines[line.sku] = lines.get(line.sku, 0) + line.quantity
+    public_cap = info.context.services.settings.public_max_quantity
+    if info.context.principal is None and any(quantity > public_cap for quantity in lines.values()):
+        raise ApiError(
+            f"without a token, at most {public_cap} of each SKU (sign in to quote larger quantities)",
+            "INVALID_QUANTITY",
+            "input.lines",
+        )
+    return lines
+
+
 @strawberry.type
 class FulfillmentQueries:
     @strawberry.field(description="Delivery options for a cart: one per service level that can be promised.")
     async def fulfillment_options(self, info: Info, input: FulfillmentOptionsInput) -> list[FulfillmentOption]:
-        if not input.lines or len(input.lines) > 100:
-            raise ApiError("between 1 and 100 lines", "INVALID_ARGUMENT", "input.lines")
-        if any(not 0 < line.quantity <= 100_000 for line in input.lines):
-            raise ApiError("quantities must be between 1 and 100000", "INVALID_QUANTITY", "input.lines")
+        lines = cart(info, input.lines)
         address = resolve_address(input.ship_to)
         if isinstance(address, UserError):
             raise ApiError(address.message, address.code, "input.shipTo")
         services = info.context.services
-        lines: dict[str, int] = {}
-        for line in input.lines:
-            lines[line.sku] = lines.get(line.sku, 0) + line.quantity
-        public_cap = services.settings.public_max_quantity
-        if info.context.principal is None and any(quantity > public_cap for quantity in lines.values()):
-            raise ApiError(
-                f"without a token, at most {public_cap} of each SKU (sign in to quote larger quantities)",
-                "INVALID_QUANTITY",
-                "input.lines",
-            )
         prepared = await services.network.prepared(services.handlers.profiles)
         availability = await services.network.availability(lines.keys())
         options = prepared.quote(lines, address.coordinates, availability, services.handlers.ctx.clock())

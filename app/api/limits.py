@@ -20,7 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.settings import Settings
 
-# The routes whose unauthenticated callers are rate-limited: /graphql answers `fulfillmentOptions` to anyone.
+# The routes whose unauthenticated callers are rate-limited: /graphql answers `fulfillmentOptions` and
+# `pickupOptions` to anyone.
 # Webhooks are public too but signed, and carriers send them in bursts: the body cap is their limit.
 PUBLIC_PATHS = frozenset({"/graphql"})
 

@@ -31,6 +31,7 @@ from .orders.queries import OrderQueries
 from .orders.queue import FulfillmentQueueQueries
 from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
+from .pickup import PickupQueries
 from .scalars import DATETIME
 from .subscriptions import Subscription
 
@@ -43,6 +44,7 @@ Query = merge_types(
         OrderQueries,
         FulfillmentQueueQueries,
         FulfillmentQueries,
+        PickupQueries,
         LedgerQueries,
     ),
 )

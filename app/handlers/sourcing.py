@@ -33,6 +33,7 @@ def candidate(location: Location) -> CandidateLocation:
         coordinates=location.coordinates,
         active=location.active,
         can_ship=location.capabilities.ship,
+        can_pickup=location.capabilities.pickup,
         handling_cost=location.handling_cost,
     )
 

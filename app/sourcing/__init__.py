@@ -1,6 +1,7 @@
 """Pure sourcing: eligibility rules, cost and transit model, optimiser, explanation.
 
-Public API: `source`, `source_batch` (engine), `PreparedNetwork` and its `quote` (quotes), the value types (model),
+Public API: `source`, `source_batch` (engine), `PreparedNetwork` and its `quote` (quotes),
+`pickup_options` (pickup), the value types (model),
 `default_profile`, `resolve_postal_code` (geo).
 """
 
@@ -21,6 +22,7 @@ from app.sourcing.model import (
     SourcingRequest,
     default_profile,
 )
+from app.sourcing.pickup import PickupOption, pickup_options
 from app.sourcing.quotes import PreparedNetwork
 from app.sourcing.transit import CarrierService, TransitModel
 
@@ -33,6 +35,7 @@ __all__ = [
     "EligibilityRule",
     "Explanation",
     "FulfillmentOption",
+    "PickupOption",
     "PreparedNetwork",
     "RateBand",
     "ShipmentPlan",
@@ -43,6 +46,7 @@ __all__ = [
     "TransitModel",
     "UnknownPostalCode",
     "default_profile",
+    "pickup_options",
     "resolve_postal_code",
     "source",
     "source_batch",

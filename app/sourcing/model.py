@@ -47,6 +47,7 @@ class CandidateLocation(msgspec.Struct, frozen=True, kw_only=True):
     coordinates: Coordinates
     active: bool = True
     can_ship: bool = True
+    can_pickup: bool = False  # customers may collect orders here (click & collect)
     capacity_left_today: int | None = None
     handling_cost: float = 0.0
     processing_days: int = 0

@@ -74,6 +74,13 @@ def promised_delivery(
     return leaves + timedelta(days=days, hours=model.delivery_hour)
 
 
+def ready_at(model: TransitModel, now: datetime, *, cutoff_hour: int, processing_days: int) -> datetime:
+    """When a parcel processed at a location from `now` is ready at its counter: at the delivery hour of the
+    day it would leave that location (the same cut-off and processing days as a shipment), never before now."""
+    leaves = ship_date(now, cutoff_hour=cutoff_hour, processing_days=processing_days)
+    return max(now, leaves + timedelta(hours=model.delivery_hour))
+
+
 def days_until(now: datetime, promised: datetime) -> int:
     """Calendar days from the day of `now` to the promised day (0: today)."""
     return (promised.date() - now.date()).days

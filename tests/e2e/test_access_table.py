@@ -108,6 +108,10 @@ PROBES: dict[str, Probe] = {
         '{ fulfillmentOptions(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { cost } }',
         bool,
     ),
+    "pickupOptions": query(
+        '{ pickupOptions(input: {lines: [{sku: "TEE", quantity: 1}], near: {postalCode: "60601"}}) { available } }',
+        bool,
+    ),
     "fulfillmentQueue": query(
         '{ fulfillmentQueue(locationCode: "NWK") { edges { cursor } } }', lambda d: bool(d["edges"])
     ),
