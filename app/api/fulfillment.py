@@ -13,9 +13,13 @@ what the engine derives from them are kept by the read-model network (app/handle
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import strawberry
+
+from app.domain.values import Coordinates
+from app.sourcing import Availability, PreparedNetwork
 
 from .context import Info
 from .errors import ApiError, UserError
@@ -57,18 +61,36 @@ def cart(info: Info, given: list[OrderLineInput]) -> dict[str, int]:
     return lines
 
 
+@dataclass(frozen=True)
+class PublicCart:
+    """What a public promise (`fulfillmentOptions`, `pickupOptions`) starts from."""
+
+    lines: dict[str, int]
+    near: Coordinates
+    prepared: PreparedNetwork
+    availability: Availability
+    now: datetime
+
+
+async def public_cart(info: Info, lines: list[OrderLineInput], address: AddressInput, field: str) -> PublicCart:
+    """The cart within the public limits (`cart`), where it is going (`field` names the address input), and the
+    network and stock the promise is worked out from."""
+    quantities = cart(info, lines)
+    resolved = resolve_address(address)
+    if isinstance(resolved, UserError):
+        raise ApiError(resolved.message, resolved.code, field)
+    services = info.context.services
+    prepared = await services.network.prepared(services.handlers.profiles)
+    availability = await services.network.availability(quantities.keys())
+    return PublicCart(quantities, resolved.coordinates, prepared, availability, services.handlers.ctx.clock())
+
+
 @strawberry.type
 class FulfillmentQueries:
     @strawberry.field(description="Delivery options for a cart: one per service level that can be promised.")
     async def fulfillment_options(self, info: Info, input: FulfillmentOptionsInput) -> list[FulfillmentOption]:
-        lines = cart(info, input.lines)
-        address = resolve_address(input.ship_to)
-        if isinstance(address, UserError):
-            raise ApiError(address.message, address.code, "input.shipTo")
-        services = info.context.services
-        prepared = await services.network.prepared(services.handlers.profiles)
-        availability = await services.network.availability(lines.keys())
-        options = prepared.quote(lines, address.coordinates, availability, services.handlers.ctx.clock())
+        given = await public_cart(info, input.lines, input.ship_to, "input.shipTo")
+        options = given.prepared.quote(given.lines, given.near, given.availability, given.now)
         return [
             FulfillmentOption(
                 service_level=o.service_level,

@@ -23,10 +23,10 @@ from app.sourcing import pickup_options
 
 from .access import sees_network
 from .context import Info
-from .errors import ApiError, UserError
-from .fulfillment import cart
+from .errors import ApiError
+from .fulfillment import public_cart
 from .locations import Location
-from .orders.mutations import AddressInput, OrderLineInput, resolve_address
+from .orders.mutations import AddressInput, OrderLineInput
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 50.0, 1000.0
 DEFAULT_FIRST, MAX_FIRST = 10, 100
@@ -56,7 +56,6 @@ class PickupQueries:
         "within the radius that cannot be served come last with available false."
     )
     async def pickup_options(self, info: Info, input: PickupOptionsInput) -> list[PickupOption]:
-        lines = cart(info, input.lines)
         radius_km = DEFAULT_RADIUS_KM if input.radius_km is None else input.radius_km
         first = DEFAULT_FIRST if input.first is None else input.first
         if not (math.isfinite(radius_km) and 0 < radius_km <= MAX_RADIUS_KM):
@@ -64,18 +63,13 @@ class PickupQueries:
                            "input.radiusKm")  # fmt: skip
         if not 0 < first <= MAX_FIRST:
             raise ApiError(f"first must be between 1 and {MAX_FIRST}", "INVALID_ARGUMENT", "input.first")
-        address = resolve_address(input.near)
-        if isinstance(address, UserError):
-            raise ApiError(address.message, address.code, "input.near")
-        services = info.context.services
-        prepared = await services.network.prepared(services.handlers.profiles)
-        availability = await services.network.availability(lines.keys())
+        given = await public_cart(info, input.lines, input.near, "input.near")
         found = pickup_options(
-            prepared,
-            lines,
-            address.coordinates,
-            availability,
-            services.handlers.ctx.clock(),
+            given.prepared,
+            given.lines,
+            given.near,
+            given.availability,
+            given.now,
             radius_km=radius_km,
             first=first,
         )

@@ -68,8 +68,8 @@ def receiver() -> Iterator[Receiver]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def log_message(self, format: str, *args: object) -> None:  # quiet
-            pass
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: http.server would print every request to stderr; the test reads `received` instead."""
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/meridian"
