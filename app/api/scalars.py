@@ -11,6 +11,7 @@ from strawberry.schema.types.base_scalars import DateTimeDefinition
 from strawberry.types.scalar import ScalarDefinition
 
 from app.domain.values import (
+    DeliveryMethod,
     ItemCondition,
     LocationType,
     OrderStatus,
@@ -25,6 +26,7 @@ from .errors import InvalidDateTime
 
 # The domain's own enums are the GraphQL enums: their values are their names, as the contract spells them.
 for _enum in (
+    DeliveryMethod,
     ItemCondition,
     LocationType,
     OrderStatus,
@@ -72,6 +74,7 @@ __all__ = [
     "DATETIME",
     "JSON",
     "MAX_PAGE",
+    "DeliveryMethod",
     "ItemCondition",
     "LocationType",
     "Node",

@@ -7,13 +7,17 @@ from datetime import datetime
 import msgspec
 
 from app.domain.events import Event
-from app.domain.values import Address, Line, PickDeclineReason, ServiceLevel, TrackingStatus
+from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
 
 class PlannedShipment(msgspec.Struct, frozen=True, kw_only=True):
     shipment_id: str
     location_code: str
     lines: tuple[Line, ...]
+    # PICKUP: the customer collects it at `location_code`. A SHIP shipment with a `destination` is a transfer
+    # bringing stock to that pickup store. Both default for shipments planned before click & collect existed.
+    kind: DeliveryMethod = DeliveryMethod.SHIP
+    destination: str | None = None
 
 
 class PlannedShipmentCost(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,6 +56,8 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     channel: str
     placed_at: datetime
     idempotency_key: str | None = None
+    delivery_method: DeliveryMethod = DeliveryMethod.SHIP
+    pickup_location_code: str | None = None  # the store a PICKUP order is collected at
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

@@ -33,7 +33,16 @@ from app.domain.order_events import (
     ShipmentPicked,
     TrackingUpdated,
 )
-from app.domain.values import Address, Line, OrderStatus, Scan, ServiceLevel, ShipmentStatus, TrackingStatus
+from app.domain.values import (
+    Address,
+    DeliveryMethod,
+    Line,
+    OrderStatus,
+    Scan,
+    ServiceLevel,
+    ShipmentStatus,
+    TrackingStatus,
+)
 
 # Stock is still reserved (not yet shipped) for shipments in these states.
 OPEN_SHIPMENT = frozenset({ShipmentStatus.PLANNED, ShipmentStatus.PICKED, ShipmentStatus.PACKED})
@@ -68,6 +77,8 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     status: ShipmentStatus
     lines: tuple[Line, ...]
     planned_at: datetime | None = None  # None for shipments planned before it was recorded: they never expire
+    kind: DeliveryMethod = DeliveryMethod.SHIP
+    destination: str | None = None  # a transfer's pickup store
     carrier: str | None = None
     tracking_number: str | None = None
     promised_delivery: datetime | None = None
@@ -95,6 +106,8 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     channel: str
     placed_at: datetime
     idempotency_key: str | None = None
+    delivery_method: DeliveryMethod = DeliveryMethod.SHIP
+    pickup_location_code: str | None = None
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -304,6 +317,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             channel=event.channel,
             placed_at=event.placed_at,
             idempotency_key=event.idempotency_key,
+            delivery_method=event.delivery_method,
+            pickup_location_code=event.pickup_location_code,
         )
     if state is None:
         return None
@@ -317,6 +332,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
                     status=ShipmentStatus.PLANNED,
                     lines=p.lines,
                     planned_at=event.allocated_at,
+                    kind=p.kind,
+                    destination=p.destination,
                 )
                 for p in event.shipments
             )

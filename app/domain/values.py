@@ -28,6 +28,13 @@ class LocationCapability(enum.StrEnum):
     RETURNS = "RETURNS"
 
 
+class DeliveryMethod(enum.StrEnum):
+    """How the customer receives an order, and what kind of work a shipment is: a parcel or a store pickup."""
+
+    SHIP = "SHIP"
+    PICKUP = "PICKUP"
+
+
 class ServiceLevel(enum.StrEnum):
     STANDARD = "STANDARD"
     EXPRESS = "EXPRESS"
@@ -64,6 +71,8 @@ class OrderStatus(enum.StrEnum):
     SHIPPED = "SHIPPED"
     PARTIALLY_DELIVERED = "PARTIALLY_DELIVERED"
     DELIVERED = "DELIVERED"
+    READY_FOR_PICKUP = "READY_FOR_PICKUP"
+    COLLECTED = "COLLECTED"
     COMPLETED = "COMPLETED"
     CANCELLED = "CANCELLED"
 
@@ -78,7 +87,11 @@ class ShipmentStatus(enum.StrEnum):
     DELIVERED = "DELIVERED"
     EXCEPTION = "EXCEPTION"
     CANCELLED = "CANCELLED"
-    EXPIRED = "EXPIRED"  # not picked within its location's SLA: its units were sourced again elsewhere
+    READY_FOR_PICKUP = "READY_FOR_PICKUP"  # a pickup shipment picked and waiting at the counter
+    COLLECTED = "COLLECTED"  # the customer took it
+    # Not picked within its location's SLA (its units were sourced again elsewhere), or a pickup nobody collected
+    # within the store's hold (its units went back to the store's stock).
+    EXPIRED = "EXPIRED"
 
 
 class PickDeclineReason(enum.StrEnum):
