@@ -7,7 +7,7 @@ that table against the app.
 
 Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and creating or changing
 locations; `operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
-`customer` its own orders. Anonymous callers reach only `fulfillmentOptions` and `pickupOptions`.
+`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`, `pickupOptions` and `returnPolicy`.
 """
 
 from __future__ import annotations
@@ -104,6 +104,19 @@ def can_manage_locations(principal: Principal) -> bool:
 
 
 def can_read_ledger(principal: Principal) -> bool:
+    return principal.role is Role.ADMIN
+
+
+# The return policy.
+
+
+def can_see_return_policy(principal: Principal | None) -> bool:
+    """Anyone, without a token: shops show the policy at checkout, and it holds nothing about anyone."""
+    return True
+
+
+def can_define_return_policy(principal: Principal) -> bool:
+    """What every customer's returns are judged by is the admin's, as the sourcing rules are."""
     return principal.role is Role.ADMIN
 
 

@@ -32,6 +32,7 @@ from .orders.queue import FulfillmentQueueQueries
 from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
 from .pickup import PickupQueries
+from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME
 from .subscriptions import Subscription
 
@@ -46,10 +47,12 @@ Query = merge_types(
         FulfillmentQueries,
         PickupQueries,
         LedgerQueries,
+        ReturnPolicyQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations)
+    "Mutation",
+    (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations, ReturnPolicyMutations),
 )
 
 

@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import locations, notifications, order_state, profiles, returns, stock
+from app.domain import locations, notifications, order_state, profiles, return_policy, returns, stock
 from app.domain.events import Event
 
 S = TypeVar("S")
@@ -92,4 +92,7 @@ PROFILE: AggregateKind[profiles.Profile | None] = AggregateKind(
 )
 NOTIFICATION: AggregateKind[notifications.Notification | None] = AggregateKind(
     "Notification", None, notifications.evolve, notifications.Notification | None
+)
+RETURN_POLICY: AggregateKind[return_policy.ReturnPolicies | None] = AggregateKind(
+    "ReturnPolicies", None, return_policy.evolve, return_policy.ReturnPolicies | None
 )

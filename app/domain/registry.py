@@ -8,6 +8,7 @@ from app.domain.notifications import NOTIFICATION_EVENTS
 from app.domain.order_events import ORDER_EVENTS
 from app.domain.profiles import PROFILE_EVENTS
 from app.domain.return_events import RETURN_EVENTS
+from app.domain.return_policy import RETURN_POLICY_EVENTS
 from app.domain.stock_events import STOCK_EVENTS
 
 ALL_EVENTS: tuple[type[Event], ...] = (
@@ -17,6 +18,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *RETURN_EVENTS,
     *PROFILE_EVENTS,
     *NOTIFICATION_EVENTS,
+    *RETURN_POLICY_EVENTS,
 )
 
 EVENTS_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

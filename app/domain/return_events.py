@@ -37,6 +37,7 @@ class ReturnRequested(ReturnEvent, frozen=True, kw_only=True):
     order_id: str
     lines: tuple[ReturnLine, ...]
     requested_at: datetime
+    policy_version: int = 0  # the return policy in force when requested; 0 (the default) for older events
 
 
 class ReturnApproved(ReturnEvent, frozen=True, kw_only=True):

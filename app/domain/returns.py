@@ -9,7 +9,7 @@ and the stock commands of `stock_commands_for_receipt` with `ReturnReceived`, al
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import msgspec
@@ -21,7 +21,6 @@ from app.domain.errors import (
     InvalidState,
     LocationInactive,
     NotFound,
-    ReturnWindowClosed,
     UnknownLocation,
     require_positive,
 )
@@ -43,10 +42,10 @@ from app.domain.return_events import (
     ReturnReplaced,
     ReturnRequested,
 )
+from app.domain.return_policy import DEFAULT_POLICY, ReturnPolicy, check_return_request
 from app.domain.stock_commands import ReturnStock, StockCommand, WriteOffStock
 from app.domain.values import ItemCondition, Line, ReturnStatus, TrackingStatus
 
-RETURN_WINDOW = timedelta(days=30)
 R = ReturnStatus
 
 
@@ -103,6 +102,7 @@ class Return(msgspec.Struct, frozen=True, kw_only=True):
     replacement_order_id: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
+    policy_version: int = 0  # of the return policy it was requested under (its fees apply to its refund)
 
     @property
     def refund_amount(self) -> Decimal | None:
@@ -117,6 +117,7 @@ def evolve(state: Return | None, event: Event) -> Return | None:
             status=R.REQUESTED,
             lines=event.lines,
             requested_at=event.requested_at,
+            policy_version=event.policy_version,
         )
     if state is None:
         return None
@@ -146,11 +147,12 @@ def decide(
     *,
     order: Order | None = None,
     location: Location | None = None,
-    window: timedelta = RETURN_WINDOW,
+    policy: ReturnPolicy = DEFAULT_POLICY,
 ) -> list[Event]:
+    """`policy` is the return policy in force, which a request is judged by and records."""
     rid = command.return_id
     if isinstance(command, RequestReturn):
-        return _request(state, command, now, order, window)
+        return _request(state, command, now, order, policy)
     if state is None:
         raise NotFound(f"no return {rid}", field=("returnId",))
     match command:
@@ -209,7 +211,7 @@ def decide(
 
 
 def _request(
-    state: Return | None, command: RequestReturn, now: datetime, order: Order | None, window: timedelta
+    state: Return | None, command: RequestReturn, now: datetime, order: Order | None, policy: ReturnPolicy
 ) -> list[Event]:
     if state is not None:
         raise Duplicate(f"return {command.return_id} already exists", field=("returnId",))
@@ -218,11 +220,16 @@ def _request(
     delivered_at = last_delivered_at(order)
     if delivered_at is None:
         raise InvalidState("nothing on this order has been delivered yet", field=("orderId",))
-    if now > delivered_at + window:
-        raise ReturnWindowClosed(f"the return window closed on {(delivered_at + window).isoformat()}")
     check_returnable(order, tuple(Line(line.sku, line.quantity) for line in command.lines))
+    check_return_request(policy, tuple(line.sku for line in command.lines), delivered_at, now)
     return [
-        ReturnRequested(return_id=command.return_id, order_id=order.order_id, lines=command.lines, requested_at=now)
+        ReturnRequested(
+            return_id=command.return_id,
+            order_id=order.order_id,
+            lines=command.lines,
+            requested_at=now,
+            policy_version=policy.version,
+        )
     ]
 
 

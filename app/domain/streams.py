@@ -24,6 +24,10 @@ def profile_stream(name: str) -> str:
     return f"profile-{name}"
 
 
+def return_policy_stream(name: str = "default") -> str:
+    return f"returnpolicy-{name}"
+
+
 def notification_stream(notification_id: str) -> str:
     return f"notification-{notification_id}"
 

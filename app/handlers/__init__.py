@@ -16,6 +16,7 @@ from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
 from app.domain.profiles import DefineSourcingProfile
+from app.domain.return_policy import DefineReturnPolicy
 from app.domain.returns import ReturnCommand
 from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
@@ -38,6 +39,7 @@ from .commands import (
 from .network import LogNetwork, NetworkView
 from .profiles import FixedProfile, LogProfiles, ProfileSource, define_profile
 from .replenishment import fulfil_replenishment
+from .return_policy import define_return_policy
 from .sourcing import source_order
 from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
 
@@ -116,6 +118,8 @@ class Handlers:
                     return await source_order(uow, command, self.network, await self.profiles.active())
                 case DefineSourcingProfile():
                     return await define_profile(uow, command)
+                case DefineReturnPolicy():
+                    return await define_return_policy(uow, command)
                 case CheckReplenishment():
                     return await stock_handlers.check_replenishment(uow, command, self.network)
                 case FulfilReplenishment():

@@ -3,6 +3,7 @@ appended together, so a return never half-happens."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from app.domain import order_commands as oc
@@ -11,11 +12,13 @@ from app.domain.aggregates import LOCATION, ORDER, RETURN, STOCK
 from app.domain.events import Event
 from app.domain.order_state import Order
 from app.domain.return_events import RefundLine, ReturnReceived, ReturnRequested
+from app.domain.return_policy import DEFAULT_POLICY
 from app.domain.returns import Return
 from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
-from app.domain.values import Line, ReturnStatus
+from app.domain.values import ItemCondition, Line, ReturnStatus
 
 from .commands import SettleReturn
+from .return_policy import policy_in_force, restocking_fees_of
 from .unit_of_work import UnitOfWork
 
 
@@ -30,7 +33,9 @@ async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Retu
     if isinstance(command, returns.ReplaceReturn) and state is not None and order is not None:
         await _place_replacement(uow, state, order, command.replacement_order_id)
 
-    events = returns.decide(state, command, uow.now, order=order, location=location)
+    # Only a request is judged by the return policy: the one in force now, whose version it records.
+    policy = await policy_in_force(uow) if isinstance(command, returns.RequestReturn) else DEFAULT_POLICY
+    events = returns.decide(state, command, uow.now, order=order, location=location, policy=policy)
     after = uow.record(RETURN, stream, events)
     assert after is not None or not events
     for event in events:
@@ -91,9 +96,20 @@ async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Deci
             return_id=state.return_id, replacement_order_id=f"{state.order_id}-r-{state.return_id}"
         )
     else:
-        totals: dict[str, int] = {}
-        for line in state.received:
-            totals[line.sku] = totals.get(line.sku, 0) + line.quantity
-        refunds = tuple(RefundLine(sku=sku, amount=unit_price * qty) for sku, qty in sorted(totals.items()))
-        settle = returns.RefundReturn(return_id=state.return_id, lines=refunds)
+        fees = await restocking_fees_of(uow, state)
+        settle = returns.RefundReturn(return_id=state.return_id, lines=refund_lines(state, unit_price, fees))
     return await change_return(uow, settle)
+
+
+def refund_lines(
+    state: Return, unit_price: Decimal, restocking_fees: Mapping[ItemCondition, Decimal]
+) -> tuple[RefundLine, ...]:
+    """The automatic refund of a received return, per SKU: the unit price per unit received.
+
+    `restocking_fees` holds the percent withheld per received condition, by the policy version the return was
+    requested under (`restocking_fees_of`): the refund of a unit is where it applies, to the unit's paid price.
+    Orders carry no paid prices yet, and the flat `unit_price` standing in for them is refunded whole."""
+    totals: dict[str, int] = {}
+    for line in state.received:
+        totals[line.sku] = totals.get(line.sku, 0) + line.quantity
+    return tuple(RefundLine(sku=sku, amount=unit_price * qty) for sku, qty in sorted(totals.items()))

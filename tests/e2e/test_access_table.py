@@ -112,6 +112,7 @@ PROBES: dict[str, Probe] = {
         '{ pickupOptions(input: {lines: [{sku: "TEE", quantity: 1}], near: {postalCode: "60601"}}) { available } }',
         bool,
     ),
+    "returnPolicy": query("{ returnPolicy { version windowDays } }", lambda d: d["windowDays"] > 0),
     "fulfillmentQueue": query(
         '{ fulfillmentQueue(locationCode: "NWK") { edges { cursor } } }', lambda d: bool(d["edges"])
     ),
@@ -165,6 +166,7 @@ PROBES: dict[str, Probe] = {
         lambda w: {"returnId": w.return_id, "lines": [{"sku": "TEE", "amount": "1.00"}]},
         True,
     ),
+    "defineReturnPolicy": mutation("defineReturnPolicy", "ReturnPolicyInput", lambda w: {"windowDays": 30}),
     "orderUpdated": query(
         "subscription($id: ID!) { orderUpdated(id: $id) { id } }", lambda d: d is not None, lambda w: {"id": w.order_id}
     ),

@@ -14,6 +14,7 @@ from app.domain.order_state import evolve as evolve_order
 from app.domain.orders import decide as decide_order
 from app.domain.replenishment import decide_replenishment
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine, ReturnReceived
+from app.domain.return_policy import ReturnPolicy
 from app.domain.returns import (
     ApproveReturn,
     ReceiveReturn,
@@ -122,7 +123,8 @@ def test_return_window_and_undelivered_orders() -> None:
     with pytest.raises(DomainError) as closed:
         returns.decide(None, REQUEST, NOW + timedelta(days=31), order=delivered_order())
     assert closed.value.code == "RETURN_WINDOW_CLOSED"
-    assert returns.decide(None, REQUEST, NOW + timedelta(days=6), order=delivered_order(), window=timedelta(days=7))
+    week = ReturnPolicy(version=1, window_days=7, defined_at=NOW)
+    assert returns.decide(None, REQUEST, NOW + timedelta(days=6), order=delivered_order(), policy=week)
     undelivered = state_of(*DELIVERED[:-1])
     with pytest.raises(DomainError) as caught:
         returns.decide(None, REQUEST, NOW, order=undelivered)
