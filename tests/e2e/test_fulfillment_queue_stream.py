@@ -63,8 +63,10 @@ async def test_a_stores_operator_sees_its_shipments_planned_then_picked(api: Api
     chicago = api.token(Role.OPERATOR, locations=frozenset({"CHI"}))
     newark_operator = api.token(Role.OPERATOR, locations=frozenset({"NWK"}))
 
+    feed = api.app.state.services.feed
+    before = await api.store.head()
+    assert before is not None and await feed.follower.wait_for(before, 20)  # passed by while nobody listened
     async with await open_stream(api, chicago, "CHI") as ws:
-        feed = api.app.state.services.feed
 
         async def registered() -> bool:
             return bool(feed.listening(location_topic("CHI")))
