@@ -82,7 +82,8 @@ def can_act_at(principal: Principal, location_code: str) -> bool:
 
 
 def can_see_work_at(principal: Principal, location_code: str) -> bool:
-    """A location's fulfilment queue and pick list are seen by whoever may pick, pack and dispatch there."""
+    """A location's fulfilment queue, its pick list and the stream of its queue's changes are seen by whoever may
+    pick, pack and dispatch there."""
     return can_act_at(principal, location_code)
 
 

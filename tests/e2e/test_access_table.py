@@ -173,6 +173,9 @@ PROBES: dict[str, Probe] = {
     "inventoryChanged": query(
         'subscription { inventoryChanged(sku: "TEE") { levels { onHand } } }', lambda d: bool(d["levels"])
     ),
+    "fulfillmentQueueChanged": query(
+        'subscription { fulfillmentQueueChanged(locationCode: "NWK") { id } }', lambda d: d is not None
+    ),
 }
 
 
@@ -241,12 +244,17 @@ async def streamed(api: Api, probe: Probe, w: World, token: str | None, change: 
 
 
 def changes(api: Api, w: World, operation: str) -> Callable[[], Awaitable[None]]:
-    """Something for `operation` to stream: alternately hold and release the order, or receive stock."""
+    """Something for `operation` to stream: alternately hold and release the order, receive stock, or plan
+    another shipment at NWK."""
     order_steps = itertools.cycle(("placeOrderOnHold", "releaseOrderHold"))
 
     async def change() -> None:
         if operation == "inventoryChanged":
             await receive(api, "NWK", "TEE", 1)
+            return
+        if operation == "fulfillmentQueueChanged":  # another of alice's orders, planned at NWK
+            await receive(api, "NWK", "TEE", 1)
+            await api.data(PLACE, {"input": ALICE})
             return
         name = next(order_steps)
         await api.data(f"mutation($id: ID!) {{ {name}(input: {{orderId: $id}}) {{ userErrors {{ code }} }} }}",

@@ -1,5 +1,5 @@
 """confirmPick over GraphQL: the shipment's own operator picks short, the declined unit is re-sourced at once;
-an operator of another location is refused."""
+an operator of another location is refused, and so is its queue and pick list."""
 
 from __future__ import annotations
 
@@ -96,6 +96,8 @@ async def test_a_locations_pick_list_and_queue_page_through_its_work(api: Api) -
     elsewhere = api.token(Role.OPERATOR, locations=frozenset({"CHI"}))
     refused = await api.gql(PICK_LIST, {"code": "NWK"}, token=elsewhere)
     assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    refused = await api.gql(QUEUE, {"code": "NWK"}, token=elsewhere)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN" and refused["data"] is None
 
     full = {"shipmentId": shipments[0], "lines": [{"sku": "TEE", "picked": 2}]}
     assert (await api.data(PICK, {"input": full}, token=operator))["confirmPick"]["userErrors"] == []
