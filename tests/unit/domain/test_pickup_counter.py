@@ -288,6 +288,6 @@ def test_order_status_with_part_ready_and_part_still_to_pick() -> None:
     collected = ShipmentCollected(order_id="o1", shipment_id="S1", collected_at=NOW)
     ready2 = ShipmentReadyForPickup(order_id="o1", shipment_id="S2", pickup_code="111111", ready_at=NOW, expires_at=NOW)
     picked2 = ShipmentPicked(order_id="o1", shipment_id="S2", picked_at=NOW)
-    after = given(orders.evolve, state, [collected, picked2, ready2])
+    after = given(orders.evolve, None, [PLACED, two, PICKED, READY, collected, picked2, ready2])
     assert after is not None
     assert order_status(after) is OrderStatus.READY_FOR_PICKUP  # collected + ready
