@@ -118,7 +118,10 @@ def test_the_pick_of_a_pickup_shipment_makes_it_ready_with_its_code_for_the_stor
     assert len(open_reservations(state)) == 2  # still reserved while it waits
 
 
-@pytest.mark.parametrize("code", [None, "12345", "1234567", "12a456", "１２３４５６"])
+FULL_WIDTH = "\uff11\uff12\uff13\uff14\uff15\uff16"  # digits to str.isdigit, not to a keypad
+
+
+@pytest.mark.parametrize("code", [None, "12345", "1234567", "12a456", FULL_WIDTH])
 def test_a_pickup_shipment_needs_a_six_digit_code(code: str | None) -> None:
     with pytest.raises(InvalidInput) as refused:
         orders.decide(order(), full_pick(code), NOW)
@@ -126,7 +129,8 @@ def test_a_pickup_shipment_needs_a_six_digit_code(code: str | None) -> None:
 
 
 def test_a_pickup_shipment_fully_declined_is_not_ready() -> None:
-    lines = (PickLine(sku="A", picked=0, reason=PickDeclineReason.NOT_FOUND),) + (
+    lines = (
+        PickLine(sku="A", picked=0, reason=PickDeclineReason.NOT_FOUND),
         PickLine(sku="B", picked=0, reason=PickDeclineReason.DAMAGED),
     )
     events = orders.decide(order(), ConfirmPick(order_id="o1", shipment_id="S1", lines=lines, pickup_code=CODE), NOW)
