@@ -24,7 +24,7 @@ from app.security import Role
 from eventstore import EventCodec
 from tests.support.pickup import place_for_pickup
 
-from .conftest import Api
+from .conftest import Api, eventually
 from .test_order_journey import PLACE, network, receive, wait_status
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
@@ -228,6 +228,11 @@ async def pickup_world(api: Api) -> World:
     await receive(api, "NWK", "TEE", 5)
     await place_for_pickup(Context(api.store, EventCodec(ALL_EVENTS)), "pickup-1", "NWK", ("TEE", 1), customer="alice")
     order_id = global_id("Order", "pickup-1")
+
+    async def projected() -> bool:  # written behind the API's back: no read-your-writes to wait on
+        return (await api.data(ORDER, {"id": order_id}))["order"] is not None
+
+    await eventually(projected)
     shipment_id = (await wait_status(api, order_id, "ALLOCATED"))["shipments"][0]["id"]
     pick = {"shipmentId": shipment_id, "lines": [{"sku": "TEE", "picked": 1}]}
     await api.data("mutation($input: ConfirmPickInput!) { confirmPick(input: $input) { userErrors { code } } }",
