@@ -91,7 +91,8 @@ def test_a_principal_knows_when_its_token_expires() -> None:
 
 def test_a_pickup_code_is_read_by_its_customer_its_counters_operators_and_admins() -> None:
     both = order("NWK", "CHI")  # seen by NWK's operator for its shipment, wherever the pickup is
-    assert [access.can_read_pickup_code(p, both, "NWK") for p in (ADMIN, SERVICE, NEWARK, UNSCOPED, ALICE, BOB, None)] == [
+    callers = (ADMIN, SERVICE, NEWARK, UNSCOPED, ALICE, BOB, None)
+    assert [access.can_read_pickup_code(p, both, "NWK") for p in callers] == [
         True, False, True, False, True, False, False,
     ]  # fmt: skip
     assert access.can_see_order(NEWARK, both) and not access.can_read_pickup_code(NEWARK, both, "CHI")
