@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import secrets
 
+import msgspec
+
 from app.domain import order_commands as oc
 from app.domain import orders
 from app.domain.aggregates import LOCATION, ORDER
@@ -34,12 +36,7 @@ async def for_the_counter(uow: UnitOfWork, order: Order | None, command: oc.Conf
     location = await uow.get(LOCATION, location_stream(shipment.location_code))
     hold_days = location.pickup_hold_days if location is not None else DEFAULT_PICKUP_HOLD_DAYS
     if command.pickup_code is None:
-        command = oc.ConfirmPick(
-            order_id=command.order_id,
-            shipment_id=command.shipment_id,
-            lines=command.lines,
-            pickup_code=new_pickup_code(),
-        )
+        command = msgspec.structs.replace(command, pickup_code=new_pickup_code())
     return command, hold_days
 
 
