@@ -4,6 +4,7 @@ handlers are given); an uncollected hold gives the units back to the store and c
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -142,3 +143,19 @@ async def test_an_uncollected_pickup_is_released_to_the_stores_stock_and_its_lin
     clock.advance(days=30)
     assert (await handlers.handle(expire)).events == []
     assert (await stock_state(store, codec, "TEE", "NWK")).atp == 5
+
+
+async def test_wrong_codes_given_at_once_are_each_counted(
+    handlers: Handlers, store: EventStore, codec: EventCodec
+) -> None:
+    """Two counters (or a script) trying codes at the same time: every attempt is decided on the attempts before it
+    (the append checks the order's version), so six at once lock the counter and none slips past the count."""
+    code = await ready_at_the_counter(handlers, store, codec)
+    wrong = "000000" if code != "000000" else "111111"
+    results = await asyncio.gather(*(handlers.handle(collect(wrong)) for _ in range(6)), return_exceptions=True)
+    refused = [r for r in results if isinstance(r, TooManyAttempts)]
+    recorded = [e for r in results if not isinstance(r, BaseException) for e in r.events]
+    assert len(refused) == 1
+    assert sorted(e.attempts for e in recorded if isinstance(e, PickupCodeRejected)) == [1, 2, 3, 4, 5]
+    with pytest.raises(TooManyAttempts):
+        await handlers.handle(collect(code))
