@@ -178,7 +178,7 @@ def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _notifications(dsn: str, failed: bool) -> None:
     from app.domain import ALL_EVENTS
-    from app.domain.notifications import NotificationStatus
+    from app.domain.notifications import NotificationStatus, without_secrets
     from app.handlers.notifications import list_notifications
 
     pool = await create_pool(dsn, min_size=1, max_size=2)
@@ -188,7 +188,7 @@ async def _notifications(dsn: str, failed: bool) -> None:
     finally:
         await pool.close()
     for notification in found:
-        sys.stdout.buffer.write(msgspec.json.encode(notification) + b"\n")
+        sys.stdout.buffer.write(msgspec.json.encode(without_secrets(notification)) + b"\n")
 
 
 def cmd_notifications(settings: Settings, args: argparse.Namespace) -> int:

@@ -64,6 +64,18 @@ async def overdue_picks(conn: Connection | asyncpg.Pool, now: datetime, *, limit
     return await conn.fetch(query("overdue_picks"), now, limit)
 
 
+async def expired_pickups(conn: Connection | asyncpg.Pool, now: datetime, *, limit: int = 500) -> list[asyncpg.Record]:
+    """(order_id, shipment_id) of READY_FOR_PICKUP shipments whose hold has ended at `now`, oldest first."""
+    return await conn.fetch(query("expired_pickups"), now, limit)
+
+
+async def pickup_reminders_due(
+    conn: Connection | asyncpg.Pool, now: datetime, *, limit: int = 500
+) -> list[asyncpg.Record]:
+    """(order_id, shipment_id) of READY_FOR_PICKUP shipments half-way through their hold and not reminded."""
+    return await conn.fetch(query("pickup_reminders_due"), now, limit)
+
+
 async def shipment_by_tracking(
     conn: Connection | asyncpg.Pool, carrier: str, tracking_number: str
 ) -> asyncpg.Record | None:

@@ -25,6 +25,7 @@ from app.domain.notifications import (
     RecordNotificationFailed,
     RequestNotification,
 )
+from app.domain.pickup_events import ExpirePickup, RemindPickup
 from app.domain.streams import order_stream
 from app.handlers import ConcurrencyConflict, FulfilReplenishment, Outcome, SettleReturn, SourceOrder, SourceOrders
 from eventstore import Metadata, load_state
@@ -89,6 +90,18 @@ async def expire_pick(order_id: str, shipment_id: str) -> None:
     """Sent by the pick SLA sweep; the order decides whether the shipment is (still) overdue."""
     command = oc.ExpirePick(order_id=order_id, shipment_id=shipment_id)
     await _handle(command, actor="worker:pick-sla", cause=None)
+
+
+@dramatiq.actor(max_retries=20)
+async def remind_pickup(order_id: str, shipment_id: str) -> None:
+    """Sent by the pickup sweep; the order decides whether the reminder is due (and not yet issued)."""
+    await _handle(RemindPickup(order_id=order_id, shipment_id=shipment_id), actor="worker:pickup", cause=None)
+
+
+@dramatiq.actor(max_retries=20)
+async def expire_pickup(order_id: str, shipment_id: str) -> None:
+    """Sent by the pickup sweep; the order decides whether the hold has run out (and the shipment still waits)."""
+    await _handle(ExpirePickup(order_id=order_id, shipment_id=shipment_id), actor="worker:pickup", cause=None)
 
 
 @dramatiq.actor(max_retries=30)
@@ -157,6 +170,8 @@ ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
     fulfil_replenishment,
     settle_return,
     expire_pick,
+    remind_pickup,
+    expire_pickup,
     track_shipment,
     notify,
     notification_undeliverable,

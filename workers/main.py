@@ -40,8 +40,8 @@ def run_worker(
     notify: NotifySettings | None = None,
 ) -> None:
     """Runs until SIGINT/SIGTERM: actor threads, and on the main thread the log followers (the dispatcher
-    and the projection runner), which several worker processes share batch by batch, and the pick SLA sweep
-    (each process sweeps; a shipment sent twice expires once)."""
+    and the projection runner), which several worker processes share batch by batch, and the deadline sweeps
+    (pick SLA, pickup reminders and holds; each process sweeps; a shipment sent twice expires once)."""
     # The async actors' event loop (Dramatiq's AsyncIO middleware makes it) and the log followers' run on uvloop.
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     broker = make_broker(broker_settings)

@@ -42,6 +42,18 @@ def can_manage_order(principal: Principal | None, order: Order) -> bool:
     return principal is not None and principal.role is not Role.OPERATOR and can_see_order(principal, order)
 
 
+def can_read_pickup_code(principal: Principal | None, order: Order, location_code: str) -> bool:
+    """The code that hands a pickup over: its customer (who says it at the counter), the operators of the counter
+    that checks it, and admins. Not services, nor operators elsewhere who see the order for another shipment."""
+    if principal is None:
+        return False
+    if principal.role is Role.CUSTOMER:
+        return order.customer_id == principal.customer_id
+    if principal.role is Role.OPERATOR:
+        return location_code in principal.locations
+    return principal.role is Role.ADMIN
+
+
 def can_see_return(principal: Principal | None, owner: Order | None) -> bool:
     """A return is seen by whoever sees the order it returns from."""
     return owner is not None and can_see_order(principal, owner)
@@ -158,7 +170,14 @@ _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "SourcingDecided": frozenset({"decided_at"}),  # that it was sourced, not the candidates and their costs
     "OrderPlacedOnHold": frozenset(),  # a hold's reason is the staff's note
     "OrderHoldReleased": frozenset(),
+    "ShipmentReadyForPickup": frozenset({"shipment_id", "ready_at", "expires_at"}),  # the code: see below
+    "PickupCodeRejected": frozenset({"shipment_id", "rejected_at", "attempts", "locked_until"}),
+    "ShipmentCollected": frozenset({"shipment_id", "collected_at"}),
+    "PickupReminderIssued": frozenset({"shipment_id", "reminded_at", "expires_at"}),
+    "PickupExpired": frozenset({"shipment_id", "expired_at"}),
 }
+# Left out of every history, staff's too: a pickup code is read where its rule is (`Shipment.pickupCode`).
+_NEVER_IN_HISTORY = frozenset({"pickup_code"})
 
 
 def history_entry_view(
@@ -166,6 +185,8 @@ def history_entry_view(
 ) -> tuple[Any, str | None]:
     """(data, actor) of one history entry as `principal` may see them. Staff see everything; a customer sees
     the fields above and an actor only when it was the customer itself."""
+    if isinstance(data, dict):
+        data = {k: v for k, v in data.items() if k not in _NEVER_IN_HISTORY}
     if sees_network(principal):
         return data, actor
     keep = _CUSTOMER_FIELDS.get(event_type, frozenset()) | {"order_id"}

@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from app.clock import Clock, system_clock
 from app.settings import Settings
 
 from . import health, webhooks
@@ -23,8 +24,9 @@ from .schema import schema
 from .services import services
 
 
-def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None) -> Starlette:
-    """`redis_url`: the workers' Redis, for /readyz and the job counters on /metrics (left out when None)."""
+def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, clock: Clock = system_clock) -> Starlette:
+    """`redis_url`: the workers' Redis, for /readyz and the job counters on /metrics (left out when None);
+    `clock`: the one the handlers and the store read (tests move it)."""
     graphql = MeridianGraphQL(
         schema,
         graphql_ide="graphiql",
@@ -34,7 +36,7 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with services(settings, dsn, redis_url=redis_url) as built:
+        async with services(settings, dsn, redis_url=redis_url, clock=clock) as built:
             app.state.services = built
             yield
 

@@ -25,6 +25,7 @@ from .node import NodeQueries
 from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .operation_limits import OperationLimits
+from .orders.counter import CounterMutations
 from .orders.mutations import OrderMutations
 from .orders.picking import PickingMutations
 from .orders.queries import OrderQueries
@@ -52,7 +53,15 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations, ReturnPolicyMutations),
+    (
+        LocationMutations,
+        InventoryMutations,
+        OrderMutations,
+        PickingMutations,
+        CounterMutations,
+        ReturnMutations,
+        ReturnPolicyMutations,
+    ),
 )
 
 

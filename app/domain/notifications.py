@@ -20,6 +20,7 @@ import msgspec
 from app.domain.errors import InvalidState, NotFound
 from app.domain.events import Command, Event
 from app.domain.order_events import ShipmentDelivered, ShipmentDispatched
+from app.domain.pickup_events import PickupExpired, PickupReminderIssued, ShipmentReadyForPickup
 
 # Fixed forever: changing it would give every past notification a new id and defeat receivers' de-duplication.
 NOTIFICATION_NAMESPACE = uuid.UUID("5b0d1c3e-8f2a-4c61-9d7e-3a1f6e2b9c40")
@@ -81,11 +82,31 @@ def notice_for(event: Event, event_id: str) -> Notice | None:
             )
         case ShipmentDelivered(order_id=order_id):
             return notice(NotificationType.DELIVERED, event.shipment_id, event.delivered_at)
+        case ShipmentReadyForPickup(order_id=order_id):
+            # Without the code: a notice travels as a job message (Redis, the worker's logs when a job fails).
+            # The request adds it from the order (`decide`'s `pickup_code`).
+            expires = event.expires_at.isoformat()
+            return notice(NotificationType.READY_FOR_PICKUP, event.shipment_id, event.ready_at, expiresAt=expires)
+        case PickupReminderIssued(order_id=order_id):
+            expires = event.expires_at.isoformat()
+            return notice(NotificationType.PICKUP_REMINDER, event.shipment_id, event.reminded_at, expiresAt=expires)
+        case PickupExpired(order_id=order_id):
+            return notice(NotificationType.PICKUP_EXPIRED, event.shipment_id, event.expired_at)
     return None
 
 
 # The events `notice_for` answers for: the dispatcher watches them.
-NOTIFYING_EVENTS: tuple[type[Event], ...] = (ShipmentDispatched, ShipmentDelivered)
+NOTIFYING_EVENTS: tuple[type[Event], ...] = (
+    ShipmentDispatched,
+    ShipmentDelivered,
+    ShipmentReadyForPickup,
+    PickupReminderIssued,
+    PickupExpired,
+)
+
+# Data only the customer may read: in the notification (its webhook goes to the customer's channel) but never
+# in a job message, a log line or a listing (`without_secrets`).
+SECRET_DATA = frozenset({"pickupCode"})
 
 
 # --- events ---------------------------------------------------------------------------------------------------
@@ -157,9 +178,15 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def decide(
-    state: Notification | None, command: NotificationCommand, now: datetime, *, customer_id: str | None = None
+    state: Notification | None,
+    command: NotificationCommand,
+    now: datetime,
+    *,
+    customer_id: str | None = None,
+    pickup_code: str | None = None,
 ) -> list[Event]:
-    """Requesting takes the customer of the notice's order (None: the order is unknown).
+    """Requesting takes the customer of the notice's order (None: the order is unknown) and, for
+    READY_FOR_PICKUP, the shipment's pickup code, which the notice leaves out.
 
     Every command is idempotent: a notification is requested once, delivered once, and a failure after a
     delivery (a late retry giving up) changes nothing, since the customer was told.
@@ -170,6 +197,9 @@ def decide(
                 return []
             if customer_id is None:
                 raise NotFound(f"order {n.order_id} not found")
+            data = n.data
+            if n.type is NotificationType.READY_FOR_PICKUP and pickup_code is not None:
+                data = {**data, "pickupCode": pickup_code}
             return [
                 NotificationRequested(
                     notification_id=n.notification_id,
@@ -178,7 +208,7 @@ def decide(
                     shipment_id=n.shipment_id,
                     customer_id=customer_id,
                     occurred_at=n.occurred_at,
-                    data=n.data,
+                    data=data,
                     requested_at=now,
                 )
             ]
@@ -200,6 +230,12 @@ def decide(
                 )
             ]
     raise InvalidState(f"unknown notification command {type(command).__name__}")
+
+
+def without_secrets(notification: Notification) -> Notification:
+    """The notification as staff may list it: secret data masked."""
+    data = {k: ("***" if k in SECRET_DATA and v is not None else v) for k, v in notification.data.items()}
+    return msgspec.structs.replace(notification, data=data)
 
 
 def _require_requested(state: Notification | None, notification_id: str) -> None:

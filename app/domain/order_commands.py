@@ -68,6 +68,9 @@ class ConfirmPick(OrderCommand, frozen=True, kw_only=True):
 
     shipment_id: str
     lines: tuple[PickLine, ...]
+    # A PICKUP shipment is then ready at the counter with this fresh 6-digit code (the handler draws one with
+    # `secrets` when none is given); ignored for a shipment that ships.
+    pickup_code: str | None = None
 
 
 class ExpirePick(OrderCommand, frozen=True, kw_only=True):

@@ -33,6 +33,13 @@ from app.domain.order_events import (
     ShipmentPicked,
     TrackingUpdated,
 )
+from app.domain.pickup_events import (
+    PickupCodeRejected,
+    PickupExpired,
+    PickupReminderIssued,
+    ShipmentCollected,
+    ShipmentReadyForPickup,
+)
 from app.domain.values import (
     Address,
     DeliveryMethod,
@@ -44,11 +51,15 @@ from app.domain.values import (
     TrackingStatus,
 )
 
-# Stock is still reserved (not yet shipped) for shipments in these states.
-OPEN_SHIPMENT = frozenset({ShipmentStatus.PLANNED, ShipmentStatus.PICKED, ShipmentStatus.PACKED})
-# The goods have left the building. An EXCEPTION happens on the road, so it counts as shipped.
+# Stock is still reserved (not yet shipped) for shipments in these states; a pickup waiting at the counter too.
+OPEN_SHIPMENT = frozenset(
+    {ShipmentStatus.PLANNED, ShipmentStatus.PICKED, ShipmentStatus.PACKED, ShipmentStatus.READY_FOR_PICKUP}
+)
+# The goods have left the building. An EXCEPTION happens on the road, so it counts as shipped; a pickup the
+# customer collected has left too.
 SHIPPED = frozenset(
     {
+        ShipmentStatus.COLLECTED,
         ShipmentStatus.DISPATCHED,
         ShipmentStatus.IN_TRANSIT,
         ShipmentStatus.OUT_FOR_DELIVERY,
@@ -88,6 +99,14 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     dispatched_at: datetime | None = None
     delivered_at: datetime | None = None
     tracking: tuple[Scan, ...] = ()  # in the order recorded (carriers report late scans)
+    # At the pickup counter (see pickup_events): the code, the hold, the reminder and the wrong codes in a row.
+    pickup_code: str | None = None
+    ready_at: datetime | None = None
+    expires_at: datetime | None = None
+    reminded_at: datetime | None = None
+    collected_at: datetime | None = None
+    wrong_codes: int = 0
+    locked_until: datetime | None = None
 
 
 class ReturnClaim(msgspec.Struct, frozen=True, kw_only=True):
@@ -196,6 +215,12 @@ def order_status(order: Order) -> OrderStatus:
         return OrderStatus.CANCELLED  # every line was cancelled
     if order.hold_reason is not None:
         return OrderStatus.ON_HOLD
+    collected = sum(_sum_lines(order.shipments, frozenset({ShipmentStatus.COLLECTED})).values())
+    ready = sum(_sum_lines(order.shipments, frozenset({ShipmentStatus.READY_FOR_PICKUP})).values())
+    if collected == live:
+        return OrderStatus.COLLECTED
+    if ready > 0 and ready + collected == live:
+        return OrderStatus.READY_FOR_PICKUP
     delivered = sum(s.delivered for s in summaries)
     shipped = sum(s.shipped for s in summaries)
     allocated = sum(s.allocated for s in summaries)
@@ -208,7 +233,8 @@ def order_status(order: Order) -> OrderStatus:
     if shipped > 0:
         return OrderStatus.PARTIALLY_SHIPPED
     if allocated == live:
-        packing = any(s.status in (ShipmentStatus.PICKED, ShipmentStatus.PACKED) for s in order.shipments)
+        started = (ShipmentStatus.PICKED, ShipmentStatus.PACKED, ShipmentStatus.READY_FOR_PICKUP)
+        packing = any(s.status in started for s in order.shipments)
         return OrderStatus.IN_FULFILLMENT if packing else OrderStatus.ALLOCATED
     if allocated > 0:
         return OrderStatus.PARTIALLY_ALLOCATED
@@ -305,6 +331,28 @@ def _picked(order: Order, event: ShipmentPicked) -> Order:
     return replace(order, excluded_locations=order.excluded_locations | {shipment.location_code})
 
 
+def _at_the_counter(
+    event: ShipmentReadyForPickup | PickupCodeRejected | ShipmentCollected | PickupReminderIssued,
+) -> dict[str, object]:
+    """What a pickup counter event changes on its shipment."""
+    match event:
+        case ShipmentReadyForPickup():
+            return {
+                "status": ShipmentStatus.READY_FOR_PICKUP,
+                "pickup_code": event.pickup_code,
+                "ready_at": event.ready_at,
+                "expires_at": event.expires_at,
+            }
+        case PickupCodeRejected() if event.locked_until is not None:
+            return {"wrong_codes": 0, "locked_until": event.locked_until}  # the count starts again after the lock
+        case PickupCodeRejected():
+            return {"wrong_codes": event.attempts}
+        case ShipmentCollected():
+            return {"status": ShipmentStatus.COLLECTED, "collected_at": event.collected_at}
+        case PickupReminderIssued():
+            return {"reminded_at": event.reminded_at}
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -383,6 +431,10 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             return _on_shipment(state, event.shipment_id, change)
         case ShipmentException():
             return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.EXCEPTION})
+        case ShipmentReadyForPickup() | PickupCodeRejected() | ShipmentCollected() | PickupReminderIssued():
+            return _on_shipment(state, event.shipment_id, _at_the_counter(event))
+        case PickupExpired():
+            return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.EXPIRED})
         case OrderCompleted():
             return replace(state, completed=True)
         case OrderReturnOpened():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from app.domain import picking
+from app.domain import picking, pickup_counter
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -22,6 +22,7 @@ from app.domain.errors import (
     require_positive,
 )
 from app.domain.events import Event
+from app.domain.locations import DEFAULT_PICKUP_HOLD_DAYS
 from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
@@ -76,7 +77,8 @@ from app.domain.order_state import (
     returnable_quantities,
     unallocated,
 )
-from app.domain.values import Line, OrderStatus, ShipmentStatus, TrackingStatus
+from app.domain.pickup_events import ConfirmCollection, ExpirePickup, RemindPickup
+from app.domain.values import DeliveryMethod, Line, OrderStatus, ShipmentStatus, TrackingStatus
 
 __all__ = ["decide", "evolve", "line_summaries", "open_reservations", "order_status", "reservation_id"]
 
@@ -89,9 +91,15 @@ _PROBLEM = frozenset(
 
 
 def decide(
-    state: Order | None, command: OrderCommand, now: datetime, *, pick_sla_minutes: int | None = None
+    state: Order | None,
+    command: OrderCommand,
+    now: datetime,
+    *,
+    pick_sla_minutes: int | None = None,
+    pickup_hold_days: int = DEFAULT_PICKUP_HOLD_DAYS,
 ) -> list[Event]:
-    """`pick_sla_minutes` is the SLA of the location an `ExpirePick` names (None: it never expires)."""
+    """`pick_sla_minutes` is the SLA of the location an `ExpirePick` names (None: it never expires);
+    `pickup_hold_days` the hold of the location a `ConfirmPick` names, for a PICKUP shipment."""
     if isinstance(command, PlaceOrder):
         return _place(state, command, now)
     if state is None:
@@ -138,7 +146,18 @@ def decide(
             _require_workable(order)
             shipment = _shipment(order, command.shipment_id)
             _require_status(shipment, {ShipmentStatus.PLANNED}, "picked")
-            return [picking.confirm(order.order_id, shipment, command, now)]
+            picked = picking.confirm(order.order_id, shipment, command, now)
+            if shipment.kind is not DeliveryMethod.PICKUP:
+                return [picked]
+            return [picked, *pickup_counter.ready(order, picked, command.pickup_code, pickup_hold_days, now)]
+        case ConfirmCollection():
+            _require_workable(order)
+            return pickup_counter.collect(order, _shipment(order, command.shipment_id), command, now)
+        case RemindPickup():
+            return pickup_counter.remind(order, _shipment(order, command.shipment_id), command, now)
+        case ExpirePickup():
+            # Held or not: a hold stops fulfilment, not the store's shelf from filling up.
+            return pickup_counter.expire(order, _shipment(order, command.shipment_id), command, now)
         case ExpirePick():
             # Whether held or not: stock a location will not pick must not stay promised to it. Re-sourcing
             # waits for the hold to be released.
@@ -147,11 +166,11 @@ def decide(
             _require_workable(order)
             # From PLANNED the pick is implied: everything planned was found.
             packable = {ShipmentStatus.PLANNED, ShipmentStatus.PICKED}
-            _require_status(_shipment(order, command.shipment_id), packable, "packed")
+            _require_status(_parcel(order, command.shipment_id), packable, "packed")
             return [ShipmentPacked(**oid, shipment_id=command.shipment_id, packed_at=now)]
         case DispatchShipment():
             _require_workable(order)
-            _require_status(_shipment(order, command.shipment_id), {ShipmentStatus.PACKED}, "dispatched")
+            _require_status(_parcel(order, command.shipment_id), {ShipmentStatus.PACKED}, "dispatched")
             if not command.carrier.strip():
                 raise InvalidInput("a carrier is required", field=("carrier",))
             if not command.tracking_number.strip():
@@ -394,6 +413,14 @@ def _shipment(order: Order, shipment_id: str) -> Shipment:
         if shipment.shipment_id == shipment_id:
             return shipment
     raise NotFound(f"no shipment {shipment_id} on order {order.order_id}", field=("shipmentId",))
+
+
+def _parcel(order: Order, shipment_id: str) -> Shipment:
+    """A shipment a carrier takes: a pickup is handed over at the counter, never packed nor dispatched."""
+    shipment = _shipment(order, shipment_id)
+    if shipment.kind is DeliveryMethod.PICKUP:
+        raise InvalidState(f"shipment {shipment_id} is collected at the counter, not packed nor dispatched")
+    return shipment
 
 
 def _open_shipment(order: Order, shipment_id: str) -> Shipment:

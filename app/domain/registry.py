@@ -6,6 +6,7 @@ from app.domain.events import Event
 from app.domain.locations import LOCATION_EVENTS
 from app.domain.notifications import NOTIFICATION_EVENTS
 from app.domain.order_events import ORDER_EVENTS
+from app.domain.pickup_events import PICKUP_COUNTER_EVENTS
 from app.domain.profiles import PROFILE_EVENTS
 from app.domain.return_events import RETURN_EVENTS
 from app.domain.return_policy import RETURN_POLICY_EVENTS
@@ -15,6 +16,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *LOCATION_EVENTS,
     *STOCK_EVENTS,
     *ORDER_EVENTS,
+    *PICKUP_COUNTER_EVENTS,
     *RETURN_EVENTS,
     *PROFILE_EVENTS,
     *NOTIFICATION_EVENTS,

@@ -15,6 +15,7 @@ from typing import Any
 from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
+from app.domain.pickup_events import ConfirmCollection, ExpirePickup
 from app.domain.profiles import DefineSourcingProfile
 from app.domain.return_policy import DefineReturnPolicy
 from app.domain.returns import ReturnCommand
@@ -26,6 +27,7 @@ from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
 from . import picking as picking_handlers
+from . import pickup_counter as pickup_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
 from .batch import SourcedOrder, source_orders
@@ -106,6 +108,10 @@ class Handlers:
                     return await picking_handlers.confirm_pick(uow, command, self.network, await self.profiles.active())
                 case oc.ExpirePick():
                     return await picking_handlers.expire_pick(uow, command, self.network, await self.profiles.active())
+                case ConfirmCollection():
+                    return await pickup_handlers.collect(uow, command)
+                case ExpirePickup():
+                    return await pickup_handlers.expire(uow, command)
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
                 case oc.PlaceOrder():

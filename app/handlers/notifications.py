@@ -14,7 +14,7 @@ _CHUNK = 500  # streams loaded per round trip when listing
 
 
 async def change_notification(uow: UnitOfWork, command: notifications.NotificationCommand) -> Notification | None:
-    customer_id = None
+    customer_id = pickup_code = None
     if isinstance(command, notifications.RequestNotification):
         # A notification is requested once: the append insists the stream is new, so a job delivered twice
         # (or two at once) records it once; the second finds it on the retry and decides nothing.
@@ -23,10 +23,14 @@ async def change_notification(uow: UnitOfWork, command: notifications.Notificati
         if state is None:
             order = await uow.get(ORDER, order_stream(command.notice.order_id))
             customer_id = order.customer_id if order is not None else None
+            sid = command.notice.shipment_id
+            shipment = next((s for s in order.shipments if s.shipment_id == sid), None) if order else None
+            pickup_code = shipment.pickup_code if shipment is not None else None
     else:
         stream = notification_stream(command.notification_id)
         state = await uow.get(NOTIFICATION, stream)
-    return uow.record(NOTIFICATION, stream, notifications.decide(state, command, uow.now, customer_id=customer_id))
+    decided = notifications.decide(state, command, uow.now, customer_id=customer_id, pickup_code=pickup_code)
+    return uow.record(NOTIFICATION, stream, decided)
 
 
 async def list_notifications(

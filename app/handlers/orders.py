@@ -37,7 +37,7 @@ async def cancel(uow: UnitOfWork, command: oc.CancelOrder | oc.CancelOrderLines)
     after = uow.record(ORDER, stream, events)
     for event in events:
         if isinstance(event, OrderCancelled | OrderLinesCancelled):
-            await _stock_moves(uow, event.released, ship=False)
+            await stock_moves(uow, event.released, ship=False)
     return after
 
 
@@ -48,12 +48,14 @@ async def dispatch(uow: UnitOfWork, command: oc.DispatchShipment) -> Order | Non
     assert order is not None  # decide raised NotFound otherwise
     reservations = shipment_reservations(order, command.shipment_id)
     after = uow.record(ORDER, stream, events)
-    await _stock_moves(uow, reservations, ship=True)
+    await stock_moves(uow, reservations, ship=True)
     return after
 
 
-async def _stock_moves(uow: UnitOfWork, refs: Sequence[ReservationRef], *, ship: bool) -> None:
-    """Ship or release each reservation on its stock stream, loading all of them in one go."""
+async def stock_moves(
+    uow: UnitOfWork, refs: Sequence[ReservationRef], *, ship: bool, reason: str = "CANCELLED"
+) -> None:
+    """Ship or release (for `reason`) each reservation on its stock stream, loading all of them in one go."""
     streams = [stock_stream(r.sku, r.location_code) for r in refs]
     states = await uow.get_many(STOCK, streams)
     sites = await uow.get_many(LOCATION, [location_stream(r.location_code) for r in refs])
@@ -65,7 +67,7 @@ async def _stock_moves(uow: UnitOfWork, refs: Sequence[ReservationRef], *, ship:
             )
         else:
             command = stock.ReleaseReservation(
-                sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id
+                sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id, reason=reason
             )
         location = sites[location_stream(ref.location_code)]
         states[stream] = uow.record(STOCK, stream, stock.decide(states[stream], command, uow.now, location=location))

@@ -17,6 +17,7 @@ from app.sourcing import SourcingProfile
 
 from .commands import SourceOrder
 from .network import NetworkView
+from .pickup_counter import for_the_counter
 from .sourcing import source_order
 from .unit_of_work import UnitOfWork
 
@@ -31,7 +32,9 @@ async def confirm_pick(
     uow: UnitOfWork, command: oc.ConfirmPick, network: NetworkView, profile: SourcingProfile
 ) -> Order | None:
     stream = order_stream(command.order_id)
-    events = orders.decide(await uow.get(ORDER, stream), command, uow.now)
+    order = await uow.get(ORDER, stream)
+    command, hold_days = await for_the_counter(uow, order, command)  # a pickup waits at the counter with a code
+    events = orders.decide(order, command, uow.now, pickup_hold_days=hold_days)
     after = uow.record(ORDER, stream, events)
     picked = next(e for e in events if isinstance(e, ShipmentPicked))
     if not picked.declines:

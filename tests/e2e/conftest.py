@@ -24,6 +24,7 @@ from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from app.api.app import create_app
+from app.clock import Clock, system_clock
 from app.domain import ALL_EVENTS
 from app.logging import configure_logging
 from app.security import Role, issue_token
@@ -74,7 +75,15 @@ class Api:
 
 
 @pytest.fixture
-async def api(database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str) -> AsyncIterator[Api]:
+def api_clock() -> Clock:
+    """The API's clock; a test module that moves time overrides this fixture."""
+    return system_clock
+
+
+@pytest.fixture
+async def api(
+    database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str, api_clock: Clock
+) -> AsyncIterator[Api]:
     settings = Settings(
         MERIDIAN_ENV="development",
         MERIDIAN_JWT_SECRET=SecretStr(SECRET),
@@ -86,7 +95,7 @@ async def api(database_url: str, tmp_path: Path, broker: RedisBroker, redis_url:
         MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
     )
     port = free_port()
-    app = create_app(settings, database_url, redis_url=redis_url)
+    app = create_app(settings, database_url, redis_url=redis_url, clock=api_clock)
     server = uvicorn.Server(
         uvicorn.Config(
             app,

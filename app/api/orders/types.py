@@ -15,7 +15,7 @@ from app.domain.returns import Return as ReturnState
 from app.security import Principal
 from eventstore import RecordedEvent
 
-from ..access import history_entry_view, sees_network
+from ..access import can_read_pickup_code, history_entry_view, sees_network
 from ..context import Info
 from ..ids import global_id, shipment_key
 from ..locations import Location, location
@@ -80,6 +80,19 @@ class Shipment(Node):
     tracking: list[TrackingEvent]
     picked_at: datetime | None
     declines: list[PickDecline]
+    ready_at: datetime | None
+    expires_at: datetime | None = strawberry.field(description="When a READY_FOR_PICKUP shipment expires.")
+    code: strawberry.Private[str | None] = None
+
+    @strawberry.field(
+        description="Only for admins, the order's customer and operators of the shipment's location; null otherwise."
+    )
+    async def pickup_code(self, info: Info) -> str | None:
+        if self.code is None:
+            return None
+        order = await info.context.loaders.orders.load(self.order_id)
+        allowed = order is not None and can_read_pickup_code(info.context.principal, order, self.location_code)
+        return self.code if allowed else None
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
@@ -118,6 +131,9 @@ class Shipment(Node):
                 for d in s.declines
                 if s.picked_at is not None
             ],
+            ready_at=s.ready_at,
+            expires_at=s.expires_at,
+            code=s.pickup_code,
         )
 
 

@@ -87,3 +87,19 @@ def test_a_customer_sees_its_orders_facts_not_the_networks_reasoning() -> None:
 def test_a_principal_knows_when_its_token_expires() -> None:
     token = issue_token(SECRET, Role.ADMIN, ttl_seconds=60, now=1_000_000)
     assert read_token(SECRET, token, now=1_000_001).expires_at == 1_000_060
+
+
+def test_a_pickup_code_is_read_by_its_customer_its_counters_operators_and_admins() -> None:
+    both = order("NWK", "CHI")  # seen by NWK's operator for its shipment, wherever the pickup is
+    callers = (ADMIN, SERVICE, NEWARK, UNSCOPED, ALICE, BOB, None)
+    assert [access.can_read_pickup_code(p, both, "NWK") for p in callers] == [
+        True, False, True, False, True, False, False,
+    ]  # fmt: skip
+    assert access.can_see_order(NEWARK, both) and not access.can_read_pickup_code(NEWARK, both, "CHI")
+
+
+def test_no_history_shows_a_pickup_code() -> None:
+    data = {"order_id": "o-1", "shipment_id": "S1", "pickup_code": "042917", "ready_at": "x", "expires_at": "y"}
+    for principal in (ADMIN, SERVICE, NEWARK, ALICE):
+        shown, _ = access.history_entry_view(principal, "ShipmentReadyForPickup", data, None)
+        assert "pickup_code" not in shown and shown["shipment_id"] == "S1"

@@ -14,6 +14,7 @@ from app.domain import notifications as n
 from app.domain.errors import NotFound
 from app.domain.events import Event
 from app.domain.order_events import ShipmentDelivered, ShipmentDispatched, ShipmentPacked, TrackingUpdated
+from app.domain.pickup_events import PickupExpired, PickupReminderIssued, ShipmentReadyForPickup
 from app.domain.values import TrackingStatus
 from workers.notify import SIGNATURE_HEADER, body, signature
 
@@ -47,7 +48,39 @@ def test_a_dispatch_and_a_delivery_notify_and_other_order_events_do_not() -> Non
     )
     assert n.notice_for(ShipmentPacked(order_id="o1", shipment_id="S1", packed_at=NOW), "ev-3") is None
     assert n.notice_for(scan, "ev-4") is None
-    assert set(n.NOTIFYING_EVENTS) == {ShipmentDispatched, ShipmentDelivered}
+    assert set(n.NOTIFYING_EVENTS) == {
+        ShipmentDispatched,
+        ShipmentDelivered,
+        ShipmentReadyForPickup,
+        PickupReminderIssued,
+        PickupExpired,
+    }
+
+
+READY = ShipmentReadyForPickup(
+    order_id="o1", shipment_id="S1", pickup_code="042917", ready_at=NOW, expires_at=NOW + timedelta(days=5)
+)
+
+
+def test_the_pickup_counter_notifies_and_only_the_request_carries_the_code() -> None:
+    ready = n.notice_for(READY, "ev-5")
+    assert ready is not None
+    assert (ready.type, ready.shipment_id, ready.occurred_at) == (n.NotificationType.READY_FOR_PICKUP, "S1", NOW)
+    assert ready.data == {"expiresAt": READY.expires_at.isoformat()}  # the job message: no code
+    assert "042917" not in msgspec.json.encode(ready).decode()
+    (requested,) = n.decide(None, n.RequestNotification(notice=ready), NOW, customer_id="c1", pickup_code="042917")
+    assert isinstance(requested, n.NotificationRequested)
+    assert requested.data == {"expiresAt": READY.expires_at.isoformat(), "pickupCode": "042917"}
+    listed = n.without_secrets(given(n.evolve, None, [requested]))  # type: ignore[arg-type]
+    assert listed.data["pickupCode"] == "***"
+
+    reminder = PickupReminderIssued(order_id="o1", shipment_id="S1", reminded_at=NOW, expires_at=READY.expires_at)
+    remind = n.notice_for(reminder, "ev-6")
+    assert remind is not None and remind.type is n.NotificationType.PICKUP_REMINDER
+    (requested,) = n.decide(None, n.RequestNotification(notice=remind), NOW, customer_id="c1", pickup_code="042917")
+    assert isinstance(requested, n.NotificationRequested) and "pickupCode" not in requested.data
+    expired = n.notice_for(PickupExpired(order_id="o1", shipment_id="S1", expired_at=NOW, released=()), "ev-7")
+    assert expired is not None and (expired.type, expired.data) == (n.NotificationType.PICKUP_EXPIRED, {})
 
 
 def test_the_id_is_stable_per_causing_event_and_type() -> None:
