@@ -67,6 +67,8 @@ SHIPPED = frozenset(
         ShipmentStatus.EXCEPTION,
     }
 )
+# What a customer can return: goods a carrier delivered or the customer collected at the counter.
+IN_CUSTOMERS_HANDS = frozenset({ShipmentStatus.DELIVERED, ShipmentStatus.COLLECTED})
 ON_THE_ROAD = frozenset(
     {ShipmentStatus.DISPATCHED, ShipmentStatus.IN_TRANSIT, ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.EXCEPTION}
 )
@@ -270,15 +272,17 @@ def shipment_reservations(order: Order, shipment_id: str) -> tuple[ReservationRe
 
 
 def returnable_quantities(order: Order) -> dict[str, int]:
-    """Delivered minus what returns already claim (open) or brought back (closed)."""
-    delivered = _sum_lines(order.shipments, frozenset({ShipmentStatus.DELIVERED}))
+    """In the customer's hands (delivered or collected) minus what returns already claim (open) or brought back
+    (closed)."""
+    delivered = _sum_lines(order.shipments, IN_CUSTOMERS_HANDS)
     for claim in order.returns:
         delivered.subtract({line.sku: line.quantity for line in claim.lines})
     return {line.sku: max(0, delivered[line.sku]) for line in order.lines}
 
 
 def last_delivered_at(order: Order) -> datetime | None:
-    times = [s.delivered_at for s in order.shipments if s.delivered_at is not None]
+    """When the customer last received goods: a return window counts from a collection as from a delivery."""
+    times = [t for s in order.shipments if (t := s.delivered_at or s.collected_at) is not None]
     return max(times) if times else None
 
 

@@ -196,8 +196,8 @@ def decide(
             return [ShipmentException(**oid, shipment_id=command.shipment_id, reason=command.reason, occurred_at=now)]
         case CompleteOrder():
             status = order_status(order)
-            if status is not OrderStatus.DELIVERED:
-                raise InvalidState(f"only a delivered order can be completed (it is {status})")
+            if status not in (OrderStatus.DELIVERED, OrderStatus.COLLECTED):
+                raise InvalidState(f"only a delivered or collected order can be completed (it is {status})")
             return [OrderCompleted(**oid, completed_at=now)]
         case OpenReturn():
             if any(claim.return_id == command.return_id for claim in order.returns):

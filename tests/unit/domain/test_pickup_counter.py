@@ -10,16 +10,25 @@ import pytest
 from app.domain import orders
 from app.domain.errors import InvalidInput, InvalidState
 from app.domain.events import Event
-from app.domain.order_commands import ConfirmPick, DispatchShipment, PackShipment, PickLine
+from app.domain.order_commands import CompleteOrder, ConfirmPick, DispatchShipment, PackShipment, PickLine
 from app.domain.order_events import (
     OrderAllocated,
+    OrderCompleted,
     OrderLinesCancelled,
     OrderPlaced,
     PlannedShipment,
     ReservationRef,
     ShipmentPicked,
 )
-from app.domain.order_state import Order, line_summaries, open_reservations, order_status, unallocated
+from app.domain.order_state import (
+    Order,
+    last_delivered_at,
+    line_summaries,
+    open_reservations,
+    order_status,
+    returnable_quantities,
+    unallocated,
+)
 from app.domain.pickup_counter import InvalidPickupCode, TooManyAttempts
 from app.domain.pickup_events import (
     ConfirmCollection,
@@ -295,3 +304,13 @@ def test_order_status_with_part_ready_and_part_still_to_pick() -> None:
     after = given(orders.evolve, None, [PLACED, two, PICKED, READY, collected, picked2, ready2])
     assert after is not None
     assert order_status(after) is OrderStatus.READY_FOR_PICKUP  # collected + ready
+
+
+def test_collected_goods_can_be_returned_and_the_order_completed() -> None:
+    collected = ShipmentCollected(order_id="o1", shipment_id="S1", collected_at=NOW + timedelta(days=1))
+    state = order(PICKED, READY, collected)
+    assert returnable_quantities(state) == {line.sku: line.quantity for line in state.lines}
+    assert last_delivered_at(state) == NOW + timedelta(days=1)  # the return window counts from the collection
+    assert [type(e) for e in orders.decide(state, CompleteOrder(order_id="o1"), NOW + timedelta(days=2))] == [
+        OrderCompleted
+    ]
