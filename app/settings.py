@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
     broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
+    read_your_writes_seconds: float = Field(default=5.0, gt=0, alias="MERIDIAN_READ_YOUR_WRITES_SECONDS")
+    """How long a mutation waits for the read models to include its write before answering from them; past it, the
+    answer may not show the change yet (it is committed all the same)."""
 
     # Limits at the edge (app/api/limits.py, app/api/query_cost.py). Every default is far above what the API's
     # own clients send; each stops one kind of abuse before it costs memory, a database query or a worker.

@@ -24,8 +24,6 @@ from projections.schema import create_readmodel_pool
 
 from .live import LiveFeed
 
-READ_YOUR_WRITES_TIMEOUT = 2.0
-
 DB_QUERIES = Counter("meridian_db_queries_total", "Statements the API process sent to PostgreSQL")
 APPENDED = Counter("meridian_events_appended_total", "Appends (commands' writes) committed by this process")
 
@@ -60,7 +58,7 @@ class Services:
         """Read-your-writes: waits (briefly) until the read models include `position`."""
         if position is None:
             return True
-        return await self.watch.wait_for(position, READ_YOUR_WRITES_TIMEOUT)
+        return await self.watch.wait_for(position, self.settings.read_your_writes_seconds)
 
 
 @contextlib.asynccontextmanager

@@ -93,6 +93,8 @@ async def api(
         # Tests poll the public operation as fast as they like; the rate limit has its own (test_edge_limits).
         MERIDIAN_PUBLIC_RATE_PER_MINUTE=1_000_000,
         MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
+        # A test reads its own writes whatever the machine's load: it waits for the projections, never races them.
+        MERIDIAN_READ_YOUR_WRITES_SECONDS=120,
     )
     port = free_port()
     app = create_app(settings, database_url, redis_url=redis_url, clock=api_clock)
