@@ -17,6 +17,7 @@ from app.domain.order_events import (
     OrderBackordered,
     OrderCancelled,
     OrderCompleted,
+    OrderEdited,
     OrderHoldReleased,
     OrderLinesCancelled,
     OrderPlaced,
@@ -292,6 +293,21 @@ def _picked(order: Order, event: ShipmentPicked) -> Order:
     return replace(order, excluded_locations=order.excluded_locations | {shipment.location_code})
 
 
+def _edited(order: Order, event: OrderEdited) -> Order:
+    cancelled = Counter(order.cancelled_quantities)
+    cancelled.update({line.sku: line.quantity for line in event.cancelled})
+    order = msgspec.structs.replace(
+        order,
+        lines=event.lines,
+        cancelled_quantities=dict(cancelled),
+        ship_to=event.ship_to or order.ship_to,
+        service_level=event.service_level or order.service_level,
+    )
+    for cut in event.reductions:
+        order = _reduce_shipment(order, cut.shipment_id, cut.sku, cut.quantity)
+    return order
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -339,6 +355,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             for cut in event.reductions:
                 order = _reduce_shipment(order, cut.shipment_id, cut.sku, cut.quantity)
             return order
+        case OrderEdited():
+            return _edited(state, event)
         case AllocationReverted():
             return _reduce_shipment(state, event.shipment_id, event.sku, event.quantity)
         case ShipmentPicked():

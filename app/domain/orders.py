@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from app.domain import picking
+from app.domain import order_edits, picking
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -30,6 +30,7 @@ from app.domain.order_commands import (
     CompleteOrder,
     ConfirmPick,
     DispatchShipment,
+    EditOrder,
     ExpirePick,
     MarkShipmentDelivered,
     OpenReturn,
@@ -119,6 +120,8 @@ def decide(
             return [OrderCancelled(**oid, reason=command.reason, released=open_reservations(order), cancelled_at=now)]
         case CancelOrderLines():
             return _cancel_lines(order, command)
+        case EditOrder():
+            return order_edits.edit(order, command, now)
         case RevertAllocation():
             shipment = _open_shipment(order, command.shipment_id)
             require_positive(command.quantity, ("quantity",))

@@ -21,6 +21,7 @@ from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
+from . import edits as edit_handlers
 from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
@@ -102,6 +103,8 @@ class Handlers:
                     return await order_handlers.dispatch(uow, command)
                 case oc.ConfirmPick():
                     return await picking_handlers.confirm_pick(uow, command, self.network, await self.profiles.active())
+                case oc.EditOrder():
+                    return await edit_handlers.edit_order(uow, command, self.network, await self.profiles.active())
                 case oc.ExpirePick():
                     return await picking_handlers.expire_pick(uow, command, self.network, await self.profiles.active())
                 case oc.AllocateOrder():
