@@ -129,6 +129,7 @@ _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderBackordered": frozenset({"lines"}),
     "OrderCancelled": frozenset({"reason", "cancelled_at"}),  # not the stock reservations released
     "OrderLinesCancelled": frozenset({"lines", "reductions", "reason"}),
+    "OrderEdited": frozenset({"lines", "cancelled", "reductions", "ship_to", "service_level", "edited_at"}),
     "AllocationReverted": frozenset({"shipment_id", "sku", "quantity"}),  # not the stock count behind it
     "ShipmentPicked": frozenset({"shipment_id", "picked_at", "declines"}),  # not the reservations released
     "ShipmentPacked": frozenset({"shipment_id", "packed_at"}),

@@ -25,6 +25,7 @@ from .node import NodeQueries
 from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .operation_limits import OperationLimits
+from .orders.edits import OrderEditMutations
 from .orders.mutations import OrderMutations
 from .orders.picking import PickingMutations
 from .orders.queries import OrderQueries
@@ -49,7 +50,8 @@ Query = merge_types(
     ),
 )
 Mutation = merge_types(
-    "Mutation", (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations)
+    "Mutation",
+    (LocationMutations, InventoryMutations, OrderMutations, OrderEditMutations, PickingMutations, ReturnMutations),
 )
 
 

@@ -44,7 +44,7 @@ def edit(order: Order, command: EditOrder, now: datetime) -> list[Event]:
     problems: list[DomainError] = []
     for sku in sorted(set(live) | set(wanted), key=lambda s: (index.get(s, -1), s)):
         if wanted.get(sku, 0) < fixed[sku]:
-            at = ("lines", index[sku], "quantity") if sku in index else ("lines",)
+            at = ("lines", index[sku]) if sku in index else ("lines",)  # the line, or the lines it was left out of
             problems.append(
                 InvalidState(f"{fixed[sku]} of {sku} are already picked and cannot be edited away", field=at)
             )

@@ -133,6 +133,9 @@ PROBES: dict[str, Probe] = {
     "placeOrder": mutation("placeOrder", "PlaceOrderInput", lambda w: ALICE),
     "placeOrder(priority)": mutation("placeOrder", "PlaceOrderInput", lambda w: {**ALICE, "priority": 10}),
     "cancelOrder": mutation("cancelOrder", "CancelOrderInput", lambda w: {"orderId": w.order_id}),
+    "editOrder": mutation(
+        "editOrder", "EditOrderInput", lambda w: {"orderId": w.order_id, "lines": [{"sku": "TEE", "quantity": 1}]}
+    ),
     "placeOrderOnHold": mutation("placeOrderOnHold", "HoldOrderInput", lambda w: {"orderId": w.order_id}),
     "releaseOrderHold": mutation("releaseOrderHold", "HoldOrderInput", lambda w: {"orderId": w.order_id}),
     "packShipment": mutation("packShipment", "PackShipmentInput", lambda w: {"shipmentId": w.shipment_id}),

@@ -227,9 +227,10 @@ class Order(Node):
     service_level: ServiceLevel
     priority: int
     placed_at: datetime
+    known_version: strawberry.Private[int | None] = None  # as of a moment; None: the read model's, when asked
 
     @classmethod
-    def from_state(cls, order: domain.Order) -> Order:
+    def from_state(cls, order: domain.Order, *, version: int | None = None) -> Order:
         return cls(
             id=strawberry.ID(global_id("Order", order.order_id)),
             state=order,
@@ -238,7 +239,14 @@ class Order(Node):
             service_level=ServiceLevel(order.service_level),
             priority=order.priority,
             placed_at=order.placed_at,
+            known_version=version,
         )
+
+    @strawberry.field(description="The order stream's version: editOrder's expectedVersion.")
+    async def version(self, info: Info) -> int:
+        if self.known_version is not None:
+            return self.known_version
+        return await info.context.loaders.order_versions.load(self.state.order_id) or 0
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:

@@ -163,9 +163,19 @@ class World:
             return SourceOrder(order_id=rng.choice(self.orders[-40:]))
         if roll < 0.58 and self.orders:
             order_id = rng.choice(self.orders)
-            if rng.random() < 0.5:
+            pick = rng.random()
+            if pick < 0.35:
                 return oc.CancelOrder(order_id=order_id, reason="customer")
-            return oc.CancelOrderLines(order_id=order_id, lines=(Line(self.lines[order_id][0].sku, 1),))
+            if pick < 0.7:
+                return oc.CancelOrderLines(order_id=order_id, lines=(Line(self.lines[order_id][0].sku, 1),))
+            # An edit: other quantities, a SKU more or less, sometimes a new address (a whole re-plan).
+            kept = self.lines[order_id][: rng.randint(1, 3)]
+            lines = tuple(Line(line.sku, rng.randint(1, 4)) for line in kept)
+            extra = rng.choice(SKUS)
+            if all(line.sku != extra for line in lines):
+                lines += (Line(extra, rng.randint(1, 2)),)
+            moved = Address(coordinates=Coordinates(rng.uniform(30, 45), rng.uniform(-120, -72)))
+            return oc.EditOrder(order_id=order_id, lines=lines, ship_to=moved if rng.random() < 0.3 else None)
         if roll < 0.59 and self.orders:
             order_id = rng.choice(self.orders)
             if rng.random() < 0.5:
@@ -303,7 +313,7 @@ async def test_replay_rebuilds_a_random_history_identically(
         "StockReserved", "StockShipped", "ReservationReleased", "StockCounted", "SafetyStockSet",
         "ReplenishmentRequested", "SupplyExpected", "SupplyReceived", "OrderPlaced", "SourcingDecided",
         "OrderAllocated", "OrderBackordered", "ShipmentDispatched", "TrackingUpdated", "ShipmentDelivered",
-        "OrderCancelled", "ReturnRequested", "ReturnReceived", "ReturnRefunded", "LocationDeactivated",
+        "OrderCancelled", "OrderEdited", "ReturnRequested", "ReturnReceived", "ReturnRefunded", "LocationDeactivated",
         "LocationUpdated",
     }  # fmt: skip
     assert not wanted - happened, (wanted - happened, outcomes)
