@@ -123,7 +123,17 @@ async def visible_return(info: Info, return_id: str) -> Return | None:
 # Per event type, the fields it keeps; a type not listed keeps only its order id (new events start hidden).
 _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderPlaced": frozenset(
-        {"customer_id", "lines", "ship_to", "service_level", "priority", "channel", "placed_at", "idempotency_key"}
+        {
+            "customer_id",
+            "lines",
+            "ship_to",
+            "service_level",
+            "priority",
+            "channel",
+            "placed_at",
+            "idempotency_key",
+            "replacement_for",
+        }
     ),
     "OrderAllocated": frozenset({"shipments", "allocated_at"}),  # its shipments' locations and lines
     "OrderBackordered": frozenset({"lines"}),

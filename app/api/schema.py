@@ -26,6 +26,7 @@ from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .operation_limits import OperationLimits
 from .orders.edits import OrderEditMutations
+from .orders.exchanges import ExchangeMutations
 from .orders.mutations import OrderMutations
 from .orders.picking import PickingMutations
 from .orders.queries import OrderQueries
@@ -51,7 +52,15 @@ Query = merge_types(
 )
 Mutation = merge_types(
     "Mutation",
-    (LocationMutations, InventoryMutations, OrderMutations, OrderEditMutations, PickingMutations, ReturnMutations),
+    (
+        LocationMutations,
+        InventoryMutations,
+        OrderMutations,
+        OrderEditMutations,
+        PickingMutations,
+        ReturnMutations,
+        ExchangeMutations,
+    ),
 )
 
 

@@ -23,6 +23,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     priority: int = 0  # higher first
     channel: str = "web"
     idempotency_key: str | None = None
+    replacement_for: str | None = None  # the order whose returned goods this one replaces
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

@@ -52,6 +52,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     channel: str
     placed_at: datetime
     idempotency_key: str | None = None
+    replacement_for: str | None = None  # an exchange's (or a replaced return's) replacement: the original order
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

@@ -96,6 +96,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     channel: str
     placed_at: datetime
     idempotency_key: str | None = None
+    replacement_for: str | None = None
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -320,6 +321,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             channel=event.channel,
             placed_at=event.placed_at,
             idempotency_key=event.idempotency_key,
+            replacement_for=event.replacement_for,
         )
     if state is None:
         return None

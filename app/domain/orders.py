@@ -258,6 +258,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             channel=command.channel,
             placed_at=now,
             idempotency_key=command.idempotency_key,
+            replacement_for=command.replacement_for,
         )
     ]
 

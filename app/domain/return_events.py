@@ -37,6 +37,15 @@ class ReturnRequested(ReturnEvent, frozen=True, kw_only=True):
     order_id: str
     lines: tuple[ReturnLine, ...]
     requested_at: datetime
+    replacement_order_id: str | None = None  # an exchange: the replacement order placed with the return
+
+
+class ReturnCancelled(ReturnEvent, frozen=True, kw_only=True):
+    """Withdrawn before the goods came back: the order's claim is freed (and an exchange's unsourced replacement
+    is cancelled with it)."""
+
+    reason: str
+    cancelled_at: datetime
 
 
 class ReturnApproved(ReturnEvent, frozen=True, kw_only=True):
@@ -87,4 +96,5 @@ RETURN_EVENTS: tuple[type[Event], ...] = (
     ReturnReceived,
     ReturnRefunded,
     ReturnReplaced,
+    ReturnCancelled,
 )

@@ -16,12 +16,13 @@ from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
 from app.domain.profiles import DefineSourcingProfile
-from app.domain.returns import ReturnCommand
+from app.domain.returns import RequestExchange, ReturnCommand
 from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
 from . import edits as edit_handlers
+from . import exchanges as exchange_handlers
 from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
@@ -113,6 +114,8 @@ class Handlers:
                     return await order_handlers.place(uow, command)
                 case oc.OrderCommand():
                     return await order_handlers.change_order(uow, command)
+                case RequestExchange():
+                    return await exchange_handlers.exchange_items(uow, command)
                 case ReturnCommand():
                     return await return_handlers.change_return(uow, command)
                 case SourceOrder():

@@ -154,6 +154,17 @@ PROBES: dict[str, Probe] = {
         "RequestReturnInput",
         lambda w: {"orderId": w.order_id, "lines": [{"sku": "TEE", "quantity": 1}]},
     ),
+    "exchangeItems": mutation(
+        "exchangeItems",
+        "ExchangeItemsInput",
+        lambda w: {
+            "orderId": w.order_id,
+            "returnLines": [{"sku": "TEE", "quantity": 1}],
+            "replacementLines": [{"sku": "TEE", "quantity": 1}],
+        },
+        True,
+    ),
+    "cancelReturn": mutation("cancelReturn", "CancelReturnInput", lambda w: {"returnId": w.return_id}, True),
     "approveReturn": mutation("approveReturn", "ReturnDecisionInput", lambda w: {"returnId": w.return_id}, True),
     "rejectReturn": mutation("rejectReturn", "ReturnDecisionInput", lambda w: {"returnId": w.return_id}, True),
     "receiveReturn": mutation(

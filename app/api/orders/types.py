@@ -15,7 +15,7 @@ from app.domain.returns import Return as ReturnState
 from app.security import Principal
 from eventstore import RecordedEvent
 
-from ..access import history_entry_view, sees_network
+from ..access import history_entry_view, sees_network, visible_order
 from ..context import Info
 from ..ids import global_id, shipment_key
 from ..locations import Location, location
@@ -208,6 +208,11 @@ class Return(Node):
         assert state is not None
         return Order.from_state(state)
 
+    @strawberry.field(description="The order replacing the returned goods (an exchange's, or a replaced return's).")
+    async def replacement(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")] | None:
+        found = await visible_order(info, self.state.replacement_order_id) if self.state.replacement_order_id else None
+        return None if found is None else Order.from_state(found)
+
     @classmethod
     def from_state(cls, r: ReturnState) -> Return:
         amount = r.refund_amount
@@ -267,6 +272,11 @@ class Order(Node):
     @strawberry.field
     async def shipments(self, info: Info) -> list[Shipment]:
         return await shipments_of(info, self.state)
+
+    @strawberry.field(description="The order an exchange (or a replaced return) replaced.")
+    async def replacement_for(self, info: Info) -> Order | None:
+        found = await visible_order(info, self.state.replacement_for) if self.state.replacement_for else None
+        return None if found is None else Order.from_state(found)
 
     @strawberry.field
     async def returns(self, info: Info) -> list[Return]:
