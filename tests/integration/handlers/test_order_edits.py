@@ -3,12 +3,14 @@ guarded by the order's version."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from app.domain import order_commands as oc
 from app.domain.order_events import OrderEdited, SourcingDecided
 from app.domain.order_state import line_summaries
-from app.domain.streams import order_stream
+from app.domain.streams import order_stream, stock_stream
 from app.domain.values import Address, Coordinates, Line, ShipmentStatus
 from app.handlers import ConcurrencyConflict, Handlers, SourceOrder
 from eventstore import EventCodec, EventStore
@@ -37,12 +39,16 @@ async def test_an_edit_releases_the_difference_and_sources_what_it_adds_in_one_a
     await receive(handlers, "NWK", "TEE", 5)
     await receive(handlers, "CHI", "CAP", 5)
     await placed_and_sourced(handlers, "o1", ("TEE", 4))
-    before = await store.head()
+    before = await store.stream_version(order_stream("o1"))
 
     outcome = await handlers.handle(edit("o1", ("TEE", 1), ("CAP", 2)))
     names = sorted(type(e).__name__ for e in outcome.events)
     assert names == ["OrderAllocated", "OrderEdited", "ReservationReleased", "SourcingDecided", "StockReserved"]
-    written = (await store.read_all(after=before)).events if before is not None else []
+    written = [
+        *await store.read_stream(order_stream("o1"), from_version=before + 1),
+        (await store.read_stream(stock_stream("TEE", "NWK")))[-1],
+        (await store.read_stream(stock_stream("CAP", "CHI")))[-1],
+    ]
     assert len(written) == 5 and len({e.transaction_id for e in written}) == 1  # one append
     decision = next(e for e in outcome.events if isinstance(e, SourcingDecided))
     assert decision.trigger == "EDITED"
@@ -116,3 +122,26 @@ async def test_an_edit_with_nothing_to_change_appends_nothing(handlers: Handlers
     outcome = await handlers.handle(edit("o4", ("TEE", 2)))
     assert outcome.events == [] and outcome.position is None
     assert await store.head() == head
+
+
+async def test_of_two_edits_racing_on_one_version_exactly_one_lands(
+    handlers: Handlers, store: EventStore, codec: EventCodec
+) -> None:
+    await location(handlers, "NWK", NEWARK)
+    await receive(handlers, "NWK", "TEE", 10)
+    await placed_and_sourced(handlers, "o5", ("TEE", 2))
+    version = await store.stream_version(order_stream("o5"))
+
+    async def attempt(quantity: int) -> str:
+        try:
+            await handlers.handle(edit("o5", ("TEE", quantity), expected_version=version))
+        except ConcurrencyConflict:
+            return "CONFLICT"
+        return "EDITED"
+
+    results = await asyncio.gather(attempt(1), attempt(4))
+    assert sorted(results) == ["CONFLICT", "EDITED"]
+    order = await order_state(store, codec, "o5")
+    live = sum(line.quantity for line in order.lines) - sum(order.cancelled_quantities.values())
+    assert live == (1 if results[0] == "EDITED" else 4)
+    assert (await stock_state(store, codec, "TEE", "NWK")).reserved == live  # one edit's stock moves, not both
