@@ -3,6 +3,7 @@ stale version, nothing changed by an edit that changes nothing, INVALID_STATE at
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from app.security import Role
@@ -18,6 +19,7 @@ VIEW = """query($id: ID!) { order(id: $id) { version status serviceLevel
   lines { sku quantity allocated cancelled }
   shipments { id status location { code } lines { sku quantity } }
   sourcingDecisions { trigger } history { type } } }"""
+AS_OF = "query($id: ID!, $at: DateTime) { order(id: $id, asOf: $at) { version } }"
 LEVELS = """{ inventory(sku: "TEE") { levels { location { code } onHand reserved } } }"""
 
 
@@ -54,6 +56,8 @@ async def test_an_edit_releases_or_sources_the_difference_in_one_change_guarded_
     order_id = (await api.data(PLACE, place("alice", ("TEE", 3)), token=alice))["placeOrder"]["order"]["id"]
     await wait_status(api, order_id, "ALLOCATED")
     before = await view(api, order_id)
+    as_of = await api.data(AS_OF, {"id": order_id, "at": datetime.now(UTC).isoformat()})
+    assert as_of["order"]["version"] == before["version"]  # the version of the order as it stood then
 
     # An edit with nothing to change changes nothing: same version, same history.
     same = await edit(api, alice, order_id, lines=[{"sku": "TEE", "quantity": 3}], expectedVersion=before["version"])
