@@ -109,6 +109,11 @@ async def order_states(conn: Connection | asyncpg.Pool, order_ids: Sequence[str]
     return await conn.fetch(query("load_orders"), list(order_ids))
 
 
+async def order_versions(conn: Connection | asyncpg.Pool, order_ids: Sequence[str]) -> list[asyncpg.Record]:
+    """(order_id, version) of these orders: the version of the last event the read model folded."""
+    return await conn.fetch(query("order_versions"), list(order_ids))
+
+
 async def return_states(conn: Connection | asyncpg.Pool, return_ids: Sequence[str]) -> list[asyncpg.Record]:
     return await conn.fetch(query("load_returns"), list(return_ids))
 

@@ -149,12 +149,23 @@ async def visible_return(info: Info, return_id: str) -> Return | None:
 # Per event type, the fields it keeps; a type not listed keeps only its order id (new events start hidden).
 _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderPlaced": frozenset(
-        {"customer_id", "lines", "ship_to", "service_level", "priority", "channel", "placed_at", "idempotency_key"}
+        {
+            "customer_id",
+            "lines",
+            "ship_to",
+            "service_level",
+            "priority",
+            "channel",
+            "placed_at",
+            "idempotency_key",
+            "replacement_for",
+        }
     ),
     "OrderAllocated": frozenset({"shipments", "allocated_at"}),  # its shipments' locations and lines
     "OrderBackordered": frozenset({"lines"}),
     "OrderCancelled": frozenset({"reason", "cancelled_at"}),  # not the stock reservations released
     "OrderLinesCancelled": frozenset({"lines", "reductions", "reason"}),
+    "OrderEdited": frozenset({"lines", "cancelled", "reductions", "ship_to", "service_level", "edited_at"}),
     "AllocationReverted": frozenset({"shipment_id", "sku", "quantity"}),  # not the stock count behind it
     "ShipmentPicked": frozenset({"shipment_id", "picked_at", "declines"}),  # not the reservations released
     "ShipmentPacked": frozenset({"shipment_id", "packed_at"}),

@@ -53,6 +53,10 @@ class Loaders:
         return _one_each(self._pool, queries.order_states, 0, lambda row: _order.decode(row[1]))
 
     @cached_property
+    def order_versions(self) -> Loader[int]:
+        return _one_each(self._pool, queries.order_versions, 0, lambda row: int(row[1]))
+
+    @cached_property
     def returns(self) -> Loader[Return]:
         return _one_each(self._pool, queries.return_states, 0, lambda row: _return.decode(row[1]))
 

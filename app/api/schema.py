@@ -26,6 +26,8 @@ from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
 from .operation_limits import OperationLimits
 from .orders.counter import CounterMutations
+from .orders.edits import OrderEditMutations
+from .orders.exchanges import ExchangeMutations
 from .orders.mutations import OrderMutations
 from .orders.picking import PickingMutations
 from .orders.queries import OrderQueries
@@ -57,10 +59,12 @@ Mutation = merge_types(
         LocationMutations,
         InventoryMutations,
         OrderMutations,
+        OrderEditMutations,
         PickingMutations,
         CounterMutations,
         ReturnMutations,
         ReturnPolicyMutations,
+        ExchangeMutations,
     ),
 )
 

@@ -63,6 +63,7 @@ class Subscription:
                 change = await _next_change(info, changes)
                 await services.caught_up(change.position)
                 forget(info.context.loaders.orders, order_id)
+                forget(info.context.loaders.order_versions, order_id)
                 order = await visible_order(info, order_id)
                 if order is not None:
                     yield Order.from_state(order)

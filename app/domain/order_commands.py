@@ -23,6 +23,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     priority: int = 0  # higher first
     channel: str = "web"
     idempotency_key: str | None = None
+    replacement_for: str | None = None  # the order whose returned goods this one replaces
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):
@@ -48,6 +49,18 @@ class CancelOrderLines(OrderCommand, frozen=True, kw_only=True):
 
     lines: tuple[Line, ...] | None = None
     reason: str = ""
+
+
+class EditOrder(OrderCommand, frozen=True, kw_only=True):
+    """Change the order before the units concerned are picked. `lines` is the new full set (a SKU left out is
+    removed; None leaves the lines as they are); `ship_to` and `service_level` None leave them as they are.
+    `expected_version` (when given) is checked by the handler against the order stream's version."""
+
+    lines: tuple[Line, ...] | None = None
+    ship_to: Address | None = None
+    service_level: ServiceLevel | None = None
+    reason: str = ""
+    expected_version: int | None = None
 
 
 class RevertAllocation(OrderCommand, frozen=True, kw_only=True):

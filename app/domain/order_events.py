@@ -58,6 +58,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     idempotency_key: str | None = None
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None  # the store a PICKUP order is collected at
+    replacement_for: str | None = None  # an exchange's (or a replaced return's) replacement: the original order
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):
@@ -90,6 +91,24 @@ class OrderLinesCancelled(OrderEvent, frozen=True, kw_only=True):
     reductions: tuple[ShipmentReduction, ...]  # taken out of planned/packed shipments
     released: tuple[ReservationRef, ...]
     reason: str
+
+
+class OrderEdited(OrderEvent, frozen=True, kw_only=True):
+    """The order was changed before the units concerned were picked. `lines` are the order's lines after the
+    edit, as ordered: units edited away count as cancelled (`cancelled`, per SKU), so that ordered = allocated +
+    backordered + cancelled still holds and a priced line's edited-away units are refunded like cancelled ones.
+    Units taken out of planned shipments are `reductions`, their reservations `released` (all of a planned
+    shipment's when the address or service level changed: those are planned again). `ship_to` and
+    `service_level` are None when unchanged. What is left unallocated is sourced in the same transaction."""
+
+    lines: tuple[Line, ...]
+    cancelled: tuple[Line, ...]
+    reductions: tuple[ShipmentReduction, ...]
+    released: tuple[ReservationRef, ...]
+    ship_to: Address | None = None
+    service_level: ServiceLevel | None = None
+    reason: str = ""
+    edited_at: datetime
 
 
 class AllocationReverted(OrderEvent, frozen=True, kw_only=True):
@@ -204,8 +223,8 @@ class SourcingDecided(OrderEvent, frozen=True, kw_only=True):
     shipments: tuple[PlannedShipmentCost, ...]
     backordered: tuple[Line, ...]
     # What made sourcing run: PLACED (the first attempt), SUPPLY (a backorder tried again), DECLINED (a pick's
-    # declined units), EXPIRED (a pick that missed its location's SLA). Events recorded before triggers existed
-    # were all first attempts or supply retries; they read as PLACED.
+    # declined units), EXPIRED (a pick that missed its location's SLA), EDITED (what an edit left to source).
+    # Events recorded before triggers existed were all first attempts or supply retries; they read as PLACED.
     trigger: str = "PLACED"
     gap: float | None = None  # the solver's proven optimality gap; None for heuristics and older events
 
@@ -230,4 +249,5 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderCompleted,
     OrderReturnOpened,
     OrderReturnClosed,
+    OrderEdited,
 )

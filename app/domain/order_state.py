@@ -17,6 +17,7 @@ from app.domain.order_events import (
     OrderBackordered,
     OrderCancelled,
     OrderCompleted,
+    OrderEdited,
     OrderHoldReleased,
     OrderLinesCancelled,
     OrderPlaced,
@@ -129,6 +130,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     idempotency_key: str | None = None
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None
+    replacement_for: str | None = None
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -357,6 +359,21 @@ def _at_the_counter(
             return {"reminded_at": event.reminded_at}
 
 
+def _edited(order: Order, event: OrderEdited) -> Order:
+    cancelled = Counter(order.cancelled_quantities)
+    cancelled.update({line.sku: line.quantity for line in event.cancelled})
+    order = msgspec.structs.replace(
+        order,
+        lines=event.lines,
+        cancelled_quantities=dict(cancelled),
+        ship_to=event.ship_to or order.ship_to,
+        service_level=event.service_level or order.service_level,
+    )
+    for cut in event.reductions:
+        order = _reduce_shipment(order, cut.shipment_id, cut.sku, cut.quantity)
+    return order
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -371,6 +388,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             idempotency_key=event.idempotency_key,
             delivery_method=event.delivery_method,
             pickup_location_code=event.pickup_location_code,
+            replacement_for=event.replacement_for,
         )
     if state is None:
         return None
@@ -408,6 +426,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             for cut in event.reductions:
                 order = _reduce_shipment(order, cut.shipment_id, cut.sku, cut.quantity)
             return order
+        case OrderEdited():
+            return _edited(state, event)
         case AllocationReverted():
             return _reduce_shipment(state, event.shipment_id, event.sku, event.quantity)
         case ShipmentPicked():

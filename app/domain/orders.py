@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from app.domain import picking, pickup_counter
+from app.domain import order_edits, picking, pickup_counter
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -31,6 +31,7 @@ from app.domain.order_commands import (
     CompleteOrder,
     ConfirmPick,
     DispatchShipment,
+    EditOrder,
     ExpirePick,
     MarkShipmentDelivered,
     OpenReturn,
@@ -127,6 +128,8 @@ def decide(
             return [OrderCancelled(**oid, reason=command.reason, released=open_reservations(order), cancelled_at=now)]
         case CancelOrderLines():
             return _cancel_lines(order, command)
+        case EditOrder():
+            return order_edits.edit(order, command, now)
         case RevertAllocation():
             shipment = _open_shipment(order, command.shipment_id)
             require_positive(command.quantity, ("quantity",))
@@ -274,6 +277,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             channel=command.channel,
             placed_at=now,
             idempotency_key=command.idempotency_key,
+            replacement_for=command.replacement_for,
         )
     ]
 

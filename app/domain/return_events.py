@@ -38,6 +38,15 @@ class ReturnRequested(ReturnEvent, frozen=True, kw_only=True):
     lines: tuple[ReturnLine, ...]
     requested_at: datetime
     policy_version: int = 0  # the return policy in force when requested; 0 (the default) for older events
+    replacement_order_id: str | None = None  # an exchange: the replacement order placed with the return
+
+
+class ReturnCancelled(ReturnEvent, frozen=True, kw_only=True):
+    """Withdrawn before the goods came back: the order's claim is freed (and an exchange's unsourced replacement
+    is cancelled with it)."""
+
+    reason: str
+    cancelled_at: datetime
 
 
 class ReturnApproved(ReturnEvent, frozen=True, kw_only=True):
@@ -88,4 +97,5 @@ RETURN_EVENTS: tuple[type[Event], ...] = (
     ReturnReceived,
     ReturnRefunded,
     ReturnReplaced,
+    ReturnCancelled,
 )

@@ -1,9 +1,12 @@
-"""Return (RMA) aggregate: requested, approved/rejected, picked up / in transit, received, refunded/replaced.
+"""Return (RMA) aggregate: requested, approved/rejected, picked up / in transit, received, refunded/replaced;
+or cancelled before the goods were sent. An exchange is a return requested and approved at once, with its
+replacement order named from the start.
 
 The initial state is `None`. Requesting takes the order's state (delivered quantities, delivery date);
 receiving takes the receiving location's state. The handler keeps the order's claim in step: `OpenReturn` on
-the order with `ReturnRequested`, `CloseReturn` with `ReturnRejected` or `ReturnReceived` (`order_close_for`),
-and the stock commands of `stock_commands_for_receipt` with `ReturnReceived`, all in one atomic append.
+the order with `ReturnRequested`, `CloseReturn` with `ReturnRejected`, `ReturnCancelled` or `ReturnReceived`
+(`order_close_for`), and the stock commands of `stock_commands_for_receipt` with `ReturnReceived`, all in one
+atomic append.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from app.domain.return_events import (
     ReceivedLine,
     RefundLine,
     ReturnApproved,
+    ReturnCancelled,
     ReturnInTransit,
     ReturnLine,
     ReturnPickedUp,
@@ -56,6 +60,23 @@ class ReturnCommand(Command, frozen=True, kw_only=True):
 class RequestReturn(ReturnCommand, frozen=True, kw_only=True):
     order_id: str
     lines: tuple[ReturnLine, ...]
+
+
+class RequestExchange(ReturnCommand, frozen=True, kw_only=True):
+    """A return, approved at once, whose goods are replaced by the order `replacement_order_id` (placed by the
+    handler with it) instead of being refunded. `advance`: the replacement is sourced now, not on receipt."""
+
+    order_id: str
+    lines: tuple[ReturnLine, ...]
+    replacement_order_id: str
+    replacement_lines: tuple[Line, ...]
+    advance: bool = False
+
+
+class CancelReturn(ReturnCommand, frozen=True, kw_only=True):
+    """Withdraw a return (the customer keeps the goods) while they have not been sent back."""
+
+    reason: str = ""
 
 
 class ApproveReturn(ReturnCommand, frozen=True, kw_only=True):
@@ -118,6 +139,7 @@ def evolve(state: Return | None, event: Event) -> Return | None:
             lines=event.lines,
             requested_at=event.requested_at,
             policy_version=event.policy_version,
+            replacement_order_id=event.replacement_order_id,
         )
     if state is None:
         return None
@@ -127,6 +149,8 @@ def evolve(state: Return | None, event: Event) -> Return | None:
             return replace(state, status=R.APPROVED)
         case ReturnRejected():
             return replace(state, status=R.REJECTED)
+        case ReturnCancelled():
+            return replace(state, status=R.CANCELLED)
         case ReturnPickedUp():
             return replace(state, status=R.IN_TRANSIT, carrier=event.carrier, tracking_number=event.tracking_number)
         case ReturnInTransit():
@@ -153,6 +177,8 @@ def decide(
     rid = command.return_id
     if isinstance(command, RequestReturn):
         return _request(state, command, now, order, policy)
+    if isinstance(command, RequestExchange):
+        return _exchange(state, command, now, order, policy)
     if state is None:
         raise NotFound(f"no return {rid}", field=("returnId",))
     match command:
@@ -162,6 +188,9 @@ def decide(
         case RejectReturn():
             _require(state, {R.REQUESTED}, "rejected")
             return [ReturnRejected(return_id=rid, reason=command.reason, rejected_at=now)]
+        case CancelReturn():
+            _require(state, {R.REQUESTED, R.APPROVED}, "cancelled")
+            return [ReturnCancelled(return_id=rid, reason=command.reason, cancelled_at=now)]
         case RecordReturnPickup():
             _require(state, {R.APPROVED}, "picked up")
             if not command.carrier.strip() or not command.tracking_number.strip():
@@ -206,6 +235,10 @@ def decide(
             _require(state, {R.RECEIVED}, "replaced")
             if not command.replacement_order_id:
                 raise InvalidInput("the replacement order id is required", field=("replacementOrderId",))
+            if state.replacement_order_id not in (None, command.replacement_order_id):
+                raise InvalidInput(
+                    f"this exchange is replaced by order {state.replacement_order_id}", field=("replacementOrderId",)
+                )
             return [ReturnReplaced(return_id=rid, replacement_order_id=command.replacement_order_id, replaced_at=now)]
     raise InvalidInput(f"unknown return command {type(command).__name__}")
 
@@ -230,6 +263,21 @@ def _request(
             requested_at=now,
             policy_version=policy.version,
         )
+    ]
+
+
+def _exchange(
+    state: Return | None, command: RequestExchange, now: datetime, order: Order | None, policy: ReturnPolicy
+) -> list[Event]:
+    """A request and its approval together: the replacement stands for the retailer's agreement."""
+    if not command.replacement_order_id or command.replacement_order_id == command.order_id:
+        raise InvalidInput("the replacement needs an order id of its own", field=("replacementOrderId",))
+    request = RequestReturn(return_id=command.return_id, order_id=command.order_id, lines=command.lines)
+    [requested] = _request(state, request, now, order, policy)
+    assert isinstance(requested, ReturnRequested)
+    return [
+        msgspec.structs.replace(requested, replacement_order_id=command.replacement_order_id),
+        ReturnApproved(return_id=command.return_id, approved_at=now),
     ]
 
 
@@ -279,7 +327,7 @@ def stock_commands_for_receipt(event: ReturnReceived) -> list[StockCommand]:
 
 def order_close_for(state: Return, event: Event) -> CloseReturn | None:
     """The order command that settles this return's claim after `event` (None if the claim stays open)."""
-    if isinstance(event, ReturnRejected):
+    if isinstance(event, ReturnRejected | ReturnCancelled):
         return CloseReturn(order_id=state.order_id, return_id=state.return_id, returned=())
     if isinstance(event, ReturnReceived):
         totals: Counter[str] = Counter()

@@ -139,6 +139,7 @@ class ReturnStatus(enum.StrEnum):
     RECEIVED = "RECEIVED"
     REFUNDED = "REFUNDED"
     REPLACED = "REPLACED"
+    CANCELLED = "CANCELLED"  # withdrawn before the goods came back (an exchange's unsourced replacement goes too)
 
 
 class ItemCondition(enum.StrEnum):

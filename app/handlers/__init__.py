@@ -18,11 +18,13 @@ from app.domain.notifications import RecordNotificationDelivered, RecordNotifica
 from app.domain.pickup_events import ConfirmCollection, ExpirePickup
 from app.domain.profiles import DefineSourcingProfile
 from app.domain.return_policy import DefineReturnPolicy
-from app.domain.returns import ReturnCommand
+from app.domain.returns import RequestExchange, ReturnCommand
 from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
+from . import edits as edit_handlers
+from . import exchanges as exchange_handlers
 from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
@@ -106,6 +108,8 @@ class Handlers:
                     return await order_handlers.dispatch(uow, command)
                 case oc.ConfirmPick():
                     return await picking_handlers.confirm_pick(uow, command, self.network, await self.profiles.active())
+                case oc.EditOrder():
+                    return await edit_handlers.edit_order(uow, command, self.network, await self.profiles.active())
                 case oc.ExpirePick():
                     return await picking_handlers.expire_pick(uow, command, self.network, await self.profiles.active())
                 case ConfirmCollection():
@@ -118,6 +122,8 @@ class Handlers:
                     return await order_handlers.place(uow, command)
                 case oc.OrderCommand():
                     return await order_handlers.change_order(uow, command)
+                case RequestExchange():
+                    return await exchange_handlers.exchange_items(uow, command)
                 case ReturnCommand():
                     return await return_handlers.change_return(uow, command)
                 case SourceOrder():

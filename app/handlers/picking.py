@@ -74,6 +74,14 @@ async def _release_and_resource(
 ) -> None:
     """Releases `released` (reason `trigger`), writes the units `gone` off the shelf (with the reason given),
     and sources the order again; the order already excludes the location."""
+    await release(uow, released, gone, trigger)
+    await source_order(uow, SourceOrder(order_id=order_id), network, profile, trigger=trigger)
+
+
+async def release(
+    uow: UnitOfWork, released: Sequence[ReservationRef], gone: Mapping[ReservationRef, str], reason: str
+) -> None:
+    """Releases each reservation's quantity (reason `reason`), writing the units `gone` off the shelf."""
     streams = [stock_stream(r.sku, r.location_code) for r in released]
     await uow.load(
         {location_stream(r.location_code): LOCATION for r in released} | dict.fromkeys(streams, STOCK)  # one trip
@@ -82,11 +90,10 @@ async def _release_and_resource(
         location = await uow.get(LOCATION, location_stream(ref.location_code))
         key = {"sku": ref.sku, "location_code": ref.location_code}
         changes: list[stock.StockCommand] = [
-            stock.ReleaseReservation(**key, reservation_id=ref.reservation_id, quantity=ref.quantity, reason=trigger)
+            stock.ReleaseReservation(**key, reservation_id=ref.reservation_id, quantity=ref.quantity, reason=reason)
         ]
         if ref in gone:
             # After the release, so the correction never dips below what is still reserved for others.
             changes.append(stock.AdjustStock(**key, delta=-ref.quantity, reason=gone[ref]))
         for change in changes:
             uow.record(STOCK, sid, stock.decide(await uow.get(STOCK, sid), change, uow.now, location=location))
-    await source_order(uow, SourceOrder(order_id=order_id), network, profile, trigger=trigger)

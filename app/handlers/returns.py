@@ -11,12 +11,13 @@ from app.domain import orders, returns, stock
 from app.domain.aggregates import LOCATION, ORDER, RETURN, STOCK
 from app.domain.events import Event
 from app.domain.order_state import Order
-from app.domain.return_events import RefundLine, ReturnReceived, ReturnRequested
+from app.domain.return_events import RefundLine, ReturnCancelled, ReturnReceived, ReturnRequested
 from app.domain.return_policy import DEFAULT_POLICY
 from app.domain.returns import Return
 from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
 from app.domain.values import ItemCondition, Line, ReturnStatus
 
+from . import replacements
 from .commands import SettleReturn
 from .return_policy import policy_in_force, restocking_fees_of
 from .unit_of_work import UnitOfWork
@@ -33,13 +34,17 @@ async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Retu
     if isinstance(command, returns.ReplaceReturn) and state is not None and order is not None:
         await _place_replacement(uow, state, order, command.replacement_order_id)
 
-    # Only a request is judged by the return policy: the one in force now, whose version it records.
-    policy = await policy_in_force(uow) if isinstance(command, returns.RequestReturn) else DEFAULT_POLICY
+    # Only a request (an exchange is one) is judged by the return policy: the one in force now, whose version it
+    # records.
+    judged = isinstance(command, returns.RequestReturn | returns.RequestExchange)
+    policy = await policy_in_force(uow) if judged else DEFAULT_POLICY
     events = returns.decide(state, command, uow.now, order=order, location=location, policy=policy)
     after = uow.record(RETURN, stream, events)
     assert after is not None or not events
     for event in events:
         await _settle_on_order(uow, after, event)
+        if isinstance(event, ReturnCancelled) and after is not None and after.replacement_order_id:
+            await replacements.cancel_unsourced(uow, after.replacement_order_id, after.return_id)
         if isinstance(event, ReturnReceived):
             for move in returns.stock_commands_for_receipt(event):
                 stock_id = stock_stream(move.sku, move.location_code)
@@ -69,18 +74,12 @@ async def _settle_on_order(uow: UnitOfWork, state: Return | None, event: Event) 
 
 
 async def _place_replacement(uow: UnitOfWork, state: Return, original: Order, replacement_id: str) -> None:
-    """A replacement is a new order for what came back, to the same address, linked through its channel."""
-    place = oc.PlaceOrder(
-        order_id=replacement_id,
-        customer_id=original.customer_id,
-        lines=tuple(Line(line.sku, line.quantity) for line in state.received),
-        ship_to=original.ship_to,
-        service_level=original.service_level,
-        priority=original.priority,
-        channel=f"replacement:{state.return_id}",
-    )
-    stream = order_stream(replacement_id)
-    uow.record(ORDER, stream, orders.decide(await uow.get(ORDER, stream), place, uow.now))
+    """A replacement is a new order for what came back, to the same address, linked to the original; an
+    exchange's was placed with the return, and is now released to be sourced."""
+    if await replacements.release(uow, replacement_id, state.return_id):
+        return
+    lines = tuple(Line(line.sku, line.quantity) for line in state.received)
+    await replacements.place(uow, replacement_id, original, lines, state.return_id, hold=False)
 
 
 async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Decimal) -> Return | None:
@@ -89,11 +88,12 @@ async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Deci
     state = await uow.get(RETURN, return_stream(command.return_id))
     if state is None or state.status is not ReturnStatus.RECEIVED:
         return None
-    wants_replacement = any("replace" in (line.reason or "").lower() for line in state.lines)
+    exchange = state.replacement_order_id
+    wants_replacement = exchange is not None or any("replace" in (line.reason or "").lower() for line in state.lines)
     settle: returns.ReturnCommand
     if wants_replacement:
         settle = returns.ReplaceReturn(
-            return_id=state.return_id, replacement_order_id=f"{state.order_id}-r-{state.return_id}"
+            return_id=state.return_id, replacement_order_id=exchange or f"{state.order_id}-r-{state.return_id}"
         )
     else:
         fees = await restocking_fees_of(uow, state)

@@ -100,6 +100,10 @@ class UnitOfWork:
             for stream_id, (state, version) in (await load_states(self.ctx.store, self.ctx.codec, missing)).items():
                 self._streams[stream_id] = _Tracked(kinds[stream_id], state, version)
 
+    def version(self, stream_id: str) -> int:
+        """The version the stream (which must have been loaded) was read at: what the append will expect."""
+        return self._streams[stream_id].version
+
     def record(self, kind: AggregateKind[S], stream_id: str, events: Sequence[Event]) -> S:
         """Queues events for the stream (which must have been loaded) and returns its state after them."""
         tracked = self._streams[stream_id]

@@ -140,6 +140,9 @@ PROBES: dict[str, Probe] = {
     "placeOrder": mutation("placeOrder", "PlaceOrderInput", lambda w: ALICE),
     "placeOrder(priority)": mutation("placeOrder", "PlaceOrderInput", lambda w: {**ALICE, "priority": 10}),
     "cancelOrder": mutation("cancelOrder", "CancelOrderInput", lambda w: {"orderId": w.order_id}),
+    "editOrder": mutation(
+        "editOrder", "EditOrderInput", lambda w: {"orderId": w.order_id, "lines": [{"sku": "TEE", "quantity": 1}]}
+    ),
     "placeOrderOnHold": mutation("placeOrderOnHold", "HoldOrderInput", lambda w: {"orderId": w.order_id}),
     "releaseOrderHold": mutation("releaseOrderHold", "HoldOrderInput", lambda w: {"orderId": w.order_id}),
     "packShipment": mutation("packShipment", "PackShipmentInput", lambda w: {"shipmentId": w.shipment_id}),
@@ -169,6 +172,17 @@ PROBES: dict[str, Probe] = {
         "RequestReturnInput",
         lambda w: {"orderId": w.order_id, "lines": [{"sku": "TEE", "quantity": 1}]},
     ),
+    "exchangeItems": mutation(
+        "exchangeItems",
+        "ExchangeItemsInput",
+        lambda w: {
+            "orderId": w.order_id,
+            "returnLines": [{"sku": "TEE", "quantity": 1}],
+            "replacementLines": [{"sku": "TEE", "quantity": 1}],
+        },
+        True,
+    ),
+    "cancelReturn": mutation("cancelReturn", "CancelReturnInput", lambda w: {"returnId": w.return_id}, True),
     "approveReturn": mutation("approveReturn", "ReturnDecisionInput", lambda w: {"returnId": w.return_id}, True),
     "rejectReturn": mutation("rejectReturn", "ReturnDecisionInput", lambda w: {"returnId": w.return_id}, True),
     "receiveReturn": mutation(

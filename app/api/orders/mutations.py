@@ -102,6 +102,7 @@ def resolve_address(ship_to: AddressInput) -> Address | UserError:
 
 async def _order_payload(info: Info, order_id: str, errors: list[UserError]) -> OrderPayload:
     forget(info.context.loaders.orders, order_id)  # read it again: the mutation changed it
+    forget(info.context.loaders.order_versions, order_id)
     found = None if errors else await visible_order(info, order_id)
     return OrderPayload(order=None if found is None else Order.from_state(found), user_errors=errors)
 

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import strawberry
 
+from app.domain.streams import order_stream
 from app.security import Role
 from projections import queries
 from projections.asof import order_as_of
@@ -39,11 +40,12 @@ class OrderQueries:
         order_id = key_of(id, "Order")
         if as_of is None:
             found = await visible_order(info, order_id)
-        else:
-            services = info.context.services
-            found = await order_as_of(services.store, services.codec, order_id, as_of)
-            found = found if found is not None and can_see_order(info.context.principal, found) else None
-        return None if found is None else Order.from_state(found)
+            return None if found is None else Order.from_state(found)
+        services = info.context.services
+        found = await order_as_of(services.store, services.codec, order_id, as_of)
+        found = found if found is not None and can_see_order(info.context.principal, found) else None
+        version = await services.store.version_at(order_stream(order_id), as_of) if found is not None else None
+        return None if found is None else Order.from_state(found, version=version)
 
     @strawberry.field(description="Orders by placement time; customers see only their own.")
     async def orders(

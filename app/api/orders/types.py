@@ -15,7 +15,7 @@ from app.domain.returns import Return as ReturnState
 from app.security import Principal
 from eventstore import RecordedEvent
 
-from ..access import can_read_pickup_code, history_entry_view, sees_network
+from ..access import can_read_pickup_code, history_entry_view, sees_network, visible_order
 from ..context import Info
 from ..ids import global_id, shipment_key
 from ..locations import Location, location
@@ -224,6 +224,11 @@ class Return(Node):
         assert state is not None
         return Order.from_state(state)
 
+    @strawberry.field(description="The order replacing the returned goods (an exchange's, or a replaced return's).")
+    async def replacement(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")] | None:
+        found = await visible_order(info, self.state.replacement_order_id) if self.state.replacement_order_id else None
+        return None if found is None else Order.from_state(found)
+
     @classmethod
     def from_state(cls, r: ReturnState) -> Return:
         amount = r.refund_amount
@@ -243,9 +248,10 @@ class Order(Node):
     service_level: ServiceLevel
     priority: int
     placed_at: datetime
+    known_version: strawberry.Private[int | None] = None  # as of a moment; None: the read model's, when asked
 
     @classmethod
-    def from_state(cls, order: domain.Order) -> Order:
+    def from_state(cls, order: domain.Order, *, version: int | None = None) -> Order:
         return cls(
             id=strawberry.ID(global_id("Order", order.order_id)),
             state=order,
@@ -254,7 +260,14 @@ class Order(Node):
             service_level=ServiceLevel(order.service_level),
             priority=order.priority,
             placed_at=order.placed_at,
+            known_version=version,
         )
+
+    @strawberry.field(description="The order stream's version: editOrder's expectedVersion.")
+    async def version(self, info: Info) -> int:
+        if self.known_version is not None:
+            return self.known_version
+        return await info.context.loaders.order_versions.load(self.state.order_id) or 0
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:
@@ -275,6 +288,11 @@ class Order(Node):
     @strawberry.field
     async def shipments(self, info: Info) -> list[Shipment]:
         return await shipments_of(info, self.state)
+
+    @strawberry.field(description="The order an exchange (or a replaced return) replaced.")
+    async def replacement_for(self, info: Info) -> Order | None:
+        found = await visible_order(info, self.state.replacement_for) if self.state.replacement_for else None
+        return None if found is None else Order.from_state(found)
 
     @strawberry.field
     async def returns(self, info: Info) -> list[Return]:

@@ -163,9 +163,19 @@ class World:
             return SourceOrder(order_id=rng.choice(self.orders[-40:]))
         if roll < 0.58 and self.orders:
             order_id = rng.choice(self.orders)
-            if rng.random() < 0.5:
+            pick = rng.random()
+            if pick < 0.35:
                 return oc.CancelOrder(order_id=order_id, reason="customer")
-            return oc.CancelOrderLines(order_id=order_id, lines=(Line(self.lines[order_id][0].sku, 1),))
+            if pick < 0.7:
+                return oc.CancelOrderLines(order_id=order_id, lines=(Line(self.lines[order_id][0].sku, 1),))
+            # An edit: other quantities, a SKU more or less, sometimes a new address (a whole re-plan).
+            kept = self.lines[order_id][: rng.randint(1, 3)]
+            lines = tuple(Line(line.sku, rng.randint(1, 4)) for line in kept)
+            extra = rng.choice(SKUS)
+            if all(line.sku != extra for line in lines):
+                lines += (Line(extra, rng.randint(1, 2)),)
+            moved = Address(coordinates=Coordinates(rng.uniform(30, 45), rng.uniform(-120, -72)))
+            return oc.EditOrder(order_id=order_id, lines=lines, ship_to=moved if rng.random() < 0.3 else None)
         if roll < 0.59 and self.orders:
             order_id = rng.choice(self.orders)
             if rng.random() < 0.5:
@@ -204,6 +214,15 @@ class World:
             order_id = rng.choice(self.delivered)
             return_id = self.new_id("r-")
             line = rng.choice(self.lines[order_id])
+            if rng.random() < 0.3:  # an exchange: its replacement held until the receipt, or sourced in advance
+                return rc.RequestExchange(
+                    return_id=return_id,
+                    order_id=order_id,
+                    lines=(ReturnLine(sku=line.sku, quantity=1, reason="size"),),
+                    replacement_order_id=self.new_id("o-"),
+                    replacement_lines=(Line(rng.choice(SKUS), 1),),
+                    advance=rng.random() < 0.5,
+                )
             return rc.RequestReturn(
                 return_id=return_id,
                 order_id=order_id,
@@ -233,6 +252,8 @@ class World:
                 return SettleReturn(return_id=return_id)
             if step == 6:
                 return rc.ReplaceReturn(return_id=return_id, replacement_order_id=self.new_id("o-"))
+            if rng.random() < 0.5:
+                return rc.CancelReturn(return_id=return_id, reason="kept it")
             return rc.RejectReturn(return_id=return_id, reason="worn")
         return stock.ReceiveStock(sku=sku, location_code=code, quantity=10)
 
@@ -303,11 +324,12 @@ async def test_replay_rebuilds_a_random_history_identically(
         "StockReserved", "StockShipped", "ReservationReleased", "StockCounted", "SafetyStockSet",
         "ReplenishmentRequested", "SupplyExpected", "SupplyReceived", "OrderPlaced", "SourcingDecided",
         "OrderAllocated", "OrderBackordered", "ShipmentDispatched", "TrackingUpdated", "ShipmentDelivered",
-        "OrderCancelled", "ReturnRequested", "ReturnReceived", "ReturnRefunded", "LocationDeactivated",
-        "LocationUpdated",
+        "OrderCancelled", "OrderEdited", "ReturnRequested", "ReturnCancelled", "ReturnReceived", "ReturnRefunded",
+        "LocationDeactivated", "LocationUpdated",
     }  # fmt: skip
     assert not wanted - happened, (wanted - happened, outcomes)
     assert await readmodel.fetchval("SELECT count(*) FROM orders") > 300
+    assert await readmodel.fetchval("SELECT count(*) FROM orders WHERE state->>'replacement_for' IS NOT NULL") > 0
 
     # A row the log does not produce is found and named.
     await readmodel.execute(

@@ -1,0 +1,145 @@
+"""An order edit, decided: what is released, what is left to source, and what cannot change any more.
+
+The rule is "before the units concerned are picked". Per SKU, the units past the pick (picked, packed, on
+the road, delivered) are fixed: the new quantity may not go below them. A new address or service level
+concerns every unit, so it is refused once anything is picked. Units edited away come off the backorder
+first (nothing to undo), then out of planned shipments, newest first (shrinking them: a shipment left empty
+is cancelled); a new address or service level releases every planned shipment, so that the whole unpicked
+order is planned again for it. What an edit adds is left unallocated for the handler to source (trigger
+EDITED) in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+from app.domain.errors import DomainError, Duplicate, InvalidInput, InvalidQuantity, InvalidState, refuse_all
+from app.domain.events import Event
+from app.domain.order_commands import EditOrder
+from app.domain.order_events import OrderEdited, ReservationRef, ShipmentReduction
+from app.domain.order_state import LIVE, Order, line_summaries, order_status, reservation_id, unallocated
+from app.domain.values import Line, ShipmentStatus
+
+MAX_LINE_QUANTITY = 100_000  # as for placing an order
+MAX_SKU_LENGTH = 200
+
+# Units in shipments in these states are past the pick: an edit leaves them as they are.
+PAST_PICK = LIVE - {ShipmentStatus.PLANNED}
+
+
+def edit(order: Order, command: EditOrder, now: datetime) -> list[Event]:
+    """The `OrderEdited` the command amounts to, or nothing when it changes nothing."""
+    if order.cancelled or order.completed:
+        raise InvalidState(f"the order is {order_status(order)}")
+    summaries = {s.sku: s for s in line_summaries(order)}
+    live = {sku: s.ordered - s.cancelled for sku, s in summaries.items()}
+    fixed: Counter[str] = Counter()
+    for shipment in order.shipments:
+        if shipment.status in PAST_PICK:
+            fixed.update({line.sku: line.quantity for line in shipment.lines})
+
+    wanted = live if command.lines is None else _wanted(command.lines)
+    index = {line.sku: i for i, line in enumerate(command.lines or ())}
+    problems: list[DomainError] = []
+    for sku in sorted(set(live) | set(wanted), key=lambda s: (index.get(s, -1), s)):
+        if wanted.get(sku, 0) < fixed[sku]:
+            at = ("lines", index[sku]) if sku in index else ("lines",)  # the line, or the lines it was left out of
+            problems.append(
+                InvalidState(f"{fixed[sku]} of {sku} are already picked and cannot be edited away", field=at)
+            )
+    new_ship_to = command.ship_to if command.ship_to is not None and command.ship_to != order.ship_to else None
+    new_level = command.service_level if command.service_level not in (None, order.service_level) else None
+    if fixed and new_ship_to is not None:
+        problems.append(InvalidState("part of the order is picked: the address cannot change", field=("shipTo",)))
+    if fixed and new_level is not None:
+        problems.append(
+            InvalidState("part of the order is picked: the service level cannot change", field=("serviceLevel",))
+        )
+    refuse_all(problems)
+
+    cancelled = {sku: live[sku] - wanted.get(sku, 0) for sku in live if wanted.get(sku, 0) < live[sku]}
+    added = {sku: qty - live.get(sku, 0) for sku, qty in wanted.items() if qty > live.get(sku, 0)}
+    replan = new_ship_to is not None or new_level is not None
+    if not (cancelled or added or replan):
+        return []  # nothing to change: nothing to append
+    reductions = _replanned(order) if replan else _shrunk(order, cancelled)
+    ordered = {line.sku: line.quantity for line in order.lines}
+    lines = tuple(Line(line.sku, line.quantity + added.get(line.sku, 0)) for line in order.lines)
+    lines += tuple(Line(sku, qty) for sku, qty in added.items() if sku not in ordered)
+    return [
+        OrderEdited(
+            order_id=order.order_id,
+            lines=lines,
+            cancelled=tuple(Line(sku, qty) for sku, qty in cancelled.items()),
+            reductions=tuple(cut for cut, _ in reductions),
+            released=tuple(ref for _, ref in reductions),
+            ship_to=new_ship_to,
+            service_level=new_level,
+            reason=command.reason,
+            edited_at=now,
+        )
+    ]
+
+
+def _wanted(lines: tuple[Line, ...]) -> dict[str, int]:
+    """The new full set of lines, checked as an order's lines are at placement (every fault at once)."""
+    if not lines:
+        raise InvalidInput("an order needs at least one line (cancel it instead)", field=("lines",))
+    problems: list[DomainError] = []
+    wanted: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        sku = ("lines", i, "sku")
+        if not line.sku.strip():
+            problems.append(InvalidInput("a SKU is required", field=sku))
+        elif len(line.sku) > MAX_SKU_LENGTH:
+            problems.append(InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=sku))
+        elif line.sku in wanted:
+            problems.append(Duplicate(f"{line.sku} appears twice; list it once with the total", field=sku))
+        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
+            problems.append(
+                InvalidQuantity(
+                    f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
+                    field=("lines", i, "quantity"),
+                )
+            )
+        wanted.setdefault(line.sku, line.quantity)
+    refuse_all(problems)
+    return wanted
+
+
+Cut = tuple[ShipmentReduction, ReservationRef]
+
+
+def _cut(order: Order, shipment_id: str, location_code: str, sku: str, quantity: int) -> Cut:
+    rid = reservation_id(order.order_id, shipment_id)
+    return (
+        ShipmentReduction(shipment_id=shipment_id, sku=sku, quantity=quantity),
+        ReservationRef(location_code=location_code, sku=sku, reservation_id=rid, quantity=quantity),
+    )
+
+
+def _shrunk(order: Order, cancelled: dict[str, int]) -> list[Cut]:
+    """Units edited away: off the backorder first, then out of planned shipments, the newest first."""
+    waiting = unallocated(order)
+    planned = [s for s in reversed(order.shipments) if s.status is ShipmentStatus.PLANNED]
+    cuts: list[Cut] = []
+    for sku, quantity in cancelled.items():
+        left = quantity - min(quantity, max(0, waiting.get(sku, 0)))
+        for shipment in planned:
+            held = sum(line.quantity for line in shipment.lines if line.sku == sku)
+            take = min(left, held)
+            if take > 0:
+                cuts.append(_cut(order, shipment.shipment_id, shipment.location_code, sku, take))
+                left -= take
+    return cuts
+
+
+def _replanned(order: Order) -> list[Cut]:
+    """A new address or service level: every planned shipment is released, to be planned again."""
+    return [
+        _cut(order, s.shipment_id, s.location_code, line.sku, line.quantity)
+        for s in order.shipments
+        if s.status is ShipmentStatus.PLANNED
+        for line in s.lines
+    ]
