@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import locations, notifications, order_state, profiles, returns, stock
+from app.domain import carts, locations, notifications, order_state, profiles, returns, stock
 from app.domain.events import Event
 
 S = TypeVar("S")
@@ -93,3 +93,4 @@ PROFILE: AggregateKind[profiles.Profile | None] = AggregateKind(
 NOTIFICATION: AggregateKind[notifications.Notification | None] = AggregateKind(
     "Notification", None, notifications.evolve, notifications.Notification | None
 )
+CART: AggregateKind[carts.Cart | None] = AggregateKind("Cart", None, carts.evolve, carts.Cart | None)

@@ -23,6 +23,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     priority: int = 0  # higher first
     channel: str = "web"
     idempotency_key: str | None = None
+    reservation_id: str | None = None  # a cart reservation whose held units become this order's allocation
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

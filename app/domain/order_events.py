@@ -52,6 +52,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     channel: str
     placed_at: datetime
     idempotency_key: str | None = None
+    reservation_id: str | None = None  # placed from a cart reservation: allocated in the same append
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

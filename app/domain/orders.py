@@ -255,6 +255,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             channel=command.channel,
             placed_at=now,
             idempotency_key=command.idempotency_key,
+            reservation_id=command.reservation_id,
         )
     ]
 

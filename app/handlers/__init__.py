@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from app.domain import carts
 from app.domain import order_commands as oc
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
@@ -21,6 +22,7 @@ from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
+from . import carts as cart_handlers
 from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
@@ -106,12 +108,18 @@ class Handlers:
                     return await picking_handlers.expire_pick(uow, command, self.network, await self.profiles.active())
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
+                case oc.PlaceOrder() if command.reservation_id is not None:
+                    return await cart_handlers.place_reserved_order(uow, command)
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
                 case oc.OrderCommand():
                     return await order_handlers.change_order(uow, command)
                 case ReturnCommand():
                     return await return_handlers.change_return(uow, command)
+                case carts.ReserveCart():
+                    return await cart_handlers.reserve_cart(uow, command, self.network, await self.profiles.active())
+                case carts.CartCommand():
+                    return await cart_handlers.change_cart(uow, command)
                 case SourceOrder():
                     return await source_order(uow, command, self.network, await self.profiles.active())
                 case DefineSourcingProfile():
