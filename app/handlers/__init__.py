@@ -12,8 +12,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from app.domain import carts
 from app.domain import order_commands as oc
+from app.domain.carts import CartCommand, ReserveCart
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
 from app.domain.profiles import DefineSourcingProfile
@@ -116,9 +116,9 @@ class Handlers:
                     return await order_handlers.change_order(uow, command)
                 case ReturnCommand():
                     return await return_handlers.change_return(uow, command)
-                case carts.ReserveCart():
+                case ReserveCart():
                     return await cart_handlers.reserve_cart(uow, command, self.network, await self.profiles.active())
-                case carts.CartCommand():
+                case CartCommand():
                     return await cart_handlers.change_cart(uow, command)
                 case SourceOrder():
                     return await source_order(uow, command, self.network, await self.profiles.active())
