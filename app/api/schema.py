@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from .carts import CartMutations, CartQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -46,10 +47,12 @@ Query = merge_types(
         FulfillmentQueries,
         PickupQueries,
         LedgerQueries,
+        CartQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations)
+    "Mutation",
+    (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations, CartMutations),
 )
 
 
