@@ -20,6 +20,7 @@ from app.domain import carts, orders, stock
 from app.domain import order_commands as oc
 from app.domain.aggregates import CART, LOCATION, ORDER, STOCK
 from app.domain.carts import Cart, CartExpired, CartReleased
+from app.domain.errors import InvalidState
 from app.domain.order_events import ReservationRef
 from app.domain.order_state import Order, reservation_id
 from app.domain.streams import cart_stream, location_stream, order_stream, stock_stream
@@ -101,13 +102,20 @@ async def _transfer(uow: UnitOfWork, cart: Cart, order_id: str) -> None:
     states = await uow.get_many(STOCK, [stock_stream(line.sku, s.location_code) for s, line in refs])
     sites = await uow.get_many(LOCATION, [location_stream(s.location_code) for s, _ in refs])
     for shipment, line in refs:
+        stream = stock_stream(line.sku, shipment.location_code)
+        hold = carts.cart_reservation_id(cart.cart_id, shipment.shipment_id)
+        if states[stream].reservations.get(hold) != line.quantity:
+            # A count found fewer units than were held and released the difference (SHORTFALL): the cart no
+            # longer holds what it promised. Its expiry or release gives back what is left.
+            raise InvalidState(
+                f"stock held by {cart.cart_id} was lost in a count: reserve again", field=("reservationId",)
+            )
         transfer = stock.TransferReservation(
             sku=line.sku,
             location_code=shipment.location_code,
-            reservation_id=carts.cart_reservation_id(cart.cart_id, shipment.shipment_id),
+            reservation_id=hold,
             to_reservation_id=reservation_id(order_id, shipment.shipment_id),
         )
-        stream = stock_stream(line.sku, shipment.location_code)
         location = sites[location_stream(shipment.location_code)]
         states[stream] = uow.record(STOCK, stream, stock.decide(states[stream], transfer, uow.now, location=location))
 
@@ -116,9 +124,11 @@ async def _release(uow: UnitOfWork, refs: tuple[ReservationRef, ...], reason: st
     states = await uow.get_many(STOCK, [stock_stream(r.sku, r.location_code) for r in refs])
     sites = await uow.get_many(LOCATION, [location_stream(r.location_code) for r in refs])
     for ref in refs:
+        stream = stock_stream(ref.sku, ref.location_code)
+        if ref.reservation_id not in states[stream].reservations:
+            continue  # a count's SHORTFALL released it already; what is left of a hold is released whole below
         release = stock.ReleaseReservation(
             sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id, reason=reason
         )
-        stream = stock_stream(ref.sku, ref.location_code)
         location = sites[location_stream(ref.location_code)]
         states[stream] = uow.record(STOCK, stream, stock.decide(states[stream], release, uow.now, location=location))

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.domain import carts
+from app.domain import carts, stock
 from app.domain import order_commands as oc
 from app.domain.aggregates import CART
 from app.domain.carts import Cart, CartStatus
@@ -113,6 +113,21 @@ async def test_release_and_expiry_give_the_units_back_once(
     assert (await stock_state(store, codec, "TEE", "NWK")).atp == 4
     with pytest.raises(InvalidState):
         await handlers.handle(from_cart("o1", "k2", ("TEE", 2)))
+
+
+async def test_a_hold_cut_by_a_count_cannot_be_ordered_and_still_ends(
+    handlers: Handlers, store: EventStore, codec: EventCodec, clock: FixedClock
+) -> None:
+    await location(handlers, "NWK", NEWARK)
+    await receive(handlers, "NWK", "TEE", 3)
+    await handlers.handle(reserve("k1", ("TEE", 2), ttl=60))
+    await handlers.handle(stock.CountStock(sku="TEE", location_code="NWK", counted=1))  # SHORTFALL: 1 of the 2
+    with pytest.raises(InvalidState):
+        await handlers.handle(from_cart("o1", "k1", ("TEE", 2)))
+    clock.advance(seconds=60)
+    expired = await handlers.handle(carts.ExpireCart(cart_id="k1"))
+    assert [type(e).__name__ for e in expired.events] == ["CartExpired", "ReservationReleased"]
+    assert (await stock_state(store, codec, "TEE", "NWK")).reservations == {}
 
 
 async def persist(handlers: Handlers, command: Any) -> Any:
