@@ -99,7 +99,9 @@ async def place_reserved_order(uow: UnitOfWork, command: oc.PlaceOrder) -> Order
 
 async def _transfer(uow: UnitOfWork, cart: Cart, order_id: str) -> None:
     refs = [(s, line) for s in cart.shipments for line in s.lines]
-    states = await uow.get_many(STOCK, [stock_stream(line.sku, s.location_code) for s, line in refs])
+    streams = [stock_stream(line.sku, s.location_code) for s, line in refs]
+    await uow.load(dict.fromkeys(streams, STOCK) | {location_stream(s.location_code): LOCATION for s, _ in refs})
+    states = await uow.get_many(STOCK, streams)
     sites = await uow.get_many(LOCATION, [location_stream(s.location_code) for s, _ in refs])
     for shipment, line in refs:
         stream = stock_stream(line.sku, shipment.location_code)
