@@ -9,6 +9,7 @@ userError: orders on this branch cannot be placed for collection, so a hold for 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 import strawberry
@@ -16,6 +17,7 @@ import strawberry
 from app.domain import carts
 from app.domain.carts import Cart, CartStatus
 from app.domain.values import Line
+from app.handlers import Outcome
 from app.security import Role
 from projections import queries
 
@@ -95,8 +97,10 @@ async def _cart(info: Info, cart_id: str) -> Cart | None:
     return cart if cart is not None and can_manage_cart(info.context.principal, cart.customer_id) else None
 
 
-async def _payload(info: Info, cart_id: str, errors: list[UserError]) -> CartReservationPayload:
-    cart = None if errors else await _cart(info, cart_id)
+def _payload(outcome: Outcome[Any] | None, errors: list[UserError]) -> CartReservationPayload:
+    # The cart as the command left it: the caller was allowed to act on it, and the read model, which the
+    # mutation waited for, may still lag under load (read-your-writes waits only so long).
+    cart = outcome.value if outcome is not None and isinstance(outcome.value, Cart) else None
     return CartReservationPayload(
         reservation=None if cart is None else CartReservation.from_state(cart), user_errors=errors
     )
@@ -156,8 +160,8 @@ class CartMutations:
             service_level=input.service_level or ServiceLevel.STANDARD,
             ttl_seconds=carts.DEFAULT_TTL_SECONDS if input.ttl_seconds is None else input.ttl_seconds,
         )
-        _, errors = await execute(info, command)
-        return await _payload(info, cart_id, errors)
+        outcome, errors = await execute(info, command)
+        return _payload(outcome, errors)
 
     @strawberry.mutation(description="Gives the held units back; a reservation already ended is INVALID_STATE.")
     async def release_cart(self, info: Info, input: ReleaseCartInput) -> CartReservationPayload:
@@ -166,5 +170,5 @@ class CartMutations:
         if await _cart(info, cart_id) is None:
             missing = user_error("NOT_FOUND", f"no reservation {input.reservation_id}", "input", "reservationId")
             return CartReservationPayload(reservation=None, user_errors=[missing])
-        _, errors = await execute(info, carts.ReleaseCart(cart_id=cart_id))
-        return await _payload(info, cart_id, errors)
+        outcome, errors = await execute(info, carts.ReleaseCart(cart_id=cart_id))
+        return _payload(outcome, errors)
