@@ -19,7 +19,7 @@ from app.api.schema import schema
 from app.carriers.simulated import tracking_number_for
 from app.security import Role
 
-from .conftest import Api
+from .conftest import Api, eventually
 from .test_order_journey import PLACE, network, receive, wait_status
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "security.md"
@@ -215,7 +215,14 @@ async def world(api: Api, *, with_return: bool, with_cart: bool = False) -> Worl
             "mutation($input: ReserveCartInput!) { reserveCart(input: $input) { reservation { id } } }",
             {"input": ALICE},
         )
-        return World(order_id, shipment_id, cart_id=reserved["reserveCart"]["reservation"]["id"])
+        cart_id = reserved["reserveCart"]["reservation"]["id"]
+
+        async def visible() -> bool:  # the read model has it (the mutation's wait is bounded)
+            found = await api.data("query($id: ID!) { cartReservation(id: $id) { id } }", {"id": cart_id})
+            return found["cartReservation"] is not None
+
+        await eventually(visible)
+        return World(order_id, shipment_id, cart_id=cart_id)
     if not with_return:
         return World(order_id, shipment_id)
     await api.data(PACK, {"id": shipment_id})
