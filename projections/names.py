@@ -10,6 +10,7 @@ from app.domain.registry import ALL_EVENTS
 from eventstore import EventCodec
 
 from .base import Projection
+from .carts import CartsProjection
 from .inventory import LocationsProjection, StockProjection
 from .orders import OrdersProjection
 from .returns import ReturnsProjection
@@ -20,7 +21,13 @@ PROJECTED = "meridian_projected"  # NOTIFY channel: a batch of live projections 
 
 def all_projections(codec: EventCodec | None = None) -> list[Projection]:
     codec = codec or EventCodec(ALL_EVENTS)
-    return [LocationsProjection(codec), StockProjection(codec), OrdersProjection(codec), ReturnsProjection(codec)]
+    return [
+        LocationsProjection(codec),
+        StockProjection(codec),
+        OrdersProjection(codec),
+        ReturnsProjection(codec),
+        CartsProjection(codec),
+    ]
 
 
 def checkpoint_name(projection: Projection | str, *, rebuild: bool = False) -> str:

@@ -76,6 +76,16 @@ async def pickup_reminders_due(
     return await conn.fetch(query("pickup_reminders_due"), now, limit)
 
 
+async def expired_carts(conn: Connection | asyncpg.Pool, now: datetime, *, limit: int = 500) -> list[str]:
+    """Ids of carts still held whose TTL has ended by `now`, soonest first."""
+    return [row[0] for row in await conn.fetch(query("expired_carts"), now, limit)]
+
+
+async def cart_states(conn: Connection | asyncpg.Pool, cart_ids: Sequence[str]) -> list[asyncpg.Record]:
+    """(cart_id, state JSON, version) of these carts."""
+    return await conn.fetch(query("load_cart_reservations"), list(cart_ids))
+
+
 async def shipment_by_tracking(
     conn: Connection | asyncpg.Pool, carrier: str, tracking_number: str
 ) -> asyncpg.Record | None:

@@ -17,6 +17,7 @@ from app.carriers.base import next_poll_delay
 from app.carriers.registry import adapter_for
 from app.domain import order_commands as oc
 from app.domain.aggregates import ORDER
+from app.domain.carts import ExpireCart
 from app.domain.errors import DomainError
 from app.domain.notifications import (
     Notice,
@@ -104,6 +105,12 @@ async def expire_pickup(order_id: str, shipment_id: str) -> None:
     await _handle(ExpirePickup(order_id=order_id, shipment_id=shipment_id), actor="worker:pickup", cause=None)
 
 
+@dramatiq.actor(max_retries=20)
+async def expire_cart(cart_id: str) -> None:
+    """Sent by the cart expiry sweep; the cart decides whether it is (still) held and overdue."""
+    await _handle(ExpireCart(cart_id=cart_id), actor="worker:cart-expiry", cause=None)
+
+
 @dramatiq.actor(max_retries=30)
 async def track_shipment(order_id: str, shipment_id: str, quiet_polls: int = 0) -> None:
     """Polls the carrier, hands what it reports to the order (which records only the new scans), and schedules
@@ -172,6 +179,7 @@ ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
     expire_pick,
     remind_pickup,
     expire_pickup,
+    expire_cart,
     track_shipment,
     notify,
     notification_undeliverable,

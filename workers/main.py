@@ -25,7 +25,7 @@ from .broker import BrokerSettings, make_broker
 from .dispatcher import dispatcher, run_dispatcher
 from .jobs import bind_actors
 from .notify import NotifySettings
-from .sweep import keep_sweeping
+from .sweep import keep_expiring_carts, keep_sweeping
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,9 @@ async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker | None, *,
         if dispatch and broker is not None:
             follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
             followers.append(run_dispatcher(follower, stop))
-            # The worker's clock (runtime.configure's default) decides when a pick is overdue.
+            # The worker's clock (runtime.configure's default) decides when a pick or a cart is overdue.
             followers.append(keep_sweeping(pool, broker.enqueue, system_clock, stop))
+            followers.append(keep_expiring_carts(pool, broker.enqueue, system_clock, stop))
         if project:
             followers.append(ProjectionRunner(pool, listener=listener).run(stop))
             followers.append(keep_statistics_fresh(pool, stop))

@@ -1,10 +1,16 @@
-"""The deadline sweeps: every so often, an `expire_pick` job for each PLANNED shipment past its location's SLA,
-a `remind_pickup` job for each pickup half-way through its hold, an `expire_pickup` job for each hold that ran out.
+"""The deadline sweeps: every so often, ask the read model what is overdue and send one job per item.
 
-No state of its own, so nothing a crash could leave half done: each sweep asks the read model afresh, a sweep
-missed (a crash, Redis down) is made up by the next one, and a shipment found twice (two worker processes,
-a job not yet run) is harmless because `ExpirePick` expires a shipment only while it is PLANNED and overdue, and
-`RemindPickup` and `ExpirePickup` decide again on the order (one reminder, one expiry, whatever the duplicates).
+- every 30 s (SLAs and holds are minutes and days): an `expire_pick` job for each PLANNED shipment past its
+  location's SLA, a `remind_pickup` job for each pickup half-way through its hold, an `expire_pickup` job for each
+  hold that ran out;
+- every second: an `expire_cart` job for each held cart past its TTL (a hold must not outlive its TTL by more
+  than a few seconds: the lag is this period plus the projection's and the job's).
+
+No state of their own, so nothing a crash could leave half done: each sweep asks the read model afresh, a sweep
+missed (a crash, Redis down) is made up by the next one, and an item found twice (two worker processes, a job
+not yet run) is harmless because the command decides again on the truth: `ExpirePick` expires a shipment only
+while it is PLANNED and overdue, `RemindPickup` and `ExpirePickup` issue one reminder and one expiry whatever the
+duplicates, `ExpireCart` expires a cart only while it is held and overdue.
 """
 
 from __future__ import annotations
@@ -12,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 import redis
 
 from app.clock import Clock
-from projections.queries import expired_pickups, overdue_picks, pickup_reminders_due
+from projections.queries import expired_carts, expired_pickups, overdue_picks, pickup_reminders_due
 
 from . import jobs
 from .dispatcher import Send
@@ -25,6 +32,7 @@ from .dispatcher import Send
 log = logging.getLogger(__name__)
 
 SWEEP_EVERY = 30.0  # seconds; SLAs are counted in minutes
+CART_SWEEP_EVERY = 1.0  # seconds; a cart's hold ends within a few seconds of its TTL
 SWEEP_LIMIT = 500  # jobs per sweep, oldest first; the rest wait for the next sweep
 
 
@@ -50,19 +58,51 @@ async def sweep_expired_pickups(pool: asyncpg.Pool, send: Send, clock: Clock, *,
     return len(rows)
 
 
+async def sweep_expired_carts(pool: asyncpg.Pool, send: Send, clock: Clock, *, limit: int = SWEEP_LIMIT) -> int:
+    """One sweep; returns how many jobs it sent."""
+    cart_ids = await expired_carts(pool, clock(), limit=limit)
+    for cart_id in cart_ids:
+        send(jobs.expire_cart.message(cart_id))
+    return len(cart_ids)
+
+
 SWEEPS = (
     ("pick SLA sweep: %d overdue shipment(s) sent to expire", sweep_overdue_picks),
     ("pickup sweep: %d customer(s) sent a reminder", sweep_pickup_reminders),
     ("pickup sweep: %d uncollected hold(s) sent to expire", sweep_expired_pickups),
 )
+CART_SWEEPS = (("cart expiry sweep: %d expired cart(s) sent to expire", sweep_expired_carts),)
+
+
+Sweep = Callable[[asyncpg.Pool, Send, Clock], Awaitable[int]]
 
 
 async def keep_sweeping(
     pool: asyncpg.Pool, send: Send, clock: Clock, stop: asyncio.Event, *, every: float = SWEEP_EVERY
 ) -> None:
-    """Sweeps every `every` seconds until `stop` is set; a failure is logged and the next sweep tries again."""
+    """The picks' and pickups' sweeps every `every` seconds until `stop` is set."""
+    await _every(SWEEPS, pool, send, clock, stop, every)
+
+
+async def keep_expiring_carts(
+    pool: asyncpg.Pool, send: Send, clock: Clock, stop: asyncio.Event, *, every: float = CART_SWEEP_EVERY
+) -> None:
+    """The carts' sweep every `every` seconds until `stop` is set."""
+    await _every(CART_SWEEPS, pool, send, clock, stop, every)
+
+
+async def _every(
+    sweeps: tuple[tuple[str, Sweep], ...],
+    pool: asyncpg.Pool,
+    send: Send,
+    clock: Clock,
+    stop: asyncio.Event,
+    every: float,
+) -> None:
+    """Runs each sweep every `every` seconds until `stop` is set; a failure is logged and the next round tries
+    again."""
     while not stop.is_set():
-        for said, sweep in SWEEPS:
+        for said, sweep in sweeps:
             try:
                 sent = await sweep(pool, send, clock)
                 if sent:

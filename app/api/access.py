@@ -72,6 +72,15 @@ def can_place_order_for(principal: Principal, customer_id: str) -> bool:
     return principal.role in (Role.ADMIN, Role.SERVICE)
 
 
+def can_manage_cart(principal: Principal | None, customer_id: str) -> bool:
+    """Reserve, read or release a cart reservation: its customer, admin and service (operators not at all)."""
+    if principal is None:
+        return False
+    if principal.role is Role.CUSTOMER:
+        return principal.customer_id == customer_id
+    return principal.role in (Role.ADMIN, Role.SERVICE)
+
+
 def orders_of_customer(principal: Principal, requested: str | None) -> str | None:
     """Whose orders a page of `orders` lists: a customer's page is always its own, whatever it asks for."""
     return principal.customer_id if principal.role is Role.CUSTOMER else requested

@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from .carts import CartMutations, CartQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -51,6 +52,7 @@ Query = merge_types(
         PickupQueries,
         LedgerQueries,
         ReturnPolicyQueries,
+        CartQueries,
     ),
 )
 Mutation = merge_types(
@@ -65,6 +67,7 @@ Mutation = merge_types(
         ReturnMutations,
         ReturnPolicyMutations,
         ExchangeMutations,
+        CartMutations,
     ),
 )
 

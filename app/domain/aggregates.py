@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import locations, notifications, order_state, profiles, return_policy, returns, stock
+from app.domain import carts, locations, notifications, order_state, profiles, return_policy, returns, stock
 from app.domain.events import Event
 
 S = TypeVar("S")
@@ -96,3 +96,4 @@ NOTIFICATION: AggregateKind[notifications.Notification | None] = AggregateKind(
 RETURN_POLICY: AggregateKind[return_policy.ReturnPolicies | None] = AggregateKind(
     "ReturnPolicies", None, return_policy.evolve, return_policy.ReturnPolicies | None
 )
+CART: AggregateKind[carts.Cart | None] = AggregateKind("Cart", None, carts.evolve, carts.Cart | None)

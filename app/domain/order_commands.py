@@ -24,6 +24,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     channel: str = "web"
     idempotency_key: str | None = None
     replacement_for: str | None = None  # the order whose returned goods this one replaces
+    reservation_id: str | None = None  # a cart reservation whose held units become this order's allocation
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

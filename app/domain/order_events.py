@@ -59,6 +59,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None  # the store a PICKUP order is collected at
     replacement_for: str | None = None  # an exchange's (or a replaced return's) replacement: the original order
+    reservation_id: str | None = None  # placed from a cart reservation: allocated in the same append
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

@@ -278,6 +278,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             placed_at=now,
             idempotency_key=command.idempotency_key,
             replacement_for=command.replacement_for,
+            reservation_id=command.reservation_id,
         )
     ]
 

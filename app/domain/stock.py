@@ -46,12 +46,14 @@ from app.domain.stock_commands import (
     SetSafetyStock,
     ShipStock,
     StockCommand,
+    TransferReservation,
     WriteOffStock,
 )
 from app.domain.stock_events import (
     ReorderPointSet,
     ReplenishmentRequested,
     ReservationReleased,
+    ReservationTransferred,
     SafetyStockSet,
     StockAdjusted,
     StockCounted,
@@ -84,6 +86,7 @@ __all__ = [
     "ShipStock",
     "StockCommand",
     "StockState",
+    "TransferReservation",
     "WriteOffStock",
     "decide",
     "evolve",
@@ -172,6 +175,12 @@ def fold(state: StockState, events: Iterable[Event]) -> StockState:
                         del reservations[event.reservation_id]
                 if isinstance(event, StockShipped):
                     on_hand -= event.quantity
+            case ReservationTransferred():
+                # The new holder is the newest reservation: a SHORTFALL takes from it first, as from any new one.
+                if not own_reservations:
+                    reservations, own_reservations = dict(reservations), True
+                reservations.pop(event.reservation_id, None)
+                reservations[event.to_reservation_id] = event.quantity
             case SafetyStockSet():
                 safety_stock = event.quantity
             case ReorderPointSet():
@@ -272,6 +281,18 @@ def decide(state: StockState, command: StockCommand, now: datetime, *, location:
             return [
                 ReservationReleased(
                     **key, reservation_id=command.reservation_id, quantity=quantity, reason=command.reason
+                )
+            ]
+        case TransferReservation():
+            held = _reservation(state, command.reservation_id)
+            if not command.to_reservation_id or command.to_reservation_id in state.reservations:
+                raise Duplicate(f"reservation {command.to_reservation_id} already exists", field=("reservationId",))
+            return [
+                ReservationTransferred(
+                    **key,
+                    reservation_id=command.reservation_id,
+                    to_reservation_id=command.to_reservation_id,
+                    quantity=held,
                 )
             ]
         case ShipStock():

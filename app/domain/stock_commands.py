@@ -38,6 +38,13 @@ class ReleaseReservation(StockCommand, frozen=True, kw_only=True):
     reason: str = "CANCELLED"
 
 
+class TransferReservation(StockCommand, frozen=True, kw_only=True):
+    """Hand an open reservation, whole, to a new holder (`to_reservation_id`)."""
+
+    reservation_id: str
+    to_reservation_id: str
+
+
 class ShipStock(StockCommand, frozen=True, kw_only=True):
     reservation_id: str
     quantity: int

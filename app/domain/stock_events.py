@@ -45,6 +45,15 @@ class ReservationReleased(StockEvent, frozen=True, kw_only=True):
     reason: str
 
 
+class ReservationTransferred(StockEvent, frozen=True, kw_only=True):
+    """A reservation changed hands whole (a cart's hold became an order's): the same units stay reserved, so
+    ATP does not move and no other reservation could take them in between."""
+
+    reservation_id: str
+    to_reservation_id: str
+    quantity: int
+
+
 class StockShipped(StockEvent, frozen=True, kw_only=True):
     """Units left the building against a reservation: on hand and reserved both fall."""
 
@@ -103,6 +112,7 @@ STOCK_EVENTS: tuple[type[Event], ...] = (
     StockCounted,
     StockReserved,
     ReservationReleased,
+    ReservationTransferred,
     StockShipped,
     StockReturned,
     StockWrittenOff,

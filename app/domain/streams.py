@@ -32,6 +32,10 @@ def notification_stream(notification_id: str) -> str:
     return f"notification-{notification_id}"
 
 
+def cart_stream(cart_id: str) -> str:
+    return f"cart-{cart_id}"
+
+
 def stream_category(stream_id: str) -> str:
     return stream_id.split("-", 1)[0]
 

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from app.domain import order_commands as oc
+from app.domain.carts import CartCommand, ReserveCart
 from app.domain.locations import CreateLocation, DeactivateLocation, ReactivateLocation, UpdateLocation
 from app.domain.notifications import RecordNotificationDelivered, RecordNotificationFailed, RequestNotification
 from app.domain.pickup_events import ConfirmCollection, ExpirePickup
@@ -23,6 +24,7 @@ from app.domain.stock import StockCommand
 from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
+from . import carts as cart_handlers
 from . import edits as edit_handlers
 from . import exchanges as exchange_handlers
 from . import locations as location_handlers
@@ -118,6 +120,8 @@ class Handlers:
                     return await pickup_handlers.expire(uow, command)
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
+                case oc.PlaceOrder() if command.reservation_id is not None:
+                    return await cart_handlers.place_reserved_order(uow, command)
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
                 case oc.OrderCommand():
@@ -126,6 +130,10 @@ class Handlers:
                     return await exchange_handlers.exchange_items(uow, command)
                 case ReturnCommand():
                     return await return_handlers.change_return(uow, command)
+                case ReserveCart():
+                    return await cart_handlers.reserve_cart(uow, command, self.network, await self.profiles.active())
+                case CartCommand():
+                    return await cart_handlers.change_cart(uow, command)
                 case SourceOrder():
                     return await source_order(uow, command, self.network, await self.profiles.active())
                 case DefineSourcingProfile():

@@ -75,9 +75,20 @@ async def source_order(
         return None
 
     why = trigger or ("SUPPLY" if allocation_attempted(order) else "PLACED")
-    plan = await _plan(uow, order, remaining, network, profile, prepared)
-    first = len(order.shipments) + 1
-    planned = [
+    plan = await plan_on_stock(uow, request_for(order, remaining), network, profile, prepared)
+    planned = planned_shipments(plan, first=len(order.shipments) + 1)
+    allocate = oc.AllocateOrder(order_id=order.order_id, shipments=tuple(planned))
+    allocation = orders.decide(order, allocate, uow.now)
+    if not allocation:
+        return None  # still backordered exactly as before: a retry after supply that changed nothing
+    uow.record(ORDER, stream, [decision_for(order.order_id, plan, planned, uow, why), *allocation])
+    await reserve_planned(uow, order.order_id, planned)
+    return plan
+
+
+def planned_shipments(plan: SourcingPlan, *, first: int) -> list[PlannedShipment]:
+    """The plan's shipments as an allocation records them, numbered `S<first>`, `S<first + 1>`, ..."""
+    return [
         PlannedShipment(
             shipment_id=f"S{first + i}",
             location_code=s.location_code,
@@ -85,24 +96,17 @@ async def source_order(
         )
         for i, s in enumerate(plan.shipments)
     ]
-    allocate = oc.AllocateOrder(order_id=order.order_id, shipments=tuple(planned))
-    allocation = orders.decide(order, allocate, uow.now)
-    if not allocation:
-        return None  # still backordered exactly as before: a retry after supply that changed nothing
-    uow.record(ORDER, stream, [_decision(order, plan, planned, uow, why), *allocation])
-    await _reserve(uow, order.order_id, planned)
-    return plan
 
 
-async def _plan(
+async def plan_on_stock(
     uow: UnitOfWork,
-    order: Order,
-    remaining: dict[str, int],
+    request: SourcingRequest,
     network: NetworkView,
     profile: SourcingProfile,
-    prepared: SourcingPlan | None,
+    prepared: SourcingPlan | None = None,
 ) -> SourcingPlan:
-    """A plan whose every shipment the stock streams can really serve.
+    """A plan for `request` (an order's remaining lines, or a cart) whose every shipment the stock streams can
+    really serve, checked on the streams loaded into `uow`, so that the append's expected versions guard it.
 
     Plans start from the availability hint (or a batch's prepared plan). Where the hint was stale — a backorder,
     or a chosen location short of stock — the SKUs concerned are re-read from every location's stock stream and
@@ -114,20 +118,20 @@ async def _plan(
     hint: dict[tuple[str, str], int] | None = None
 
     async def corrected(skus: set[str]) -> dict[tuple[str, str], int]:
-        base = hint if hint is not None else dict(await network.availability(remaining.keys()))
+        base = hint if hint is not None else dict(await network.availability(request.lines.keys()))
         truth = await uow.get_many(STOCK, [stock_stream(sku, loc.code) for sku in skus for loc in locations])
         fixed = {k: v for k, v in base.items() if k[1] not in skus}
         fixed.update({(s.location_code, s.sku): s.atp for s in truth.values() if s.atp > 0})
         return fixed
 
-    if prepared is not None and _demand(prepared) == remaining:
+    if prepared is not None and _demand(prepared) == dict(request.lines):
         plan = prepared
     else:
-        hint = dict(await network.availability(remaining.keys()))
-        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+        hint = dict(await network.availability(request.lines.keys()))
+        plan = source(request, sites, hint, profile, uow.now)
     if any(plan.backordered.values()):
         hint = await corrected({sku for sku, qty in plan.backordered.items() if qty > 0})
-        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+        plan = source(request, sites, hint, profile, uow.now)
     for _ in range(REPLANS):
         wanted = [(s.location_code, sku, qty) for s in plan.shipments for sku, qty in s.lines.items()]
         streams = [stock_stream(sku, code) for code, sku, _ in wanted]
@@ -138,10 +142,10 @@ async def _plan(
         if not short:
             return plan
         hint = await corrected(short)
-        plan = source(request_for(order, remaining), sites, hint, profile, uow.now)
+        plan = source(request, sites, hint, profile, uow.now)
     # The stock keeps changing underneath: a retry of the job decides again (giving up quietly would finish
     # the job and leave the order unsourced for good).
-    raise ConcurrencyConflict(f"order {order.order_id}: availability kept changing while sourcing")
+    raise ConcurrencyConflict(f"{request.order_id}: availability kept changing while sourcing")
 
 
 def _demand(plan: SourcingPlan) -> dict[str, int]:
@@ -153,7 +157,9 @@ def _demand(plan: SourcingPlan) -> dict[str, int]:
     return {sku: qty for sku, qty in demand.items() if qty > 0}
 
 
-async def _reserve(uow: UnitOfWork, order_id: str, planned: list[PlannedShipment]) -> None:
+async def reserve_planned(uow: UnitOfWork, holder: str, planned: list[PlannedShipment]) -> None:
+    """Reserves each planned line in its stock stream as `<holder>/<shipment id>` (an order's id, or a cart's
+    `cart-<id>`), decided on the stream's state in `uow`: a stock stream short of it refuses the whole append."""
     locations = await uow.get_many(LOCATION, [location_stream(p.location_code) for p in planned])
     for shipment in planned:
         location = locations[location_stream(shipment.location_code)]
@@ -162,18 +168,18 @@ async def _reserve(uow: UnitOfWork, order_id: str, planned: list[PlannedShipment
             reserve = stock.ReserveStock(
                 sku=line.sku,
                 location_code=shipment.location_code,
-                reservation_id=reservation_id(order_id, shipment.shipment_id),
+                reservation_id=reservation_id(holder, shipment.shipment_id),
                 quantity=line.quantity,
             )
             uow.record(STOCK, stream, stock.decide(await uow.get(STOCK, stream), reserve, uow.now, location=location))
 
 
-def _decision(
-    order: Order, plan: SourcingPlan, planned: list[PlannedShipment], uow: UnitOfWork, trigger: str
+def decision_for(
+    order_id: str, plan: SourcingPlan, planned: list[PlannedShipment], uow: UnitOfWork, trigger: str
 ) -> SourcingDecided:
     why = plan.explanation
     return SourcingDecided(
-        order_id=order.order_id,
+        order_id=order_id,
         decided_at=uow.now,
         algorithm=why.algorithm,
         total_cost=plan.total_cost,

@@ -60,6 +60,7 @@ class World:
     order_id: str
     shipment_id: str
     return_id: str = "Return:none"
+    cart_id: str = "CartReservation:none"
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class Probe:
     seen: Callable[[Any], bool] | None = None  # whether an answer holds the thing; None: a mutation's payload
     needs_return: bool = False
     needs_pickup: bool = False  # the world's order is alice's pickup at NWK, ready at the counter
+    needs_cart: bool = False
 
 
 def query(
@@ -80,6 +82,10 @@ def query(
 def mutation(name: str, input_type: str, value: Callable[[World], dict[str, Any]], needs_return: bool = False) -> Probe:
     document = f"mutation($input: {input_type}!) {{ {name}(input: $input) {{ userErrors {{ code }} }} }}"
     return Probe(document, lambda w: {"input": value(w)}, None, needs_return)
+
+
+def with_cart(probe: Probe) -> Probe:
+    return Probe(probe.document, probe.variables, probe.seen, probe.needs_return, needs_cart=True)
 
 
 def node(field: str, needs_return: bool = False) -> Probe:
@@ -139,6 +145,16 @@ PROBES: dict[str, Probe] = {
     "setSafetyStock": mutation("setSafetyStock", "SetSafetyStockInput", lambda w: {**STOCK, "quantity": 1}),
     "placeOrder": mutation("placeOrder", "PlaceOrderInput", lambda w: ALICE),
     "placeOrder(priority)": mutation("placeOrder", "PlaceOrderInput", lambda w: {**ALICE, "priority": 10}),
+    "placeOrder(reservationId)": with_cart(
+        mutation("placeOrder", "PlaceOrderInput", lambda w: {**ALICE, "reservationId": w.cart_id})
+    ),
+    "reserveCart": mutation("reserveCart", "ReserveCartInput", lambda w: ALICE),
+    "cartReservation": with_cart(
+        query(
+            "query($id: ID!) { cartReservation(id: $id) { id } }", lambda d: d is not None, lambda w: {"id": w.cart_id}
+        )
+    ),
+    "releaseCart": with_cart(mutation("releaseCart", "ReleaseCartInput", lambda w: {"reservationId": w.cart_id})),
     "cancelOrder": mutation("cancelOrder", "CancelOrderInput", lambda w: {"orderId": w.order_id}),
     "editOrder": mutation(
         "editOrder", "EditOrderInput", lambda w: {"orderId": w.order_id, "lines": [{"sku": "TEE", "quantity": 1}]}
@@ -223,12 +239,26 @@ def tokens(api: Api) -> dict[str, str | None]:
     }
 
 
-async def world(api: Api, *, with_return: bool) -> World:
-    """Locations NWK, CHI, RET; TEE at NWK; alice's order shipping from NWK (delivered, with a return, if asked)."""
+async def world(api: Api, *, with_return: bool, with_cart: bool = False) -> World:
+    """Locations NWK, CHI, RET; TEE at NWK; alice's order shipping from NWK (delivered, with a return, if asked);
+    alice's cart reservation of one TEE (if asked)."""
     await network(api)
     await receive(api, "NWK", "TEE", 5)
     order_id = (await api.data(PLACE, {"input": ALICE}))["placeOrder"]["order"]["id"]
     shipment_id = (await wait_status(api, order_id, "ALLOCATED"))["shipments"][0]["id"]
+    if with_cart:
+        reserved = await api.data(
+            "mutation($input: ReserveCartInput!) { reserveCart(input: $input) { reservation { id } } }",
+            {"input": ALICE},
+        )
+        cart_id = reserved["reserveCart"]["reservation"]["id"]
+
+        async def visible() -> bool:  # the read model has it (the mutation's wait is bounded)
+            found = await api.data("query($id: ID!) { cartReservation(id: $id) { id } }", {"id": cart_id})
+            return found["cartReservation"] is not None
+
+        await eventually(visible)
+        return World(order_id, shipment_id, cart_id=cart_id)
     if not with_return:
         return World(order_id, shipment_id)
     await api.data(PACK, {"id": shipment_id})
@@ -324,7 +354,10 @@ def test_the_table_names_every_operation_and_every_cell_is_a_verdict() -> None:
 @pytest.mark.parametrize("operation", list(TABLE))
 async def test_every_caller_gets_what_the_table_says(api: Api, operation: str) -> None:
     probe = PROBES[operation]
-    w = await pickup_world(api) if probe.needs_pickup else await world(api, with_return=probe.needs_return)
+    if probe.needs_pickup:
+        w = await pickup_world(api)
+    else:
+        w = await world(api, with_return=probe.needs_return, with_cart=probe.needs_cart)
     got: dict[str, str] = {}
     for caller, token in tokens(api).items():
         if probe.document.startswith("subscription"):

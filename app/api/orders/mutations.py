@@ -46,6 +46,7 @@ class PlaceOrderInput:
     priority: int | None = 0
     idempotency_key: str | None = None
     channel: str | None = None
+    reservation_id: strawberry.ID | None = None  # consume a cart reservation: its held stock becomes the order's
 
 
 @strawberry.input
@@ -151,6 +152,7 @@ class OrderMutations:
             priority=priority,
             channel=input.channel or "web",
             idempotency_key=input.idempotency_key,
+            reservation_id=key_of(input.reservation_id, "CartReservation") if input.reservation_id else None,
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)
