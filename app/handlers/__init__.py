@@ -27,6 +27,7 @@ from . import orders as order_handlers
 from . import picking as picking_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
+from . import transfers as transfer_handlers
 from .batch import SourcedOrder, source_orders
 from .commands import (
     CheckReplenishment,
@@ -108,6 +109,8 @@ class Handlers:
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
+                case oc.RecordScans() | oc.MarkShipmentDelivered():
+                    return await transfer_handlers.track(uow, command)
                 case oc.OrderCommand():
                     return await order_handlers.change_order(uow, command)
                 case ReturnCommand():

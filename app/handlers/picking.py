@@ -18,6 +18,7 @@ from app.sourcing import SourcingProfile
 from .commands import SourceOrder
 from .network import NetworkView
 from .sourcing import source_order
+from .transfers import receive_transfers
 from .unit_of_work import UnitOfWork
 
 DECLINED = "DECLINED"
@@ -33,6 +34,7 @@ async def confirm_pick(
     stream = order_stream(command.order_id)
     events = orders.decide(await uow.get(ORDER, stream), command, uow.now)
     after = uow.record(ORDER, stream, events)
+    await receive_transfers(uow, events)  # picking what a transfer brought: it arrived
     picked = next(e for e in events if isinstance(e, ShipmentPicked))
     if not picked.declines:
         return after
