@@ -294,6 +294,8 @@ def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event
         for j, line in enumerate(planned.lines):
             at = ("shipments", i, "lines", j)
             require_positive(line.quantity, (*at, "quantity"))
+            if planned.destination is not None:
+                continue  # a transfer's units are allocated through the pickup shipment it feeds
             if line.sku not in remaining:
                 raise NotFound(f"{line.sku} is not on this order", field=(*at, "sku"))
             if line.quantity > remaining[line.sku]:
@@ -302,6 +304,7 @@ def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event
                     field=(*at, "quantity"),
                 )
             remaining[line.sku] -= line.quantity
+    transfers.check_pairs(command.shipments)
     if not command.shipments and not any(remaining.values()):
         raise InvalidState("nothing is left to allocate")
     events: list[Event] = []

@@ -18,7 +18,7 @@ from datetime import datetime
 from app.domain.errors import DomainError, InvalidInput, InvalidLocation, InvalidState
 from app.domain.locations import Location
 from app.domain.order_commands import PlaceOrder
-from app.domain.order_events import ReservationRef, TransferReceived
+from app.domain.order_events import PlannedShipment, ReservationRef, TransferReceived
 from app.domain.order_state import ON_THE_ROAD, Order, Shipment, reservation_id
 from app.domain.values import Address, DeliveryMethod, ShipmentStatus
 
@@ -50,6 +50,25 @@ def destination_address(command: PlaceOrder, pickup_location: Location | None) -
         return command.ship_to
     assert pickup_location is not None  # delivery_problems refused a shipped order without an address
     return Address(coordinates=pickup_location.coordinates)
+
+
+def check_pairs(planned: tuple[PlannedShipment, ...]) -> None:
+    """Every transfer feeds one PICKUP shipment planned with it, at its destination, with the same lines (the
+    units the customer collects are the ones it brings); every pickup shipment `fed_by` names such a transfer."""
+    by_id = {p.shipment_id: p for p in planned}
+    for i, p in enumerate(planned):
+        if p.fed_by is None:
+            continue
+        transfer = by_id.get(p.fed_by)
+        fits = transfer is not None and transfer.destination == p.location_code and transfer.lines == p.lines
+        if p.kind is not DeliveryMethod.PICKUP or not fits:
+            raise InvalidInput(
+                f"{p.fed_by} is not a transfer bringing these lines here", field=("shipments", i, "fedBy")
+            )
+    fed = {p.fed_by for p in planned}
+    for i, p in enumerate(planned):
+        if p.destination is not None and p.shipment_id not in fed:
+            raise InvalidInput("a transfer feeds a pickup shipment planned with it", field=("shipments", i))
 
 
 def received(order: Order, transfer: Shipment, at: datetime) -> TransferReceived | None:
