@@ -21,6 +21,7 @@ from ..ids import global_id, shipment_key
 from ..locations import Location, location
 from ..scalars import (
     JSON,
+    DeliveryMethod,
     ItemCondition,
     Node,
     OrderStatus,
@@ -80,6 +81,12 @@ class Shipment(Node):
     tracking: list[TrackingEvent]
     picked_at: datetime | None
     declines: list[PickDecline]
+    kind: DeliveryMethod = strawberry.field(description="PICKUP: the customer collects it at `location`.")
+    destination_code: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="A transfer's destination: the pickup store it feeds.")
+    async def destination(self, info: Info) -> Location | None:
+        return None if self.destination_code is None else await location(info, self.destination_code)
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
@@ -118,6 +125,8 @@ class Shipment(Node):
                 for d in s.declines
                 if s.picked_at is not None
             ],
+            kind=DeliveryMethod(s.kind),
+            destination_code=s.destination,
         )
 
 
@@ -227,6 +236,7 @@ class Order(Node):
     service_level: ServiceLevel
     priority: int
     placed_at: datetime
+    delivery_method: DeliveryMethod
 
     @classmethod
     def from_state(cls, order: domain.Order) -> Order:
@@ -238,7 +248,13 @@ class Order(Node):
             service_level=ServiceLevel(order.service_level),
             priority=order.priority,
             placed_at=order.placed_at,
+            delivery_method=DeliveryMethod(order.delivery_method),
         )
+
+    @strawberry.field(description="Where a PICKUP order is collected; null for a shipped order.")
+    async def pickup_location(self, info: Info) -> Location | None:
+        code = self.state.pickup_location_code
+        return None if code is None else await location(info, code)
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:
