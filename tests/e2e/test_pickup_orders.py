@@ -108,7 +108,7 @@ async def test_a_pickup_from_the_shelf_and_one_brought_in_by_transfer(api: Api) 
 
     async def arrived() -> bool:  # the simulated carrier delivers it to the store within seconds
         shipments = (await api.data(ORDER, {"id": order_id}))["order"]["shipments"]
-        return shipments[0]["status"] == "DELIVERED"
+        return bool(shipments[0]["status"] == "DELIVERED")
 
     await eventually(arrived)
     assert (await levels(api))["NWK"] == (8, 0)
