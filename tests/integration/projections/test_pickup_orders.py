@@ -50,7 +50,7 @@ async def test_a_pickup_via_transfer_in_the_read_models_and_the_sweep_and_replay
     await handlers.handle(SourceOrder(order_id="o1"))
     await caught_up(readmodel, store)
     order = await readmodel.fetchrow("SELECT delivery_method, pickup_location_code FROM orders WHERE order_id = 'o1'")
-    assert tuple(order) == ("PICKUP", "ST1")
+    assert order is not None and tuple(order) == ("PICKUP", "ST1")
     assert [tuple(r) for r in await readmodel.fetch(SHIPMENTS, "o1")] == [
         ("S1", "NWK", "PLANNED", "SHIP", "ST1", None, False),
         ("S2", "ST1", "PLANNED", "PICKUP", None, "S1", True),
