@@ -23,6 +23,9 @@ async def change_notification(uow: UnitOfWork, command: notifications.Notificati
         if state is None:
             order = await uow.get(ORDER, order_stream(command.notice.order_id))
             customer_id = order.customer_id if order is not None else None
+            sid = command.notice.shipment_id
+            if order is not None and any(s.shipment_id == sid and s.destination for s in order.shipments):
+                return None  # a transfer to a pickup store is stock moving, not news for the customer
     else:
         stream = notification_stream(command.notification_id)
         state = await uow.get(NOTIFICATION, stream)

@@ -7,7 +7,8 @@ import pytest
 
 from app.domain import order_commands as oc
 from app.domain.errors import DomainError
-from app.domain.order_events import SourcingDecided
+from app.domain.notifications import RequestNotification, notice_for
+from app.domain.order_events import ShipmentDispatched, SourcingDecided
 from app.domain.order_state import Order, line_summaries, order_status
 from app.domain.values import (
     DeliveryMethod,
@@ -181,3 +182,20 @@ async def test_a_pickup_at_a_location_that_cannot_hand_it_over_is_refused(
     with pytest.raises(DomainError) as refused:
         await handlers.handle(pickup("o5", ("TEE", 1), store=code))  # type: ignore[arg-type]
     assert (refused.value.code, tuple(refused.value.field or ())) == (error, ("pickupLocationCode",))
+
+
+async def test_a_transfer_dispatched_is_no_news_for_the_customer(
+    handlers: Handlers, store: EventStore, codec: EventCodec
+) -> None:
+    await network(handlers)
+    await receive(handlers, "NWK", "TEE", 10)
+    await handlers.handle(pickup("o6", ("TEE", 1)))
+    await handlers.handle(SourceOrder(order_id="o6"))
+    await handlers.handle(oc.PackShipment(order_id="o6", shipment_id="S1"))
+    dispatched = await handlers.handle(
+        oc.DispatchShipment(order_id="o6", shipment_id="S1", carrier="SIM", tracking_number="X6")
+    )
+    event = next(e for e in dispatched.events if isinstance(e, ShipmentDispatched))
+    notice = notice_for(event, "e-6")
+    assert notice is not None
+    assert (await handlers.handle(RequestNotification(notice=notice))).events == []
