@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.domain import locations
 from app.domain import order_commands as oc
 from app.domain.errors import DomainError
 from app.domain.notifications import RequestNotification, notice_for
@@ -199,3 +200,48 @@ async def test_a_transfer_dispatched_is_no_news_for_the_customer(
     notice = notice_for(event, "e-6")
     assert notice is not None
     assert (await handlers.handle(RequestNotification(notice=notice))).events == []
+
+
+async def test_a_transfer_past_its_sla_and_then_a_pickup_past_the_stores_are_fed_again_to_the_same_store(
+    handlers: Handlers, store: EventStore, codec: EventCodec, clock: FixedClock
+) -> None:
+    await network(handlers)
+    await handlers.handle(locations.UpdateLocation(code="NWK", pick_sla_minutes=30))
+    await handlers.handle(locations.UpdateLocation(code="ST1", pick_sla_minutes=60))
+    await receive(handlers, "NWK", "TEE", 5)
+    await receive(handlers, "CHI", "TEE", 5)
+    await handlers.handle(pickup("o7", ("TEE", 2)))
+    await handlers.handle(SourceOrder(order_id="o7"))
+    assert shipments(await order_state(store, codec, "o7")) == [
+        ("S1", "NWK", "SHIP", "ST1", None, 2),
+        ("S2", "ST1", "PICKUP", None, "S1", 2),
+    ]
+    clock.advance(minutes=31)
+    assert (await handlers.handle(oc.ExpirePick(order_id="o7", shipment_id="S2"))).events == []  # still waiting
+    outcome = await handlers.handle(oc.ExpirePick(order_id="o7", shipment_id="S1"))
+    decision = next(e for e in outcome.events if isinstance(e, SourcingDecided))
+    assert decision.trigger == "EXPIRED"
+    order = await order_state(store, codec, "o7")
+    assert [(s.shipment_id, s.status) for s in order.shipments[:2]] == [
+        ("S1", ShipmentStatus.EXPIRED),
+        ("S2", ShipmentStatus.CANCELLED),  # it waited for a transfer that will never leave
+    ]
+    assert shipments(order)[2:] == [("S3", "CHI", "SHIP", "ST1", None, 2), ("S4", "ST1", "PICKUP", None, "S3", 2)]
+    assert [(s.allocated, s.backordered) for s in line_summaries(order)] == [(2, 0)]
+    nwk, chi = await stock_state(store, codec, "TEE", "NWK"), await stock_state(store, codec, "TEE", "CHI")
+    assert (nwk.reserved, chi.reserved) == (0, 2)
+
+    await handlers.handle(oc.PackShipment(order_id="o7", shipment_id="S3"))
+    await handlers.handle(oc.DispatchShipment(order_id="o7", shipment_id="S3", carrier="SIM", tracking_number="X7"))
+    clock.advance(days=2)
+    await handlers.handle(oc.MarkShipmentDelivered(order_id="o7", shipment_id="S3", delivered_at=clock.now))
+    clock.advance(minutes=61)  # the store let it sit past its own SLA: fed again, by transfer, to the same store
+    await receive(handlers, "NWK", "TEE", 5)
+    outcome = await handlers.handle(oc.ExpirePick(order_id="o7", shipment_id="S4"))
+    assert next(e for e in outcome.events if isinstance(e, SourcingDecided)).trigger == "EXPIRED"
+    order = await order_state(store, codec, "o7")
+    assert order.shipments[3].status is ShipmentStatus.EXPIRED
+    # NWK let go of this order's units before; CHI is the other source left. Never another store.
+    assert shipments(order)[4:] == [("S5", "CHI", "SHIP", "ST1", None, 2), ("S6", "ST1", "PICKUP", None, "S5", 2)]
+    shelf = await stock_state(store, codec, "TEE", "ST1")
+    assert (shelf.on_hand, shelf.reserved) == (2, 0)  # what arrived for S4 is back on the store's shelf
