@@ -63,6 +63,8 @@ class OrdersProjection:
             [f.position for _, f in placed],
             [f.recorded_at for _, f in placed],
             [encode_json(o) for o in orders],
+            [str(o.delivery_method) for o in orders],
+            [o.pickup_location_code for o in orders],
         )
         ids = [o.order_id for o in orders]
         lines = [(o, n, s) for o in orders for n, s in enumerate(line_summaries(o), start=1)]
@@ -104,6 +106,10 @@ class OrdersProjection:
                 [s.expires_at for _, s in shipments],
                 [s.reminded_at for _, s in shipments],
                 [s.collected_at for _, s in shipments],
+                [str(s.kind) for _, s in shipments],
+                [s.destination for _, s in shipments],
+                [s.fed_by for _, s in shipments],
+                [s.awaiting_transfer for _, s in shipments],
             )
 
     async def _write_decisions(self, conn: Connection, decisions: list[tuple[SourcingDecided, int]]) -> None:

@@ -119,7 +119,7 @@ class ConsumeCart(CartCommand, frozen=True, kw_only=True):
     order_id: str
     customer_id: str
     lines: tuple[Line, ...]
-    ship_to: Address
+    ship_to: Address | None  # None: a pickup order, which no cart (planned for an address) can serve
     service_level: ServiceLevel
 
 
@@ -315,6 +315,6 @@ def _require_same_cart(cart: Cart, command: ConsumeCart) -> None:
         problems.append(InvalidInput("the order's lines must be the reservation's lines", field=("lines",)))
     if command.service_level is not cart.service_level:
         problems.append(InvalidInput(f"the reservation is for {cart.service_level}", field=("serviceLevel",)))
-    if command.ship_to.coordinates != cart.ship_to.coordinates:
+    if command.ship_to is None or command.ship_to.coordinates != cart.ship_to.coordinates:
         problems.append(InvalidInput("the reservation was planned for another address", field=("shipTo",)))
     refuse_all(problems)

@@ -62,6 +62,12 @@ class UnknownLocation(DomainError):
     code = "UNKNOWN_LOCATION"
 
 
+class InvalidLocation(DomainError):
+    """A location that cannot do what is asked of it: unknown, inactive, or without the capability."""
+
+    code = "INVALID_LOCATION"
+
+
 class LocationInactive(DomainError):
     code = "LOCATION_INACTIVE"
 

@@ -8,7 +8,7 @@ import msgspec
 
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
-from app.domain.values import Address, Line, PickDeclineReason, Scan, ServiceLevel
+from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, Scan, ServiceLevel
 
 
 class OrderCommand(Command, frozen=True, kw_only=True):
@@ -18,13 +18,15 @@ class OrderCommand(Command, frozen=True, kw_only=True):
 class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     customer_id: str
     lines: tuple[Line, ...]
-    ship_to: Address
+    ship_to: Address | None  # required to SHIP; a PICKUP order without one takes its store's coordinates
     service_level: ServiceLevel = ServiceLevel.STANDARD
     priority: int = 0  # higher first
     channel: str = "web"
     idempotency_key: str | None = None
     replacement_for: str | None = None  # the order whose returned goods this one replaces
     reservation_id: str | None = None  # a cart reservation whose held units become this order's allocation
+    delivery_method: DeliveryMethod = DeliveryMethod.SHIP
+    pickup_location_code: str | None = None  # required for PICKUP: the store it is collected at
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

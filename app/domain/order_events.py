@@ -18,6 +18,9 @@ class PlannedShipment(msgspec.Struct, frozen=True, kw_only=True):
     # bringing stock to that pickup store. Both default for shipments planned before click & collect existed.
     kind: DeliveryMethod = DeliveryMethod.SHIP
     destination: str | None = None
+    # On a PICKUP shipment: the transfer (a shipment of the same order) that brings its units to the store. It
+    # waits for that transfer, reserving nothing, and becomes pickable when the transfer arrives (TransferReceived).
+    fed_by: str | None = None
 
 
 class PlannedShipmentCost(msgspec.Struct, frozen=True, kw_only=True):
@@ -146,6 +149,20 @@ class ShipmentExpired(OrderEvent, frozen=True, kw_only=True):
     released: tuple[ReservationRef, ...]
 
 
+class TransferReceived(OrderEvent, frozen=True, kw_only=True):
+    """A transfer arrived at its pickup store (carrier DELIVERED, or the store picking what arrived): `received`
+    goes into the store's stock and, in the same append, `reserved` is reserved there for the pickup shipment it
+    fed, which becomes pickable (its pick SLA counts from now). `reserved` is empty when that pickup shipment was
+    cancelled on the way: the units then stay in the store's available stock."""
+
+    shipment_id: str  # the transfer
+    pickup_shipment_id: str
+    location_code: str  # the pickup store
+    received: tuple[Line, ...]
+    reserved: tuple[ReservationRef, ...]
+    received_at: datetime
+
+
 class ShipmentPacked(OrderEvent, frozen=True, kw_only=True):
     shipment_id: str
     packed_at: datetime
@@ -242,6 +259,7 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     AllocationReverted,
     ShipmentPicked,
     ShipmentExpired,
+    TransferReceived,
     ShipmentPacked,
     ShipmentDispatched,
     TrackingUpdated,

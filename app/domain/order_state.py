@@ -33,6 +33,7 @@ from app.domain.order_events import (
     ShipmentPacked,
     ShipmentPicked,
     TrackingUpdated,
+    TransferReceived,
 )
 from app.domain.pickup_events import (
     PickupCodeRejected,
@@ -93,6 +94,10 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     planned_at: datetime | None = None  # None for shipments planned before it was recorded: they never expire
     kind: DeliveryMethod = DeliveryMethod.SHIP
     destination: str | None = None  # a transfer's pickup store
+    # A PICKUP shipment fed by a transfer (`fed_by`, its id) waits for it while `awaiting_transfer`: PLANNED but
+    # not pickable, nothing reserved, out of pick lists and pick SLAs, until the transfer arrives.
+    fed_by: str | None = None
+    awaiting_transfer: bool = False
     carrier: str | None = None
     tracking_number: str | None = None
     promised_delivery: datetime | None = None
@@ -158,7 +163,8 @@ class LineSummary(msgspec.Struct, frozen=True, kw_only=True):
 def _sum_lines(shipments: tuple[Shipment, ...], statuses: frozenset[ShipmentStatus]) -> Counter[str]:
     total: Counter[str] = Counter()
     for shipment in shipments:
-        if shipment.status in statuses:
+        # A transfer's units are the customer's only through the pickup shipment it feeds: counted once, there.
+        if shipment.status in statuses and shipment.destination is None:
             for line in shipment.lines:
                 total[line.sku] += line.quantity
     return total
@@ -257,7 +263,7 @@ def open_reservations(order: Order) -> tuple[ReservationRef, ...]:
             quantity=line.quantity,
         )
         for shipment in order.shipments
-        if shipment.status in OPEN_SHIPMENT
+        if shipment.status in OPEN_SHIPMENT and not shipment.awaiting_transfer  # nothing reserved for it yet
         for line in shipment.lines
     )
 
@@ -305,8 +311,39 @@ def _on_shipment(order: Order, shipment_id: str, change: dict[str, object]) -> O
 
 
 def _reduce_shipment(order: Order, shipment_id: str, sku: str, quantity: int) -> Order:
-    shipments = tuple(_reduce(s, sku, quantity) if s.shipment_id == shipment_id else s for s in order.shipments)
+    """Fewer units in a shipment. Fewer in a transfer not yet on its way means fewer for the pickup shipment
+    waiting for it: both are reduced, so the units are the order's to source again, once."""
+    fed = _fed_by(order, shipment_id)
+    shipments = tuple(
+        _reduce(s, sku, quantity) if s.shipment_id == shipment_id or s is fed else s for s in order.shipments
+    )
     return msgspec.structs.replace(order, shipments=shipments)
+
+
+def _fed_by(order: Order, transfer_id: str) -> Shipment | None:
+    """The pickup shipment still waiting for this transfer, if any."""
+    return next((s for s in order.shipments if s.fed_by == transfer_id and s.awaiting_transfer), None)
+
+
+def _transfer_expired(order: Order, transfer_id: str) -> Order:
+    """A transfer that will never leave takes the pickup shipment waiting for it along (it reserved nothing)."""
+    fed = _fed_by(order, transfer_id)
+    if fed is None:
+        return order
+    return _on_shipment(order, fed.shipment_id, {"status": ShipmentStatus.CANCELLED})
+
+
+def _transfer_received(order: Order, event: TransferReceived) -> Order:
+    """The transfer is delivered (if the carrier has not said so already), and the pickup shipment it fed is
+    pickable from now: its pick SLA starts with the arrival."""
+    transfer = next(s for s in order.shipments if s.shipment_id == event.shipment_id)
+    if transfer.status is not ShipmentStatus.DELIVERED:
+        change: dict[str, object] = {"status": ShipmentStatus.DELIVERED, "delivered_at": event.received_at}
+        order = _on_shipment(order, event.shipment_id, change)
+    fed = next(s for s in order.shipments if s.shipment_id == event.pickup_shipment_id)
+    if not fed.awaiting_transfer:
+        return order
+    return _on_shipment(order, fed.shipment_id, {"awaiting_transfer": False, "planned_at": event.received_at})
 
 
 def _track(shipment: Shipment, event: TrackingUpdated) -> Shipment:
@@ -404,6 +441,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
                     planned_at=event.allocated_at,
                     kind=p.kind,
                     destination=p.destination,
+                    fed_by=p.fed_by,
+                    awaiting_transfer=p.fed_by is not None,
                 )
                 for p in event.shipments
             )
@@ -433,9 +472,12 @@ def evolve(state: Order | None, event: Event) -> Order | None:
         case ShipmentPicked():
             return _picked(state, event)
         case ShipmentExpired():
-            order = _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.EXPIRED})
+            order = _transfer_expired(state, event.shipment_id)
+            order = _on_shipment(order, event.shipment_id, {"status": ShipmentStatus.EXPIRED})
             shipment = next(s for s in order.shipments if s.shipment_id == event.shipment_id)
             return replace(order, excluded_locations=order.excluded_locations | {shipment.location_code})
+        case TransferReceived():
+            return _transfer_received(state, event)
         case ShipmentPacked():
             return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.PACKED})
         case ShipmentDispatched():

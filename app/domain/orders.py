@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from app.domain import order_edits, picking, pickup_counter
+from app.domain import order_edits, picking, pickup_counter, transfers
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -22,7 +22,7 @@ from app.domain.errors import (
     require_positive,
 )
 from app.domain.events import Event
-from app.domain.locations import DEFAULT_PICKUP_HOLD_DAYS
+from app.domain.locations import DEFAULT_PICKUP_HOLD_DAYS, Location
 from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
@@ -98,11 +98,13 @@ def decide(
     *,
     pick_sla_minutes: int | None = None,
     pickup_hold_days: int = DEFAULT_PICKUP_HOLD_DAYS,
+    pickup_location: Location | None = None,
 ) -> list[Event]:
     """`pick_sla_minutes` is the SLA of the location an `ExpirePick` names (None: it never expires);
-    `pickup_hold_days` the hold of the location a `ConfirmPick` names, for a PICKUP shipment."""
+    `pickup_hold_days` the hold of the location a `ConfirmPick` names, for a PICKUP shipment; `pickup_location`
+    the location a `PlaceOrder` names as its pickup store (None: unknown or not named)."""
     if isinstance(command, PlaceOrder):
-        return _place(state, command, now)
+        return _place(state, command, now, pickup_location)
     if state is None:
         raise NotFound(f"no order {command.order_id}", field=("orderId",))
     order = state
@@ -123,7 +125,8 @@ def decide(
             return [OrderHoldReleased(**oid)]
         case CancelOrder():
             _require_open(order)
-            if any(s.status in SHIPPED for s in order.shipments):
+            # A transfer on its way is not the customer's parcel: it arrives at the store whatever happens.
+            if any(s.status in SHIPPED and s.destination is None for s in order.shipments):
                 raise InvalidState("part of the order has shipped; cancel the remaining lines instead")
             return [OrderCancelled(**oid, reason=command.reason, released=open_reservations(order), cancelled_at=now)]
         case CancelOrderLines():
@@ -148,11 +151,15 @@ def decide(
         case ConfirmPick():
             _require_workable(order)
             shipment = _shipment(order, command.shipment_id)
+            arrival = transfers.arrived_at_pick(order, shipment, now)  # picking what a transfer brought
+            for event in arrival:
+                order = evolve(order, event) or order
+            shipment = _shipment(order, command.shipment_id)
             _require_status(shipment, {ShipmentStatus.PLANNED}, "picked")
             picked = picking.confirm(order.order_id, shipment, command, now)
             if shipment.kind is not DeliveryMethod.PICKUP:
-                return [picked]
-            return [picked, *pickup_counter.ready(order, picked, command.pickup_code, pickup_hold_days, now)]
+                return [*arrival, picked]
+            return [*arrival, picked, *pickup_counter.ready(order, picked, command.pickup_code, pickup_hold_days, now)]
         case ConfirmCollection():
             _require_workable(order)
             return pickup_counter.collect(order, _shipment(order, command.shipment_id), command, now)
@@ -170,6 +177,8 @@ def decide(
             # From PLANNED the pick is implied: everything planned was found.
             packable = {ShipmentStatus.PLANNED, ShipmentStatus.PICKED}
             _require_status(_parcel(order, command.shipment_id), packable, "packed")
+            if _shipment(order, command.shipment_id).awaiting_transfer:
+                raise InvalidState("the shipment waits for its transfer", field=("shipmentId",))
             return [ShipmentPacked(**oid, shipment_id=command.shipment_id, packed_at=now)]
         case DispatchShipment():
             _require_workable(order)
@@ -191,8 +200,11 @@ def decide(
         case RecordScans():
             return _record_scans(order, command)
         case MarkShipmentDelivered():
-            _require_status(_shipment(order, command.shipment_id), ON_THE_ROAD, "delivered")
-            return [ShipmentDelivered(**oid, shipment_id=command.shipment_id, delivered_at=command.delivered_at)]
+            shipment = _shipment(order, command.shipment_id)
+            _require_status(shipment, ON_THE_ROAD, "delivered")
+            receipt = transfers.received(order, shipment, command.delivered_at)
+            delivered = ShipmentDelivered(**oid, shipment_id=command.shipment_id, delivered_at=command.delivered_at)
+            return [delivered] if receipt is None else [delivered, receipt]
         case ReportShipmentException():
             on_road = ON_THE_ROAD - {ShipmentStatus.EXCEPTION}
             _require_status(_shipment(order, command.shipment_id), on_road, "reported as an exception")
@@ -236,7 +248,7 @@ def check_returnable(order: Order, lines: tuple[Line, ...]) -> None:
             )
 
 
-def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Event]:
+def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_location: Location | None) -> list[Event]:
     if state is not None:
         # A retried placement (same customer, same idempotency key) is answered with the order as it is.
         same = command.idempotency_key is not None and command.idempotency_key == state.idempotency_key
@@ -265,13 +277,14 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
                     field=("lines", i, "quantity"),
                 )
             )
+    problems += transfers.delivery_problems(command, pickup_location)
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
             order_id=command.order_id,
             customer_id=command.customer_id,
             lines=command.lines,
-            ship_to=command.ship_to,
+            ship_to=transfers.destination_address(command, pickup_location),
             service_level=command.service_level,
             priority=command.priority,
             channel=command.channel,
@@ -279,6 +292,8 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             idempotency_key=command.idempotency_key,
             replacement_for=command.replacement_for,
             reservation_id=command.reservation_id,
+            delivery_method=command.delivery_method,
+            pickup_location_code=command.pickup_location_code,
         )
     ]
 
@@ -298,6 +313,8 @@ def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event
         for j, line in enumerate(planned.lines):
             at = ("shipments", i, "lines", j)
             require_positive(line.quantity, (*at, "quantity"))
+            if planned.destination is not None:
+                continue  # a transfer's units are allocated through the pickup shipment it feeds
             if line.sku not in remaining:
                 raise NotFound(f"{line.sku} is not on this order", field=(*at, "sku"))
             if line.quantity > remaining[line.sku]:
@@ -306,6 +323,7 @@ def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event
                     field=(*at, "quantity"),
                 )
             remaining[line.sku] -= line.quantity
+    transfers.check_pairs(command.shipments)
     if not command.shipments and not any(remaining.values()):
         raise InvalidState("nothing is left to allocate")
     events: list[Event] = []
@@ -332,10 +350,12 @@ def _cancel_lines(order: Order, command: CancelOrderLines) -> list[Event]:
     reductions: list[ShipmentReduction] = []
     released: list[ReservationRef] = []
     # Unallocated units go first (nothing to undo), then planned before packed shipments (packing is work).
+    # Transfers are not the customer's: their units are cut through the pickup shipment they feed.
     open_shipments = sorted(
-        (s for s in order.shipments if s.status in OPEN_SHIPMENT),
+        (s for s in order.shipments if s.status in OPEN_SHIPMENT and s.destination is None),
         key=lambda s: s.status is ShipmentStatus.PACKED,
     )
+    by_id = {s.shipment_id: s for s in order.shipments}
     for i, line in enumerate(wanted):
         require_positive(line.quantity, ("lines", i, "quantity"))
         summary = summaries.get(line.sku)
@@ -349,11 +369,20 @@ def _cancel_lines(order: Order, command: CancelOrderLines) -> list[Event]:
             held = sum(sl.quantity for sl in shipment.lines if sl.sku == line.sku)
             cut = min(left, held)
             if cut > 0:
-                reductions.append(ShipmentReduction(shipment_id=shipment.shipment_id, sku=line.sku, quantity=cut))
-                rid = reservation_id(order.order_id, shipment.shipment_id)
-                released.append(
-                    ReservationRef(location_code=shipment.location_code, sku=line.sku, reservation_id=rid, quantity=cut)
+                # A pickup shipment waiting for its transfer holds no stock: while the transfer has not left, the
+                # transfer is cut (and the pickup shipment with it) and released at its source; once on its way,
+                # only the pickup shipment is cut, and the units stay at the store when they arrive.
+                cut_at: Shipment | None = shipment
+                if shipment.awaiting_transfer and shipment.fed_by is not None:
+                    transfer = by_id[shipment.fed_by]
+                    cut_at = transfer if transfer.status in OPEN_SHIPMENT else None
+                reductions.append(
+                    ShipmentReduction(shipment_id=(cut_at or shipment).shipment_id, sku=line.sku, quantity=cut)
                 )
+                if cut_at is not None:
+                    rid = reservation_id(order.order_id, cut_at.shipment_id)
+                    where = {"location_code": cut_at.location_code, "sku": line.sku}
+                    released.append(ReservationRef(**where, reservation_id=rid, quantity=cut))
                 left -= cut
     return [
         OrderLinesCancelled(
@@ -391,6 +420,8 @@ def _record_scans(order: Order, command: RecordScans) -> list[Event]:
         if shipment.status is not ShipmentStatus.DELIVERED:
             if scan.status is TrackingStatus.DELIVERED:
                 fresh.append(ShipmentDelivered(order_id=oid, shipment_id=sid, delivered_at=scan.occurred_at))
+                if (arrival := transfers.received(current, shipment, scan.occurred_at)) is not None:
+                    fresh.append(arrival)  # a transfer delivered is received at its store
             elif scan.status in _PROBLEM and shipment.status is not ShipmentStatus.EXCEPTION:
                 reason = scan.message or scan.status.value
                 fresh.append(

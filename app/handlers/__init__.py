@@ -34,6 +34,7 @@ from . import picking as picking_handlers
 from . import pickup_counter as pickup_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
+from . import transfers as transfer_handlers
 from .batch import SourcedOrder, source_orders
 from .commands import (
     CheckReplenishment,
@@ -124,6 +125,8 @@ class Handlers:
                     return await cart_handlers.place_reserved_order(uow, command)
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
+                case oc.RecordScans() | oc.MarkShipmentDelivered():
+                    return await transfer_handlers.track(uow, command)
                 case oc.OrderCommand():
                     return await order_handlers.change_order(uow, command)
                 case RequestExchange():

@@ -27,7 +27,7 @@ from app.domain.streams import cart_stream, location_stream, order_stream, stock
 from app.sourcing import SourcingProfile, SourcingRequest
 
 from .network import NetworkView
-from .sourcing import decision_for, plan_on_stock, planned_shipments, reserve_planned
+from .sourcing import decision_for, plan_on_stock, planned_shipments, reserve_planned, shipment_costs
 from .unit_of_work import UnitOfWork
 
 RESERVED = "RESERVED"  # the trigger of a decision made for a cart
@@ -48,7 +48,7 @@ async def reserve_cart(
     )
     plan = await plan_on_stock(uow, request, network, profile)
     planned = planned_shipments(plan, first=1)
-    decision = decision_for(command.cart_id, plan, planned, uow, RESERVED)
+    decision = decision_for(command.cart_id, plan, shipment_costs(planned, plan), uow, RESERVED)
     events = carts.decide(cart, command, uow.now, shipments=tuple(planned), decision=decision)
     after = uow.record(CART, stream, events)
     await reserve_planned(uow, carts.holder(command.cart_id), planned)

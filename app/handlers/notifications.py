@@ -25,6 +25,8 @@ async def change_notification(uow: UnitOfWork, command: notifications.Notificati
             customer_id = order.customer_id if order is not None else None
             sid = command.notice.shipment_id
             shipment = next((s for s in order.shipments if s.shipment_id == sid), None) if order else None
+            if shipment is not None and shipment.destination:
+                return None  # a transfer to a pickup store is stock moving, not news for the customer
             pickup_code = shipment.pickup_code if shipment is not None else None
     else:
         stream = notification_stream(command.notification_id)

@@ -25,10 +25,13 @@ async def change_order(uow: UnitOfWork, command: oc.OrderCommand) -> Order | Non
 async def place(uow: UnitOfWork, command: oc.PlaceOrder) -> Order | None:
     """Like `change_order`, without reading the stream first: a new order's id is one nobody has used, so its
     stream is taken to be empty. If it exists after all (a retry with the same idempotency key), the append
-    fails on the stream's version and the second attempt reads the order and decides on what it holds."""
+    fails on the stream's version and the second attempt reads the order and decides on what it holds.
+    A pickup order's store is read for the domain to check (and, without an address, to locate the order)."""
     stream = order_stream(command.order_id)
     order = await uow.get_new(ORDER, stream)
-    return uow.record(ORDER, stream, orders.decide(order, command, uow.now))
+    code = command.pickup_location_code
+    store = await uow.get(LOCATION, location_stream(code)) if code and code.strip() else None
+    return uow.record(ORDER, stream, orders.decide(order, command, uow.now, pickup_location=store))
 
 
 async def cancel(uow: UnitOfWork, command: oc.CancelOrder | oc.CancelOrderLines) -> Order | None:

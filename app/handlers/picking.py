@@ -19,6 +19,7 @@ from .commands import SourceOrder
 from .network import NetworkView
 from .pickup_counter import for_the_counter
 from .sourcing import source_order
+from .transfers import receive_transfers
 from .unit_of_work import UnitOfWork
 
 DECLINED = "DECLINED"
@@ -36,6 +37,7 @@ async def confirm_pick(
     command, hold_days = await for_the_counter(uow, order, command)  # a pickup waits at the counter with a code
     events = orders.decide(order, command, uow.now, pickup_hold_days=hold_days)
     after = uow.record(ORDER, stream, events)
+    await receive_transfers(uow, events)  # picking what a transfer brought: it arrived
     picked = next(e for e in events if isinstance(e, ShipmentPicked))
     if not picked.declines:
         return after

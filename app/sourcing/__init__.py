@@ -22,11 +22,12 @@ from app.sourcing.model import (
     SourcingRequest,
     default_profile,
 )
-from app.sourcing.pickup import PickupOption, pickup_options
+from app.sourcing.pickup import PICKUP_SERVICE, PickupOption, pickup_options, ready_after, source_pickup
 from app.sourcing.quotes import PreparedNetwork
 from app.sourcing.transit import CarrierService, TransitModel
 
 __all__ = [
+    "PICKUP_SERVICE",
     "Availability",
     "CandidateLocation",
     "CandidateReport",
@@ -47,7 +48,9 @@ __all__ = [
     "UnknownPostalCode",
     "default_profile",
     "pickup_options",
+    "ready_after",
     "resolve_postal_code",
     "source",
     "source_batch",
+    "source_pickup",
 ]

@@ -15,20 +15,37 @@ doorstep:
 
 Only active stores with the PICKUP capability within the radius are listed; the available ones by readiness,
 then distance (then code, so the order is total), the unavailable ones by distance.
+
+`source_pickup` plans a placed PICKUP order on the same terms: the store's own stock first (`holding`), the rest
+by transfer, each readied `ready_after` its arrival. Unlike the promise, which names one nearby source, the
+order's transfers are chosen by the sourcing engine's costs (`source`, shipping to the store), so they honour
+the profile, capabilities, capacity and the order's excluded locations like any shipment.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import msgspec
 
 from app.domain.values import Coordinates, ServiceLevel
+from app.sourcing.engine import source
 from app.sourcing.lanes import holding, services_by_price
-from app.sourcing.model import Availability, CandidateLocation
+from app.sourcing.model import (
+    Availability,
+    CandidateLocation,
+    CandidateReport,
+    Explanation,
+    ShipmentPlan,
+    SourcingPlan,
+    SourcingProfile,
+    SourcingRequest,
+)
 from app.sourcing.quotes import PreparedNetwork
-from app.sourcing.transit import cheapest_service, ready_at
+from app.sourcing.transit import TransitModel, cheapest_service, ready_at
+
+PICKUP_SERVICE = "PICKUP"  # the carrier service of a shipment the customer collects: no carrier, no cost
 
 
 class PickupOption(msgspec.Struct, frozen=True, kw_only=True):
@@ -73,7 +90,7 @@ def pickup_options(
         km = store.coordinates.distance_km(near)
         if km > radius_km:
             continue
-        own = ready_at(profile.transit, now, cutoff_hour=store.cutoff_hour, processing_days=store.processing_days)
+        own = ready_after(profile.transit, store, now)
         held = holding(store, skus, lines, availability)
         rest = {sku: lines[sku] - held.get(sku, 0) for sku in skus if held.get(sku, 0) < lines[sku]}
         if not rest:
@@ -104,7 +121,7 @@ def pickup_options(
             found.append(PickupOption(location_code=store.code, distance_km=km, ready_by=own, available=False,
                                       via_transfer=False))  # fmt: skip
             continue
-        ready = ready_at(profile.transit, arrival, cutoff_hour=store.cutoff_hour, processing_days=store.processing_days)
+        ready = ready_after(profile.transit, store, arrival)
         found.append(PickupOption(location_code=store.code, distance_km=km, ready_by=ready, available=True,
                                   via_transfer=True, transfer_from=transfer[0].code))  # fmt: skip
     found.sort(key=_rank)
@@ -136,3 +153,91 @@ def _rank(option: PickupOption) -> tuple[bool, datetime | None, float, str]:
     # Unavailable stores last, by distance only: their `ready_by` promises nothing.
     ready = option.ready_by if option.available else None
     return (not option.available, ready, option.distance_km, option.location_code)
+
+
+def ready_after(transit: TransitModel, store: CandidateLocation, at: datetime) -> datetime:
+    """When the store has what it holds at `at` ready at its counter: its cut-off and processing days."""
+    return ready_at(transit, at, cutoff_hour=store.cutoff_hour, processing_days=store.processing_days)
+
+
+def source_pickup(
+    request: SourcingRequest,
+    store: CandidateLocation,
+    network: Sequence[CandidateLocation],
+    availability: Availability,
+    profile: SourcingProfile,
+    now: datetime,
+) -> SourcingPlan:
+    """Plan a PICKUP order's `request.lines` for collection at `store`.
+
+    The plan's shipment at `store` (carrier service PICKUP, no cost, promised when ready) is served from the
+    store's own stock; every other shipment is a transfer to the store, chosen by the engine's costs as if the
+    store were the customer, promised at its arrival (the pickup it feeds is ready `ready_after` that). The
+    store itself never sends a transfer; its own stock is not used once this order excluded it (a decline or a
+    missed pick SLA there); a store that no longer takes pickups gets nothing (all backordered, said why).
+    """
+    if not (store.active and store.can_pickup):
+        return _nothing(request, profile, store.code, "the pickup store no longer hands over pickups")
+    skus = sorted(request.lines)
+    usable = store.code not in request.excluded_locations
+    own = holding(store, skus, request.lines, availability) if usable else {}
+    rest = {sku: request.lines[sku] - own.get(sku, 0) for sku in skus if own.get(sku, 0) < request.lines[sku]}
+    shipments: list[ShipmentPlan] = []
+    if own:
+        ready = ready_after(profile.transit, store, now)
+        shipments.append(
+            ShipmentPlan(location_code=store.code, lines=own, carrier_service=PICKUP_SERVICE, cost=0.0,
+                         promised_delivery=ready, distance_km=0.0)
+        )  # fmt: skip
+    if usable:
+        reason = None if own else "the pickup store: holds none of the ordered SKUs"
+    else:
+        reason = "the pickup store: let this order's units go at a pick (declined or past its pick SLA)"
+    mine = CandidateReport(location_code=store.code, selected=bool(own), reason=reason, cost=0.0 if own else None)
+    if not rest:
+        return _combined(request, profile, shipments, mine, None)
+    # Transfers travel the cheapest way, as the promise assumed: the order's service level is the counter's.
+    inbound = msgspec.structs.replace(
+        request, lines=rest, ship_to=store.coordinates, service_level=ServiceLevel.STANDARD
+    )
+    sources = [loc for loc in network if loc.code != store.code]
+    return _combined(request, profile, shipments, mine, source(inbound, sources, availability, profile, now))
+
+
+def _combined(
+    request: SourcingRequest,
+    profile: SourcingProfile,
+    own: list[ShipmentPlan],
+    store: CandidateReport,
+    transfers: SourcingPlan | None,
+) -> SourcingPlan:
+    if transfers is None:
+        explanation = Explanation(
+            candidates=(store,), objective_value=0.0, algorithm="pickup-own-stock", time_budget_exceeded=False,
+            lower_bound=0.0, gap=0.0, profile_version=profile.version, candidates_considered=1,
+        )  # fmt: skip
+        return SourcingPlan(
+            order_id=request.order_id, shipments=tuple(own), backordered={}, total_cost=0.0, explanation=explanation
+        )
+    why = transfers.explanation
+    candidates = tuple(sorted((*why.candidates, store), key=lambda c: c.location_code))
+    return SourcingPlan(
+        order_id=request.order_id,
+        shipments=(*own, *transfers.shipments),
+        backordered=dict(transfers.backordered),
+        total_cost=transfers.total_cost,
+        explanation=msgspec.structs.replace(why, candidates=candidates),
+    )
+
+
+def _nothing(request: SourcingRequest, profile: SourcingProfile, code: str, reason: str) -> SourcingPlan:
+    waiting = {sku: qty for sku, qty in sorted(request.lines.items()) if qty > 0}
+    penalty = profile.cost.backorder_penalty_per_unit * sum(waiting.values())
+    explanation = Explanation(
+        candidates=(CandidateReport(location_code=code, selected=False, reason=reason),),
+        objective_value=penalty, algorithm="pickup-own-stock", time_budget_exceeded=False, lower_bound=penalty,
+        gap=0.0, profile_version=profile.version, candidates_considered=0,
+    )  # fmt: skip
+    return SourcingPlan(
+        order_id=request.order_id, shipments=(), backordered=waiting, total_cost=0.0, explanation=explanation
+    )

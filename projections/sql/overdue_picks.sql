@@ -4,6 +4,7 @@ SELECT s.order_id, s.shipment_id
 FROM shipments s
 JOIN locations l ON l.code = s.location_code
 WHERE s.status = 'PLANNED'
+  AND NOT s.awaiting_transfer  -- a pickup shipment's SLA starts when its transfer arrives
   AND s.planned_at IS NOT NULL
   AND l.pick_sla_minutes IS NOT NULL
   AND s.planned_at < $1::TIMESTAMPTZ - make_interval(mins => l.pick_sla_minutes)

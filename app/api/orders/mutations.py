@@ -17,7 +17,7 @@ from ..errors import UserError, forbidden, user_error
 from ..ids import key_of, split_shipment_key
 from ..loaders import forget
 from ..mutation_support import check_text, execute
-from ..scalars import ServiceLevel
+from ..scalars import DeliveryMethod, ServiceLevel
 from .types import Order, Shipment, shipments_of
 
 ORDER_IDS = uuid.UUID("8d5e0a4c-61a5-4d39-9a59-2f1f3d0e6b11")  # namespace for ids derived from idempotency keys
@@ -41,12 +41,16 @@ class OrderLineInput:
 class PlaceOrderInput:
     customer_id: str
     lines: list[OrderLineInput]
-    ship_to: AddressInput
+    ship_to: AddressInput | None = strawberry.field(
+        default=None, description="Required to SHIP; a PICKUP order without one is located at its store."
+    )
     service_level: ServiceLevel | None = ServiceLevel.STANDARD
     priority: int | None = 0
     idempotency_key: str | None = None
     channel: str | None = None
     reservation_id: strawberry.ID | None = None  # consume a cart reservation: its held stock becomes the order's
+    delivery_method: DeliveryMethod | None = DeliveryMethod.SHIP
+    pickup_location_code: str | None = strawberry.field(default=None, description="Required for PICKUP.")
 
 
 @strawberry.input
@@ -133,9 +137,13 @@ class OrderMutations:
             errors.append(user_error("FORBIDDEN", "priority is set by staff, not by the customer", "input", "priority"))
         elif not -1000 <= priority <= 1000:
             errors.append(user_error("INVALID_INPUT", "priority must be between -1000 and 1000", "input", "priority"))
-        address = resolve_address(input.ship_to)
+        # A missing address or pickup store is the domain's to refuse, at its field, with the lines' faults.
+        address = None if input.ship_to is None else resolve_address(input.ship_to)
         if isinstance(address, UserError):
             errors.append(address)
+        code = input.pickup_location_code
+        if code is not None and code.strip() and (e := check_text(code, "input", "pickupLocationCode")):
+            errors.append(e)
         if errors or isinstance(address, UserError):
             return OrderPayload(order=None, user_errors=errors)
         order_id = (
@@ -153,6 +161,8 @@ class OrderMutations:
             channel=input.channel or "web",
             idempotency_key=input.idempotency_key,
             reservation_id=key_of(input.reservation_id, "CartReservation") if input.reservation_id else None,
+            delivery_method=input.delivery_method or DeliveryMethod.SHIP,
+            pickup_location_code=code,
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

@@ -21,6 +21,7 @@ from ..ids import global_id, shipment_key
 from ..locations import Location, location
 from ..scalars import (
     JSON,
+    DeliveryMethod,
     ItemCondition,
     Node,
     OrderStatus,
@@ -94,6 +95,13 @@ class Shipment(Node):
         allowed = order is not None and can_read_pickup_code(info.context.principal, order, self.location_code)
         return self.code if allowed else None
 
+    kind: DeliveryMethod = strawberry.field(description="PICKUP: the customer collects it at `location`.")
+    destination_code: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="A transfer's destination: the pickup store it feeds.")
+    async def destination(self, info: Info) -> Location | None:
+        return None if self.destination_code is None else await location(info, self.destination_code)
+
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
         state = await info.context.loaders.orders.load(self.order_id)
@@ -134,6 +142,8 @@ class Shipment(Node):
             ready_at=s.ready_at,
             expires_at=s.expires_at,
             code=s.pickup_code,
+            kind=DeliveryMethod(s.kind),
+            destination_code=s.destination,
         )
 
 
@@ -248,6 +258,7 @@ class Order(Node):
     service_level: ServiceLevel
     priority: int
     placed_at: datetime
+    delivery_method: DeliveryMethod
     known_version: strawberry.Private[int | None] = None  # as of a moment; None: the read model's, when asked
 
     @classmethod
@@ -261,6 +272,7 @@ class Order(Node):
             priority=order.priority,
             placed_at=order.placed_at,
             known_version=version,
+            delivery_method=DeliveryMethod(order.delivery_method),
         )
 
     @strawberry.field(description="The order stream's version: editOrder's expectedVersion.")
@@ -268,6 +280,11 @@ class Order(Node):
         if self.known_version is not None:
             return self.known_version
         return await info.context.loaders.order_versions.load(self.state.order_id) or 0
+
+    @strawberry.field(description="Where a PICKUP order is collected; null for a shipped order.")
+    async def pickup_location(self, info: Info) -> Location | None:
+        code = self.state.pickup_location_code
+        return None if code is None else await location(info, code)
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:

@@ -28,6 +28,7 @@ from app.domain.stock_events import ReplenishmentRequested
 from app.domain.values import (
     Address,
     Coordinates,
+    DeliveryMethod,
     ItemCondition,
     Line,
     LocationType,
@@ -151,6 +152,15 @@ class World:
         if roll < 0.44:
             order_id = self.new_id("o-")
             lines = tuple(Line(s, rng.randint(1, 3)) for s in rng.sample(SKUS, rng.randint(1, 3)))
+            if rng.random() < 0.25:  # click & collect at the store: its shelf, or transfers brought in
+                return oc.PlaceOrder(
+                    order_id=order_id,
+                    customer_id=f"c-{rng.randrange(25)}",
+                    lines=lines,
+                    ship_to=None,
+                    delivery_method=DeliveryMethod.PICKUP,
+                    pickup_location_code="ST-NY",
+                )
             return oc.PlaceOrder(
                 order_id=order_id,
                 customer_id=f"c-{rng.randrange(25)}",
