@@ -146,7 +146,7 @@ async def test_the_store_picking_what_arrived_receives_the_transfer(
     await handlers.handle(oc.DispatchShipment(order_id="o3", shipment_id="S1", carrier="SIM", tracking_number="X3"))
     outcome = await handlers.handle(pick)
     names = sorted(type(e).__name__ for e in outcome.events)
-    assert names == ["ShipmentPicked", "StockReceived", "StockReserved", "TransferReceived"]
+    assert names == ["ShipmentPicked", "ShipmentReadyForPickup", "StockReceived", "StockReserved", "TransferReceived"]
     order = await order_state(store, codec, "o3")
     assert order.shipments[0].status is ShipmentStatus.DELIVERED
     shelf = await stock_state(store, codec, "TEE", "ST1")

@@ -67,6 +67,7 @@ class World:
         self.lines: dict[str, tuple[Line, ...]] = {}
         self.shipments: list[tuple[str, str]] = []  # (order id, shipment id)
         self.delivered: list[str] = []
+        self.transfers: set[tuple[str, str]] = set()  # stock moving to a pickup store: delivered to no customer
         self.returns: list[str] = []
         self.returned: dict[str, str] = {}  # return id -> the SKU it asks to return
         self.replenishments: list[ReplenishmentRequested] = []
@@ -85,7 +86,8 @@ class World:
                     self.lines[event.order_id] = event.lines
                 case OrderAllocated():
                     self.shipments += [(event.order_id, s.shipment_id) for s in event.shipments]
-                case ShipmentDelivered():
+                    self.transfers |= {(event.order_id, s.shipment_id) for s in event.shipments if s.destination}
+                case ShipmentDelivered() if (event.order_id, event.shipment_id) not in self.transfers:
                     self.delivered.append(event.order_id)
                 case ReplenishmentRequested():
                     self.replenishments.append(event)
