@@ -1,10 +1,11 @@
 """Pure sourcing: eligibility rules, cost and transit model, optimiser, explanation.
 
 Public API: `source`, `source_batch` (engine), `PreparedNetwork` and its `quote` (quotes),
-`pickup_options` (pickup), the value types (model),
+`pickup_options` (pickup), `alternatives` (alternatives), the value types (model),
 `default_profile`, `resolve_postal_code` (geo).
 """
 
+from app.sourcing.alternatives import Alternative, AlternativeKind, AlternativeLine, IncomingUnits, alternatives
 from app.sourcing.engine import Strategy, source, source_batch
 from app.sourcing.geo import UnknownPostalCode, resolve_postal_code
 from app.sourcing.model import (
@@ -23,10 +24,13 @@ from app.sourcing.model import (
     default_profile,
 )
 from app.sourcing.pickup import PickupOption, pickup_options
-from app.sourcing.quotes import PreparedNetwork
+from app.sourcing.quotes import PreparedNetwork, QuotedPlan, QuotedShipment
 from app.sourcing.transit import CarrierService, TransitModel
 
 __all__ = [
+    "Alternative",
+    "AlternativeKind",
+    "AlternativeLine",
     "Availability",
     "CandidateLocation",
     "CandidateReport",
@@ -35,8 +39,11 @@ __all__ = [
     "EligibilityRule",
     "Explanation",
     "FulfillmentOption",
+    "IncomingUnits",
     "PickupOption",
     "PreparedNetwork",
+    "QuotedPlan",
+    "QuotedShipment",
     "RateBand",
     "ShipmentPlan",
     "SourcingPlan",
@@ -45,6 +52,7 @@ __all__ = [
     "Strategy",
     "TransitModel",
     "UnknownPostalCode",
+    "alternatives",
     "default_profile",
     "pickup_options",
     "resolve_postal_code",
