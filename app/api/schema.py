@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from .alternatives import AlternativeQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -35,6 +36,7 @@ from .pickup import PickupQueries
 from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME
 from .subscriptions import Subscription
+from .substitutions import SubstitutionMutations, SubstitutionQueries
 
 Query = merge_types(
     "Query",
@@ -48,11 +50,21 @@ Query = merge_types(
         PickupQueries,
         LedgerQueries,
         ReturnPolicyQueries,
+        AlternativeQueries,
+        SubstitutionQueries,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations, ReturnPolicyMutations),
+    (
+        LocationMutations,
+        InventoryMutations,
+        OrderMutations,
+        PickingMutations,
+        ReturnMutations,
+        ReturnPolicyMutations,
+        SubstitutionMutations,
+    ),
 )
 
 

@@ -5,7 +5,14 @@ Public API: `source`, `source_batch` (engine), `PreparedNetwork` and its `quote`
 `default_profile`, `resolve_postal_code` (geo).
 """
 
-from app.sourcing.alternatives import Alternative, AlternativeKind, AlternativeLine, IncomingUnits, alternatives
+from app.sourcing.alternatives import (
+    Alternative,
+    AlternativeKind,
+    AlternativeLine,
+    IncomingUnits,
+    alternatives,
+    served_as_asked,
+)
 from app.sourcing.engine import Strategy, source, source_batch
 from app.sourcing.geo import UnknownPostalCode, resolve_postal_code
 from app.sourcing.model import (
@@ -56,6 +63,7 @@ __all__ = [
     "default_profile",
     "pickup_options",
     "resolve_postal_code",
+    "served_as_asked",
     "source",
     "source_batch",
 ]

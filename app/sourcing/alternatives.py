@@ -74,6 +74,24 @@ class Alternative(msgspec.Struct, frozen=True, kw_only=True):
     pickup_location_code: str | None = None
 
 
+def served_as_asked(
+    prepared: PreparedNetwork,
+    lines: Mapping[str, int],
+    near: Coordinates,
+    availability: Availability,
+    now: datetime,
+    *,
+    channel: str = "web",
+) -> bool:
+    """Whether the default order ships in full now, in one shipment: then there is nothing else to offer."""
+    asked = prepared.plan(lines, near, availability, now, level=LEVEL, channel=channel)
+    return _as_asked(asked)
+
+
+def _as_asked(asked: QuotedPlan) -> bool:
+    return asked.option.available and asked.option.shipments <= 1
+
+
 def alternatives(
     prepared: PreparedNetwork,
     lines: Mapping[str, int],
@@ -93,7 +111,7 @@ def alternatives(
     `availability` must cover the substitutes' stock too; `waiting` is the units of each SKU already backordered;
     `names` gives locations' names for the explanations (the code where missing)."""
     asked = prepared.plan(lines, near, availability, now, level=LEVEL, channel=channel)
-    if asked.option.available and asked.option.shipments <= 1:
+    if _as_asked(asked):
         return []
     say = _Words(now, names)
     short = {sku: qty - asked.served(sku) for sku, qty in lines.items() if asked.served(sku) < qty}
