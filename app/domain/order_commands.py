@@ -8,6 +8,7 @@ import msgspec
 
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, Line, PickDeclineReason, Scan, ServiceLevel
 
 
@@ -23,6 +24,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     priority: int = 0  # higher first
     channel: str = "web"
     idempotency_key: str | None = None
+    substitutions: tuple[SubstituteLine, ...] = ()  # lines the customer accepted in place of another SKU
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from app.domain.events import Event
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
 
@@ -58,6 +59,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     idempotency_key: str | None = None
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None  # the store a PICKUP order is collected at
+    substitutions: tuple[SubstituteLine, ...] = ()  # none for orders placed before substitutes existed
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

@@ -33,6 +33,7 @@ from app.domain.order_events import (
     ShipmentPicked,
     TrackingUpdated,
 )
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import (
     Address,
     DeliveryMethod,
@@ -108,6 +109,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     idempotency_key: str | None = None
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None
+    substitutions: tuple[SubstituteLine, ...] = ()  # lines that stand in for another SKU
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -319,6 +321,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             idempotency_key=event.idempotency_key,
             delivery_method=event.delivery_method,
             pickup_location_code=event.pickup_location_code,
+            substitutions=event.substitutions,
         )
     if state is None:
         return None

@@ -76,6 +76,7 @@ from app.domain.order_state import (
     returnable_quantities,
     unallocated,
 )
+from app.domain.substitutions import substitute_line_problems
 from app.domain.values import Line, OrderStatus, ShipmentStatus, TrackingStatus
 
 __all__ = ["decide", "evolve", "line_summaries", "open_reservations", "order_status", "reservation_id"]
@@ -243,6 +244,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
                     field=("lines", i, "quantity"),
                 )
             )
+    problems += substitute_line_problems([line.sku for line in command.lines], command.substitutions)
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
@@ -255,6 +257,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             channel=command.channel,
             placed_at=now,
             idempotency_key=command.idempotency_key,
+            substitutions=command.substitutions,
         )
     ]
 

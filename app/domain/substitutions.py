@@ -7,6 +7,7 @@ same list again appends nothing. `alternatives` offers the first substitute with
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
@@ -36,6 +37,14 @@ class SubstitutesSet(Event, frozen=True, kw_only=True):
 
 
 SUBSTITUTION_EVENTS: tuple[type[Event], ...] = (SubstitutesSet,)
+
+
+class SubstituteLine(msgspec.Struct, frozen=True, kw_only=True):
+    """On an order: its line of `sku` stands in for `replaces`, which the customer wanted (returns and refunds
+    of the substitute refer to it)."""
+
+    sku: str
+    replaces: str
 
 
 class Substitution(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,6 +79,26 @@ def evolve(state: Substitution | None, event: Event) -> Substitution | None:
             return Substitution(sku=event.sku, substitutes=event.substitutes)
         case _:
             return state
+
+
+def substitute_line_problems(skus: Sequence[str], substitutes: Sequence[SubstituteLine]) -> list[DomainError]:
+    """What is wrong with an order's substitute lines, at the field of the line they mark (`skus`: the order's
+    lines' SKUs in order): each marks one of its lines, once, and stands in for another SKU."""
+    problems: list[DomainError] = []
+    marked: set[str] = set()
+    for substitute in substitutes:
+        if substitute.sku not in skus:
+            problems.append(InvalidInput(f"{substitute.sku} is not a line of the order", field=("lines",)))
+            continue
+        at = ("lines", skus.index(substitute.sku), "replaces")
+        found = _sku_problems(substitute.replaces, at)
+        if not found and substitute.replaces == substitute.sku:
+            found = [SelfSubstitution(f"{substitute.sku} cannot stand in for itself", field=at)]
+        if not found and substitute.sku in marked:
+            found = [Duplicate(f"{substitute.sku} stands in for one SKU only", field=at)]
+        problems.extend(found)
+        marked.add(substitute.sku)
+    return problems
 
 
 def _sku_problems(sku: str, field: tuple[str | int, ...]) -> list[DomainError]:

@@ -31,6 +31,7 @@ from ..scalars import (
     ShipmentStatus,
     TrackingStatus,
 )
+from ..substitutions import AlternativeLine
 
 
 @strawberry.type
@@ -259,6 +260,14 @@ class Order(Node):
     @strawberry.field
     async def shipments(self, info: Info) -> list[Shipment]:
         return await shipments_of(info, self.state)
+
+    @strawberry.field(description="Lines the customer accepted as substitutes, each with the SKU it replaces.")
+    def substitutions(self) -> list[AlternativeLine]:
+        ordered = {line.sku: line.quantity for line in self.state.lines}
+        return [
+            AlternativeLine(sku=s.sku, quantity=ordered.get(s.sku, 0), replaces=s.replaces)
+            for s in self.state.substitutions
+        ]
 
     @strawberry.field
     async def returns(self, info: Info) -> list[Return]:
