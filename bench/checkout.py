@@ -28,7 +28,7 @@ import random
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
@@ -38,7 +38,7 @@ from app.clock import system_clock
 from app.domain import locations, stock, substitutions
 from app.domain.values import Coordinates, LocationType, SupplyKind
 from bench._common import Databases, emit, server_dsn, server_settings
-from bench._network import METROS, Http, graphql, projections_caught_up, seeded_database
+from bench._network import FULFILMENT_OPTIONS, METROS, Http, graphql, projections_caught_up, seeded_database
 from bench._openloop import Result, closed_loop, open_loop
 from bench._processes import Cluster
 from eventstore import Metadata
@@ -89,6 +89,8 @@ Operation = tuple[str, Callable[[random.Random, Plan], dict[str, Any]], Callable
 # name -> (document, random variables, whether an answer is non-empty)
 OPERATIONS: dict[str, Operation] = {
     "alternatives": (ALTERNATIVES, alternatives_input, lambda data: bool(data["alternatives"])),
+    # The floor under it: the delivery promise of the same carts (what `alternatives` starts from).
+    "fulfillment_options": (FULFILMENT_OPTIONS, alternatives_input, lambda data: bool(data["fulfillmentOptions"])),
 }
 
 
@@ -195,5 +197,11 @@ async def main(plan: Plan, quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a small network, a second per step: checks the bench")
+    parser.add_argument("--locations", type=int, help="the network's size instead of the plan's")
     args = parser.parse_args()
-    uvloop.run(main(QUICK if args.quick else FULL, args.quick))
+    chosen = QUICK if args.quick else FULL
+    if args.locations:
+        chosen = replace(
+            chosen, locations=args.locations, holders_per_sku=min(chosen.holders_per_sku * 5, args.locations)
+        )
+    uvloop.run(main(chosen, args.quick))
