@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.domain.values import Coordinates, LocationType
 from app.sourcing import CandidateLocation, PreparedNetwork, default_profile
@@ -144,3 +146,62 @@ def test_explanations_name_days_relative_to_now() -> None:
     supply = [IncomingUnits(location_code="A", sku="tee", quantity=3, expected_at=next_week)]
     (later,) = offered([loc("A", NEAR)], {}, {"tee": 3}, incoming=supply)
     assert later.explanation == "All 3 items on 13 Mar from A"
+
+
+@given(
+    sites=st.lists(
+        st.tuples(st.floats(39.0, 41.0), st.floats(-76.0, -74.0), st.booleans(), st.booleans()), min_size=1, max_size=6
+    ),
+    stock=st.dictionaries(st.tuples(st.integers(0, 5), st.sampled_from(["tee", "mug", "cap", "alt"])),
+                          st.integers(1, 3), max_size=12),
+    lines=st.dictionaries(st.sampled_from(["tee", "mug", "cap"]), st.integers(1, 3), min_size=1, max_size=3),
+    supply=st.lists(st.tuples(st.integers(0, 5), st.sampled_from(["tee", "mug", "cap"]), st.integers(1, 4),
+                              st.integers(0, 9)), max_size=4),
+)  # fmt: skip
+@settings(max_examples=150, deadline=None)
+def test_each_kind_is_offered_when_and_only_when_it_applies(
+    sites: list[tuple[float, float, bool, bool]],
+    stock: dict[tuple[int, str], int],
+    lines: dict[str, int],
+    supply: list[tuple[int, str, int, int]],
+) -> None:
+    network = [
+        msgspec.structs.replace(
+            loc(f"L{i}", Coordinates(latitude=lat, longitude=lon), type=LocationType.STORE),
+            can_pickup=pickup,
+            can_ship=ships,
+        )
+        for i, (lat, lon, pickup, ships) in enumerate(sites)
+    ]
+    held = {(f"L{i}", sku): n for (i, sku), n in stock.items() if i < len(network)}
+    incoming = [
+        IncomingUnits(location_code=f"L{i}", sku=sku, quantity=n, expected_at=NOW + timedelta(days=days))
+        for i, sku, n, days in supply
+        if i < len(network)
+    ]
+    prepared = PreparedNetwork(network, default_profile())
+    found = alternatives(prepared, lines, SHIP_TO, held, NOW, substitutes={"tee": ["alt"]}, incoming=incoming)
+    asked = prepared.plan(lines, SHIP_TO, held, NOW)
+    short = any(asked.served(sku) < qty for sku, qty in lines.items())
+    by_kind = {a.kind: a for a in found}
+    assert len(by_kind) == len(found)  # each kind once at most
+    assert (found == []) == (asked.option.available and asked.option.shipments <= 1)
+    assert not found or (K.SPLIT_SHIPMENT in by_kind) == (not short and asked.option.shipments >= 2)
+    waiting = {K.LATER_DATE, K.PARTIAL, K.BACKORDER} & set(by_kind)
+    assert len(waiting) == (1 if short else 0)
+    if K.PARTIAL in by_kind or (K.LATER_DATE in by_kind and asked.option.shipments):
+        assert sum(asked.served(sku) for sku in lines) > 0
+    if K.BACKORDER in by_kind:
+        assert asked.option.shipments == 0
+    if K.SUBSTITUTE in by_kind:  # a plan the engine keeps: its lines, served in full now
+        swap = by_kind[K.SUBSTITUTE]
+        assert short and [ln.replaces for ln in swap.lines if ln.replaces] == ["tee"]
+        replaced = {ln.sku: ln.quantity for ln in swap.lines}
+        assert prepared.plan(replaced, SHIP_TO, held, NOW).option.available
+    if K.PICKUP_ELSEWHERE in by_kind:
+        store = by_kind[K.PICKUP_ELSEWHERE].pickup_location_code
+        assert any(s.code == store and s.can_pickup for s in network)
+    complete = [a for a in found if a.kind not in (K.PARTIAL, K.BACKORDER)]
+    assert found[: len(complete)] == complete  # dated wholes first
+    promises = [a.promised_delivery for a in complete]
+    assert promises == sorted(promises)  # type: ignore[type-var]
