@@ -59,6 +59,17 @@ async def available_stock(conn: Connection | asyncpg.Pool, skus: Sequence[str]) 
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+async def incoming_supply(conn: Connection | asyncpg.Pool, skus: Sequence[str]) -> list[asyncpg.Record]:
+    """(location_code, sku, quantity, expected_at) of supply still expected of `skus`."""
+    return await conn.fetch(query("incoming_supply_of_skus"), list(skus))
+
+
+async def backordered_units(conn: Connection | asyncpg.Pool, skus: Sequence[str]) -> dict[str, int]:
+    """sku -> units of it waiting on backorder (those come first when supply arrives)."""
+    rows = await conn.fetch(query("backordered_units"), list(skus))
+    return {r[0]: r[1] for r in rows}
+
+
 async def overdue_picks(conn: Connection | asyncpg.Pool, now: datetime, *, limit: int = 500) -> list[asyncpg.Record]:
     """(order_id, shipment_id) of PLANNED shipments past their location's pick SLA at `now`, oldest first."""
     return await conn.fetch(query("overdue_picks"), now, limit)

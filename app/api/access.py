@@ -7,7 +7,8 @@ that table against the app.
 
 Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and creating or changing
 locations; `operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
-`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`, `pickupOptions` and `returnPolicy`.
+`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`, `pickupOptions`, `alternatives`,
+`substitutes` and `returnPolicy`.
 """
 
 from __future__ import annotations
@@ -139,6 +140,21 @@ def can_see_return_policy(principal: Principal | None) -> bool:
 
 def can_define_return_policy(principal: Principal) -> bool:
     """What every customer's returns are judged by is the admin's, as the sourcing rules are."""
+    return principal.role is Role.ADMIN
+
+
+def can_see_alternatives(principal: Principal | None) -> bool:
+    """Anyone, like `fulfillmentOptions`: what else a cart could be, with its public limits (`cart`)."""
+    return True
+
+
+def can_see_substitutes(principal: Principal | None) -> bool:
+    """Anyone: shops show what may stand in for a product, and the list names no one."""
+    return True
+
+
+def can_set_substitutes(principal: Principal) -> bool:
+    """What may be sent instead of what a customer ordered is the merchant's call: admin only."""
     return principal.role is Role.ADMIN
 
 

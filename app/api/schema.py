@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from .alternatives import AlternativeQueries
 from .carts import CartMutations, CartQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
@@ -39,6 +40,7 @@ from .pickup import PickupQueries
 from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME
 from .subscriptions import Subscription
+from .substitutions import SubstitutionMutations, SubstitutionQueries
 
 Query = merge_types(
     "Query",
@@ -53,6 +55,8 @@ Query = merge_types(
         LedgerQueries,
         ReturnPolicyQueries,
         CartQueries,
+        AlternativeQueries,
+        SubstitutionQueries,
     ),
 )
 Mutation = merge_types(
@@ -68,6 +72,7 @@ Mutation = merge_types(
         ReturnPolicyMutations,
         ExchangeMutations,
         CartMutations,
+        SubstitutionMutations,
     ),
 )
 

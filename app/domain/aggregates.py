@@ -27,7 +27,17 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import carts, locations, notifications, order_state, profiles, return_policy, returns, stock
+from app.domain import (
+    carts,
+    locations,
+    notifications,
+    order_state,
+    profiles,
+    return_policy,
+    returns,
+    stock,
+    substitutions,
+)
 from app.domain.events import Event
 
 S = TypeVar("S")
@@ -97,3 +107,6 @@ RETURN_POLICY: AggregateKind[return_policy.ReturnPolicies | None] = AggregateKin
     "ReturnPolicies", None, return_policy.evolve, return_policy.ReturnPolicies | None
 )
 CART: AggregateKind[carts.Cart | None] = AggregateKind("Cart", None, carts.evolve, carts.Cart | None)
+SUBSTITUTES: AggregateKind[substitutions.Substitution | None] = AggregateKind(
+    "Substitution", None, substitutions.evolve, substitutions.Substitution | None
+)

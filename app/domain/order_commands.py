@@ -8,6 +8,7 @@ import msgspec
 
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, Scan, ServiceLevel
 
 
@@ -27,6 +28,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     reservation_id: str | None = None  # a cart reservation whose held units become this order's allocation
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None  # required for PICKUP: the store it is collected at
+    substitutions: tuple[SubstituteLine, ...] = ()  # lines the customer accepted in place of another SKU
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

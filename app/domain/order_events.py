@@ -7,6 +7,7 @@ from datetime import datetime
 import msgspec
 
 from app.domain.events import Event
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
 
@@ -63,6 +64,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     pickup_location_code: str | None = None  # the store a PICKUP order is collected at
     replacement_for: str | None = None  # an exchange's (or a replaced return's) replacement: the original order
     reservation_id: str | None = None  # placed from a cart reservation: allocated in the same append
+    substitutions: tuple[SubstituteLine, ...] = ()  # none for orders placed before substitutes existed
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

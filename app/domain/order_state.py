@@ -42,6 +42,7 @@ from app.domain.pickup_events import (
     ShipmentCollected,
     ShipmentReadyForPickup,
 )
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import (
     Address,
     DeliveryMethod,
@@ -136,6 +137,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None
     replacement_for: str | None = None
+    substitutions: tuple[SubstituteLine, ...] = ()  # lines that stand in for another SKU
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -426,6 +428,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             delivery_method=event.delivery_method,
             pickup_location_code=event.pickup_location_code,
             replacement_for=event.replacement_for,
+            substitutions=event.substitutions,
         )
     if state is None:
         return None

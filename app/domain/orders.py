@@ -79,6 +79,7 @@ from app.domain.order_state import (
     unallocated,
 )
 from app.domain.pickup_events import ConfirmCollection, ExpirePickup, RemindPickup
+from app.domain.substitutions import substitute_line_problems
 from app.domain.values import DeliveryMethod, Line, OrderStatus, ShipmentStatus, TrackingStatus
 
 __all__ = ["decide", "evolve", "line_summaries", "open_reservations", "order_status", "reservation_id"]
@@ -278,6 +279,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
                 )
             )
     problems += transfers.delivery_problems(command, pickup_location)
+    problems += substitute_line_problems([line.sku for line in command.lines], command.substitutions)
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
@@ -294,6 +296,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
             reservation_id=command.reservation_id,
             delivery_method=command.delivery_method,
             pickup_location_code=command.pickup_location_code,
+            substitutions=command.substitutions,
         )
     ]
 

@@ -12,6 +12,7 @@ from app.domain.profiles import PROFILE_EVENTS
 from app.domain.return_events import RETURN_EVENTS
 from app.domain.return_policy import RETURN_POLICY_EVENTS
 from app.domain.stock_events import STOCK_EVENTS
+from app.domain.substitutions import SUBSTITUTION_EVENTS
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     *LOCATION_EVENTS,
@@ -23,6 +24,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *NOTIFICATION_EVENTS,
     *RETURN_POLICY_EVENTS,
     *CART_EVENTS,
+    *SUBSTITUTION_EVENTS,
 )
 
 EVENTS_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

@@ -28,6 +28,10 @@ def return_policy_stream(name: str = "default") -> str:
     return f"returnpolicy-{name}"
 
 
+def substitutes_stream(sku: str) -> str:
+    return f"substitutes-{sku}"
+
+
 def notification_stream(notification_id: str) -> str:
     return f"notification-{notification_id}"
 

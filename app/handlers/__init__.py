@@ -21,6 +21,7 @@ from app.domain.profiles import DefineSourcingProfile
 from app.domain.return_policy import DefineReturnPolicy
 from app.domain.returns import RequestExchange, ReturnCommand
 from app.domain.stock import StockCommand
+from app.domain.substitutions import SetSubstitutes
 from app.sourcing import SourcingProfile
 from eventstore import Metadata
 
@@ -48,6 +49,7 @@ from .profiles import FixedProfile, LogProfiles, ProfileSource, define_profile
 from .replenishment import fulfil_replenishment
 from .return_policy import define_return_policy
 from .sourcing import source_order
+from .substitutions import set_substitutes
 from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
 
 __all__ = [
@@ -143,6 +145,8 @@ class Handlers:
                     return await define_profile(uow, command)
                 case DefineReturnPolicy():
                     return await define_return_policy(uow, command)
+                case SetSubstitutes():
+                    return await set_substitutes(uow, command)
                 case CheckReplenishment():
                     return await stock_handlers.check_replenishment(uow, command, self.network)
                 case FulfilReplenishment():

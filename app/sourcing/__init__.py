@@ -1,10 +1,18 @@
 """Pure sourcing: eligibility rules, cost and transit model, optimiser, explanation.
 
 Public API: `source`, `source_batch` (engine), `PreparedNetwork` and its `quote` (quotes),
-`pickup_options` (pickup), the value types (model),
+`pickup_options` (pickup), `alternatives` (alternatives), the value types (model),
 `default_profile`, `resolve_postal_code` (geo).
 """
 
+from app.sourcing.alternatives import (
+    Alternative,
+    AlternativeKind,
+    AlternativeLine,
+    IncomingUnits,
+    alternatives,
+    served_as_asked,
+)
 from app.sourcing.engine import Strategy, source, source_batch
 from app.sourcing.geo import UnknownPostalCode, resolve_postal_code
 from app.sourcing.model import (
@@ -23,11 +31,14 @@ from app.sourcing.model import (
     default_profile,
 )
 from app.sourcing.pickup import PICKUP_SERVICE, PickupOption, pickup_options, ready_after, source_pickup
-from app.sourcing.quotes import PreparedNetwork
+from app.sourcing.quotes import PreparedNetwork, QuotedPlan, QuotedShipment
 from app.sourcing.transit import CarrierService, TransitModel
 
 __all__ = [
     "PICKUP_SERVICE",
+    "Alternative",
+    "AlternativeKind",
+    "AlternativeLine",
     "Availability",
     "CandidateLocation",
     "CandidateReport",
@@ -36,8 +47,11 @@ __all__ = [
     "EligibilityRule",
     "Explanation",
     "FulfillmentOption",
+    "IncomingUnits",
     "PickupOption",
     "PreparedNetwork",
+    "QuotedPlan",
+    "QuotedShipment",
     "RateBand",
     "ShipmentPlan",
     "SourcingPlan",
@@ -46,10 +60,12 @@ __all__ = [
     "Strategy",
     "TransitModel",
     "UnknownPostalCode",
+    "alternatives",
     "default_profile",
     "pickup_options",
     "ready_after",
     "resolve_postal_code",
+    "served_as_asked",
     "source",
     "source_batch",
     "source_pickup",

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
+import msgspec
+
 from app.domain.values import Coordinates, ServiceLevel
 from app.sourcing import heuristics
 from app.sourcing.lanes import Lane, Pricing, exclusion, holding, priced, services_by_price
@@ -26,6 +28,22 @@ from app.sourcing.model import (
     SourcingRequest,
 )
 from app.sourcing.transit import CarrierService, days_until, ship_date
+
+
+class QuotedShipment(msgspec.Struct, frozen=True, kw_only=True):
+    location_code: str
+    lines: Mapping[str, int]
+    promised_delivery: datetime
+
+
+class QuotedPlan(msgspec.Struct, frozen=True, kw_only=True):
+    """A quote for one service level and the shipments it counts on (`shipments` sorted by location code)."""
+
+    option: FulfillmentOption
+    shipments: tuple[QuotedShipment, ...]
+
+    def served(self, sku: str) -> int:
+        return sum(s.lines.get(sku, 0) for s in self.shipments)
 
 
 class PreparedNetwork:
@@ -65,17 +83,44 @@ class PreparedNetwork:
         Uses the greedy (no solver) so a quote costs well under a millisecond: a quote is a promise about
         dates and a price estimate; the exact optimiser runs when the order is placed.
         """
+        return [
+            quoted.option for quoted in self._plans(lines, ship_to, availability, now, channel, tuple(ServiceLevel))
+        ]
+
+    def plan(
+        self,
+        lines: Mapping[str, int],
+        ship_to: Coordinates,
+        availability: Availability,
+        now: datetime,
+        *,
+        level: ServiceLevel = ServiceLevel.STANDARD,
+        channel: str = "web",
+    ) -> QuotedPlan:
+        """The quote of one service level, with the shipments behind it (what ships from where, by when):
+        what `alternatives` reads to tell what is short and to describe each plan."""
+        return self._plans(lines, ship_to, availability, now, channel, (level,))[0]
+
+    def _plans(
+        self,
+        lines: Mapping[str, int],
+        ship_to: Coordinates,
+        availability: Availability,
+        now: datetime,
+        channel: str,
+        levels: Sequence[ServiceLevel],
+    ) -> list[QuotedPlan]:
         profile = self.profile
         skus = sorted(lines)
-        anywhere = set().union(*(self.admitted(channel, level) for level in ServiceLevel))
+        anywhere = set().union(*(self.admitted(channel, level) for level in levels))
         # (location, what it holds, distance): the level-independent part of every lane, read once.
         holders: list[tuple[CandidateLocation, dict[str, int], float]] = []
         for loc in self._sites:
             if loc.code in anywhere and (held := holding(loc, skus, lines, availability)):
                 holders.append((loc, held, loc.coordinates.distance_km(ship_to)))
         departures: dict[tuple[int, int], datetime] = {}
-        options: list[FulfillmentOption] = []
-        for level in ServiceLevel:
+        plans: list[QuotedPlan] = []
+        for level in levels:
             admitted = self.admitted(channel, level)
             max_km = profile.max_distance_km.get(level)
             max_days = profile.max_days.get(level)
@@ -88,8 +133,8 @@ class PreparedNetwork:
                     service, promise = choice
                     # Lanes only read their holdings, so the levels share one dict per location.
                     lanes.append(priced(loc, profile, distance_km=km, service=service, promise=promise, held=held))
-            options.append(_option(level, lines, ship_to, channel, now, lanes, profile))
-        return options
+            plans.append(_option(level, lines, ship_to, channel, now, lanes, profile))
+        return plans
 
     def _cheapest_service(
         self,
@@ -123,7 +168,7 @@ def _option(
     now: datetime,
     lanes: Sequence[Lane],
     profile: SourcingProfile,
-) -> FulfillmentOption:
+) -> QuotedPlan:
     request = SourcingRequest(
         order_id="quote", lines=lines, ship_to=ship_to, service_level=level, channel=channel, placed_at=now
     )
@@ -132,10 +177,15 @@ def _option(
     by_code = {lane.code: lane for lane in lanes}
     shipped = sum(sum(units.values()) for units in allocation.values())
     promises = [by_code[code].promise for code in allocation]
-    return FulfillmentOption(
+    option = FulfillmentOption(
         service_level=level,
         promised_delivery=max(promises) if promises else None,
         cost=round(sum(pricing.shipment_cost(by_code[c], ln) for c, ln in allocation.items()), 2),
         shipments=len(allocation),
         available=shipped == sum(pricing.demand.values()),
     )
+    shipments = tuple(
+        QuotedShipment(location_code=code, lines=dict(units), promised_delivery=by_code[code].promise)
+        for code, units in sorted(allocation.items())
+    )
+    return QuotedPlan(option=option, shipments=shipments)

@@ -125,6 +125,11 @@ PROBES: dict[str, Probe] = {
         bool,
     ),
     "returnPolicy": query("{ returnPolicy { version windowDays } }", lambda d: d["windowDays"] > 0),
+    "alternatives": query(
+        '{ alternatives(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { kind } }',
+        lambda d: isinstance(d, list),
+    ),
+    "substitutes": query('{ substitutes(sku: "TEE") { sku substitutes } }', lambda d: d["sku"] == "TEE"),
     "fulfillmentQueue": query(
         '{ fulfillmentQueue(locationCode: "NWK") { edges { cursor } } }', lambda d: bool(d["edges"])
     ),
@@ -214,6 +219,9 @@ PROBES: dict[str, Probe] = {
         True,
     ),
     "defineReturnPolicy": mutation("defineReturnPolicy", "ReturnPolicyInput", lambda w: {"windowDays": 30}),
+    "setSubstitutes": mutation(
+        "setSubstitutes", "SetSubstitutesInput", lambda w: {"sku": "TEE", "substitutes": ["TEE-XL"]}
+    ),
     "orderUpdated": query(
         "subscription($id: ID!) { orderUpdated(id: $id) { id } }", lambda d: d is not None, lambda w: {"id": w.order_id}
     ),

@@ -7,6 +7,7 @@ import uuid
 import strawberry
 
 from app.domain import order_commands as oc
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, Coordinates, Line
 from app.security import Role
 from app.sourcing import UnknownPostalCode, resolve_postal_code
@@ -35,6 +36,9 @@ class AddressInput:
 class OrderLineInput:
     sku: str
     quantity: int
+    replaces: str | None = strawberry.field(
+        default=None, description="Placing an order: the SKU this line stands in for (a substitute)."
+    )
 
 
 @strawberry.input
@@ -163,6 +167,11 @@ class OrderMutations:
             reservation_id=key_of(input.reservation_id, "CartReservation") if input.reservation_id else None,
             delivery_method=input.delivery_method or DeliveryMethod.SHIP,
             pickup_location_code=code,
+            substitutions=tuple(
+                SubstituteLine(sku=line.sku, replaces=line.replaces)
+                for line in input.lines
+                if line.replaces is not None
+            ),
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

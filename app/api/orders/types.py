@@ -32,6 +32,7 @@ from ..scalars import (
     ShipmentStatus,
     TrackingStatus,
 )
+from ..substitutions import AlternativeLine
 
 
 @strawberry.type
@@ -310,6 +311,14 @@ class Order(Node):
     async def replacement_for(self, info: Info) -> Order | None:
         found = await visible_order(info, self.state.replacement_for) if self.state.replacement_for else None
         return None if found is None else Order.from_state(found)
+
+    @strawberry.field(description="Lines the customer accepted as substitutes, each with the SKU it replaces.")
+    def substitutions(self) -> list[AlternativeLine]:
+        ordered = {line.sku: line.quantity for line in self.state.lines}
+        return [
+            AlternativeLine(sku=s.sku, quantity=ordered.get(s.sku, 0), replaces=s.replaces)
+            for s in self.state.substitutions
+        ]
 
     @strawberry.field
     async def returns(self, info: Info) -> list[Return]:

@@ -25,6 +25,7 @@ from app.domain.order_events import OrderAllocated, OrderPlaced, ShipmentDeliver
 from app.domain.registry import ALL_EVENTS
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine, ReturnRequested
 from app.domain.stock_events import ReplenishmentRequested
+from app.domain.substitutions import SubstituteLine
 from app.domain.values import (
     Address,
     Coordinates,
@@ -170,6 +171,8 @@ class World:
                 ship_to=Address(coordinates=Coordinates(rng.uniform(30, 45), rng.uniform(-120, -72))),
                 service_level=rng.choice(list(ServiceLevel)),
                 priority=rng.randint(0, 5),
+                # Without drawing from rng (the history stays as it was): some orders carry a substitute line.
+                substitutions=(SubstituteLine(sku=lines[0].sku, replaces=f"was-{lines[0].sku}"),)[: len(lines) - 1],
             )
         if roll < 0.56 and self.orders:
             return SourceOrder(order_id=rng.choice(self.orders[-40:]))
