@@ -27,7 +27,7 @@ from typing import Any, Generic, TypeVar
 
 import msgspec
 
-from app.domain import locations, notifications, order_state, profiles, return_policy, returns, stock
+from app.domain import delivery, locations, notifications, order_state, profiles, return_policy, returns, stock
 from app.domain.events import Event
 
 S = TypeVar("S")
@@ -95,4 +95,7 @@ NOTIFICATION: AggregateKind[notifications.Notification | None] = AggregateKind(
 )
 RETURN_POLICY: AggregateKind[return_policy.ReturnPolicies | None] = AggregateKind(
     "ReturnPolicies", None, return_policy.evolve, return_policy.ReturnPolicies | None
+)
+SLOTS: AggregateKind[delivery.Slots] = AggregateKind(
+    "Slots", delivery.EMPTY_SLOTS, delivery.evolve_slots, delivery.Slots
 )

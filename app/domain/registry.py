@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.domain.delivery import SLOT_EVENTS
 from app.domain.events import Event
 from app.domain.locations import LOCATION_EVENTS
 from app.domain.notifications import NOTIFICATION_EVENTS
@@ -19,6 +20,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *PROFILE_EVENTS,
     *NOTIFICATION_EVENTS,
     *RETURN_POLICY_EVENTS,
+    *SLOT_EVENTS,
 )
 
 EVENTS_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}
