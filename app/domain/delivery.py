@@ -88,6 +88,7 @@ class ChosenWindow(msgspec.Struct, frozen=True, kw_only=True):
     service_level: ServiceLevel
     cost: float = 0.0
     location_code: str | None = None
+    release_at: datetime | None = None  # the latest pick start that still arrives in the window
 
 
 def slot_stream(location_code: str, start: datetime) -> str:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain.delivery import ChosenWindow
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
 from app.domain.values import Address, Line, PickDeclineReason, Scan, ServiceLevel
@@ -23,6 +24,8 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     priority: int = 0  # higher first
     channel: str = "web"
     idempotency_key: str | None = None
+    # The window the order must arrive in, as the window handler resolved it (which site, level, release).
+    delivery_window: ChosenWindow | None = None
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

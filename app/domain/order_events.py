@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain.delivery import ChosenWindow
 from app.domain.events import Event
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
@@ -58,6 +59,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     idempotency_key: str | None = None
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None  # the store a PICKUP order is collected at
+    delivery_window: ChosenWindow | None = None  # the window the customer chose (its slot is taken with it)
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain.delivery import ChosenWindow
 from app.domain.events import Event
 from app.domain.order_events import (
     AllocationReverted,
@@ -77,6 +78,7 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     status: ShipmentStatus
     lines: tuple[Line, ...]
     planned_at: datetime | None = None  # None for shipments planned before it was recorded: they never expire
+    release_at: datetime | None = None  # an order for a later window: not to be picked before then
     kind: DeliveryMethod = DeliveryMethod.SHIP
     destination: str | None = None  # a transfer's pickup store
     carrier: str | None = None
@@ -108,6 +110,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     idempotency_key: str | None = None
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None
+    delivery_window: ChosenWindow | None = None
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -305,6 +308,14 @@ def _picked(order: Order, event: ShipmentPicked) -> Order:
     return replace(order, excluded_locations=order.excluded_locations | {shipment.location_code})
 
 
+def _release(order: Order, allocated_at: datetime) -> datetime | None:
+    """When a shipment planned now for the order's window may be picked: the window's release, if still ahead."""
+    window = order.delivery_window
+    if window is None or window.release_at is None or window.release_at <= allocated_at:
+        return None
+    return window.release_at
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -319,6 +330,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             idempotency_key=event.idempotency_key,
             delivery_method=event.delivery_method,
             pickup_location_code=event.pickup_location_code,
+            delivery_window=event.delivery_window,
         )
     if state is None:
         return None
@@ -332,6 +344,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
                     status=ShipmentStatus.PLANNED,
                     lines=p.lines,
                     planned_at=event.allocated_at,
+                    release_at=_release(state, event.allocated_at),
                     kind=p.kind,
                     destination=p.destination,
                 )

@@ -243,6 +243,9 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
                     field=("lines", i, "quantity"),
                 )
             )
+    window = command.delivery_window
+    if window is not None and window.end <= window.start:
+        problems.append(InvalidInput("a delivery window ends after it starts", field=("deliveryWindow", "end")))
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
@@ -255,6 +258,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             channel=command.channel,
             placed_at=now,
             idempotency_key=command.idempotency_key,
+            delivery_window=command.delivery_window,
         )
     ]
 

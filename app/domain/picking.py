@@ -63,7 +63,8 @@ def expire(order_id: str, shipment: Shipment, pick_sla_minutes: int | None, now:
     Every unit's reservation is `released` for the handler, which re-sources them in the same transaction."""
     if shipment.status is not ShipmentStatus.PLANNED or pick_sla_minutes is None or shipment.planned_at is None:
         return []
-    if now - shipment.planned_at <= timedelta(minutes=pick_sla_minutes):
+    # A shipment for a later window may not be picked before its release: its SLA runs from then.
+    if now - (shipment.release_at or shipment.planned_at) <= timedelta(minutes=pick_sla_minutes):
         return []
     rid = reservation_id(order_id, shipment.shipment_id)
     released = tuple(

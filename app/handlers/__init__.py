@@ -28,6 +28,7 @@ from . import orders as order_handlers
 from . import picking as picking_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
+from . import windows as window_handlers
 from .batch import SourcedOrder, source_orders
 from .commands import (
     CheckReplenishment,
@@ -41,7 +42,7 @@ from .profiles import FixedProfile, LogProfiles, ProfileSource, define_profile
 from .replenishment import fulfil_replenishment
 from .return_policy import define_return_policy
 from .sourcing import source_order
-from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
+from .unit_of_work import MAX_ATTEMPTS, ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
 
 __all__ = [
     "CheckReplenishment",
@@ -86,7 +87,9 @@ class Handlers:
         if isinstance(command, SourceOrders):  # one transaction per order, not one for the batch
             profile = await self.profiles.active()
             return await source_orders(self.ctx, metadata, command, self.network, profile)
-        outcome = await execute(self.ctx, metadata, self._handler_for(command))
+        windowed = isinstance(command, oc.PlaceOrder) and command.delivery_window is not None
+        attempts = window_handlers.WINDOW_ATTEMPTS if windowed else MAX_ATTEMPTS
+        outcome = await execute(self.ctx, metadata, self._handler_for(command), attempts=attempts)
         if isinstance(command, DefineSourcingProfile):
             self.profiles.invalidate()
         return outcome
@@ -108,6 +111,9 @@ class Handlers:
                     return await picking_handlers.expire_pick(uow, command, self.network, await self.profiles.active())
                 case oc.AllocateOrder():
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
+                case oc.PlaceOrder() if command.delivery_window is not None:
+                    profile = await self.profiles.active()
+                    return await window_handlers.place_for_window(uow, command, self.network, profile)
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
                 case oc.OrderCommand():

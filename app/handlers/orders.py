@@ -13,6 +13,7 @@ from app.domain.order_state import Order, shipment_reservations
 from app.domain.streams import location_stream, order_stream, stock_stream
 
 from .unit_of_work import UnitOfWork
+from .windows import give_back_slot
 
 
 async def change_order(uow: UnitOfWork, command: oc.OrderCommand) -> Order | None:
@@ -38,6 +39,7 @@ async def cancel(uow: UnitOfWork, command: oc.CancelOrder | oc.CancelOrderLines)
     for event in events:
         if isinstance(event, OrderCancelled | OrderLinesCancelled):
             await _stock_moves(uow, event.released, ship=False)
+    await give_back_slot(uow, after, "CANCELLED")
     return after
 
 
