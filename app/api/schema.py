@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from .delivery_windows import DeliveryCapacityMutations, DeliveryWindowQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -48,11 +49,20 @@ Query = merge_types(
         PickupQueries,
         LedgerQueries,
         ReturnPolicyQueries,
+        DeliveryWindowQueries,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (LocationMutations, InventoryMutations, OrderMutations, PickingMutations, ReturnMutations, ReturnPolicyMutations),
+    (
+        LocationMutations,
+        InventoryMutations,
+        OrderMutations,
+        PickingMutations,
+        ReturnMutations,
+        ReturnPolicyMutations,
+        DeliveryCapacityMutations,
+    ),
 )
 
 

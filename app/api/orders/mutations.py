@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import strawberry
 
 from app.domain import order_commands as oc
+from app.domain.delivery import ChosenWindow
 from app.domain.values import Address, Coordinates, Line
 from app.security import Role
 from app.sourcing import UnknownPostalCode, resolve_postal_code
@@ -38,6 +40,12 @@ class OrderLineInput:
 
 
 @strawberry.input
+class DeliveryWindowInput:
+    start: datetime
+    end: datetime
+
+
+@strawberry.input
 class PlaceOrderInput:
     customer_id: str
     lines: list[OrderLineInput]
@@ -46,6 +54,9 @@ class PlaceOrderInput:
     priority: int | None = 0
     idempotency_key: str | None = None
     channel: str | None = None
+    delivery_window: DeliveryWindowInput | None = strawberry.field(
+        default=None, description="The order must arrive inside it; sourced so it can, and shipped so it does."
+    )
 
 
 @strawberry.input
@@ -141,15 +152,19 @@ class OrderMutations:
             if input.idempotency_key
             else info.context.services.handlers.ctx.new_id()
         )
+        level = input.service_level or ServiceLevel.STANDARD
+        asked = input.delivery_window
+        window = None if asked is None else ChosenWindow(start=asked.start, end=asked.end, service_level=level)
         command = oc.PlaceOrder(
             order_id=order_id,
             customer_id=input.customer_id,
             lines=tuple(Line(line.sku, line.quantity) for line in input.lines),
             ship_to=address,
-            service_level=input.service_level or ServiceLevel.STANDARD,
+            service_level=level,
             priority=priority,
             channel=input.channel or "web",
             idempotency_key=input.idempotency_key,
+            delivery_window=window,
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

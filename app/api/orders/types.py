@@ -31,6 +31,7 @@ from ..scalars import (
     ShipmentStatus,
     TrackingStatus,
 )
+from ..window_types import DeliveryWindow
 
 
 @strawberry.type
@@ -80,6 +81,9 @@ class Shipment(Node):
     tracking: list[TrackingEvent]
     picked_at: datetime | None
     declines: list[PickDecline]
+    release_at: datetime | None = strawberry.field(
+        description="When a scheduled shipment becomes pickable (ship later, arrive on time); null: now."
+    )
 
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
@@ -112,6 +116,7 @@ class Shipment(Node):
                 for t in s.tracking
             ],
             picked_at=s.picked_at,
+            release_at=s.release_at,
             # Every decline is made at the pick, so it carries the pick's time.
             declines=[
                 PickDecline(sku=d.sku, quantity=d.quantity, reason=PickDeclineReason(d.reason), at=s.picked_at)
@@ -239,6 +244,11 @@ class Order(Node):
             priority=order.priority,
             placed_at=order.placed_at,
         )
+
+    @strawberry.field(description="The window the order must arrive in, when the customer chose one.")
+    def delivery_window(self) -> DeliveryWindow | None:
+        window = self.state.delivery_window
+        return None if window is None else DeliveryWindow.of_order(window)
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:
