@@ -100,6 +100,7 @@ class OrdersProjection:
                 [s.delivered_at for _, s in shipments],
                 [encode_json(s.tracking) for _, s in shipments],
                 [s.planned_at for _, s in shipments],
+                [s.release_at for _, s in shipments],
             )
 
     async def _write_decisions(self, conn: Connection, decisions: list[tuple[SourcingDecided, int]]) -> None:

@@ -4,7 +4,7 @@ gives it back."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from .conftest import Api, eventually
@@ -17,6 +17,7 @@ WINDOWS = """query($input: DeliveryWindowsInput!) { deliveryWindows(input: $inpu
 PLACE = """mutation($input: PlaceOrderInput!) { placeOrder(input: $input) {
   order { id deliveryWindow { start end serviceLevel } shipments { location { code } releaseAt } }
   userErrors { field message code } } }"""
+WORK = """{ pickList(locationCode: "UWS") { sku } fulfillmentQueue(locationCode: "UWS") { edges { cursor } } }"""
 CANCEL = """mutation($id: ID!) { cancelOrder(input: {orderId: $id}) { userErrors { code } } }"""
 UWS = {"code": "UWS", "name": "Upper West Side", "type": "STORE", "latitude": 40.787, "longitude": -73.975}
 MANHATTAN = {"latitude": 40.75, "longitude": -73.99}
@@ -68,9 +69,12 @@ async def test_capacity_windows_fill_up_and_a_cancel_gives_the_slot_back(api: Ap
     assert datetime.fromisoformat(order["deliveryWindow"]["start"]) == datetime.fromisoformat(asked["start"])
     (shipment,) = order["shipments"]
     assert shipment["location"]["code"] == "UWS"
-    assert shipment["releaseAt"] is None or datetime.fromisoformat(shipment["releaseAt"]) < datetime.fromisoformat(
-        asked["start"]
-    )
+    release = datetime.fromisoformat(shipment["releaseAt"])
+    assert datetime.now(UTC) < release < datetime.fromisoformat(asked["start"])
+
+    # Picked no earlier than its release: not in the store's pick list nor its queue until then.
+    work = await api.data(WORK)
+    assert work["pickList"] == [] and work["fulfillmentQueue"]["edges"] == []
 
     full = next(w for w in await windows(api) if w["start"] == chosen["start"] and w["remaining"] is not None)
     assert (full["available"], full["remaining"]) == (False, 0)
