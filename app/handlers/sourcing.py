@@ -18,6 +18,7 @@ from app.domain.order_state import Order, allocation_attempted, reservation_id, 
 from app.domain.streams import location_stream, order_stream, stock_stream
 from app.domain.values import Line
 from app.sourcing import CandidateLocation, SourcingPlan, SourcingProfile, SourcingRequest, source
+from app.sourcing.windows import keep_window
 
 from .commands import SourceOrder
 from .network import NetworkView
@@ -75,7 +76,7 @@ async def source_order(
         return None
 
     why = trigger or ("SUPPLY" if allocation_attempted(order) else "PLACED")
-    plan = await _plan(uow, order, remaining, network, profile, prepared)
+    plan = keep_window(await _plan(uow, order, remaining, network, profile, prepared), order.delivery_window, uow.now)
     first = len(order.shipments) + 1
     planned = [
         PlannedShipment(

@@ -30,10 +30,10 @@ from zoneinfo import ZoneInfo
 import msgspec
 import tzfpy
 
-from app.domain.delivery import DeliveryCapacity, minutes_of
+from app.domain.delivery import ChosenWindow, DeliveryCapacity, minutes_of
 from app.domain.values import Coordinates, ServiceLevel
 from app.sourcing.lanes import Pricing, exclusion, priced
-from app.sourcing.model import Availability, CandidateLocation, SourcingRequest
+from app.sourcing.model import Availability, CandidateLocation, SourcingPlan, SourcingRequest
 from app.sourcing.quotes import PreparedNetwork
 from app.sourcing.transit import CarrierService, ship_date
 
@@ -277,3 +277,22 @@ def offers_for(offers: Sequence[WindowOffer], start: datetime, end: datetime) ->
     """The unmerged offers of the window asked for, available ones only, cheapest first: the sites to try."""
     chosen = [o for o in offers if o.start == start and o.end == end and o.available]
     return sorted(chosen, key=lambda o: (o.cost, o.location_code or ""))
+
+
+def keep_window(plan: SourcingPlan, window: ChosenWindow | None, now: datetime) -> SourcingPlan:
+    """Sourcing keeps an order's delivery window as a hard constraint: a shipment that would arrive after the
+    window ends (picked at the window's release, or now once that has passed) is not planned, and its units wait
+    for supply (backordered) rather than arrive late. Plans of orders without a window pass unchanged."""
+    if window is None:
+        return plan
+    wait = max(timedelta(), window.release_at - now) if window.release_at is not None else timedelta()
+    kept = tuple(s for s in plan.shipments if s.promised_delivery + wait <= window.end)
+    if len(kept) == len(plan.shipments):
+        return plan
+    waiting = dict(plan.backordered)
+    for late in plan.shipments:
+        if late not in kept:
+            for sku, quantity in late.lines.items():
+                waiting[sku] = waiting.get(sku, 0) + quantity
+    cost = round(sum(s.cost for s in kept), 2)
+    return msgspec.structs.replace(plan, shipments=kept, backordered=waiting, total_cost=cost)

@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from app.domain.delivery import DeliveryCapacity, capacity_problems
+from app.domain.delivery import ChosenWindow, DeliveryCapacity, capacity_problems
 from app.domain.values import Coordinates, LocationType, ServiceLevel
-from app.sourcing import PreparedNetwork, default_profile
+from app.sourcing import Explanation, PreparedNetwork, ShipmentPlan, SourcingPlan, default_profile
 from app.sourcing.windows import (
     DeliverySite,
     Window,
     capacity_offers,
     day_window,
     delivery_windows,
+    keep_window,
     merged,
     scheduled_offers,
     windows_of_day,
@@ -169,3 +170,42 @@ def test_every_window_lies_on_its_local_day(zone: str) -> None:
         for window in windows_of_day(COURIER, day, tz):
             assert window.start.astimezone(tz).date() == day
             assert window.end - window.start == timedelta(hours=2)
+
+
+def test_sourcing_keeps_the_window_a_late_shipment_waits_instead() -> None:
+    now = at(NEW_YORK, 2026, 6, 1, 8)
+    saturday = day_window(date(2026, 6, 6), NEW_YORK)
+
+    def shipment(code: str, promise: datetime) -> ShipmentPlan:
+        return ShipmentPlan(
+            location_code=code, lines={code: 1}, carrier_service="GROUND", cost=5.0, promised_delivery=promise,
+            distance_km=100.0,
+        )  # fmt: skip
+
+    why = Explanation(
+        candidates=(),
+        objective_value=10.0,
+        algorithm="greedy",
+        time_budget_exceeded=False,
+        lower_bound=None,
+        gap=None,
+        profile_version=1,
+        candidates_considered=2,
+    )
+    plan = SourcingPlan(
+        order_id="o1",
+        shipments=(shipment("near", now + timedelta(days=1)), shipment("far", now + timedelta(days=4))),
+        backordered={},
+        total_cost=10.0,
+        explanation=why,
+    )
+    assert keep_window(plan, None, now) is plan
+    # Released three days from now: the near parcel arrives on Friday, in time; the far one on Monday, too late.
+    window = ChosenWindow(
+        start=saturday.start, end=saturday.end, service_level=ServiceLevel.STANDARD, release_at=now + timedelta(days=3)
+    )
+    kept = keep_window(plan, window, now)
+    assert [s.location_code for s in kept.shipments] == ["near"]
+    assert kept.backordered == {"far": 1} and kept.total_cost == 5.0
+    # Picked at once (the release has passed), both arrive by Saturday.
+    assert keep_window(plan, window, now + timedelta(days=3)).shipments == plan.shipments
