@@ -68,8 +68,9 @@ def _instant(day: date, minutes: int, zone: ZoneInfo) -> datetime | None:
     return instant
 
 
-def windows_of_day(capacity: DeliveryCapacity, day: date, zone: ZoneInfo) -> list[Window]:
-    """The location's windows on its local `day`, as UTC instants, in order."""
+@lru_cache(maxsize=16384)
+def windows_of_day(capacity: DeliveryCapacity, day: date, zone: ZoneInfo) -> tuple[Window, ...]:
+    """The location's windows on its local `day`, as UTC instants, in order (the same for every cart: kept)."""
     first, last, step = (
         minutes_of(capacity.first_window_starts_at),
         minutes_of(capacity.last_window_ends_at),
@@ -80,7 +81,7 @@ def windows_of_day(capacity: DeliveryCapacity, day: date, zone: ZoneInfo) -> lis
         start, end = _instant(day, begin, zone), _instant(day, begin + step, zone)
         if start is not None and end is not None and end > start:
             found.append(Window(start, end))
-    return found
+    return tuple(found)
 
 
 def day_window(day: date, zone: ZoneInfo) -> Window:
@@ -164,6 +165,11 @@ def _site_offers(
     # The cut-off is the location's own: read in its time zone, as its staff read the clock.
     leaves = ship_date(local_now, cutoff_hour=loc.cutoff_hour, processing_days=loc.processing_days).date()
     day, last_day = span.start.astimezone(site.zone).date(), span.end.astimezone(site.zone).date()
+    # One courier trip costs the same in every window: priced once per site.
+    lane = priced(
+        loc, prepared.profile, distance_km=km, service=CarrierService.SAME_DAY_COURIER, promise=now, held=dict(lines)
+    )
+    cost = round(pricing.shipment_cost(lane, lines), 2)
     offers: list[WindowOffer] = []
     while day <= last_day:
         if day >= leaves:
@@ -171,21 +177,13 @@ def _site_offers(
                 release = window.start - site.pick_lead
                 if not (span.start <= window.start < span.end) or release < now:
                     continue  # outside the span asked, or its cut-off has passed
-                lane = priced(
-                    loc,
-                    prepared.profile,
-                    distance_km=km,
-                    service=CarrierService.SAME_DAY_COURIER,
-                    promise=window.end,
-                    held=dict(lines),
-                )
                 left = max(0, site.capacity.deliveries_per_window - taken.get((site.code, window.start), 0))
                 offers.append(
                     WindowOffer(
                         start=window.start,
                         end=window.end,
                         service_level=ServiceLevel.SAME_DAY,
-                        cost=round(pricing.shipment_cost(lane, lines), 2),
+                        cost=cost,
                         available=holds and left > 0,
                         remaining=left,
                         location_code=site.code,

@@ -58,11 +58,11 @@ def test_windows_of_an_ordinary_day_are_local_wall_times() -> None:
 def test_a_spring_forward_day_has_no_windows_in_the_skipped_hour() -> None:
     # 2026-03-08 in New York: 02:00 jumps to 03:00.
     windows = windows_of_day(NIGHT, date(2026, 3, 8), NEW_YORK)
-    assert windows == [
+    assert windows == (
         Window(at(NEW_YORK, 2026, 3, 8, 0), at(NEW_YORK, 2026, 3, 8, 1)),
         # 01:00-02:00 ends at a wall time that does not exist; 02:00-03:00 starts at one.
         Window(at(NEW_YORK, 2026, 3, 8, 3), at(NEW_YORK, 2026, 3, 8, 4)),
-    ]
+    )
     assert all(w.end - w.start == timedelta(hours=1) for w in windows)
 
 
