@@ -66,8 +66,9 @@ async def _stock_moves(uow: UnitOfWork, refs: Sequence[ReservationRef], *, ship:
                 sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id, quantity=ref.quantity
             )
         else:
+            # Only what the order gives up: cancelling some lines of a shipment keeps the rest reserved.
             command = stock.ReleaseReservation(
-                sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id
+                sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id, quantity=ref.quantity
             )
         location = sites[location_stream(ref.location_code)]
         states[stream] = uow.record(STOCK, stream, stock.decide(states[stream], command, uow.now, location=location))

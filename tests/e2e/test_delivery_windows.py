@@ -89,6 +89,17 @@ async def test_capacity_windows_fill_up_and_a_cancel_gives_the_slot_back(api: Ap
     assert (again["available"], again["remaining"]) == (True, 1)
 
 
+async def test_a_location_keeps_the_time_zone_it_is_given(api: Api) -> None:
+    assert (await api.data(LOCATION, {"input": UWS}))["createLocation"]["userErrors"] == []
+    update = (
+        """mutation($input: UpdateLocationInput!) { updateLocation(input: $input) { userErrors { field code } } }"""
+    )
+    wrong = await api.data(update, {"input": {"code": "UWS", "timeZone": "Mars/Olympus"}})
+    assert wrong["updateLocation"]["userErrors"] == [{"field": ["input", "timeZone"], "code": "INVALID_INPUT"}]
+    right = await api.data(update, {"input": {"code": "UWS", "timeZone": "America/New_York"}})
+    assert right["updateLocation"]["userErrors"] == []
+
+
 async def test_a_window_query_checks_its_span(api: Api) -> None:
     span = {**CART, "from": "2026-06-02T00:00:00Z", "to": "2026-06-01T00:00:00Z"}
     answer = await api.gql(WINDOWS, {"input": span}, token=None)

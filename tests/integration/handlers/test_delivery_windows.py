@@ -14,7 +14,7 @@ from app.domain import locations
 from app.domain import order_commands as oc
 from app.domain.aggregates import SLOTS
 from app.domain.delivery import ChosenWindow, DeliveryCapacity, Slots, WindowUnavailable, slot_stream
-from app.domain.values import LocationType, ServiceLevel
+from app.domain.values import Line, LocationType, ServiceLevel
 from app.handlers import Handlers
 from eventstore import EventCodec, EventStore, load_state
 
@@ -96,6 +96,19 @@ async def test_cancel_gives_the_slot_back(handlers: Handlers, store: EventStore,
     assert (await stock_state(store, codec, "MILK", "NWK")).reserved == 0
     await handlers.handle(for_window(place("o2", ("MILK", 1)), TEN))
     assert (await slots(store, codec, "NWK", TEN)).holders == ("o2",)
+
+
+async def test_cancelling_every_line_gives_the_slot_back_too(
+    handlers: Handlers, store: EventStore, codec: EventCodec
+) -> None:
+    await courier_store(handlers, slots=1)
+    await receive(handlers, "NWK", "MILK", 5)
+    await handlers.handle(for_window(place("o1", ("MILK", 2)), TEN))
+    await handlers.handle(oc.CancelOrderLines(order_id="o1", lines=(Line("MILK", 1),)))
+    assert (await slots(store, codec, "NWK", TEN)).holders == ("o1",)  # still delivering one
+    assert (await stock_state(store, codec, "MILK", "NWK")).reserved == 1  # and still holding it
+    await handlers.handle(oc.CancelOrderLines(order_id="o1"))
+    assert (await slots(store, codec, "NWK", TEN)).taken == 0
 
 
 async def test_a_scheduled_day_window_is_sourced_now_and_released_later(
