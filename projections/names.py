@@ -13,6 +13,7 @@ from .base import Projection
 from .inventory import LocationsProjection, StockProjection
 from .orders import OrdersProjection
 from .returns import ReturnsProjection
+from .slots import DeliverySlotsProjection
 
 REBUILD_SUFFIX = "@rebuild"
 PROJECTED = "meridian_projected"  # NOTIFY channel: a batch of live projections committed (read-your-writes)
@@ -20,7 +21,13 @@ PROJECTED = "meridian_projected"  # NOTIFY channel: a batch of live projections 
 
 def all_projections(codec: EventCodec | None = None) -> list[Projection]:
     codec = codec or EventCodec(ALL_EVENTS)
-    return [LocationsProjection(codec), StockProjection(codec), OrdersProjection(codec), ReturnsProjection(codec)]
+    return [
+        LocationsProjection(codec),
+        StockProjection(codec),
+        OrdersProjection(codec),
+        ReturnsProjection(codec),
+        DeliverySlotsProjection(codec),
+    ]
 
 
 def checkpoint_name(projection: Projection | str, *, rebuild: bool = False) -> str:

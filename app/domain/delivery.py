@@ -140,6 +140,9 @@ class Slots(msgspec.Struct, frozen=True, kw_only=True):
 
     holders: tuple[str, ...] = ()  # order ids, in the order taken
     capacity: int | None = None  # as of the last reservation
+    location_code: str = ""  # which window (set by the first reservation)
+    start: datetime | None = None
+    end: datetime | None = None
 
     @property
     def taken(self) -> int:
@@ -158,7 +161,14 @@ def remaining(slots: Slots, capacity: int) -> int:
 def evolve_slots(state: Slots, event: Event) -> Slots:
     match event:
         case SlotReserved():
-            return msgspec.structs.replace(state, holders=(*state.holders, event.order_id), capacity=event.capacity)
+            return msgspec.structs.replace(
+                state,
+                holders=(*state.holders, event.order_id),
+                capacity=event.capacity,
+                location_code=event.location_code,
+                start=event.start,
+                end=event.end,
+            )
         case SlotReleased():
             return msgspec.structs.replace(state, holders=tuple(h for h in state.holders if h != event.order_id))
     return state

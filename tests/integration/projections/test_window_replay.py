@@ -1,4 +1,5 @@
-"""Window orders in the read models: a shipment's release is projected, and replay rebuilds it identically."""
+"""Window orders in the read models: a shipment's release and a window's slots are projected, and replay rebuilds
+them identically."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ async def test_window_orders_project_their_release_and_replay_identically(
         ("o1", "PLANNED", START - timedelta(hours=1)),
         ("o2", "CANCELLED", START - timedelta(hours=1)),
     ]
+    slots = await readmodel.fetch("SELECT slot_key, location_code, window_start, taken, capacity FROM delivery_slots")
+    assert [tuple(r) for r in slots] == [("NWK-2026-11-02T17:00Z", "NWK", START, 1, 2)]  # o2 gave its slot back
     out = io.StringIO()
     assert await replay(database_url, swap=False, out=out) == 0, out.getvalue()
     assert "identical" in out.getvalue()
