@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 
 from app.domain import locations, stock
+from app.domain.delivery import DeliveryCapacity
 from app.domain.values import Coordinates, LocationType
 from app.handlers import Handlers
 from eventstore import Metadata
@@ -34,6 +35,12 @@ NETWORK: list[tuple[str, str, LocationType, float, float]] = [
 ]
 
 
+# Two-hour courier windows through a store's day, eight deliveries each (in the store's own time zone).
+COURIER = DeliveryCapacity(
+    window_minutes=120, deliveries_per_window=8, first_window_starts_at="10:00", last_window_ends_at="20:00"
+)
+
+
 def demo_skus(count: int = 300) -> list[str]:
     return [f"SKU-{n:04d}" for n in range(1, count + 1)]
 
@@ -54,6 +61,9 @@ async def seed(handlers: Handlers, *, skus: int = 300, seed_value: int = 7) -> i
         )
         await handlers.handle(command, meta)
         applied += 1
+        if kind is STORE:  # the stores deliver same-day courier windows: `deliveryWindows` has some to show
+            await handlers.handle(locations.UpdateLocation(code=code, delivery_capacity=COURIER), meta)
+            applied += 1
     shipping = [code for code, _, kind, _, _ in NETWORK if kind is not RET]
     for sku in demo_skus(skus):
         for code in rng.sample(shipping, k=rng.randint(1, 4)):

@@ -14,6 +14,7 @@ from .carts import CartsProjection
 from .inventory import LocationsProjection, StockProjection
 from .orders import OrdersProjection
 from .returns import ReturnsProjection
+from .slots import DeliverySlotsProjection
 
 REBUILD_SUFFIX = "@rebuild"
 PROJECTED = "meridian_projected"  # NOTIFY channel: a batch of live projections committed (read-your-writes)
@@ -27,6 +28,7 @@ def all_projections(codec: EventCodec | None = None) -> list[Projection]:
         OrdersProjection(codec),
         ReturnsProjection(codec),
         CartsProjection(codec),
+        DeliverySlotsProjection(codec),
     ]
 
 

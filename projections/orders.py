@@ -110,6 +110,7 @@ class OrdersProjection:
                 [s.destination for _, s in shipments],
                 [s.fed_by for _, s in shipments],
                 [s.awaiting_transfer for _, s in shipments],
+                [s.release_at for _, s in shipments],
             )
 
     async def _write_decisions(self, conn: Connection, decisions: list[tuple[SourcingDecided, int]]) -> None:

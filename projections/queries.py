@@ -156,11 +156,13 @@ async def shipments_page_at_location(
     first: int,
     statuses: Sequence[str] | None = None,
     after: tuple[datetime, str, str] | None = None,
+    released_by: datetime | None = None,
 ) -> list[asyncpg.Record]:
-    """A location's shipments, oldest order first, after the keyset cursor (placed_at, order_id, shipment_id)."""
+    """A location's shipments, oldest order first, after the keyset cursor (placed_at, order_id, shipment_id);
+    with `released_by`, without the PLANNED ones whose delivery window releases them later."""
     cursor = after or (None, None, None)
     wanted = None if statuses is None else list(statuses)
-    return await conn.fetch(query("shipments_page_at_location"), location_code, wanted, *cursor, first)
+    return await conn.fetch(query("shipments_page_at_location"), location_code, wanted, *cursor, first, released_by)
 
 
 async def orders_with_shipments_at(

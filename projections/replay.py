@@ -32,6 +32,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "returns": ("return_id",),
     "sourcing_decisions": ("order_id", "stream_version"),
     "cart_reservations": ("cart_id",),
+    "delivery_slots": ("slot_key",),
 }
 _SHOWN_PER_TABLE = 20
 _CATCH_UP_TIMEOUT = 30.0  # seconds for either side to reach the log's head

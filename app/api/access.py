@@ -7,8 +7,8 @@ that table against the app.
 
 Roles: `admin` everything; `service` (workers, integrations) everything but the ledger and creating or changing
 locations; `operator` the stock and shipments of the locations its token names (no `locations` claim: no location);
-`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`, `pickupOptions`, `alternatives`,
-`substitutes` and `returnPolicy`.
+`customer` its own orders. Anonymous callers reach only `fulfillmentOptions`, `pickupOptions`, `deliveryWindows`,
+`alternatives`, `substitutes` and `returnPolicy`.
 """
 
 from __future__ import annotations
@@ -121,8 +121,8 @@ def can_see_locations(principal: Principal) -> bool:
 
 
 def can_manage_locations(principal: Principal) -> bool:
-    """Create a location or change its settings (capabilities, SLAs, activity): the shape of the network is the
-    admin's, not the workers' nor a store's own operator's."""
+    """Create a location or change its settings (capabilities, SLAs, activity, delivery capacity): the shape of
+    the network is the admin's, not the workers' nor a store's own operator's."""
     return principal.role is Role.ADMIN
 
 

@@ -98,8 +98,8 @@ class CreateLocationInput:
 
 @strawberry.input
 class UpdateLocationInput:
-    """Omitted fields stay as they are. `dailyCapacity` and `pickSlaMinutes` may be set to null (unlimited,
-    never); a null anywhere else also leaves the setting as it is."""
+    """Omitted fields stay as they are. `dailyCapacity`, `pickSlaMinutes` and `timeZone` may be set to null
+    (unlimited, never, from the coordinates); a null anywhere else also leaves the setting as it is."""
 
     code: str
     name: str | None = strawberry.UNSET
@@ -109,6 +109,10 @@ class UpdateLocationInput:
     handling_cost: float | None = strawberry.UNSET
     pick_sla_minutes: int | None = strawberry.UNSET
     pickup_hold_days: int | None = strawberry.UNSET
+    time_zone: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="IANA zone its delivery windows are read in (null: the zone of its coordinates).",
+    )
 
 
 @strawberry.type
@@ -159,6 +163,7 @@ def _update_command(input: UpdateLocationInput) -> UpdateLocation:
         handling_cost=_unless_missing(input.handling_cost),
         pick_sla_minutes=_unless_omitted(input.pick_sla_minutes),
         pickup_hold_days=_unless_missing(input.pickup_hold_days),
+        time_zone=_unless_omitted(input.time_zone),
     )
 
 

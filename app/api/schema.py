@@ -19,6 +19,7 @@ from strawberry.types import ExecutionContext
 
 from .alternatives import AlternativeQueries
 from .carts import CartMutations, CartQueries
+from .delivery_windows import DeliveryCapacityMutations, DeliveryWindowQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -57,6 +58,7 @@ Query = merge_types(
         CartQueries,
         AlternativeQueries,
         SubstitutionQueries,
+        DeliveryWindowQueries,
     ),
 )
 Mutation = merge_types(
@@ -73,6 +75,7 @@ Mutation = merge_types(
         ExchangeMutations,
         CartMutations,
         SubstitutionMutations,
+        DeliveryCapacityMutations,
     ),
 )
 

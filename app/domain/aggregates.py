@@ -29,6 +29,7 @@ import msgspec
 
 from app.domain import (
     carts,
+    delivery,
     locations,
     notifications,
     order_state,
@@ -109,4 +110,7 @@ RETURN_POLICY: AggregateKind[return_policy.ReturnPolicies | None] = AggregateKin
 CART: AggregateKind[carts.Cart | None] = AggregateKind("Cart", None, carts.evolve, carts.Cart | None)
 SUBSTITUTES: AggregateKind[substitutions.Substitution | None] = AggregateKind(
     "Substitution", None, substitutions.evolve, substitutions.Substitution | None
+)
+SLOTS: AggregateKind[delivery.Slots] = AggregateKind(
+    "Slots", delivery.EMPTY_SLOTS, delivery.evolve_slots, delivery.Slots
 )

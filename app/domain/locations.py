@@ -16,7 +16,8 @@ from typing import TypeVar
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from app.domain.errors import Duplicate, InvalidInput, InvalidState, NotFound, require_not_negative
+from app.domain.delivery import DeliveryCapacity, capacity_problems, valid_time_zone
+from app.domain.errors import Duplicate, InvalidInput, InvalidState, NotFound, refuse_all, require_not_negative
 from app.domain.events import Command, Event
 from app.domain.values import Coordinates, LocationCapability, LocationType
 
@@ -87,6 +88,8 @@ class UpdateLocation(Command, frozen=True, kw_only=True):
     handling_cost: float | UnsetType = UNSET
     pick_sla_minutes: int | UnsetType | None = UNSET
     pickup_hold_days: int | UnsetType = UNSET
+    delivery_capacity: DeliveryCapacity | UnsetType | None = UNSET  # None: delivers by service level only
+    time_zone: str | UnsetType | None = UNSET  # IANA name; None: the zone of its coordinates
 
 
 class DeactivateLocation(Command, frozen=True, kw_only=True):
@@ -127,6 +130,8 @@ class LocationUpdated(Event, frozen=True, kw_only=True):
     handling_cost: float | UnsetType = UNSET
     pick_sla_minutes: int | UnsetType | None = UNSET
     pickup_hold_days: int | UnsetType = UNSET
+    delivery_capacity: DeliveryCapacity | UnsetType | None = UNSET  # None: delivers by service level only
+    time_zone: str | UnsetType | None = UNSET  # IANA name; None: the zone of its coordinates
 
 
 class LocationDeactivated(Event, frozen=True, kw_only=True):
@@ -159,6 +164,8 @@ class Location(msgspec.Struct, frozen=True, kw_only=True):
     handling_cost: float
     pick_sla_minutes: int | None = None
     pickup_hold_days: int = DEFAULT_PICKUP_HOLD_DAYS
+    delivery_capacity: DeliveryCapacity | None = None
+    time_zone: str | None = None
     active: bool = True
 
 
@@ -222,7 +229,16 @@ def decide(state: Location | None, command: LocationCommand, now: datetime) -> l
 
 
 # What UpdateLocation may change besides `active`, by field name (the same on command, event and state).
-SETTINGS = ("name", "capabilities", "daily_capacity", "handling_cost", "pick_sla_minutes", "pickup_hold_days")
+SETTINGS = (
+    "name",
+    "capabilities",
+    "daily_capacity",
+    "handling_cost",
+    "pick_sla_minutes",
+    "pickup_hold_days",
+    "delivery_capacity",
+    "time_zone",
+)
 
 
 def _update(existing: Location, command: UpdateLocation) -> list[Event]:
@@ -236,6 +252,10 @@ def _update(existing: Location, command: UpdateLocation) -> list[Event]:
         pick_sla_minutes=command.pick_sla_minutes,
         pickup_hold_days=command.pickup_hold_days,
     )
+    if isinstance(command.delivery_capacity, DeliveryCapacity):
+        refuse_all(capacity_problems(command.delivery_capacity))
+    if isinstance(command.time_zone, str) and not valid_time_zone(command.time_zone):
+        raise InvalidInput(f"{command.time_zone!r} is not a time zone of the tz database", field=("timeZone",))
     updated = LocationUpdated(
         code=existing.code,
         name=_changed(name, existing.name),
@@ -244,6 +264,8 @@ def _update(existing: Location, command: UpdateLocation) -> list[Event]:
         handling_cost=_changed(command.handling_cost, existing.handling_cost),
         pick_sla_minutes=_changed(command.pick_sla_minutes, existing.pick_sla_minutes),
         pickup_hold_days=_changed(command.pickup_hold_days, existing.pickup_hold_days),
+        delivery_capacity=_changed(command.delivery_capacity, existing.delivery_capacity),
+        time_zone=_changed(command.time_zone, existing.time_zone),
     )
     events: list[Event] = [updated] if any(getattr(updated, f) is not UNSET for f in SETTINGS) else []
     # Activity keeps its own events (sourcing and the read models already follow them); a no-op is no event.

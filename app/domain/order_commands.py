@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain.delivery import ChosenWindow
 from app.domain.events import Command
 from app.domain.order_events import PlannedShipment
 from app.domain.substitutions import SubstituteLine
@@ -29,6 +30,8 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     delivery_method: DeliveryMethod = DeliveryMethod.SHIP
     pickup_location_code: str | None = None  # required for PICKUP: the store it is collected at
     substitutions: tuple[SubstituteLine, ...] = ()  # lines the customer accepted in place of another SKU
+    # The window the order must arrive in, as the window handler resolved it (which site, level, release).
+    delivery_window: ChosenWindow | None = None
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain.delivery import ChosenWindow
 from app.domain.events import Event
 from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, ServiceLevel, TrackingStatus
@@ -65,6 +66,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     replacement_for: str | None = None  # an exchange's (or a replaced return's) replacement: the original order
     reservation_id: str | None = None  # placed from a cart reservation: allocated in the same append
     substitutions: tuple[SubstituteLine, ...] = ()  # none for orders placed before substitutes existed
+    delivery_window: ChosenWindow | None = None  # the window the customer chose (its slot is taken with it)
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain.delivery import ChosenWindow
 from app.domain.events import Event
 from app.domain.order_events import (
     AllocationReverted,
@@ -93,6 +94,7 @@ class Shipment(msgspec.Struct, frozen=True, kw_only=True):
     status: ShipmentStatus
     lines: tuple[Line, ...]
     planned_at: datetime | None = None  # None for shipments planned before it was recorded: they never expire
+    release_at: datetime | None = None  # an order for a later window: not to be picked before then
     kind: DeliveryMethod = DeliveryMethod.SHIP
     destination: str | None = None  # a transfer's pickup store
     # A PICKUP shipment fed by a transfer (`fed_by`, its id) waits for it while `awaiting_transfer`: PLANNED but
@@ -138,6 +140,7 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     pickup_location_code: str | None = None
     replacement_for: str | None = None
     substitutions: tuple[SubstituteLine, ...] = ()  # lines that stand in for another SKU
+    delivery_window: ChosenWindow | None = None
     cancelled_quantities: dict[str, int] = {}
     shipments: tuple[Shipment, ...] = ()
     hold_reason: str | None = None  # set while on hold
@@ -413,6 +416,14 @@ def _edited(order: Order, event: OrderEdited) -> Order:
     return order
 
 
+def _release(order: Order, allocated_at: datetime) -> datetime | None:
+    """When a shipment planned now for the order's window may be picked: the window's release, if still ahead."""
+    window = order.delivery_window
+    if window is None or window.release_at is None or window.release_at <= allocated_at:
+        return None
+    return window.release_at
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -429,6 +440,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             pickup_location_code=event.pickup_location_code,
             replacement_for=event.replacement_for,
             substitutions=event.substitutions,
+            delivery_window=event.delivery_window,
         )
     if state is None:
         return None
@@ -442,6 +454,7 @@ def evolve(state: Order | None, event: Event) -> Order | None:
                     status=ShipmentStatus.PLANNED,
                     lines=p.lines,
                     planned_at=event.allocated_at,
+                    release_at=_release(state, event.allocated_at),
                     kind=p.kind,
                     destination=p.destination,
                     fed_by=p.fed_by,

@@ -280,6 +280,9 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
             )
     problems += transfers.delivery_problems(command, pickup_location)
     problems += substitute_line_problems([line.sku for line in command.lines], command.substitutions)
+    window = command.delivery_window
+    if window is not None and window.end <= window.start:
+        problems.append(InvalidInput("a delivery window ends after it starts", field=("deliveryWindow", "end")))
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
@@ -297,6 +300,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
             delivery_method=command.delivery_method,
             pickup_location_code=command.pickup_location_code,
             substitutions=command.substitutions,
+            delivery_window=command.delivery_window,
         )
     ]
 

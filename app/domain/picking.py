@@ -65,7 +65,8 @@ def expire(order_id: str, shipment: Shipment, pick_sla_minutes: int | None, now:
         return []
     if shipment.awaiting_transfer:  # not pickable yet: its SLA starts when the transfer arrives
         return []
-    if now - shipment.planned_at <= timedelta(minutes=pick_sla_minutes):
+    # A shipment for a later window may not be picked before its release: its SLA runs from then.
+    if now - (shipment.release_at or shipment.planned_at) <= timedelta(minutes=pick_sla_minutes):
         return []
     rid = reservation_id(order_id, shipment.shipment_id)
     released = tuple(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.domain.carts import CART_EVENTS
+from app.domain.delivery import SLOT_EVENTS
 from app.domain.events import Event
 from app.domain.locations import LOCATION_EVENTS
 from app.domain.notifications import NOTIFICATION_EVENTS
@@ -25,6 +26,7 @@ ALL_EVENTS: tuple[type[Event], ...] = (
     *RETURN_POLICY_EVENTS,
     *CART_EVENTS,
     *SUBSTITUTION_EVENTS,
+    *SLOT_EVENTS,
 )
 
 EVENTS_BY_NAME: dict[str, type[Event]] = {cls.__name__: cls for cls in ALL_EVENTS}

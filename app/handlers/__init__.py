@@ -36,6 +36,7 @@ from . import pickup_counter as pickup_handlers
 from . import returns as return_handlers
 from . import stock as stock_handlers
 from . import transfers as transfer_handlers
+from . import windows as window_handlers
 from .batch import SourcedOrder, source_orders
 from .commands import (
     CheckReplenishment,
@@ -50,7 +51,7 @@ from .replenishment import fulfil_replenishment
 from .return_policy import define_return_policy
 from .sourcing import source_order
 from .substitutions import set_substitutes
-from .unit_of_work import ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
+from .unit_of_work import MAX_ATTEMPTS, ConcurrencyConflict, Context, Outcome, UnitOfWork, execute
 
 __all__ = [
     "CheckReplenishment",
@@ -95,7 +96,9 @@ class Handlers:
         if isinstance(command, SourceOrders):  # one transaction per order, not one for the batch
             profile = await self.profiles.active()
             return await source_orders(self.ctx, metadata, command, self.network, profile)
-        outcome = await execute(self.ctx, metadata, self._handler_for(command))
+        windowed = isinstance(command, oc.PlaceOrder) and command.delivery_window is not None
+        attempts = window_handlers.WINDOW_ATTEMPTS if windowed else MAX_ATTEMPTS
+        outcome = await execute(self.ctx, metadata, self._handler_for(command), attempts=attempts)
         if isinstance(command, DefineSourcingProfile):
             self.profiles.invalidate()
         return outcome
@@ -125,6 +128,9 @@ class Handlers:
                     raise TypeError("allocate through SourceOrder: an allocation must reserve its stock")
                 case oc.PlaceOrder() if command.reservation_id is not None:
                     return await cart_handlers.place_reserved_order(uow, command)
+                case oc.PlaceOrder() if command.delivery_window is not None:
+                    profile = await self.profiles.active()
+                    return await window_handlers.place_for_window(uow, command, self.network, profile)
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
                 case oc.RecordScans() | oc.MarkShipmentDelivered():

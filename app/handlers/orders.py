@@ -13,6 +13,7 @@ from app.domain.order_state import Order, shipment_reservations
 from app.domain.streams import location_stream, order_stream, stock_stream
 
 from .unit_of_work import UnitOfWork
+from .windows import give_back_slot
 
 
 async def change_order(uow: UnitOfWork, command: oc.OrderCommand) -> Order | None:
@@ -41,6 +42,7 @@ async def cancel(uow: UnitOfWork, command: oc.CancelOrder | oc.CancelOrderLines)
     for event in events:
         if isinstance(event, OrderCancelled | OrderLinesCancelled):
             await stock_moves(uow, event.released, ship=False)
+    await give_back_slot(uow, after, "CANCELLED")
     return after
 
 
@@ -69,8 +71,13 @@ async def stock_moves(
                 sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id, quantity=ref.quantity
             )
         else:
+            # Only what the order gives up: cancelling some lines of a shipment keeps the rest reserved.
             command = stock.ReleaseReservation(
-                sku=ref.sku, location_code=ref.location_code, reservation_id=ref.reservation_id, reason=reason
+                sku=ref.sku,
+                location_code=ref.location_code,
+                reservation_id=ref.reservation_id,
+                quantity=ref.quantity,
+                reason=reason,
             )
         location = sites[location_stream(ref.location_code)]
         states[stream] = uow.record(STOCK, stream, stock.decide(states[stream], command, uow.now, location=location))

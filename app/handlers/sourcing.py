@@ -31,6 +31,7 @@ from app.sourcing import (
     source,
     source_pickup,
 )
+from app.sourcing.windows import keep_window
 
 from .commands import SourceOrder
 from .network import NetworkView
@@ -104,7 +105,9 @@ async def source_order(
         plan = await plan_on_stock(uow, request, network, profile, plan_on=pickup_plan)
         planned, costs = _pickup_shipments(plan, store, profile, first)
     else:
-        plan = await plan_on_stock(uow, request, network, profile, prepared)
+        plan = keep_window(
+            await plan_on_stock(uow, request, network, profile, prepared), order.delivery_window, uow.now
+        )
         planned = planned_shipments(plan, first=first)
         costs = shipment_costs(planned, plan)
     allocate = oc.AllocateOrder(order_id=order.order_id, shipments=tuple(planned))

@@ -148,12 +148,14 @@ class Outcome(Generic[T]):
     position: Position | None
 
 
-async def execute(ctx: Context, metadata: Metadata, work: Callable[[UnitOfWork], Awaitable[T]]) -> Outcome[T]:
+async def execute(
+    ctx: Context, metadata: Metadata, work: Callable[[UnitOfWork], Awaitable[T]], *, attempts: int = MAX_ATTEMPTS
+) -> Outcome[T]:
     """Runs `work` in a fresh unit of work and commits it, retrying with fresh state on a version conflict.
 
     A DomainError from `work` propagates and nothing is appended.
     """
-    for attempt in range(MAX_ATTEMPTS):
+    for attempt in range(attempts):
         uow = UnitOfWork(ctx, metadata, attempt=attempt)
         value = await work(uow)
         try:
@@ -161,7 +163,7 @@ async def execute(ctx: Context, metadata: Metadata, work: Callable[[UnitOfWork],
         except WrongExpectedVersion:
             # Someone wrote to one of our streams between load and append. Back off a little, with jitter so
             # that racing writers spread out, then decide again on the new state.
-            await asyncio.sleep(random.uniform(0, 0.002 * 2**attempt))
+            await asyncio.sleep(random.uniform(0, 0.002 * 2 ** min(attempt, 7)))
             continue
         return Outcome(value, uow.recorded, position)
-    raise ConcurrencyConflict(f"gave up after {MAX_ATTEMPTS} attempts: the data kept changing underneath")
+    raise ConcurrencyConflict(f"gave up after {attempts} attempts: the data kept changing underneath")

@@ -124,6 +124,10 @@ PROBES: dict[str, Probe] = {
         '{ pickupOptions(input: {lines: [{sku: "TEE", quantity: 1}], near: {postalCode: "60601"}}) { available } }',
         bool,
     ),
+    "deliveryWindows": query(
+        '{ deliveryWindows(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { end } }',
+        bool,
+    ),
     "returnPolicy": query("{ returnPolicy { version windowDays } }", lambda d: d["windowDays"] > 0),
     "alternatives": query(
         '{ alternatives(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { kind } }',
@@ -145,6 +149,17 @@ PROBES: dict[str, Probe] = {
         lambda w: {"code": "NEW", "name": "new", "type": "STORE", "latitude": 1.0, "longitude": 1.0},
     ),
     "updateLocation": mutation("updateLocation", "UpdateLocationInput", lambda w: {"code": "NWK", "name": "Newark"}),
+    "setDeliveryCapacity": mutation(
+        "setDeliveryCapacity",
+        "DeliveryCapacityInput",
+        lambda w: {
+            "locationCode": "NWK",
+            "windowMinutes": 120,
+            "deliveriesPerWindow": 8,
+            "firstWindowStartsAt": "10:00",
+            "lastWindowEndsAt": "20:00",
+        },
+    ),
     "receiveStock": mutation("receiveStock", "ReceiveStockInput", lambda w: {**STOCK, "quantity": 1}),
     "adjustStock": mutation("adjustStock", "AdjustStockInput", lambda w: {**STOCK, "delta": 1, "reason": "count"}),
     "setSafetyStock": mutation("setSafetyStock", "SetSafetyStockInput", lambda w: {**STOCK, "quantity": 1}),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import strawberry
 
 from app.domain import order_commands as oc
+from app.domain.delivery import ChosenWindow
 from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, Coordinates, Line
 from app.security import Role
@@ -42,6 +44,12 @@ class OrderLineInput:
 
 
 @strawberry.input
+class DeliveryWindowInput:
+    start: datetime
+    end: datetime
+
+
+@strawberry.input
 class PlaceOrderInput:
     customer_id: str
     lines: list[OrderLineInput]
@@ -55,6 +63,9 @@ class PlaceOrderInput:
     reservation_id: strawberry.ID | None = None  # consume a cart reservation: its held stock becomes the order's
     delivery_method: DeliveryMethod | None = DeliveryMethod.SHIP
     pickup_location_code: str | None = strawberry.field(default=None, description="Required for PICKUP.")
+    delivery_window: DeliveryWindowInput | None = strawberry.field(
+        default=None, description="The order must arrive inside it; sourced so it can, and shipped so it does."
+    )
 
 
 @strawberry.input
@@ -155,12 +166,15 @@ class OrderMutations:
             if input.idempotency_key
             else info.context.services.handlers.ctx.new_id()
         )
+        level = input.service_level or ServiceLevel.STANDARD
+        asked = input.delivery_window
+        window = None if asked is None else ChosenWindow(start=asked.start, end=asked.end, service_level=level)
         command = oc.PlaceOrder(
             order_id=order_id,
             customer_id=input.customer_id,
             lines=tuple(Line(line.sku, line.quantity) for line in input.lines),
             ship_to=address,
-            service_level=input.service_level or ServiceLevel.STANDARD,
+            service_level=level,
             priority=priority,
             channel=input.channel or "web",
             idempotency_key=input.idempotency_key,
@@ -172,6 +186,7 @@ class OrderMutations:
                 for line in input.lines
                 if line.replaces is not None
             ),
+            delivery_window=window,
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

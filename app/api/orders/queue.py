@@ -85,6 +85,7 @@ class FulfillmentQueueQueries:
             first=size + 1,
             statuses=None if status is None else [s.value for s in status],
             after=_parse_cursor(after) if after else None,
+            released_by=info.context.services.handlers.ctx.clock(),
         )
         edges = []
         for row in rows[:size]:
@@ -106,7 +107,12 @@ class FulfillmentQueueQueries:
         after: tuple[datetime, str, str] | None = None
         while True:
             rows = await queries.shipments_page_at_location(
-                info.context.services.pool, location_code, first=_PICK_LIST_PAGE, statuses=planned, after=after
+                info.context.services.pool,
+                location_code,
+                first=_PICK_LIST_PAGE,
+                statuses=planned,
+                after=after,
+                released_by=info.context.services.handlers.ctx.clock(),
             )
             for row in rows:
                 node = await _shipment(info, row["order_id"], row["shipment_id"])

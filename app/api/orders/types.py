@@ -33,6 +33,7 @@ from ..scalars import (
     TrackingStatus,
 )
 from ..substitutions import AlternativeLine
+from ..window_types import DeliveryWindow
 
 
 @strawberry.type
@@ -103,6 +104,10 @@ class Shipment(Node):
     async def destination(self, info: Info) -> Location | None:
         return None if self.destination_code is None else await location(info, self.destination_code)
 
+    release_at: datetime | None = strawberry.field(
+        description="When a scheduled shipment becomes pickable (ship later, arrive on time); null: now."
+    )
+
     @strawberry.field
     async def order(self, info: Info) -> Annotated[Order, strawberry.lazy("app.api.orders.types")]:
         state = await info.context.loaders.orders.load(self.order_id)
@@ -134,6 +139,7 @@ class Shipment(Node):
                 for t in s.tracking
             ],
             picked_at=s.picked_at,
+            release_at=s.release_at,
             # Every decline is made at the pick, so it carries the pick's time.
             declines=[
                 PickDecline(sku=d.sku, quantity=d.quantity, reason=PickDeclineReason(d.reason), at=s.picked_at)
@@ -286,6 +292,11 @@ class Order(Node):
     async def pickup_location(self, info: Info) -> Location | None:
         code = self.state.pickup_location_code
         return None if code is None else await location(info, code)
+
+    @strawberry.field(description="The window the order must arrive in, when the customer chose one.")
+    def delivery_window(self) -> DeliveryWindow | None:
+        window = self.state.delivery_window
+        return None if window is None else DeliveryWindow.of_order(window)
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:

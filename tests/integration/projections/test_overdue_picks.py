@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import asyncpg
+import msgspec
 
 from app.domain import ALL_EVENTS, locations
 from app.domain import order_commands as oc
-from app.domain.values import Coordinates, LocationType
+from app.domain.delivery import ChosenWindow, DeliveryCapacity
+from app.domain.values import Coordinates, LocationType, ServiceLevel
 from app.handlers import Context, Handlers, SourceOrder
 from eventstore import EventCodec, EventStore
 from projections import ProjectionRunner
@@ -70,3 +74,26 @@ async def test_a_location_whose_sla_is_removed_expires_nothing(store: EventStore
     assert await overdue(readmodel, store, clock) == {("o1", "S1")}
     await handlers.handle(locations.UpdateLocation(code="ATL", pick_sla_minutes=None))
     assert await overdue(readmodel, store, clock) == set()
+
+
+async def test_a_shipment_for_a_later_window_is_overdue_only_after_its_release(
+    store: EventStore, readmodel: asyncpg.Pool
+) -> None:
+    """A window order's pick SLA runs from its release (the latest pick start), as the domain decides."""
+    clock = FixedClock()  # 09:00 UTC, 04:00 in New York
+    handlers = Handlers(Context(store, EventCodec(ALL_EVENTS), clock=clock))
+    await location(handlers, "NWK", NEWARK, LocationType.STORE)
+    courier = DeliveryCapacity(
+        window_minutes=120, deliveries_per_window=8, first_window_starts_at="10:00", last_window_ends_at="20:00"
+    )
+    await handlers.handle(locations.UpdateLocation(code="NWK", pick_sla_minutes=30, delivery_capacity=courier))
+    await receive(handlers, "NWK", "MILK", 5)
+    start = datetime(
+        2026, 11, 2, 15, tzinfo=UTC
+    )  # 10:00 in New York; released 30 minutes before (the SLA as lead): 14:30 UTC
+    window = ChosenWindow(start=start, end=start + timedelta(hours=2), service_level=ServiceLevel.SAME_DAY)
+    await handlers.handle(msgspec.structs.replace(place("o1", ("MILK", 1)), delivery_window=window))
+    clock.advance(hours=5)  # 14:00 UTC: long past the plan's own SLA, but not yet released
+    assert await overdue(readmodel, store, clock) == set()
+    clock.advance(minutes=61)  # 15:01: 31 minutes after the 14:30 release
+    assert await overdue(readmodel, store, clock) == {("o1", "S1")}
