@@ -19,7 +19,7 @@ import msgspec
 
 from app.domain.errors import InvalidState, NotFound
 from app.domain.events import Command, Event
-from app.domain.order_events import ShipmentDelivered, ShipmentDispatched
+from app.domain.order_events import OrderRefunded, ShipmentDelivered, ShipmentDispatched
 
 # Fixed forever: changing it would give every past notification a new id and defeat receivers' de-duplication.
 NOTIFICATION_NAMESPACE = uuid.UUID("5b0d1c3e-8f2a-4c61-9d7e-3a1f6e2b9c40")
@@ -31,6 +31,7 @@ class NotificationType(StrEnum):
     PICKUP_EXPIRED = "PICKUP_EXPIRED"
     DISPATCHED = "DISPATCHED"
     DELIVERED = "DELIVERED"
+    REFUND_ISSUED = "REFUND_ISSUED"
 
 
 class NotificationStatus(StrEnum):
@@ -81,11 +82,21 @@ def notice_for(event: Event, event_id: str) -> Notice | None:
             )
         case ShipmentDelivered(order_id=order_id):
             return notice(NotificationType.DELIVERED, event.shipment_id, event.delivered_at)
+        case OrderRefunded(order_id=order_id):
+            return notice(
+                NotificationType.REFUND_ISSUED,
+                None,
+                event.refunded_at,
+                amount=f"{event.amount.amount:f}",  # exact, as a string: the receiver must not parse a float
+                currency=event.amount.currency,
+                cause=event.cause.value,
+                returnId=event.return_id,
+            )
     return None
 
 
 # The events `notice_for` answers for: the dispatcher watches them.
-NOTIFYING_EVENTS: tuple[type[Event], ...] = (ShipmentDispatched, ShipmentDelivered)
+NOTIFYING_EVENTS: tuple[type[Event], ...] = (ShipmentDispatched, ShipmentDelivered, OrderRefunded)
 
 
 # --- events ---------------------------------------------------------------------------------------------------

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import msgspec
 
 from app.domain.events import Event
+from app.domain.money import Money
 from app.domain.values import Address, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
 
@@ -39,6 +41,22 @@ class ShipmentReduction(msgspec.Struct, frozen=True, kw_only=True):
     quantity: int
 
 
+class LinePrice(msgspec.Struct, frozen=True, kw_only=True):
+    """What one unit of a SKU on the order costs the customer (the price paid)."""
+
+    sku: str
+    unit_price: Money
+
+
+class RefundCause(enum.StrEnum):
+    """Why units of a priced order are refunded: they left the order in one of these ways."""
+
+    CANCELLED = "CANCELLED"
+    EDITED = "EDITED"
+    PICKUP_EXPIRED = "PICKUP_EXPIRED"
+    RETURNED = "RETURNED"
+
+
 class OrderEvent(Event, frozen=True, kw_only=True):
     order_id: str
 
@@ -52,6 +70,8 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     channel: str
     placed_at: datetime
     idempotency_key: str | None = None
+    # The priced lines (one currency). Orders placed before prices existed, and unpriced lines, have none.
+    prices: tuple[LinePrice, ...] = ()
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):
@@ -171,6 +191,18 @@ class OrderReturnClosed(OrderEvent, frozen=True, kw_only=True):
     returned: tuple[Line, ...]
 
 
+class OrderRefunded(OrderEvent, frozen=True, kw_only=True):
+    """Money went back to the customer for these units of a priced order. Appended with what made the units
+    leave (the cancellation, the edit, the expired pickup, the refunded return), in the same atomic write."""
+
+    amount: Money
+    cause: RefundCause
+    lines: tuple[Line, ...]  # the units refunded
+    refunded_at: datetime
+    return_id: str | None = None  # cause RETURNED: the return refunded
+    reason: str | None = None  # an operator's words when refunding less than the units' price
+
+
 class CandidateOutcome(msgspec.Struct, frozen=True, kw_only=True):
     """One location the sourcing engine considered: chosen or not, and why."""
 
@@ -224,4 +256,5 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderCompleted,
     OrderReturnOpened,
     OrderReturnClosed,
+    OrderRefunded,
 )

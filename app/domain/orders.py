@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from app.domain import picking
+from app.domain import picking, refunds
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -22,6 +22,7 @@ from app.domain.errors import (
     require_positive,
 )
 from app.domain.events import Event
+from app.domain.money import MixedCurrency, valid_money
 from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
@@ -38,12 +39,14 @@ from app.domain.order_commands import (
     PlaceOrder,
     PlaceOrderOnHold,
     RecordScans,
+    RefundReturnedUnits,
     ReleaseOrderHold,
     ReportShipmentException,
     RevertAllocation,
 )
 from app.domain.order_events import (
     AllocationReverted,
+    LinePrice,
     OrderAllocated,
     OrderBackordered,
     OrderCancelled,
@@ -54,6 +57,7 @@ from app.domain.order_events import (
     OrderPlacedOnHold,
     OrderReturnClosed,
     OrderReturnOpened,
+    RefundCause,
     ReservationRef,
     ShipmentDelivered,
     ShipmentDispatched,
@@ -116,9 +120,16 @@ def decide(
             _require_open(order)
             if any(s.status in SHIPPED for s in order.shipments):
                 raise InvalidState("part of the order has shipped; cancel the remaining lines instead")
-            return [OrderCancelled(**oid, reason=command.reason, released=open_reservations(order), cancelled_at=now)]
+            cancelled = OrderCancelled(
+                **oid, reason=command.reason, released=open_reservations(order), cancelled_at=now
+            )
+            # Nothing has shipped, so every unit still on the order leaves it: all are refunded.
+            leaving = [Line(s.sku, s.ordered - s.cancelled) for s in line_summaries(order)]
+            return _with_refund([cancelled], refunds.refund_for(order, leaving, RefundCause.CANCELLED, now))
         case CancelOrderLines():
-            return _cancel_lines(order, command)
+            events = _cancel_lines(order, command)
+            leaving = [line for e in events if isinstance(e, OrderLinesCancelled) for line in e.lines]
+            return _with_refund(events, refunds.refund_for(order, leaving, RefundCause.CANCELLED, now))
         case RevertAllocation():
             shipment = _open_shipment(order, command.shipment_id)
             require_positive(command.quantity, ("quantity",))
@@ -194,6 +205,19 @@ def decide(
                 if line.quantity > claimed.get(line.sku, 0):
                     raise InvalidQuantity("more came back than the return claimed", field=("lines", i, "quantity"))
             return [OrderReturnClosed(**oid, return_id=command.return_id, returned=command.returned)]
+        case RefundReturnedUnits():
+            if not any(c.return_id == command.return_id and c.closed for c in order.returns):
+                raise NotFound(f"no received return {command.return_id} on this order", field=("returnId",))
+            refund = refunds.refund_for(
+                order,
+                command.lines,
+                RefundCause.RETURNED,
+                now,
+                amount=command.amount,
+                return_id=command.return_id,
+                reason=command.reason,
+            )
+            return _with_refund([], refund)
     raise InvalidInput(f"unknown order command {type(command).__name__}")
 
 
@@ -243,6 +267,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
                     field=("lines", i, "quantity"),
                 )
             )
+    prices = check_prices(command.lines, command.prices, problems)
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
@@ -255,8 +280,42 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime) -> list[Even
             channel=command.channel,
             placed_at=now,
             idempotency_key=command.idempotency_key,
+            prices=prices,
         )
     ]
+
+
+def check_prices(
+    lines: tuple[Line, ...], prices: tuple[LinePrice, ...], problems: list[DomainError]
+) -> tuple[LinePrice, ...]:
+    """The prices at their currency's exponent; each problem (INVALID_AMOUNT, INVALID_CURRENCY, MIXED_CURRENCY:
+    one currency per order, the first price's) joins `problems` at `lines.<i>.unitPrice.<part>`, `i` being
+    the priced line's index. Unpriced lines are fine: the order then has no total for them."""
+    index = {line.sku: i for i, line in enumerate(lines)}
+    checked: list[LinePrice] = []
+    currency: str | None = None
+    for price in prices:
+        i = index.get(price.sku)
+        if i is None:
+            problems.append(InvalidInput(f"a price for {price.sku}, which is not on the order", field=("lines",)))
+            continue
+        at = ("lines", i, "unitPrice")
+        try:
+            unit = valid_money(price.unit_price, at)
+        except DomainError as refused:
+            problems.append(refused)
+            continue
+        currency = currency or unit.currency
+        if unit.currency != currency:
+            problems.append(MixedCurrency(f"the order is in {currency}, not {unit.currency}", field=(*at, "currency")))
+            continue
+        checked.append(LinePrice(sku=price.sku, unit_price=unit))
+    return tuple(checked)
+
+
+def _with_refund(events: list[Event], refund: Event | None) -> list[Event]:
+    """`events` and, after them, the refund for the units they took off the order (if any is due)."""
+    return events if refund is None else [*events, refund]
 
 
 def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event]:

@@ -3,14 +3,12 @@ appended together, so a return never half-happens."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from app.domain import order_commands as oc
 from app.domain import orders, returns, stock
 from app.domain.aggregates import LOCATION, ORDER, RETURN, STOCK
 from app.domain.events import Event
 from app.domain.order_state import Order
-from app.domain.return_events import RefundLine, ReturnReceived, ReturnRequested
+from app.domain.return_events import ReturnReceived, ReturnRequested
 from app.domain.returns import Return
 from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
 from app.domain.values import Line, ReturnStatus
@@ -30,6 +28,8 @@ async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Retu
     if isinstance(command, returns.ReplaceReturn) and state is not None and order is not None:
         await _place_replacement(uow, state, order, command.replacement_order_id)
 
+    # The return policy's restocking fees (percent per received condition) go in as `restocking_fees=`: they
+    # lower the automatic refund of a received return (refunds.returned_unit_refund). None yet: no fee.
     events = returns.decide(state, command, uow.now, order=order, location=location)
     after = uow.record(RETURN, stream, events)
     assert after is not None or not events
@@ -45,7 +45,8 @@ async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Retu
 
 
 async def _settle_on_order(uow: UnitOfWork, state: Return | None, event: Event) -> None:
-    """A new request claims units on the order; a rejection or receipt closes that claim."""
+    """A new request claims units on the order; a rejection or receipt closes that claim; a refund is
+    recorded on the order too (whose running total it must fit in)."""
     if state is None:
         return
     stream = order_stream(state.order_id)
@@ -58,7 +59,7 @@ async def _settle_on_order(uow: UnitOfWork, state: Return | None, event: Event) 
             lines=tuple(Line(line.sku, line.quantity) for line in state.lines),
         )
     else:
-        command = returns.order_close_for(state, event)
+        command = returns.order_close_for(state, event) or returns.order_refund_for(state, event)
     if command is not None:
         uow.record(ORDER, stream, orders.decide(order, command, uow.now))
 
@@ -78,9 +79,10 @@ async def _place_replacement(uow: UnitOfWork, state: Return, original: Order, re
     uow.record(ORDER, stream, orders.decide(await uow.get(ORDER, stream), place, uow.now))
 
 
-async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Decimal) -> Return | None:
-    """The return policy: a return whose reason asks for a replacement gets one; any other is refunded at the
-    unit price per unit received. Already settled returns are left alone (redelivered jobs)."""
+async def settle_return(uow: UnitOfWork, command: SettleReturn) -> Return | None:
+    """The return policy: a return whose reason asks for a replacement gets one; any other is refunded what
+    its units were paid, less restocking fees (`returns.RefundReturn` without an amount). Already settled
+    returns are left alone (redelivered jobs)."""
     state = await uow.get(RETURN, return_stream(command.return_id))
     if state is None or state.status is not ReturnStatus.RECEIVED:
         return None
@@ -91,9 +93,5 @@ async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Deci
             return_id=state.return_id, replacement_order_id=f"{state.order_id}-r-{state.return_id}"
         )
     else:
-        totals: dict[str, int] = {}
-        for line in state.received:
-            totals[line.sku] = totals.get(line.sku, 0) + line.quantity
-        refunds = tuple(RefundLine(sku=sku, amount=unit_price * qty) for sku, qty in sorted(totals.items()))
-        settle = returns.RefundReturn(return_id=state.return_id, lines=refunds)
+        settle = returns.RefundReturn(return_id=state.return_id)
     return await change_return(uow, settle)
