@@ -31,6 +31,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "shipments": ("order_id", "shipment_id"),
     "returns": ("return_id",),
     "sourcing_decisions": ("order_id", "stream_version"),
+    "order_money": ("order_id",),
+    "order_refunds": ("order_id", "stream_version"),
 }
 _SHOWN_PER_TABLE = 20
 _CATCH_UP_TIMEOUT = 30.0  # seconds for either side to reach the log's head

@@ -53,6 +53,11 @@ class Loaders:
         return _one_each(self._pool, queries.order_states, 0, lambda row: _order.decode(row[1]))
 
     @cached_property
+    def order_versions(self) -> Loader[int]:
+        """The stream version each order's read-model row reflects."""
+        return _one_each(self._pool, queries.order_states, 0, lambda row: int(row[2]))
+
+    @cached_property
     def returns(self) -> Loader[Return]:
         return _one_each(self._pool, queries.return_states, 0, lambda row: _return.decode(row[1]))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
@@ -32,7 +33,7 @@ from .orders.queue import FulfillmentQueueQueries
 from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
 from .pickup import PickupQueries
-from .scalars import DATETIME
+from .scalars import DATETIME, DECIMAL
 from .subscriptions import Subscription
 
 Query = merge_types(
@@ -69,7 +70,7 @@ class MeridianSchema(strawberry.Schema):
 
 schema = MeridianSchema(
     query=Query,
-    scalar_overrides={datetime: DATETIME},
+    scalar_overrides={datetime: DATETIME, Decimal: DECIMAL},
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],

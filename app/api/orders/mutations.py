@@ -7,6 +7,7 @@ import uuid
 import strawberry
 
 from app.domain import order_commands as oc
+from app.domain.order_events import LinePrice
 from app.domain.values import Address, Coordinates, Line
 from app.security import Role
 from app.sourcing import UnknownPostalCode, resolve_postal_code
@@ -16,6 +17,7 @@ from ..context import ANYONE, STAFF, Info
 from ..errors import UserError, forbidden, user_error
 from ..ids import key_of, split_shipment_key
 from ..loaders import forget
+from ..money import MoneyInput
 from ..mutation_support import check_text, execute
 from ..scalars import ServiceLevel
 from .types import Order, Shipment, shipments_of
@@ -35,6 +37,14 @@ class AddressInput:
 class OrderLineInput:
     sku: str
     quantity: int
+    unit_price: MoneyInput | None = strawberry.field(
+        default=None, description="What one unit costs the customer; one currency per order."
+    )
+
+
+def line_prices(lines: list[OrderLineInput]) -> tuple[LinePrice, ...]:
+    """The priced lines' prices as given; the domain checks them (and names `lines.<i>.unitPrice`)."""
+    return tuple(LinePrice(sku=line.sku, unit_price=line.unit_price.to_domain()) for line in lines if line.unit_price)
 
 
 @strawberry.input
@@ -150,6 +160,7 @@ class OrderMutations:
             priority=priority,
             channel=input.channel or "web",
             idempotency_key=input.idempotency_key,
+            prices=line_prices(input.lines),
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

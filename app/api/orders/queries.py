@@ -9,7 +9,7 @@ import strawberry
 
 from app.security import Role
 from projections import queries
-from projections.asof import order_as_of
+from projections.asof import versioned_order_as_of
 
 from ..access import can_see_order, orders_of_customer, visible_order
 from ..context import ANYONE, Info
@@ -37,13 +37,14 @@ class OrderQueries:
     async def order(self, info: Info, id: strawberry.ID, as_of: datetime | None = None) -> Order | None:
         info.context.require(*ANYONE)
         order_id = key_of(id, "Order")
+        version = None
         if as_of is None:
             found = await visible_order(info, order_id)
         else:
             services = info.context.services
-            found = await order_as_of(services.store, services.codec, order_id, as_of)
+            found, version = await versioned_order_as_of(services.store, services.codec, order_id, as_of)
             found = found if found is not None and can_see_order(info.context.principal, found) else None
-        return None if found is None else Order.from_state(found)
+        return None if found is None else Order.from_state(found, version)
 
     @strawberry.field(description="Orders by placement time; customers see only their own.")
     async def orders(

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 import strawberry
 
+from app.domain import money
 from app.domain import order_state as domain
 from app.domain.returns import Return as ReturnState
 from app.security import Principal
@@ -19,6 +20,7 @@ from ..access import history_entry_view, sees_network
 from ..context import Info
 from ..ids import global_id, shipment_key
 from ..locations import Location, location
+from ..money import Money
 from ..scalars import (
     JSON,
     ItemCondition,
@@ -43,6 +45,7 @@ class OrderLine:
     delivered: int
     cancelled: int
     returned: int
+    unit_price: Money | None = strawberry.field(default=None, description="The price paid per unit; null: unpriced.")
 
 
 @strawberry.type
@@ -193,6 +196,7 @@ class Return(Node):
     state: strawberry.Private[ReturnState]
     status: ReturnStatus
     refund_amount: float | None
+    refund: Money | None = strawberry.field(description="What the return refunded, exactly; null: not yet.")
 
     @strawberry.field
     def lines(self) -> list[ReturnLine]:
@@ -216,6 +220,7 @@ class Return(Node):
             state=r,
             status=ReturnStatus(r.status),
             refund_amount=None if amount is None else float(amount),
+            refund=Money.of(r.refund),
         )
 
 
@@ -227,9 +232,15 @@ class Order(Node):
     service_level: ServiceLevel
     priority: int
     placed_at: datetime
+    channel: str
+    total: Money | None = strawberry.field(
+        description="Sum of unitPrice x quantity over priced lines, cancelled units excluded; null: no prices."
+    )
+    refunded: Money | None = strawberry.field(description="Σ refunds issued so far; null: no prices.")
+    known_version: strawberry.Private[int | None] = None  # the version read with the state (as-of reads)
 
     @classmethod
-    def from_state(cls, order: domain.Order) -> Order:
+    def from_state(cls, order: domain.Order, version: int | None = None) -> Order:
         return cls(
             id=strawberry.ID(global_id("Order", order.order_id)),
             state=order,
@@ -238,7 +249,18 @@ class Order(Node):
             service_level=ServiceLevel(order.service_level),
             priority=order.priority,
             placed_at=order.placed_at,
+            channel=order.channel,
+            total=Money.of(domain.order_total(order)),
+            refunded=Money.of(order.refunded or (money.zero(order.paid.currency) if order.paid else None)),
+            known_version=version,
         )
+
+    @strawberry.field(description="The order stream's version (editOrder's expectedVersion).")
+    async def version(self, info: Info) -> int:
+        if self.known_version is not None:
+            return self.known_version
+        found = await info.context.loaders.order_versions.load(self.state.order_id)
+        return found or 0
 
     @strawberry.field
     def lines(self) -> list[OrderLine]:
@@ -252,6 +274,7 @@ class Order(Node):
                 delivered=s.delivered,
                 cancelled=s.cancelled,
                 returned=s.returned,
+                unit_price=Money.of(self.state.prices.get(s.sku)),
             )
             for s in domain.line_summaries(self.state)
         ]
