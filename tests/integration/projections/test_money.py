@@ -70,7 +70,7 @@ async def test_old_and_priced_orders_project_exactly_and_replay_matches(
     assert [e.event_type for e in events] == ["OrderPlaced", "OrderLinesCancelled", "OrderRefunded"]
     # The refund is part of the cancellation's append: one transaction, one position handed back.
     assert events[1].transaction_id == events[2].transaction_id
-    assert cancelled.position.global_position == events[2].global_position
+    assert cancelled.position is not None and cancelled.position.global_position == events[2].global_position
 
     assert await ProjectionRunner(readmodel, batch_size=7).wait_for(cancelled.position, 30.0)
     money = await readmodel.fetch("SELECT * FROM order_money ORDER BY order_id")
