@@ -22,7 +22,7 @@ from app.domain.errors import (
     require_positive,
 )
 from app.domain.events import Event
-from app.domain.money import MixedCurrency, valid_money
+from app.domain.money import MixedCurrency, known_currency, valid_money
 from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
@@ -293,7 +293,8 @@ def check_prices(
     the priced line's index. Unpriced lines are fine: the order then has no total for them."""
     index = {line.sku: i for i, line in enumerate(lines)}
     checked: list[LinePrice] = []
-    currency: str | None = None
+    # The order's currency is the first price's (if it is one), whether or not its amount is right.
+    currency = next((p.unit_price.currency for p in prices if known_currency(p.unit_price.currency)), None)
     for price in prices:
         i = index.get(price.sku)
         if i is None:
@@ -305,7 +306,6 @@ def check_prices(
         except DomainError as refused:
             problems.append(refused)
             continue
-        currency = currency or unit.currency
         if unit.currency != currency:
             problems.append(MixedCurrency(f"the order is in {currency}, not {unit.currency}", field=(*at, "currency")))
             continue
