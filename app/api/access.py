@@ -124,6 +124,7 @@ async def visible_return(info: Info, return_id: str) -> Return | None:
 _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderPlaced": frozenset(
         {"customer_id", "lines", "ship_to", "service_level", "priority", "channel", "placed_at", "idempotency_key"}
+        | {"prices"}  # what the customer paid
     ),
     "OrderAllocated": frozenset({"shipments", "allocated_at"}),  # its shipments' locations and lines
     "OrderBackordered": frozenset({"lines"}),
@@ -142,6 +143,7 @@ _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderReturnOpened": frozenset({"return_id", "lines"}),
     "OrderReturnClosed": frozenset({"return_id", "returned"}),
     "SourcingDecided": frozenset({"decided_at"}),  # that it was sourced, not the candidates and their costs
+    "OrderRefunded": frozenset({"amount", "cause", "lines", "refunded_at", "return_id", "reason"}),  # the money back
     "OrderPlacedOnHold": frozenset(),  # a hold's reason is the staff's note
     "OrderHoldReleased": frozenset(),
 }
