@@ -20,6 +20,8 @@ from app.api.ids import key_of, split_shipment_key
 from app.api.services import Services
 from app.carriers.simulated import tracking_number_for
 from app.domain import order_commands as oc
+from app.domain.notifications import NotificationType, notification_id
+from app.domain.streams import notification_stream, order_stream
 from app.handlers import SourceOrder
 from app.settings import Settings
 from eventstore import EventStore, Listener
@@ -136,6 +138,19 @@ async def test_a_received_return_is_refunded_its_paid_price(api: Api) -> None:
     )
     again = (await api.data(REFUND, {"input": {"returnId": return_id}}))["refundReturn"]
     assert [e["code"] for e in again["userErrors"]] == ["INVALID_STATE"]
+
+    # The refund is an event on the order, and the customer is told (a notification of its own).
+    stream = order_stream(key_of(order["id"], "Order"))
+    [refunded_event] = [e for e in (await api.store.read_streams([stream]))[stream] if e.event_type == "OrderRefunded"]
+    notification = notification_stream(notification_id(str(refunded_event.event_id), NotificationType.REFUND_ISSUED))
+
+    async def told() -> bool:
+        return bool((await api.store.read_streams([notification])).get(notification))
+
+    await eventually(told)
+    [requested, *_] = (await api.store.read_streams([notification]))[notification]
+    assert requested.event_type == "NotificationRequested"
+    assert '"amount":"19.99","currency":"USD","cause":"RETURNED"' in requested.data
 
 
 async def deliver(api: Api, order_id: str, shipment_id: str, seed: str) -> None:
