@@ -247,5 +247,8 @@ async def test_an_operator_refunds_less_never_more_in_the_orders_currency(quiet_
         {"amount": "2.000", "currency": "KWD"},
     )
     assert after["version"] > 1
+    as_of = """query($id: ID!, $at: DateTime!) { order(id: $id, asOf: $at) { version refunded { amount } } }"""
+    then = (await api.data(as_of, {"id": order["id"], "at": datetime.now(UTC).isoformat()}))["order"]
+    assert then == {"version": after["version"], "refunded": {"amount": "2.000"}}  # folded from the log
     rows = await services.pool.fetch("SELECT amount, currency, cause, return_id, reason FROM order_refunds")
     assert [tuple(r) for r in rows] == [(Decimal("2.000"), "KWD", "RETURNED", key_of(return_id, "Return"), "worn")]
