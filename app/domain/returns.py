@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import msgspec
 
-from app.domain import money, refunds
+from app.domain import refunds
 from app.domain.errors import (
     Duplicate,
     InvalidInput,
@@ -29,7 +29,7 @@ from app.domain.errors import (
 )
 from app.domain.events import Command, Event
 from app.domain.locations import Location
-from app.domain.money import InvalidAmount, MixedCurrency, Money, RefundExceedsPaid
+from app.domain.money import Money
 from app.domain.order_commands import CloseReturn, RefundReturnedUnits
 from app.domain.order_state import Order, last_delivered_at
 from app.domain.orders import check_returnable
@@ -206,7 +206,17 @@ def decide(
             ]
         case RefundReturn():
             _require(state, {R.RECEIVED}, "refunded")
-            return [_refund(state, command, order, restocking_fees, now)]
+            refund = refunds.return_refund(
+                rid,
+                state.received,
+                now,
+                order=order,
+                amount=command.amount,
+                lines=command.lines,
+                reason=command.reason,
+                restocking_fees=restocking_fees,
+            )
+            return [refund]
         case ReplaceReturn():
             _require(state, {R.RECEIVED}, "replaced")
             if not command.replacement_order_id:
@@ -233,81 +243,11 @@ def _request(
     ]
 
 
-def _refund(
-    state: Return,
-    command: RefundReturn,
-    order: Order | None,
-    fees: Mapping[ItemCondition, Decimal] | None,
-    now: datetime,
-) -> ReturnRefunded:
-    """How much the return refunds. On a priced order: in its currency, never more than the received units'
-    paid price (the order then checks it against what is left to refund). On an order without prices only an
-    operator's figure is known; with none the return is settled with no amount."""
-    priced = order if order is not None and order.paid is not None else None
-    received = _received_units(state)
-
-    def refunded(lines: tuple[RefundLine, ...], amount: Money | None = None) -> ReturnRefunded:
-        return ReturnRefunded(
-            return_id=state.return_id, lines=lines, amount=amount, reason=command.reason, refunded_at=now
-        )
-
-    if command.amount is not None and command.lines:
-        raise InvalidInput("give an amount for the whole return or amounts per line, not both", field=("amount",))
-    if command.amount is not None:
-        amount = money.valid_money(command.amount, ("amount",))
-        if priced is not None:
-            _within_paid(priced, amount, received, ("amount",))
-        return refunded((), amount)
-    if command.lines:
-        lines = tuple(_checked_line(priced, line, received, i) for i, line in enumerate(command.lines))
-        if priced is None or priced.paid is None:
-            return refunded(lines)
-        currency = priced.paid.currency
-        total = money.total(Money(amount=line.amount, currency=currency) for line in lines) or money.zero(currency)
-        _within_paid(priced, total, received, ("lines",))
-        return refunded(lines, total)
-    if priced is None or priced.paid is None:
-        return refunded(())
-    due = refunds.return_refund_due(priced, state.received, fees) or {}
-    lines = tuple(RefundLine(sku=sku, amount=due[sku].amount) for sku in sorted(due))
-    return refunded(lines, money.total(due.values()) or money.zero(priced.paid.currency))
-
-
-def _received_units(state: Return) -> dict[str, int]:
-    totals: Counter[str] = Counter()
-    for line in state.received:
-        totals[line.sku] += line.quantity
-    return dict(totals)
-
-
-def _within_paid(order: Order, amount: Money, received: dict[str, int], field: tuple[str | int, ...]) -> None:
-    paid = refunds.paid_for(order, [Line(sku, quantity) for sku, quantity in received.items()])
-    assert paid is not None  # the order has prices
-    if amount.currency != paid.currency:
-        raise MixedCurrency(f"the order is in {paid.currency}, not {amount.currency}", field=(*field, "currency"))
-    if amount.amount > paid.amount:
-        raise RefundExceedsPaid(f"{amount} is more than the {paid} paid for the units received", field=field)
-
-
-def _checked_line(order: Order | None, line: RefundLine, received: dict[str, int], i: int) -> RefundLine:
-    """A per-SKU refund: of a SKU received, zero or more, in the order's currency and within its paid price."""
-    if line.sku not in received:
-        raise NotFound(f"{line.sku} was not received", field=("lines", i, "sku"))
-    at = ("lines", i, "amount")
-    if not line.amount.is_finite() or line.amount < 0:
-        raise InvalidAmount("a refund amount must be zero or more", field=at)
-    if order is None or order.paid is None:
-        return line
-    amount = money.valid_money(Money(amount=line.amount, currency=order.paid.currency), ("lines", i))
-    _within_paid(order, amount, {line.sku: received[line.sku]}, at)
-    return RefundLine(sku=line.sku, amount=amount.amount)
-
-
 def order_refund_for(state: Return, event: Event) -> RefundReturnedUnits | None:
     """The order command recording a return's refund on its order (None: nothing in the order's currency)."""
     if not isinstance(event, ReturnRefunded) or event.amount is None or event.amount.amount == 0:
         return None
-    returned = tuple(Line(sku, quantity) for sku, quantity in _received_units(state).items())
+    returned = tuple(Line(sku, quantity) for sku, quantity in refunds.received_units(state.received).items())
     return RefundReturnedUnits(
         order_id=state.order_id, return_id=state.return_id, lines=returned, amount=event.amount, reason=event.reason
     )
