@@ -21,8 +21,15 @@ from eventstore import EventCodec, EventStore, load_state
 
 async def order_as_of(store: EventStore, codec: EventCodec, order_id: str, at: datetime) -> Order | None:
     """The order as it stood at `at`; None if it had not been placed by then."""
-    order, _ = await load_state(store, codec, ORDER, order_stream(order_id), as_of=at)
+    order, _ = await versioned_order_as_of(store, codec, order_id, at)
     return order
+
+
+async def versioned_order_as_of(
+    store: EventStore, codec: EventCodec, order_id: str, at: datetime
+) -> tuple[Order | None, int]:
+    """The order as it stood at `at`, and its stream's version then."""
+    return await load_state(store, codec, ORDER, order_stream(order_id), as_of=at)
 
 
 async def stock_as_of(store: EventStore, codec: EventCodec, sku: str, location_code: str, at: datetime) -> StockState:

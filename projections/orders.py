@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.domain.aggregates import ORDER
-from app.domain.order_events import SourcingDecided
+from app.domain.order_events import OrderRefunded, SourcingDecided
 from app.domain.order_state import Order, line_summaries, order_status
 from eventstore import Connection, EventCodec, RecordedEvent
 
 from .base import Folded, encode_json, fold_batch
+from .money import write_order_money, write_refunds
 from .sql import query
 
 
@@ -20,7 +21,7 @@ def _order_key(stream_id: str) -> tuple[str]:
 class OrdersProjection:
     name = "orders"
     categories = ("order",)
-    tables = ("orders", "order_lines", "shipments", "sourcing_decisions")
+    tables = ("orders", "order_lines", "shipments", "sourcing_decisions", "order_money", "order_refunds")
 
     def __init__(self, codec: EventCodec) -> None:
         self.codec = codec
@@ -42,6 +43,11 @@ class OrdersProjection:
         ]
         if decisions:
             await self._write_decisions(conn, decisions)
+        await write_order_money(conn, [o for o, _ in placed])
+        refunds = [
+            (e, v) for f in folded for e, v in zip(f.events, f.versions, strict=True) if isinstance(e, OrderRefunded)
+        ]
+        await write_refunds(conn, refunds)
 
     async def _write_orders(self, conn: Connection, placed: list[tuple[Order, Folded[Order | None]]]) -> None:
         orders = [o for o, _ in placed]

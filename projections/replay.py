@@ -33,6 +33,8 @@ TABLES: dict[str, tuple[str, ...]] = {
     "sourcing_decisions": ("order_id", "stream_version"),
     "cart_reservations": ("cart_id",),
     "delivery_slots": ("slot_key",),
+    "order_money": ("order_id",),
+    "order_refunds": ("order_id", "stream_version"),
 }
 _SHOWN_PER_TABLE = 20
 _CATCH_UP_TIMEOUT = 30.0  # seconds for either side to reach the log's head

@@ -184,6 +184,7 @@ _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
             "placed_at",
             "idempotency_key",
             "replacement_for",
+            "prices",  # what the customer paid
         }
     ),
     "OrderAllocated": frozenset({"shipments", "allocated_at"}),  # its shipments' locations and lines
@@ -204,6 +205,7 @@ _CUSTOMER_FIELDS: dict[str, frozenset[str]] = {
     "OrderReturnOpened": frozenset({"return_id", "lines"}),
     "OrderReturnClosed": frozenset({"return_id", "returned"}),
     "SourcingDecided": frozenset({"decided_at"}),  # that it was sourced, not the candidates and their costs
+    "OrderRefunded": frozenset({"amount", "cause", "lines", "refunded_at", "return_id", "reason"}),  # the money back
     "OrderPlacedOnHold": frozenset(),  # a hold's reason is the staff's note
     "OrderHoldReleased": frozenset(),
     "ShipmentReadyForPickup": frozenset({"shipment_id", "ready_at", "expires_at"}),  # the code: see below

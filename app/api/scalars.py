@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.schema.types.base_scalars import DateTimeDefinition
+from strawberry.schema.types.base_scalars import DateTimeDefinition, DecimalDefinition, wrap_parser
 from strawberry.types.scalar import ScalarDefinition
 
 from app.domain.values import (
@@ -59,6 +61,26 @@ def parse_datetime(value: object) -> datetime:
 DATETIME: ScalarDefinition = dataclasses.replace(DateTimeDefinition, parse_value=parse_datetime)
 
 
+# Plain decimal notation only: no exponent, no "NaN", no "1_000", no float. A sign is let through so that a
+# negative amount reaches the domain and is refused there as INVALID_AMOUNT at its field.
+_DECIMAL = re.compile(r"-?[0-9]{1,30}(\.[0-9]{1,30})?")
+
+
+def parse_decimal(text: str) -> Decimal:
+    if not _DECIMAL.fullmatch(text):
+        raise ValueError("an amount is written like 19.99")
+    return Decimal(text)
+
+
+# Money crosses the API as a string ("19.99"): a JSON number would be a float to most clients.
+DECIMAL: ScalarDefinition = dataclasses.replace(
+    DecimalDefinition,
+    description='An exact amount as a string, e.g. "19.99"; never a float.',
+    serialize=lambda value: f"{value:f}",
+    parse_value=wrap_parser(parse_decimal, "Decimal"),
+)
+
+
 @strawberry.interface(description="Anything with a global id, fetchable with `node(id)`.")
 class Node:
     id: strawberry.ID
@@ -72,6 +94,7 @@ class PageInfo:
 
 __all__ = [
     "DATETIME",
+    "DECIMAL",
     "JSON",
     "MAX_PAGE",
     "DeliveryMethod",

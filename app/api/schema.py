@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import strawberry
 from graphql import GraphQLError
@@ -39,7 +40,7 @@ from .orders.returns import ReturnMutations
 from .orders.types import Order, Return, Shipment
 from .pickup import PickupQueries
 from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
-from .scalars import DATETIME
+from .scalars import DATETIME, DECIMAL
 from .subscriptions import Subscription
 from .substitutions import SubstitutionMutations, SubstitutionQueries
 
@@ -96,7 +97,7 @@ class MeridianSchema(strawberry.Schema):
 
 schema = MeridianSchema(
     query=Query,
-    scalar_overrides={datetime: DATETIME},
+    scalar_overrides={datetime: DATETIME, Decimal: DECIMAL},
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],

@@ -19,7 +19,7 @@ import msgspec
 
 from app.domain.errors import InvalidState, NotFound
 from app.domain.events import Command, Event
-from app.domain.order_events import ShipmentDelivered, ShipmentDispatched
+from app.domain.order_events import OrderRefunded, ShipmentDelivered, ShipmentDispatched
 from app.domain.pickup_events import PickupExpired, PickupReminderIssued, ShipmentReadyForPickup
 
 # Fixed forever: changing it would give every past notification a new id and defeat receivers' de-duplication.
@@ -32,6 +32,7 @@ class NotificationType(StrEnum):
     PICKUP_EXPIRED = "PICKUP_EXPIRED"
     DISPATCHED = "DISPATCHED"
     DELIVERED = "DELIVERED"
+    REFUND_ISSUED = "REFUND_ISSUED"
 
 
 class NotificationStatus(StrEnum):
@@ -92,6 +93,16 @@ def notice_for(event: Event, event_id: str) -> Notice | None:
             return notice(NotificationType.PICKUP_REMINDER, event.shipment_id, event.reminded_at, expiresAt=expires)
         case PickupExpired(order_id=order_id):
             return notice(NotificationType.PICKUP_EXPIRED, event.shipment_id, event.expired_at)
+        case OrderRefunded(order_id=order_id):
+            return notice(
+                NotificationType.REFUND_ISSUED,
+                None,
+                event.refunded_at,
+                amount=f"{event.amount.amount:f}",  # exact, as a string: the receiver must not parse a float
+                currency=event.amount.currency,
+                cause=event.cause.value,
+                returnId=event.return_id,
+            )
     return None
 
 
@@ -102,6 +113,7 @@ NOTIFYING_EVENTS: tuple[type[Event], ...] = (
     ShipmentReadyForPickup,
     PickupReminderIssued,
     PickupExpired,
+    OrderRefunded,
 )
 
 # Data only the customer may read: in the notification (its webhook goes to the customer's channel) but never

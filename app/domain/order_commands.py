@@ -8,7 +8,8 @@ import msgspec
 
 from app.domain.delivery import ChosenWindow
 from app.domain.events import Command
-from app.domain.order_events import PlannedShipment
+from app.domain.money import Money
+from app.domain.order_events import LinePrice, PlannedShipment
 from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, Scan, ServiceLevel
 
@@ -32,6 +33,7 @@ class PlaceOrder(OrderCommand, frozen=True, kw_only=True):
     substitutions: tuple[SubstituteLine, ...] = ()  # lines the customer accepted in place of another SKU
     # The window the order must arrive in, as the window handler resolved it (which site, level, release).
     delivery_window: ChosenWindow | None = None
+    prices: tuple[LinePrice, ...] = ()  # unit prices of the priced lines, by SKU; validated by `decide`
 
 
 class AllocateOrder(OrderCommand, frozen=True, kw_only=True):
@@ -142,3 +144,13 @@ class OpenReturn(OrderCommand, frozen=True, kw_only=True):
 class CloseReturn(OrderCommand, frozen=True, kw_only=True):
     return_id: str
     returned: tuple[Line, ...] = ()
+
+
+class RefundReturnedUnits(OrderCommand, frozen=True, kw_only=True):
+    """Record on the order the refund a return was settled with (the return decided the amount: the units'
+    paid price less fees, or an operator's lower figure); the order refuses more than is left to refund."""
+
+    return_id: str
+    lines: tuple[Line, ...]  # the units that came back
+    amount: Money
+    reason: str | None = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import msgspec
 
 from app.domain.delivery import ChosenWindow
 from app.domain.events import Event
+from app.domain.money import Money
 from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, DeliveryMethod, Line, PickDeclineReason, ServiceLevel, TrackingStatus
 
@@ -48,6 +50,22 @@ class ShipmentReduction(msgspec.Struct, frozen=True, kw_only=True):
     quantity: int
 
 
+class LinePrice(msgspec.Struct, frozen=True, kw_only=True):
+    """What one unit of a SKU on the order costs the customer (the price paid)."""
+
+    sku: str
+    unit_price: Money
+
+
+class RefundCause(enum.StrEnum):
+    """Why units of a priced order are refunded: they left the order in one of these ways."""
+
+    CANCELLED = "CANCELLED"
+    EDITED = "EDITED"
+    PICKUP_EXPIRED = "PICKUP_EXPIRED"
+    RETURNED = "RETURNED"
+
+
 class OrderEvent(Event, frozen=True, kw_only=True):
     order_id: str
 
@@ -67,6 +85,8 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     reservation_id: str | None = None  # placed from a cart reservation: allocated in the same append
     substitutions: tuple[SubstituteLine, ...] = ()  # none for orders placed before substitutes existed
     delivery_window: ChosenWindow | None = None  # the window the customer chose (its slot is taken with it)
+    # The priced lines (one currency). Orders placed before prices existed, and unpriced lines, have none.
+    prices: tuple[LinePrice, ...] = ()
 
 
 class OrderAllocated(OrderEvent, frozen=True, kw_only=True):
@@ -218,6 +238,18 @@ class OrderReturnClosed(OrderEvent, frozen=True, kw_only=True):
     returned: tuple[Line, ...]
 
 
+class OrderRefunded(OrderEvent, frozen=True, kw_only=True):
+    """Money went back to the customer for these units of a priced order. Appended with what made the units
+    leave (the cancellation, the edit, the expired pickup, the refunded return), in the same atomic write."""
+
+    amount: Money
+    cause: RefundCause
+    lines: tuple[Line, ...]  # the units refunded
+    refunded_at: datetime
+    return_id: str | None = None  # cause RETURNED: the return refunded
+    reason: str | None = None  # an operator's words when refunding less than the units' price
+
+
 class CandidateOutcome(msgspec.Struct, frozen=True, kw_only=True):
     """One location the sourcing engine considered: chosen or not, and why."""
 
@@ -273,4 +305,5 @@ ORDER_EVENTS: tuple[type[Event], ...] = (
     OrderReturnOpened,
     OrderReturnClosed,
     OrderEdited,
+    OrderRefunded,
 )

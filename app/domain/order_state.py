@@ -10,8 +10,10 @@ from datetime import datetime
 
 import msgspec
 
+from app.domain import money
 from app.domain.delivery import ChosenWindow
 from app.domain.events import Event
+from app.domain.money import Money
 from app.domain.order_events import (
     AllocationReverted,
     OrderAllocated,
@@ -23,6 +25,7 @@ from app.domain.order_events import (
     OrderLinesCancelled,
     OrderPlaced,
     OrderPlacedOnHold,
+    OrderRefunded,
     OrderReturnClosed,
     OrderReturnOpened,
     PickDecline,
@@ -150,6 +153,9 @@ class Order(msgspec.Struct, frozen=True, kw_only=True):
     returns: tuple[ReturnClaim, ...] = ()
     # Locations that declined units of this order at the pick: sourcing never sends its units there again.
     excluded_locations: frozenset[str] = frozenset()
+    prices: dict[str, Money] = {}  # unit price paid, per priced SKU (one currency)
+    paid: Money | None = None  # what the customer paid for the order; None: no prices
+    refunded: Money | None = None  # the running total of OrderRefunded; None: nothing refunded yet
 
 
 class LineSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -424,6 +430,22 @@ def _release(order: Order, allocated_at: datetime) -> datetime | None:
     return window.release_at
 
 
+def _paid(placed: OrderPlaced) -> Money | None:
+    quantities = {line.sku: line.quantity for line in placed.lines}
+    return money.total(money.times(p.unit_price, quantities[p.sku]) for p in placed.prices)
+
+
+def order_total(order: Order) -> Money | None:
+    """Σ unit price x quantity over the priced lines, cancelled units excluded (a cancelled order keeps only
+    what had shipped); None when the order has no prices."""
+    if not order.prices:
+        return None
+    currency = next(iter(order.prices.values())).currency
+    kept = {s.sku: s.shipped if order.cancelled else s.ordered - s.cancelled for s in line_summaries(order)}
+    priced = (money.times(price, kept.get(sku, 0)) for sku, price in order.prices.items())
+    return money.total(priced) or money.zero(currency)
+
+
 def evolve(state: Order | None, event: Event) -> Order | None:
     if isinstance(event, OrderPlaced):
         return Order(
@@ -441,6 +463,8 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             replacement_for=event.replacement_for,
             substitutions=event.substitutions,
             delivery_window=event.delivery_window,
+            prices={p.sku: p.unit_price for p in event.prices},
+            paid=_paid(event),
         )
     if state is None:
         return None
@@ -519,6 +543,9 @@ def evolve(state: Order | None, event: Event) -> Order | None:
             return _on_shipment(state, event.shipment_id, {"status": ShipmentStatus.EXPIRED})
         case OrderCompleted():
             return replace(state, completed=True)
+        case OrderRefunded():
+            refunded = event.amount if state.refunded is None else money.add(state.refunded, event.amount)
+            return replace(state, refunded=refunded)
         case OrderReturnOpened():
             return replace(state, returns=(*state.returns, ReturnClaim(return_id=event.return_id, lines=event.lines)))
         case OrderReturnClosed():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from app.domain import order_edits, picking, pickup_counter, transfers
+from app.domain import order_edits, picking, pickup_counter, refunds, transfers
 from app.domain.errors import (
     DomainError,
     Duplicate,
@@ -23,6 +23,7 @@ from app.domain.errors import (
 )
 from app.domain.events import Event
 from app.domain.locations import DEFAULT_PICKUP_HOLD_DAYS, Location
+from app.domain.money import MixedCurrency, known_currency, valid_money
 from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
@@ -40,12 +41,14 @@ from app.domain.order_commands import (
     PlaceOrder,
     PlaceOrderOnHold,
     RecordScans,
+    RefundReturnedUnits,
     ReleaseOrderHold,
     ReportShipmentException,
     RevertAllocation,
 )
 from app.domain.order_events import (
     AllocationReverted,
+    LinePrice,
     OrderAllocated,
     OrderBackordered,
     OrderCancelled,
@@ -56,6 +59,7 @@ from app.domain.order_events import (
     OrderPlacedOnHold,
     OrderReturnClosed,
     OrderReturnOpened,
+    RefundCause,
     ReservationRef,
     ShipmentDelivered,
     ShipmentDispatched,
@@ -129,9 +133,16 @@ def decide(
             # A transfer on its way is not the customer's parcel: it arrives at the store whatever happens.
             if any(s.status in SHIPPED and s.destination is None for s in order.shipments):
                 raise InvalidState("part of the order has shipped; cancel the remaining lines instead")
-            return [OrderCancelled(**oid, reason=command.reason, released=open_reservations(order), cancelled_at=now)]
+            cancelled = OrderCancelled(
+                **oid, reason=command.reason, released=open_reservations(order), cancelled_at=now
+            )
+            # Nothing has shipped, so every unit still on the order leaves it: all are refunded.
+            leaving = [Line(s.sku, s.ordered - s.cancelled) for s in line_summaries(order)]
+            return _with_refund([cancelled], refunds.refund_for(order, leaving, RefundCause.CANCELLED, now))
         case CancelOrderLines():
-            return _cancel_lines(order, command)
+            events = _cancel_lines(order, command)
+            leaving = [line for e in events if isinstance(e, OrderLinesCancelled) for line in e.lines]
+            return _with_refund(events, refunds.refund_for(order, leaving, RefundCause.CANCELLED, now))
         case EditOrder():
             return order_edits.edit(order, command, now)
         case RevertAllocation():
@@ -229,6 +240,19 @@ def decide(
                 if line.quantity > claimed.get(line.sku, 0):
                     raise InvalidQuantity("more came back than the return claimed", field=("lines", i, "quantity"))
             return [OrderReturnClosed(**oid, return_id=command.return_id, returned=command.returned)]
+        case RefundReturnedUnits():
+            if not any(c.return_id == command.return_id and c.closed for c in order.returns):
+                raise NotFound(f"no received return {command.return_id} on this order", field=("returnId",))
+            refund = refunds.refund_for(
+                order,
+                command.lines,
+                RefundCause.RETURNED,
+                now,
+                amount=command.amount,
+                return_id=command.return_id,
+                reason=command.reason,
+            )
+            return _with_refund([], refund)
     raise InvalidInput(f"unknown order command {type(command).__name__}")
 
 
@@ -283,6 +307,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
     window = command.delivery_window
     if window is not None and window.end <= window.start:
         problems.append(InvalidInput("a delivery window ends after it starts", field=("deliveryWindow", "end")))
+    prices = check_prices(command.lines, command.prices, problems)
     refuse_all(problems)  # every line at fault at once: a shopper fixes the cart in one go
     return [
         OrderPlaced(
@@ -301,8 +326,42 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
             pickup_location_code=command.pickup_location_code,
             substitutions=command.substitutions,
             delivery_window=command.delivery_window,
+            prices=prices,
         )
     ]
+
+
+def check_prices(
+    lines: tuple[Line, ...], prices: tuple[LinePrice, ...], problems: list[DomainError]
+) -> tuple[LinePrice, ...]:
+    """The prices at their currency's exponent; each problem (INVALID_AMOUNT, INVALID_CURRENCY, MIXED_CURRENCY:
+    one currency per order, the first price's) joins `problems` at `lines.<i>.unitPrice.<part>`, `i` being
+    the priced line's index. Unpriced lines are fine: the order then has no total for them."""
+    index = {line.sku: i for i, line in enumerate(lines)}
+    checked: list[LinePrice] = []
+    # The order's currency is the first price's (if it is one), whether or not its amount is right.
+    currency = next((p.unit_price.currency for p in prices if known_currency(p.unit_price.currency)), None)
+    for price in prices:
+        i = index.get(price.sku)
+        if i is None:
+            problems.append(InvalidInput(f"a price for {price.sku}, which is not on the order", field=("lines",)))
+            continue
+        at = ("lines", i, "unitPrice")
+        try:
+            unit = valid_money(price.unit_price, at)
+        except DomainError as refused:
+            problems.append(refused)
+            continue
+        if unit.currency != currency:
+            problems.append(MixedCurrency(f"the order is in {currency}, not {unit.currency}", field=(*at, "currency")))
+            continue
+        checked.append(LinePrice(sku=price.sku, unit_price=unit))
+    return tuple(checked)
+
+
+def _with_refund(events: list[Event], refund: Event | None) -> list[Event]:
+    """`events` and, after them, the refund for the units they took off the order (if any is due)."""
+    return events if refund is None else [*events, refund]
 
 
 def _allocate(order: Order, command: AllocateOrder, now: datetime) -> list[Event]:

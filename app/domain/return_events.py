@@ -8,6 +8,7 @@ from decimal import Decimal
 import msgspec
 
 from app.domain.events import Event
+from app.domain.money import Money
 from app.domain.values import ItemCondition, TrackingStatus
 
 
@@ -79,8 +80,12 @@ class ReturnReceived(ReturnEvent, frozen=True, kw_only=True):
 
 
 class ReturnRefunded(ReturnEvent, frozen=True, kw_only=True):
-    lines: tuple[RefundLine, ...]
+    lines: tuple[RefundLine, ...]  # per SKU, when the refund was decided per SKU; empty for a whole-return figure
     refunded_at: datetime
+    # The refund with its currency (the order's). None on refunds recorded before money had a currency, and on
+    # returns of orders without prices: their `lines` carry the amounts.
+    amount: Money | None = None
+    reason: str | None = None
 
 
 class ReturnReplaced(ReturnEvent, frozen=True, kw_only=True):

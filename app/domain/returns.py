@@ -12,11 +12,13 @@ atomic append.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
 import msgspec
 
+from app.domain import refunds
 from app.domain.errors import (
     Duplicate,
     InvalidInput,
@@ -29,7 +31,8 @@ from app.domain.errors import (
 )
 from app.domain.events import Command, Event
 from app.domain.locations import Location
-from app.domain.order_commands import CloseReturn
+from app.domain.money import Money
+from app.domain.order_commands import CloseReturn, RefundReturnedUnits
 from app.domain.order_state import Order, last_delivered_at
 from app.domain.orders import check_returnable
 from app.domain.return_events import (
@@ -104,7 +107,13 @@ class ReceiveReturn(ReturnCommand, frozen=True, kw_only=True):
 
 
 class RefundReturn(ReturnCommand, frozen=True, kw_only=True):
-    lines: tuple[RefundLine, ...]
+    """Refund a received return. Neither `amount` nor `lines`: the units' paid price less restocking fees (the
+    automatic refund). `amount`: an operator's figure for the whole return; `lines`: per SKU. Either may be
+    less than the units' paid price, never more."""
+
+    lines: tuple[RefundLine, ...] = ()
+    amount: Money | None = None
+    reason: str | None = None
 
 
 class ReplaceReturn(ReturnCommand, frozen=True, kw_only=True):
@@ -120,6 +129,7 @@ class Return(msgspec.Struct, frozen=True, kw_only=True):
     received: tuple[ReceivedLine, ...] = ()
     location_code: str | None = None
     refunds: tuple[RefundLine, ...] = ()
+    refund: Money | None = None  # the refund in the order's currency; None for orders without prices
     replacement_order_id: str | None = None
     carrier: str | None = None
     tracking_number: str | None = None
@@ -127,6 +137,8 @@ class Return(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def refund_amount(self) -> Decimal | None:
+        if self.refund is not None:
+            return self.refund.amount
         return sum((r.amount for r in self.refunds), Decimal(0)) if self.refunds else None
 
 
@@ -158,7 +170,7 @@ def evolve(state: Return | None, event: Event) -> Return | None:
         case ReturnReceived():
             return replace(state, status=R.RECEIVED, received=event.lines, location_code=event.location_code)
         case ReturnRefunded():
-            return replace(state, status=R.REFUNDED, refunds=event.lines)
+            return replace(state, status=R.REFUNDED, refunds=event.lines, refund=event.amount)
         case ReturnReplaced():
             return replace(state, status=R.REPLACED, replacement_order_id=event.replacement_order_id)
     return state
@@ -172,8 +184,11 @@ def decide(
     order: Order | None = None,
     location: Location | None = None,
     policy: ReturnPolicy = DEFAULT_POLICY,
+    restocking_fees: Mapping[ItemCondition, Decimal] | None = None,
 ) -> list[Event]:
-    """`policy` is the return policy in force, which a request is judged by and records."""
+    """`policy` is the return policy in force, which a request is judged by and records. `restocking_fees`:
+    percent per received condition, from the return policy the return was requested under (missing: no fee);
+    they lower the automatic refund only (`refunds.returned_unit_refund`)."""
     rid = command.return_id
     if isinstance(command, RequestReturn):
         return _request(state, command, now, order, policy)
@@ -222,15 +237,17 @@ def decide(
             ]
         case RefundReturn():
             _require(state, {R.RECEIVED}, "refunded")
-            received = {line.sku for line in state.received}
-            for i, refund in enumerate(command.lines):
-                if refund.sku not in received:
-                    raise NotFound(f"{refund.sku} was not received", field=("lines", i, "sku"))
-                if refund.amount < 0 or not refund.amount.is_finite():
-                    raise InvalidInput("a refund amount must be zero or more", field=("lines", i, "amount"))
-            if not command.lines:
-                raise InvalidInput("a refund needs at least one line", field=("lines",))
-            return [ReturnRefunded(return_id=rid, lines=command.lines, refunded_at=now)]
+            refund = refunds.return_refund(
+                rid,
+                state.received,
+                now,
+                order=order,
+                amount=command.amount,
+                lines=command.lines,
+                reason=command.reason,
+                restocking_fees=restocking_fees,
+            )
+            return [refund]
         case ReplaceReturn():
             _require(state, {R.RECEIVED}, "replaced")
             if not command.replacement_order_id:
@@ -279,6 +296,16 @@ def _exchange(
         msgspec.structs.replace(requested, replacement_order_id=command.replacement_order_id),
         ReturnApproved(return_id=command.return_id, approved_at=now),
     ]
+
+
+def order_refund_for(state: Return, event: Event) -> RefundReturnedUnits | None:
+    """The order command recording a return's refund on its order (None: nothing in the order's currency)."""
+    if not isinstance(event, ReturnRefunded) or event.amount is None or event.amount.amount == 0:
+        return None
+    returned = tuple(Line(sku, quantity) for sku, quantity in refunds.received_units(state.received).items())
+    return RefundReturnedUnits(
+        order_id=state.order_id, return_id=state.return_id, lines=returned, amount=event.amount, reason=event.reason
+    )
 
 
 def _check_location(location: Location | None, code: str) -> None:

@@ -9,7 +9,6 @@ expected versions, retry on conflict). Entry points (GraphQL, workers, CLI) only
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from app.domain import order_commands as oc
@@ -80,7 +79,6 @@ class Handlers:
         *,
         network: NetworkView | None = None,
         profile: SourcingProfile | ProfileSource | None = None,
-        unit_price: Decimal = Decimal("25.00"),
     ) -> None:
         self.ctx = ctx
         self.network = network or LogNetwork(ctx.store, ctx.codec)
@@ -88,8 +86,6 @@ class Handlers:
         if isinstance(profile, SourcingProfile):
             profile = FixedProfile(profile)
         self.profiles: ProfileSource = profile or LogProfiles(ctx.store, ctx.codec)
-        # Orders carry no prices yet; refunds are priced per unit by this setting until they do.
-        self.unit_price = unit_price
 
     async def handle(self, command: Any, metadata: Metadata | None = None) -> Outcome[Any]:
         metadata = metadata or Metadata()
@@ -158,7 +154,7 @@ class Handlers:
                 case FulfilReplenishment():
                     return await fulfil_replenishment(uow, command)
                 case SettleReturn():
-                    return await return_handlers.settle_return(uow, command, self.unit_price)
+                    return await return_handlers.settle_return(uow, command)
                 case RequestNotification() | RecordNotificationDelivered() | RecordNotificationFailed():
                     return await notification_handlers.change_notification(uow, command)
             raise TypeError(f"no handler for {type(command).__name__}")

@@ -3,19 +3,16 @@ appended together, so a return never half-happens."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
-
 from app.domain import order_commands as oc
 from app.domain import orders, returns, stock
 from app.domain.aggregates import LOCATION, ORDER, RETURN, STOCK
 from app.domain.events import Event
 from app.domain.order_state import Order
-from app.domain.return_events import RefundLine, ReturnCancelled, ReturnReceived, ReturnRequested
+from app.domain.return_events import ReturnCancelled, ReturnReceived, ReturnRequested
 from app.domain.return_policy import DEFAULT_POLICY
 from app.domain.returns import Return
 from app.domain.streams import location_stream, order_stream, return_stream, stock_stream
-from app.domain.values import ItemCondition, Line, ReturnStatus
+from app.domain.values import Line, ReturnStatus
 
 from . import replacements
 from .commands import SettleReturn
@@ -38,7 +35,11 @@ async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Retu
     # records.
     judged = isinstance(command, returns.RequestReturn | returns.RequestExchange)
     policy = await policy_in_force(uow) if judged else DEFAULT_POLICY
-    events = returns.decide(state, command, uow.now, order=order, location=location, policy=policy)
+    # A refund withholds the restocking fees of the policy version the return was requested under.
+    fees = await restocking_fees_of(uow, state) if isinstance(command, returns.RefundReturn) and state else None
+    events = returns.decide(
+        state, command, uow.now, order=order, location=location, policy=policy, restocking_fees=fees
+    )
     after = uow.record(RETURN, stream, events)
     assert after is not None or not events
     for event in events:
@@ -55,7 +56,8 @@ async def change_return(uow: UnitOfWork, command: returns.ReturnCommand) -> Retu
 
 
 async def _settle_on_order(uow: UnitOfWork, state: Return | None, event: Event) -> None:
-    """A new request claims units on the order; a rejection or receipt closes that claim."""
+    """A new request claims units on the order; a rejection or receipt closes that claim; a refund is
+    recorded on the order too (whose running total it must fit in)."""
     if state is None:
         return
     stream = order_stream(state.order_id)
@@ -68,7 +70,7 @@ async def _settle_on_order(uow: UnitOfWork, state: Return | None, event: Event) 
             lines=tuple(Line(line.sku, line.quantity) for line in state.lines),
         )
     else:
-        command = returns.order_close_for(state, event)
+        command = returns.order_close_for(state, event) or returns.order_refund_for(state, event)
     if command is not None:
         uow.record(ORDER, stream, orders.decide(order, command, uow.now))
 
@@ -82,9 +84,10 @@ async def _place_replacement(uow: UnitOfWork, state: Return, original: Order, re
     await replacements.place(uow, replacement_id, original, lines, state.return_id, hold=False)
 
 
-async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Decimal) -> Return | None:
-    """The return policy: a return whose reason asks for a replacement gets one; any other is refunded at the
-    unit price per unit received. Already settled returns are left alone (redelivered jobs)."""
+async def settle_return(uow: UnitOfWork, command: SettleReturn) -> Return | None:
+    """The return policy: a return whose reason asks for a replacement gets one; any other is refunded what
+    its units were paid, less restocking fees (`returns.RefundReturn` without an amount). Already settled
+    returns are left alone (redelivered jobs)."""
     state = await uow.get(RETURN, return_stream(command.return_id))
     if state is None or state.status is not ReturnStatus.RECEIVED:
         return None
@@ -96,20 +99,5 @@ async def settle_return(uow: UnitOfWork, command: SettleReturn, unit_price: Deci
             return_id=state.return_id, replacement_order_id=exchange or f"{state.order_id}-r-{state.return_id}"
         )
     else:
-        fees = await restocking_fees_of(uow, state)
-        settle = returns.RefundReturn(return_id=state.return_id, lines=refund_lines(state, unit_price, fees))
+        settle = returns.RefundReturn(return_id=state.return_id)
     return await change_return(uow, settle)
-
-
-def refund_lines(
-    state: Return, unit_price: Decimal, restocking_fees: Mapping[ItemCondition, Decimal]
-) -> tuple[RefundLine, ...]:
-    """The automatic refund of a received return, per SKU: the unit price per unit received.
-
-    `restocking_fees` holds the percent withheld per received condition, by the policy version the return was
-    requested under (`restocking_fees_of`): the refund of a unit is where it applies, to the unit's paid price.
-    Orders carry no paid prices yet, and the flat `unit_price` standing in for them is refunded whole."""
-    totals: dict[str, int] = {}
-    for line in state.received:
-        totals[line.sku] = totals.get(line.sku, 0) + line.quantity
-    return tuple(RefundLine(sku=sku, amount=unit_price * qty) for sku, qty in sorted(totals.items()))

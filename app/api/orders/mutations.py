@@ -9,6 +9,7 @@ import strawberry
 
 from app.domain import order_commands as oc
 from app.domain.delivery import ChosenWindow
+from app.domain.order_events import LinePrice
 from app.domain.substitutions import SubstituteLine
 from app.domain.values import Address, Coordinates, Line
 from app.security import Role
@@ -19,6 +20,7 @@ from ..context import ANYONE, STAFF, Info
 from ..errors import UserError, forbidden, user_error
 from ..ids import key_of, split_shipment_key
 from ..loaders import forget
+from ..money import MoneyInput
 from ..mutation_support import check_text, execute
 from ..scalars import DeliveryMethod, ServiceLevel
 from .types import Order, Shipment, shipments_of
@@ -41,12 +43,20 @@ class OrderLineInput:
     replaces: str | None = strawberry.field(
         default=None, description="Placing an order: the SKU this line stands in for (a substitute)."
     )
+    unit_price: MoneyInput | None = strawberry.field(
+        default=None, description="What one unit costs the customer; one currency per order."
+    )
 
 
 @strawberry.input
 class DeliveryWindowInput:
     start: datetime
     end: datetime
+
+
+def line_prices(lines: list[OrderLineInput]) -> tuple[LinePrice, ...]:
+    """The priced lines' prices as given; the domain checks them (and names `lines.<i>.unitPrice`)."""
+    return tuple(LinePrice(sku=line.sku, unit_price=line.unit_price.to_domain()) for line in lines if line.unit_price)
 
 
 @strawberry.input
@@ -187,6 +197,7 @@ class OrderMutations:
                 if line.replaces is not None
             ),
             delivery_window=window,
+            prices=line_prices(input.lines),
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

@@ -7,10 +7,9 @@ from datetime import datetime
 
 import strawberry
 
-from app.domain.streams import order_stream
 from app.security import Role
 from projections import queries
-from projections.asof import order_as_of
+from projections.asof import versioned_order_as_of
 
 from ..access import can_see_order, orders_of_customer, visible_order
 from ..context import ANYONE, Info
@@ -42,9 +41,9 @@ class OrderQueries:
             found = await visible_order(info, order_id)
             return None if found is None else Order.from_state(found)
         services = info.context.services
-        found = await order_as_of(services.store, services.codec, order_id, as_of)
+        # The order and its stream's version then, from one read of the log.
+        found, version = await versioned_order_as_of(services.store, services.codec, order_id, as_of)
         found = found if found is not None and can_see_order(info.context.principal, found) else None
-        version = await services.store.version_at(order_stream(order_id), as_of) if found is not None else None
         return None if found is None else Order.from_state(found, version=version)
 
     @strawberry.field(description="Orders by placement time; customers see only their own.")

@@ -16,6 +16,7 @@ from ..context import Info
 from ..errors import UserError, user_error
 from ..ids import key_of
 from ..loaders import forget
+from ..money import MoneyInput
 from ..mutation_support import check_text, execute
 from ..scalars import ItemCondition
 from .types import Return
@@ -60,10 +61,15 @@ class RefundLineInput:
     amount: str  # money as a decimal string ("19.99"): floats drift by cents
 
 
-@strawberry.input
+@strawberry.input(
+    description="Refund a received return. Without amount or lines: the units' paid price less any "
+    "restocking fee; an amount (whole return) or lines (per SKU) may be less, never more."
+)
 class RefundReturnInput:
     return_id: strawberry.ID
-    lines: list[RefundLineInput]
+    lines: list[RefundLineInput] | None = None
+    amount: MoneyInput | None = None
+    reason: str | None = None
 
 
 @strawberry.type
@@ -144,13 +150,17 @@ class ReturnMutations:
         info.context.require(Role.ADMIN, Role.SERVICE)
         return_id = key_of(input.return_id, "Return")
         refunds: list[RefundLine] = []
-        for i, line in enumerate(input.lines):
+        if input.reason is not None and (e := check_text(input.reason, "input", "reason")):
+            return ReturnPayload(return_=None, user_errors=[e])
+        for i, line in enumerate(input.lines or ()):
             try:
                 refunds.append(RefundLine(sku=line.sku, amount=Decimal(line.amount)))
             except InvalidOperation:
                 error = user_error(
-                    "INVALID_INPUT", "amount must be a decimal number", "input", "lines", str(i), "amount"
+                    "INVALID_AMOUNT", "amount must be a decimal number", "input", "lines", str(i), "amount"
                 )
                 return ReturnPayload(return_=None, user_errors=[error])
-        _, errors = await execute(info, rma.RefundReturn(return_id=return_id, lines=tuple(refunds)))
+        amount = input.amount.to_domain() if input.amount else None
+        command = rma.RefundReturn(return_id=return_id, lines=tuple(refunds), amount=amount, reason=input.reason)
+        _, errors = await execute(info, command)
         return await _payload(info, return_id, errors)

@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 import strawberry
 
+from app.domain import money
 from app.domain import order_state as domain
 from app.domain.returns import Return as ReturnState
 from app.security import Principal
@@ -19,6 +20,7 @@ from ..access import can_read_pickup_code, history_entry_view, sees_network, vis
 from ..context import Info
 from ..ids import global_id, shipment_key
 from ..locations import Location, location
+from ..money import Money
 from ..scalars import (
     JSON,
     DeliveryMethod,
@@ -46,6 +48,7 @@ class OrderLine:
     delivered: int
     cancelled: int
     returned: int
+    unit_price: Money | None = strawberry.field(default=None, description="The price paid per unit; null: unpriced.")
 
 
 @strawberry.type
@@ -226,6 +229,7 @@ class Return(Node):
     state: strawberry.Private[ReturnState]
     status: ReturnStatus
     refund_amount: float | None
+    refund: Money | None = strawberry.field(description="What the return refunded, exactly; null: not yet.")
 
     @strawberry.field
     def lines(self) -> list[ReturnLine]:
@@ -254,6 +258,7 @@ class Return(Node):
             state=r,
             status=ReturnStatus(r.status),
             refund_amount=None if amount is None else float(amount),
+            refund=Money.of(r.refund),
         )
 
 
@@ -266,6 +271,11 @@ class Order(Node):
     priority: int
     placed_at: datetime
     delivery_method: DeliveryMethod
+    channel: str
+    total: Money | None = strawberry.field(
+        description="Sum of unitPrice x quantity over priced lines, cancelled units excluded; null: no prices."
+    )
+    refunded: Money | None = strawberry.field(description="Σ refunds issued so far; null: no prices.")
     known_version: strawberry.Private[int | None] = None  # as of a moment; None: the read model's, when asked
 
     @classmethod
@@ -280,6 +290,9 @@ class Order(Node):
             placed_at=order.placed_at,
             known_version=version,
             delivery_method=DeliveryMethod(order.delivery_method),
+            channel=order.channel,
+            total=Money.of(domain.order_total(order)),
+            refunded=Money.of(order.refunded or (money.zero(order.paid.currency) if order.paid else None)),
         )
 
     @strawberry.field(description="The order stream's version: editOrder's expectedVersion.")
@@ -310,6 +323,7 @@ class Order(Node):
                 delivered=s.delivered,
                 cancelled=s.cancelled,
                 returned=s.returned,
+                unit_price=Money.of(self.state.prices.get(s.sku)),
             )
             for s in domain.line_summaries(self.state)
         ]

@@ -21,7 +21,8 @@ from app.domain import carts, locations, stock
 from app.domain import order_commands as oc
 from app.domain import returns as rc
 from app.domain.errors import DomainError
-from app.domain.order_events import OrderAllocated, OrderPlaced, ShipmentDelivered
+from app.domain.money import Money
+from app.domain.order_events import LinePrice, OrderAllocated, OrderPlaced, ShipmentDelivered
 from app.domain.registry import ALL_EVENTS
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine, ReturnRequested
 from app.domain.stock_events import ReplenishmentRequested
@@ -155,6 +156,14 @@ class World:
         if roll < 0.44:
             order_id = self.new_id("o-")
             lines = tuple(Line(s, rng.randint(1, 3)) for s in rng.sample(SKUS, rng.randint(1, 3)))
+            # Every other order is priced (without drawing from the generator: the history stays the same).
+            prices = tuple(
+                LinePrice(
+                    sku=line.sku, unit_price=Money(amount=Decimal(f"{i + 4}.{self.serial % 100:02d}"), currency="USD")
+                )
+                for i, line in enumerate(lines)
+                if self.serial % 2 == 0
+            )
             if rng.random() < 0.25:  # click & collect at the store: its shelf, or transfers brought in
                 return oc.PlaceOrder(
                     order_id=order_id,
@@ -163,6 +172,7 @@ class World:
                     ship_to=None,
                     delivery_method=DeliveryMethod.PICKUP,
                     pickup_location_code="ST-NY",
+                    prices=prices,
                 )
             return oc.PlaceOrder(
                 order_id=order_id,
@@ -173,6 +183,7 @@ class World:
                 priority=rng.randint(0, 5),
                 # Without drawing from rng (the history stays as it was): some orders carry a substitute line.
                 substitutions=(SubstituteLine(sku=lines[0].sku, replaces=f"was-{lines[0].sku}"),)[: len(lines) - 1],
+                prices=prices,
             )
         if roll < 0.56 and self.orders:
             return SourceOrder(order_id=rng.choice(self.orders[-40:]))
@@ -353,7 +364,7 @@ async def test_replay_rebuilds_a_random_history_identically(
         "OrderAllocated", "OrderBackordered", "ShipmentDispatched", "TrackingUpdated", "ShipmentDelivered",
         "OrderCancelled", "OrderEdited", "ReturnRequested", "ReturnCancelled", "ReturnReceived", "ReturnRefunded",
         "LocationDeactivated", "LocationUpdated", "CartReserved", "CartConsumed", "CartReleased", "CartExpired",
-        "ReservationTransferred",
+        "ReservationTransferred", "OrderRefunded",
     }  # fmt: skip
     assert not wanted - happened, (wanted - happened, outcomes)
     assert await readmodel.fetchval("SELECT count(*) FROM orders") > 300

@@ -13,7 +13,13 @@ from pydantic import SecretStr
 from app.domain import notifications as n
 from app.domain.errors import NotFound
 from app.domain.events import Event
-from app.domain.order_events import ShipmentDelivered, ShipmentDispatched, ShipmentPacked, TrackingUpdated
+from app.domain.order_events import (
+    OrderRefunded,
+    ShipmentDelivered,
+    ShipmentDispatched,
+    ShipmentPacked,
+    TrackingUpdated,
+)
 from app.domain.pickup_events import PickupExpired, PickupReminderIssued, ShipmentReadyForPickup
 from app.domain.values import TrackingStatus
 from workers.notify import SIGNATURE_HEADER, body, signature
@@ -54,6 +60,7 @@ def test_a_dispatch_and_a_delivery_notify_and_other_order_events_do_not() -> Non
         ShipmentReadyForPickup,
         PickupReminderIssued,
         PickupExpired,
+        OrderRefunded,
     }
 
 
