@@ -22,6 +22,8 @@ The one append path. `append` (one stream) and `append_many` (several, atomicall
 - The fast path (fast_path.py, where its invariants are stated): one event at the version of a head this store
   saw commit is chained in Python and sent as one plain INSERT, without lock or lookup; if the head has moved on,
   the unique key refuses it and the general write above runs and explains, as if it had not been tried.
+- Statistics. No lookup of the store depends on planner statistics to use its index (the append function forbids
+  sequential scans); the store still keeps its tables analyzed itself as the log grows (statistics.py).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from .records import (
     StreamWrite,
 )
 from .sql import query
+from .statistics import StatisticsKeeper
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +97,8 @@ class EventStore:
         self._on_append = on_append
         # Appends chained here take this clock; those chained in the database take the server's.
         self._fast_path = FastPath(clock)
+        # The store keeps its tables' planner statistics itself, autovacuum or not (statistics.py).
+        self._statistics = StatisticsKeeper(pool)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -127,6 +132,7 @@ class EventStore:
             raise ValueError("append needs at least one event")
         if len({w.stream_id for w in writes}) < len(writes):
             raise ValueError("append_many takes each stream once")
+        self._statistics.appended(sum(len(w.events) for w in writes))
         if conn is None and (chained := await self._fast_path.append(self.pool, writes)) is not None:
             self.notify_appended()
             return [chained]
