@@ -331,12 +331,28 @@ class EventStore:
     # holds their effects, under the name's advisory lock (see follower.py), so any process can read how far
     # they have come.
 
-    async def read_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> dict[str, Position]:
-        """Where each named reader stands: START for a name never saved."""
+    async def read_checkpoints(
+        self, names: Sequence[str], *, conn: Connection | None = None, skip_stalled: bool = False
+    ) -> dict[str, Position]:
+        """Where each named reader stands: START for a name never saved. `skip_stalled` leaves out the readers
+        stopped at an event they cannot read (`stall_checkpoint`)."""
         with translated():
             rows = await (conn or self.pool).fetch(query("read_checkpoints"), list(names))
         found = {r[0]: Position(r[1], r[2]) for r in rows}
-        return {name: found.get(name, START) for name in names}
+        stalled = {r[0] for r in rows if r[3]} if skip_stalled else set()
+        return {name: found.get(name, START) for name in names if name not in stalled}
+
+    async def stall_checkpoint(self, name: str, reason: str) -> None:
+        """Notes that the named reader stopped, and why (no payload in `reason`), for health checks in any
+        process; its position stays, and the note goes when `save_checkpoints` next moves it."""
+        with translated():
+            await self.pool.execute(query("stall_checkpoint"), name, reason)
+
+    async def stalled_checkpoints(self) -> dict[str, str]:
+        """The readers stopped at an event they cannot read, and why."""
+        with translated():
+            rows = await self.pool.fetch(query("stalled_checkpoints"))
+        return {r[0]: r[1] for r in rows}
 
     async def save_checkpoints(
         self, conn: Connection, names: Sequence[str], position: Position, *, notify: str | None = None

@@ -25,6 +25,8 @@ MAX_READY_LAG_EVENTS = 10_000
 REQUESTS = Histogram("meridian_graphql_request_seconds", "GraphQL request latency", ["operation"])
 ERRORS = Counter("meridian_graphql_errors_total", "GraphQL responses carrying errors", ["operation"])
 LAG = Gauge("meridian_projection_lag_events", "Events in the log not yet in a read model", ["projection"])
+STALLED = Gauge("meridian_log_reader_stalled", "1: the reader stopped at an event its code cannot read", ["reader"])
+_stalled_seen: set[str] = set()
 
 
 async def healthz(request: Request) -> Response:
@@ -51,6 +53,7 @@ async def readyz(request: Request) -> Response:
     try:
         await services.pool.fetchval("SELECT 1")
         lag = await projection_lag(services)
+        stalled = await services.store.stalled_checkpoints()
     except Exception as exc:  # any failure means "not ready"; the reason is in the body, never a trace
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
     if services.redis is not None:
@@ -58,10 +61,13 @@ async def readyz(request: Request) -> Response:
             await services.redis.ping()
         except Exception as exc:  # the API answers without Redis, but the jobs it causes would wait
             return JSONResponse({"status": "unavailable", "redis": type(exc).__name__}, status_code=503)
-    behind = {name: n for name, n in lag.items() if n > MAX_READY_LAG_EVENTS}
+    behind = {name: n for name, n in lag.items() if n > MAX_READY_LAG_EVENTS and name not in stalled}
     body = {
-        "status": "ready" if not behind else "lagging",
+        # A reader stopped at an event it cannot read (a newer version wrote it) is reported, not "not ready":
+        # the API still answers, and taking it out of rotation would stop everything for one stale read model.
+        "status": "lagging" if behind else "degraded" if stalled else "ready",
         "projection_lag": lag,
+        "stalled": stalled,
         "checked_in_ms": round((time.perf_counter() - started) * 1000, 2),
     }
     return JSONResponse(body, status_code=200 if not behind else 503)
@@ -71,6 +77,10 @@ async def metrics(request: Request) -> Response:
     services: Services = request.app.state.services
     for name, n in (await projection_lag(services)).items():
         LAG.labels(projection=name).set(n)
+    stalled = await services.store.stalled_checkpoints()
+    _stalled_seen.update(stalled)
+    for reader in _stalled_seen:  # one that moved on again reads 0
+        STALLED.labels(reader=reader).set(1 if reader in stalled else 0)
     body = generate_latest()
     if services.redis is not None:
         try:
