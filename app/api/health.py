@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
@@ -92,7 +94,38 @@ async def metrics(request: Request) -> Response:
             jobs = CollectorRegistry(auto_describe=False)
             jobs.register(JobCounts(counts))
             body += generate_latest(jobs)
+    if (restarts := supervised_restarts(services.settings.data_dir / SUPERVISOR_STATE)) is not None:
+        supervised = CollectorRegistry(auto_describe=False)
+        supervised.register(Restarts(restarts))
+        body += generate_latest(supervised)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+SUPERVISOR_STATE = "supervisor.json"  # written by `meridian up` (app/launcher.py) under the data folder
+
+
+def supervised_restarts(path: Path) -> dict[str, int] | None:
+    """How often `meridian up` restarted each component, or None when no supervisor runs this process."""
+    try:
+        components = json.loads(path.read_text())["components"]
+        return {name: int(c["restarts"]) for name, c in components.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class Restarts(Collector):
+    """The supervisor's restarts per component, as one counter family (it outlives the processes it counts)."""
+
+    def __init__(self, restarts: dict[str, int]) -> None:
+        self.restarts = restarts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "meridian_process_restarts", "Processes `meridian up` restarted after they exited", labels=["component"]
+        )
+        for name, n in sorted(self.restarts.items()):
+            family.add_metric([name], n)
+        yield family
 
 
 def jobs_key(namespace: str) -> str:
