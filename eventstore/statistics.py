@@ -7,10 +7,10 @@ function does not depend on them (it forbids sequential scans: functions/append_
 sent from Python do, less sharply, and so do the operators' own queries.
 
 What: after migrations, and every `CHECK_EVERY` events this process appends, `ANALYZE` each of the store's
-tables that was never analyzed or changed by more than a fifth since (sql/stale_statistics.sql: autovacuum's
-rule). ANALYZE reads a fixed sample (30,000 rows at the default statistics target), so each costs a bounded
-fraction of a second whatever the log's size, and growth by a fifth at a time means few of them. SKIP_LOCKED:
-if another process is analyzing a table, this one does not wait for it.
+tables that changed by more than a fifth since its last ANALYZE, or that is large and was never analyzed
+(sql/stale_statistics.sql: autovacuum's rule). ANALYZE reads a fixed sample (30,000 rows at the default
+statistics target), so each costs a bounded fraction of a second whatever the log's size, and growth by a fifth
+at a time means few of them. SKIP_LOCKED: if another process is analyzing a table, this one does not wait.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .sql import query
 
 log = logging.getLogger(__name__)
 
-CHECK_EVERY = 10_000
+CHECK_EVERY = 1_000  # a check is one look at pg_stat_user_tables
 _TABLES = frozenset({"events", "streams", "snapshots", "checkpoints"})
 
 
