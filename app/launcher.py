@@ -3,17 +3,27 @@
 With no DATABASE_URL / REDIS_URL, embedded PostgreSQL and Redis run under ./var for as long as this process
 does. It migrates, seeds the demo network on first start, then starts the API (`serve`) and a worker (actors,
 dispatcher, projections) — plus simulated customers with `--demo` — and stops them all on Ctrl-C.
+
+It supervises them: a process that exits on its own (a crash, a kill -9) is started again after a back-off
+(0.5 s, doubling up to 10 s), said on stderr and counted (`supervisor.json` under the data folder, which the
+API's /metrics reads: `meridian_process_restarts_total`). Nothing is lost meanwhile: the log and the job queue
+hold the work, and each process resumes from them. A crash loop (5 crashes of one component within 60 s) is
+not healed by restarting: the supervisor gives up, says so, and stops everything.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 
 from app.domain import ALL_EVENTS
@@ -46,43 +56,144 @@ def up(settings: Settings, *, demo: bool) -> int:
         env = {**os.environ, "DATABASE_URL": dsn, "REDIS_URL": redis_url}
         # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
         # the read models and so every mutation's read-your-writes wait.
-        children = [_spawn("serve", env), _spawn("worker", env, "--no-projections"), _spawn("project", env)]
+        components = [_meridian("serve"), _meridian("worker", "--no-projections"), _meridian("project")]
         if demo:
-            children.append(_spawn("demo", env))
+            components.append(_meridian("demo"))
+        supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE)
+        supervisor.start()
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
         print(f"meridian: GraphiQL at http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"meridian: admin token (Authorization: Bearer ...):\n{token}", flush=True)
         print("meridian: press Ctrl-C to stop", flush=True)
-        try:
-            _wait(children)
-        finally:
-            _stop(children)
+        code = supervisor.run()
     print("meridian: stopped")
-    return 0
+    return code
 
 
-def _spawn(command: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "app.cli", command, *args], env=env)
+STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts": ...}}}, read by /metrics
 
 
-def _wait(children: list[subprocess.Popen[bytes]]) -> None:
-    def interrupted(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupted)
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: the normal way to stop
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        print("meridian: a component stopped unexpectedly; stopping the rest", file=sys.stderr)
+def _meridian(command: str, *args: str) -> Component:
+    return Component(command, [sys.executable, "-m", "app.cli", command, *args])
 
 
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + 15
-    for child in children:
+@dataclass
+class Component:
+    """One supervised process: its command line, and what became of it."""
+
+    name: str
+    argv: Sequence[str]
+    process: subprocess.Popen[bytes] | None = None
+    restarts: int = 0
+    crashes: list[float] = field(default_factory=list)  # monotonic times of the crashes within the window
+    due: float | None = None  # when a crashed one starts again
+
+
+class Supervisor:
+    """Starts the components, restarts any that exits with back-off, and gives up on a crash loop.
+
+    `run` returns 0 after Ctrl-C or SIGTERM, 1 after a crash loop; either way every component is stopped
+    (SIGTERM, then SIGKILL after 15 s)."""
+
+    def __init__(
+        self,
+        components: Sequence[Component],
+        env: dict[str, str],
+        *,
+        state: Path | None = None,
+        max_crashes: int = 5,
+        window: float = 60.0,
+        backoff: float = 0.5,
+        max_backoff: float = 10.0,
+        poll: float = 0.2,
+    ) -> None:
+        self.components = list(components)
+        self.env = env
+        self.state = state
+        self.max_crashes, self.window = max_crashes, window
+        self.backoff, self.max_backoff, self.poll = backoff, max_backoff, poll
+
+    def start(self) -> None:
+        def interrupted(signum: int, frame: FrameType | None) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, interrupted)  # from now on, SIGTERM stops the children too
+        for component in self.components:
+            self._spawn(component)
+
+    def run(self) -> int:
         try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            child.kill()
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C or SIGTERM: the normal way to stop
+                while self._tend():
+                    time.sleep(self.poll)
+                return 1
+            return 0
+        finally:
+            self._stop()
+
+    def _tend(self) -> bool:
+        """One look at every component: restarts what is due, notes what exited; False on a crash loop."""
+        now = time.monotonic()
+        for component in self.components:
+            if component.process is None:
+                if component.due is not None and now >= component.due:
+                    component.restarts += 1
+                    self._spawn(component)
+                continue
+            if (code := component.process.poll()) is None:
+                continue
+            pid, component.process = component.process.pid, None
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+            component.crashes = [t for t in component.crashes if now - t < self.window] + [now]
+            if len(component.crashes) >= self.max_crashes:
+                print(
+                    f"meridian: {component.name} (pid {pid}) {how}, its {len(component.crashes)}th crash within "
+                    f"{self.window:.0f} s: a crash loop, which restarting will not heal; giving up, stopping all",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                self._save()
+                return False
+            delay = min(self.backoff * 2 ** (len(component.crashes) - 1), self.max_backoff)
+            component.due = now + delay
+            print(
+                f"meridian: {component.name} (pid {pid}) {how}; restarting it in {delay:.1f} s "
+                f"(crash {len(component.crashes)} of {self.max_crashes} allowed within {self.window:.0f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self._save()
+        return True
+
+    def _spawn(self, component: Component) -> None:
+        component.process = subprocess.Popen(list(component.argv), env=self.env)
+        component.due = None
+        self._save()
+
+    def _save(self) -> None:
+        """Writes who runs as which pid and how often each was restarted, atomically (for /metrics, tests)."""
+        if self.state is None:
+            return
+        processes = {
+            c.name: {"pid": c.process.pid if c.process is not None else None, "restarts": c.restarts}
+            for c in self.components
+        }
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        written = self.state.with_suffix(".tmp")
+        written.write_text(json.dumps({"components": processes}))
+        written.replace(self.state)
+
+    def _stop(self) -> None:
+        running = [c.process for c in self.components if c.process is not None and c.process.poll() is None]
+        for child in running:
+            child.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for child in running:
+            try:
+                child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        for component in self.components:
+            component.process = None
+        self._save()

@@ -11,6 +11,7 @@ from .errors import (
     EventStoreError,
     StoreUnavailable,
     UnknownEventType,
+    UnreadableEvent,
     WrongExpectedVersion,
 )
 from .follower import CheckpointWatch, Consumer, LogFollower, read_until
@@ -61,6 +62,7 @@ __all__ = [
     "StoreUnavailable",
     "StreamWrite",
     "UnknownEventType",
+    "UnreadableEvent",
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",

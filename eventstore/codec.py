@@ -14,7 +14,7 @@ from typing import Any
 
 import msgspec
 
-from .errors import UnknownEventType
+from .errors import UnknownEventType, UnreadableEvent
 from .records import Metadata, NewEvent, RecordedEvent
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
@@ -75,17 +75,22 @@ class EventCodec:
         event_type = recorded.event_type
         decoder = self._decoders.get(event_type)
         if decoder is None:
-            raise UnknownEventType(f"no event class registered for {event_type!r}")
+            raise UnknownEventType(f"no event class registered for {event_type!r}", recorded)
         current = self._versions[event_type]
-        if recorded.schema_version == current:
-            return decoder.decode(recorded.data)
-        payload: dict[str, Any] = msgspec.json.decode(recorded.data)
-        for version in range(recorded.schema_version, current):
-            upcast = self._upcasters.get((event_type, version))
-            if upcast is None:
-                raise UnknownEventType(f"no upcaster for {event_type!r} from schema version {version}")
-            payload = upcast(payload)
-        return msgspec.convert(payload, self._classes[event_type])
+        if recorded.schema_version > current:  # written by a newer version of the code
+            raise UnknownEventType(f"schema version {recorded.schema_version} of {event_type!r} is newer", recorded)
+        try:
+            if recorded.schema_version == current:
+                return decoder.decode(recorded.data)
+            payload: dict[str, Any] = msgspec.json.decode(recorded.data)
+            for version in range(recorded.schema_version, current):
+                upcast = self._upcasters.get((event_type, version))
+                if upcast is None:
+                    raise UnknownEventType(f"no upcaster for {event_type!r} from schema version {version}", recorded)
+                payload = upcast(payload)
+            return msgspec.convert(payload, self._classes[event_type])
+        except msgspec.DecodeError as exc:  # ValidationError included; its message names a field, not a value
+            raise UnreadableEvent(f"its payload does not fit {event_type!r}: {exc}", recorded) from exc
 
     def knows(self, event_type: str) -> bool:
         return event_type in self._classes

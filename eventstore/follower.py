@@ -12,6 +12,11 @@ hiccup, and the one `wait_for(position, timeout)`. What it does with a window is
   past its checkpoint, save the checkpoints (with an optional NOTIFY), commit. A crash before the commit undoes
   the effects with the checkpoints, so the batch is simply done again: exactly-once effect. Two processes
   running the same consumers take turns per batch. Several consumers share one read (the projections);
+- stop a consumer that meets an event it cannot read (`UnreadableEvent`: a type or schema version its code does
+  not know, as a newer version may write during a rolling deploy), and only that one: the batch rolls back, the
+  consumer's checkpoint stays before the event, the others go on without it. It says so (an error log naming the
+  event's position and type, never its payload; `stall_checkpoint`, which /readyz and /metrics read) and is fed
+  again when the process restarts, with code that reads the event, from its checkpoint: nothing is skipped;
 - hand the events **on** in memory (`on_events`), without a checkpoint: a live follower starts at the horizon,
   about now, and with `active` reads nothing while nobody listens, only moving up to the horizon.
 
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from .driver import Connection
-from .errors import StoreUnavailable
+from .errors import StoreUnavailable, UnreadableEvent
 from .records import START, Page, Position, RecordedEvent
 from .store import EventStore
 from .wakeups import Listener
@@ -40,6 +45,7 @@ log = logging.getLogger(__name__)
 # A connection cut mid-operation can also leave asyncpg's protocol mid-state ("cannot switch to state ...",
 # an InternalClientError); the pool drops that connection on release, so it is as transient as the rest.
 _TRANSIENT = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError, StoreUnavailable)
+_END = Position(2**63 - 1, 2**63 - 1)  # after every position: what a watch of only stopped readers stands at
 AFTER_WAKE_UP = 0.002  # seconds: the first look again while events are held back (then doubling)
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
@@ -60,6 +66,14 @@ class Consumer:
         if self.categories is None:
             return list(needed)
         return [e for e in needed if e.stream_id.partition("-")[0] in self.categories]
+
+
+class _Stalled(Exception):
+    """A consumer met an event it cannot read (raised out of the batch's transaction, which it rolls back)."""
+
+    def __init__(self, consumer: Consumer, unreadable: UnreadableEvent) -> None:
+        super().__init__(consumer.name)
+        self.consumer, self.unreadable = consumer, unreadable
 
 
 class LogFollower:
@@ -93,6 +107,7 @@ class LogFollower:
         self.listener = listener
         self.notify = notify
         self.position: Position | None = None  # None: start from the checkpoints (or the horizon)
+        self.stalled: dict[str, str] = {}  # consumers stopped at an event they cannot read -> which, and why
         self.held_back = False  # the last look found committed events behind a transaction in flight
         self._woken = asyncio.Event()
         self._waiting: dict[asyncio.Future[None], Position] = {}
@@ -104,11 +119,19 @@ class LogFollower:
     async def run_once(self) -> int:
         """Handles the next window; returns how many events it scanned (0: caught up, or another process is
         feeding these consumers right now). Finding nothing new costs one query."""
+        if self.stalled and not self.consumers:  # every consumer stopped: nothing left to read for
+            return 0
         after = self.position if self.position is not None else await self._start()
         page = await self._read(after)
         if page.end is not None:
             if self.consumers:
-                if (fed := await self._feed(after, page)) is None:
+                try:
+                    fed = await self._feed(after, page)
+                except _Stalled as stalled:
+                    await self._stall(stalled.consumer, stalled.unreadable)
+                    self.held_back = True  # the others' batch rolled back with it: look again soon, without it
+                    return 0
+                if fed is None:
                     return 0
                 after, page = fed
             elif self.on_events is not None and page.events:
@@ -151,10 +174,25 @@ class LogFollower:
             for consumer in self.consumers:
                 at = done[consumer.name]
                 if at < page.end and (events := consumer.share(page.events, at, after)):
-                    await consumer.handle(conn, events)
+                    try:
+                        await consumer.handle(conn, events)
+                    except UnreadableEvent as unreadable:
+                        raise _Stalled(consumer, unreadable) from unreadable
             behind = [name for name in self.names if done[name] < page.end]
             await self.store.save_checkpoints(conn, behind, page.end, notify=self.notify)
         return after, page
+
+    async def _stall(self, consumer: Consumer, unreadable: UnreadableEvent) -> None:
+        """Stops feeding `consumer`, which cannot read an event, and says so; the others go on."""
+        where = unreadable.where()
+        log.error("log follower: %s stops at an event it cannot read, until code that can: %s", consumer.name, where)
+        self.consumers.remove(consumer)
+        self.names.remove(consumer.name)
+        self.stalled[consumer.name] = where
+        try:
+            await self.store.stall_checkpoint(consumer.name, where)
+        except _TRANSIENT as exc:  # the log line says it already; /readyz learns it at the next restart's stall
+            log.warning("log follower: could not note that %s stopped: %s", consumer.name, exc)
 
     def _advance(self, position: Position) -> None:
         self.position = position
@@ -182,7 +220,11 @@ class LogFollower:
                 # Reading on while this window is handled is safe: reads never skip (the xmin guard), and each
                 # consumer gets only what lies past its checkpoint, read under its lock.
                 reading = asyncio.ensure_future(self._read(page.end))
-                if (fed := await self._feed(after, page)) is None:
+                try:
+                    fed = await self._feed(after, page)
+                except _Stalled as stalled:  # a rebuild cannot leave a read model out: it fails, naming the event
+                    raise stalled.unreadable from None
+                if fed is None:
                     return total
                 start, handled = fed
                 after = handled.end if handled.end is not None else start
@@ -317,7 +359,10 @@ class CheckpointWatch(LogFollower):
         self.names = list(names)
 
     async def run_once(self) -> int:
-        self._advance(min((await self.store.read_checkpoints(self.names)).values(), default=START))
+        # A reader stopped at an event it cannot read will not reach any write after it: waiting for it would
+        # only hold every waiter for its full timeout. Its stop is reported (/readyz), its read model stale.
+        standing = await self.store.read_checkpoints(self.names, skip_stalled=True)
+        self._advance(min(standing.values(), default=START if not self.names else _END))
         # Without wake-ups, anyone still waiting needs another look soon: the follower's held-back back-off.
         self.held_back = self.listener is None and not all(reached.done() for reached in self._waiting)
         return 0

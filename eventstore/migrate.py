@@ -14,6 +14,8 @@ from importlib.resources import files
 
 import asyncpg
 
+from .statistics import analyze_stale
+
 # Any fixed number will do; it only has to be the same for every process migrating this database.
 _MIGRATION_LOCK = 7_236_001
 
@@ -65,6 +67,8 @@ async def migrate(conn: asyncpg.Connection, sets: Sequence[MigrationSet] = (EVEN
                         checksum,
                     )
                 applied.append(name)
+        if EVENTSTORE in sets:  # a restored or bulk-loaded log gets its statistics before anything plans on it
+            await analyze_stale(conn)
     finally:
         await conn.execute("SELECT pg_advisory_unlock($1)", _MIGRATION_LOCK)
     return applied

@@ -22,6 +22,8 @@ The one append path. `append` (one stream) and `append_many` (several, atomicall
 - The fast path (fast_path.py, where its invariants are stated): one event at the version of a head this store
   saw commit is chained in Python and sent as one plain INSERT, without lock or lookup; if the head has moved on,
   the unique key refuses it and the general write above runs and explains, as if it had not been tried.
+- Statistics. No lookup of the store depends on planner statistics to use its index (the append function forbids
+  sequential scans); the store still keeps its tables analyzed itself as the log grows (statistics.py).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from .records import (
     StreamWrite,
 )
 from .sql import query
+from .statistics import StatisticsKeeper
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +97,8 @@ class EventStore:
         self._on_append = on_append
         # Appends chained here take this clock; those chained in the database take the server's.
         self._fast_path = FastPath(clock)
+        # The store keeps its tables' planner statistics itself, autovacuum or not (statistics.py).
+        self._statistics = StatisticsKeeper(pool)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -127,6 +132,7 @@ class EventStore:
             raise ValueError("append needs at least one event")
         if len({w.stream_id for w in writes}) < len(writes):
             raise ValueError("append_many takes each stream once")
+        self._statistics.appended(sum(len(w.events) for w in writes))
         if conn is None and (chained := await self._fast_path.append(self.pool, writes)) is not None:
             self.notify_appended()
             return [chained]
@@ -325,12 +331,28 @@ class EventStore:
     # holds their effects, under the name's advisory lock (see follower.py), so any process can read how far
     # they have come.
 
-    async def read_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> dict[str, Position]:
-        """Where each named reader stands: START for a name never saved."""
+    async def read_checkpoints(
+        self, names: Sequence[str], *, conn: Connection | None = None, skip_stalled: bool = False
+    ) -> dict[str, Position]:
+        """Where each named reader stands: START for a name never saved. `skip_stalled` leaves out the readers
+        stopped at an event they cannot read (`stall_checkpoint`)."""
         with translated():
             rows = await (conn or self.pool).fetch(query("read_checkpoints"), list(names))
         found = {r[0]: Position(r[1], r[2]) for r in rows}
-        return {name: found.get(name, START) for name in names}
+        stalled = {r[0] for r in rows if r[3]} if skip_stalled else set()
+        return {name: found.get(name, START) for name in names if name not in stalled}
+
+    async def stall_checkpoint(self, name: str, reason: str) -> None:
+        """Notes that the named reader stopped, and why (no payload in `reason`), for health checks in any
+        process; its position stays, and the note goes when `save_checkpoints` next moves it."""
+        with translated():
+            await self.pool.execute(query("stall_checkpoint"), name, reason)
+
+    async def stalled_checkpoints(self) -> dict[str, str]:
+        """The readers stopped at an event they cannot read, and why."""
+        with translated():
+            rows = await self.pool.fetch(query("stalled_checkpoints"))
+        return {r[0]: r[1] for r in rows}
 
     async def save_checkpoints(
         self, conn: Connection, names: Sequence[str], position: Position, *, notify: str | None = None

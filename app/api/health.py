@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
@@ -25,6 +27,8 @@ MAX_READY_LAG_EVENTS = 10_000
 REQUESTS = Histogram("meridian_graphql_request_seconds", "GraphQL request latency", ["operation"])
 ERRORS = Counter("meridian_graphql_errors_total", "GraphQL responses carrying errors", ["operation"])
 LAG = Gauge("meridian_projection_lag_events", "Events in the log not yet in a read model", ["projection"])
+STALLED = Gauge("meridian_log_reader_stalled", "1: the reader stopped at an event its code cannot read", ["reader"])
+_stalled_seen: set[str] = set()
 
 
 async def healthz(request: Request) -> Response:
@@ -51,6 +55,7 @@ async def readyz(request: Request) -> Response:
     try:
         await services.pool.fetchval("SELECT 1")
         lag = await projection_lag(services)
+        stalled = await services.store.stalled_checkpoints()
     except Exception as exc:  # any failure means "not ready"; the reason is in the body, never a trace
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
     if services.redis is not None:
@@ -58,10 +63,13 @@ async def readyz(request: Request) -> Response:
             await services.redis.ping()
         except Exception as exc:  # the API answers without Redis, but the jobs it causes would wait
             return JSONResponse({"status": "unavailable", "redis": type(exc).__name__}, status_code=503)
-    behind = {name: n for name, n in lag.items() if n > MAX_READY_LAG_EVENTS}
+    behind = {name: n for name, n in lag.items() if n > MAX_READY_LAG_EVENTS and name not in stalled}
     body = {
-        "status": "ready" if not behind else "lagging",
+        # A reader stopped at an event it cannot read (a newer version wrote it) is reported, not "not ready":
+        # the API still answers, and taking it out of rotation would stop everything for one stale read model.
+        "status": "lagging" if behind else "degraded" if stalled else "ready",
         "projection_lag": lag,
+        "stalled": stalled,
         "checked_in_ms": round((time.perf_counter() - started) * 1000, 2),
     }
     return JSONResponse(body, status_code=200 if not behind else 503)
@@ -71,6 +79,10 @@ async def metrics(request: Request) -> Response:
     services: Services = request.app.state.services
     for name, n in (await projection_lag(services)).items():
         LAG.labels(projection=name).set(n)
+    stalled = await services.store.stalled_checkpoints()
+    _stalled_seen.update(stalled)
+    for reader in _stalled_seen:  # one that moved on again reads 0
+        STALLED.labels(reader=reader).set(1 if reader in stalled else 0)
     body = generate_latest()
     if services.redis is not None:
         try:
@@ -82,7 +94,38 @@ async def metrics(request: Request) -> Response:
             jobs = CollectorRegistry(auto_describe=False)
             jobs.register(JobCounts(counts))
             body += generate_latest(jobs)
+    if (restarts := supervised_restarts(services.settings.data_dir / SUPERVISOR_STATE)) is not None:
+        supervised = CollectorRegistry(auto_describe=False)
+        supervised.register(Restarts(restarts))
+        body += generate_latest(supervised)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
+
+
+SUPERVISOR_STATE = "supervisor.json"  # written by `meridian up` (app/launcher.py) under the data folder
+
+
+def supervised_restarts(path: Path) -> dict[str, int] | None:
+    """How often `meridian up` restarted each component, or None when no supervisor runs this process."""
+    try:
+        components = json.loads(path.read_text())["components"]
+        return {name: int(c["restarts"]) for name, c in components.items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class Restarts(Collector):
+    """The supervisor's restarts per component, as one counter family (it outlives the processes it counts)."""
+
+    def __init__(self, restarts: dict[str, int]) -> None:
+        self.restarts = restarts
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        family = CounterMetricFamily(
+            "meridian_process_restarts", "Processes `meridian up` restarted after they exited", labels=["component"]
+        )
+        for name, n in sorted(self.restarts.items()):
+            family.add_metric([name], n)
+        yield family
 
 
 def jobs_key(namespace: str) -> str:
