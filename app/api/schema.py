@@ -35,6 +35,8 @@ from .orders.types import Order, Return, Shipment
 from .pickup import PickupQueries
 from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME
+from .sourcing_profiles import SourcingProfileMutations, SourcingProfileQueries
+from .stock_levels import StockLevelQueries
 from .subscriptions import Subscription
 
 Query = merge_types(
@@ -49,6 +51,8 @@ Query = merge_types(
         PickupQueries,
         LedgerQueries,
         ReturnPolicyQueries,
+        SourcingProfileQueries,
+        StockLevelQueries,
     ),
 )
 Mutation = merge_types(
@@ -61,6 +65,7 @@ Mutation = merge_types(
         CounterMutations,
         ReturnMutations,
         ReturnPolicyMutations,
+        SourcingProfileMutations,
     ),
 )
 

@@ -160,5 +160,10 @@ class ReadModelNetwork:
             self._prepared_from = (locations, profile)
         return self._prepared
 
+    def forget_profile(self) -> None:
+        """A profile was defined here: the next quote reloads it rather than wait for the refresh."""
+        if self._profiles is not None:
+            self._profiles[1].invalidate()
+
     async def _fetch_stock(self, skus: list[str]) -> Availability:
         return await available_stock(self.pool, skus)

@@ -34,8 +34,26 @@ def rules_of(profile: SourcingProfile) -> dict[str, Any]:
     return data
 
 
-def profile_of(state: profiles.Profile) -> SourcingProfile:
+def profile_of(state: profiles.Profile | profiles.SourcingProfileDefined) -> SourcingProfile:
     return msgspec.convert({**state.rules, "version": state.version}, SourcingProfile)
+
+
+async def defined_version(
+    store: EventStore, codec: EventCodec, name: str, version: int | None = None
+) -> profiles.SourcingProfileDefined | None:
+    """A version of the named profile as it was defined (who, when, why, its rules): the latest unless
+    `version` is given; None when there is no such version. Version n is the stream's n-th event."""
+    stream = profile_stream(name)
+    wanted = await store.stream_version(stream) if version is None else version
+    if wanted < 1:
+        return None
+    found = [codec.decode(r) for r in await store.read_stream(stream, from_version=wanted, to_version=wanted)]
+    return next((e for e in found if isinstance(e, profiles.SourcingProfileDefined)), None)
+
+
+async def profile_names(store: EventStore) -> list[str]:
+    """The names of every profile ever defined, in order."""
+    return [stream_id.split("-", 1)[1] for stream_id in await store.stream_ids("profile")]
 
 
 def parse_profile(data: bytes | str, *, base: SourcingProfile = BUILTIN) -> SourcingProfile:

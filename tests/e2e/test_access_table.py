@@ -69,6 +69,7 @@ class Probe:
     seen: Callable[[Any], bool] | None = None  # whether an answer holds the thing; None: a mutation's payload
     needs_return: bool = False
     needs_pickup: bool = False  # the world's order is alice's pickup at NWK, ready at the counter
+    needs_profile: bool = False  # a sourcing profile `default` was defined
 
 
 def query(
@@ -102,6 +103,11 @@ PACK = "mutation($id: ID!) { packShipment(input: {shipmentId: $id}) { userErrors
 DISPATCH = """mutation($id: ID!, $n: String!) { dispatchShipment(input: {shipmentId: $id, carrier: "simulated",
   trackingNumber: $n}) { userErrors { code } } }"""
 ORDER = "query($id: ID!, $at: DateTime) { order(id: $id, asOf: $at) { id } }"
+DC_ONLY = {"eligibility": [{"locationTypes": ["DISTRIBUTION_CENTER"]}]}
+DEFINE_PROFILE = (
+    "mutation($input: SourcingProfileInput!) { defineSourcingProfile(input: $input) { userErrors { code } } }"
+)
+SIMULATE = """query($input: SimulateSourcingInput!) { simulateSourcing(input: $input) { current { orders } } }"""
 
 PROBES: dict[str, Probe] = {
     "locations": query("{ locations { code } }", bool),
@@ -184,6 +190,15 @@ PROBES: dict[str, Probe] = {
         True,
     ),
     "defineReturnPolicy": mutation("defineReturnPolicy", "ReturnPolicyInput", lambda w: {"windowDays": 30}),
+    "stockLevels": query("{ stockLevels(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "sourcingProfile": Probe("{ sourcingProfile { version } }", seen=lambda d: d is not None, needs_profile=True),
+    "sourcingProfiles": Probe("{ sourcingProfiles { version } }", seen=bool, needs_profile=True),
+    "defineSourcingProfile": mutation("defineSourcingProfile", "SourcingProfileInput", lambda w: DC_ONLY),
+    "simulateSourcing": query(
+        SIMULATE,
+        lambda d: d["current"]["orders"] == 1,  # alice's order
+        lambda w: {"input": {"profile": DC_ONLY, "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}},
+    ),
     "orderUpdated": query(
         "subscription($id: ID!) { orderUpdated(id: $id) { id } }", lambda d: d is not None, lambda w: {"id": w.order_id}
     ),
@@ -311,6 +326,8 @@ def test_the_table_names_every_operation_and_every_cell_is_a_verdict() -> None:
 async def test_every_caller_gets_what_the_table_says(api: Api, operation: str) -> None:
     probe = PROBES[operation]
     w = await pickup_world(api) if probe.needs_pickup else await world(api, with_return=probe.needs_return)
+    if probe.needs_profile:
+        assert (await api.data(DEFINE_PROFILE, {"input": DC_ONLY}))["defineSourcingProfile"]["userErrors"] == []
     got: dict[str, str] = {}
     for caller, token in tokens(api).items():
         if probe.document.startswith("subscription"):
