@@ -245,9 +245,7 @@ class SourcingProfileQueries:
         found = [await defined_version(services.store, services.codec, n) for n in await profile_names(services.store)]
         return [SourcingProfile.from_defined(defined) for defined in found if defined is not None]
 
-    @strawberry.field(
-        description="What-if (admin): a draft over past orders, against the rules in force."
-    )
+    @strawberry.field(description="What-if (admin): a draft over past orders, against the rules in force.")
     async def simulate_sourcing(self, info: Info, input: SimulateSourcingInput) -> SimulationReport:
         if not can_simulate_sourcing(info.context.require(*ANYONE)):
             raise forbidden()
