@@ -161,9 +161,9 @@ class ReadModelNetwork:
         return self._prepared
 
     def forget_profile(self) -> None:
-        """A profile was defined here: the next quote reloads it rather than wait for the refresh."""
-        if self._profiles is not None:
-            self._profiles[1].invalidate()
+        """A profile was defined here: the next quote waits for it to load again rather than quote on the old one
+        while a background refresh runs (what `Refreshed.invalidate` would do)."""
+        self._profiles = None
 
     async def _fetch_stock(self, skus: list[str]) -> Availability:
         return await available_stock(self.pool, skus)

@@ -153,6 +153,19 @@ async def test_a_new_default_applies_to_the_next_decision_and_a_draft_shows_the_
     forbidden = await api.gql(SIMULATE, {"input": {"profile": draft, **period}}, token=operator)
     assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
+    # Delivery quotes, cached for a second, apply a version defined in this process at once.
+    near = await standard_cost(api)
+    assert (await define(api, excludedLocations=["NWK"]))["profile"]["version"] == 2
+    assert await standard_cost(api) > near
+
+
+async def standard_cost(api: Api) -> float:
+    cart = {"lines": [{"sku": "TEE", "quantity": 1}], "shipTo": {"postalCode": "10024"}}
+    found = await api.data("query($input: FulfillmentOptionsInput!) { fulfillmentOptions(input: $input) { "
+                           "serviceLevel cost } }", {"input": cart}, token=None)  # fmt: skip
+    (cost,) = [o["cost"] for o in found["fulfillmentOptions"] if o["serviceLevel"] == "STANDARD"]
+    return float(cost)
+
 
 STOCK = """query($location: String, $sku: String, $first: Int, $after: String) {
   stockLevels(locationCode: $location, sku: $sku, first: $first, after: $after) {
