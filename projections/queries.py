@@ -121,6 +121,25 @@ async def stock_levels_of_sku(conn: Connection | asyncpg.Pool, sku: str) -> list
     return await conn.fetch(query("stock_levels_of_sku"), sku)
 
 
+async def stock_levels_page(
+    conn: Connection | asyncpg.Pool,
+    *,
+    first: int,
+    after: tuple[str, str] | None = None,
+    sku: str | None = None,
+    location_codes: Sequence[str] | None = None,
+) -> list[asyncpg.Record]:
+    """Stock levels in (location code, SKU) order after the keyset cursor, of one SKU and/or at some locations;
+    each filter has its own statement so that each uses its own index."""
+    location, code_sku = after or ("", "")
+    codes = None if location_codes is None else list(location_codes)
+    if sku is not None:
+        return await conn.fetch(query("stock_levels_page_of_sku"), sku, codes, location, first)
+    if codes is not None:
+        return await conn.fetch(query("stock_levels_page_at"), codes, location, code_sku, first)
+    return await conn.fetch(query("stock_levels_page"), location, code_sku, first)
+
+
 async def stock_level(conn: Connection | asyncpg.Pool, sku: str, location_code: str) -> asyncpg.Record | None:
     return await conn.fetchrow(query("stock_level"), sku, location_code)
 

@@ -130,6 +130,30 @@ def can_read_ledger(principal: Principal) -> bool:
     return principal.role is Role.ADMIN
 
 
+# Sourcing profiles: the rules every decision applies.
+
+
+def can_see_sourcing_profiles(principal: Principal) -> bool:
+    """Staff: the rules explain the network's decisions, which only staff see (`sees_network`)."""
+    return sees_network(principal)
+
+
+def can_define_sourcing_profile(principal: Principal) -> bool:
+    """A new version of `default` changes every decision made after it: the admin's alone."""
+    return principal.role is Role.ADMIN
+
+
+def can_simulate_sourcing(principal: Principal) -> bool:
+    """What-if re-sources a period of past orders with a draft: the admin who would define it (and a costly
+    query, not for every caller)."""
+    return principal.role is Role.ADMIN
+
+
+def stock_locations_of(principal: Principal) -> frozenset[str] | None:
+    """The locations whose stock a listing shows: an operator's own (`can_see_stock_at`); None: every one."""
+    return principal.locations if principal.role is Role.OPERATOR else None
+
+
 # The return policy.
 
 

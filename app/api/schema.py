@@ -41,6 +41,8 @@ from .orders.types import Order, Return, Shipment
 from .pickup import PickupQueries
 from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME, DECIMAL
+from .sourcing_profiles import SourcingProfileMutations, SourcingProfileQueries
+from .stock_levels import StockLevelQueries
 from .subscriptions import Subscription
 from .substitutions import SubstitutionMutations, SubstitutionQueries
 
@@ -60,6 +62,8 @@ Query = merge_types(
         AlternativeQueries,
         SubstitutionQueries,
         DeliveryWindowQueries,
+        SourcingProfileQueries,
+        StockLevelQueries,
     ),
 )
 Mutation = merge_types(
@@ -77,6 +81,7 @@ Mutation = merge_types(
         CartMutations,
         SubstitutionMutations,
         DeliveryCapacityMutations,
+        SourcingProfileMutations,
     ),
 )
 

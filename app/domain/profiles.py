@@ -21,6 +21,13 @@ from app.domain.events import Command, Event
 
 ACTIVE = "default"  # the profile the sourcing workers apply
 
+
+class StaleProfile(InvalidState):
+    """The definition was made on a copy of the profile that another definition has since replaced."""
+
+    code = "CONFLICT"
+
+
 # Commands
 
 
@@ -75,7 +82,7 @@ def decide(state: Profile | None, command: DefineSourcingProfile, now: datetime)
         raise InvalidInput("profile name must be non-empty, without spaces, '-' or ':'", field=("name",))
     current = 0 if state is None else state.version
     if command.expected_version is not None and command.expected_version != current:
-        raise InvalidState(
+        raise StaleProfile(
             f"profile {name} is at version {current}, not {command.expected_version}", field=("expectedVersion",)
         )
     if state is not None and state.rules == command.rules:

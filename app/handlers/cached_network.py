@@ -160,5 +160,10 @@ class ReadModelNetwork:
             self._prepared_from = (locations, profile)
         return self._prepared
 
+    def forget_profile(self) -> None:
+        """A profile was defined here: the next quote waits for it to load again rather than quote on the old one
+        while a background refresh runs (what `Refreshed.invalidate` would do)."""
+        self._profiles = None
+
     async def _fetch_stock(self, skus: list[str]) -> Availability:
         return await available_stock(self.pool, skus)

@@ -17,10 +17,12 @@ stock history from the start of the log in one pass, which is fine for a plannin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime
 
 from app.domain import locations, stock
+from app.domain.errors import InvalidInput
 from app.domain.events import Event
 from app.domain.locations import Location
 from app.domain.order_events import OrderPlaced, SourcingDecided
@@ -36,6 +38,12 @@ WATCHED = ("location", "stock", "order")
 ORDER_EVENTS = frozenset({OrderPlaced.__name__, SourcingDecided.__name__})
 
 
+class TooManyOrders(InvalidInput):
+    """The period holds more orders than one simulation re-sources: a shorter period answers in time."""
+
+    code = "TOO_MANY_ORDERS"
+
+
 async def simulate_sourcing(
     store: EventStore,
     codec: EventCodec,
@@ -43,9 +51,17 @@ async def simulate_sourcing(
     *,
     period_from: datetime,
     period_to: datetime,
+    baseline: SourcingProfile | None = None,
+    max_orders: int | None = None,
 ) -> SimulationReport:
-    cases, undecided = await _cases(store, codec, period_from, period_to)
-    return simulate(cases, draft, period_from=period_from, period_to=period_to, undecided_orders=undecided)
+    """The draft over the orders placed in [period_from, period_to), against the live decisions (or, given a
+    `baseline`, against that profile: see `simulate`). More than `max_orders` orders raise TooManyOrders before
+    any is sourced. The solving runs in a thread, so a server's other requests go on meanwhile."""
+    cases, undecided = await _cases(store, codec, period_from, period_to, max_orders)
+    return await asyncio.to_thread(
+        simulate, cases, draft, period_from=period_from, period_to=period_to, undecided_orders=undecided,
+        baseline=baseline,
+    )  # fmt: skip
 
 
 class _Replay:
@@ -92,6 +108,7 @@ class _Replay:
             ),
             promised_days=days_between(placed.placed_at, max(promises)) if promises else None,
             backordered_units=sum(line.quantity for line in decided.backordered),
+            locations=tuple(s.location_code for s in decided.shipments),
         )
         network = [candidate(loc) for _, loc in sorted(self.locations.items())]
         return SimulationCase(request=request, network=network, availability=availability, now=decided.decided_at,
@@ -99,11 +116,12 @@ class _Replay:
 
 
 async def _cases(
-    store: EventStore, codec: EventCodec, period_from: datetime, period_to: datetime
+    store: EventStore, codec: EventCodec, period_from: datetime, period_to: datetime, max_orders: int | None = None
 ) -> tuple[list[SimulationCase], int]:
     replay = _Replay()
     placed: dict[str, OrderPlaced] = {}  # in the period, not decided yet
     cases: list[SimulationCase] = []
+    seen = 0  # orders placed in the period so far
     async for transaction in _transactions(store):
         # Decisions first, on the state before their transaction: its reservations are the decision's result.
         decoded = [(r, codec.decode(r)) for r in transaction if _wanted(r)]
@@ -113,6 +131,12 @@ async def _cases(
         for recorded, event in decoded:
             if isinstance(event, OrderPlaced) and period_from <= event.placed_at < period_to:
                 placed[event.order_id] = event
+                seen += 1
+                if max_orders is not None and seen > max_orders:
+                    raise TooManyOrders(
+                        f"more than {max_orders} orders were placed in the period: simulate a shorter one",
+                        field=("to",),
+                    )
             replay.apply(stream_category(recorded.stream_id), recorded.stream_id, event)
     return cases, len(placed)
 

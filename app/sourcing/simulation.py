@@ -30,6 +30,7 @@ class Decision(msgspec.Struct, frozen=True, kw_only=True):
     distances_km: tuple[float, ...]  # one per shipment, straight line from the location to the ship-to
     promised_days: float | None  # from placement to the latest shipment's promise; None when nothing ships
     backordered_units: int
+    locations: tuple[str, ...] = ()  # the code of each shipment's location, as `distances_km`
 
     @property
     def shipments(self) -> int:
@@ -83,6 +84,7 @@ def decision_of(plan: SourcingPlan, placed_at: datetime) -> Decision:
         distances_km=tuple(s.distance_km for s in plan.shipments),
         promised_days=days_between(placed_at, max(promises)) if promises else None,
         backordered_units=sum(plan.backordered.values()),
+        locations=tuple(s.location_code for s in plan.shipments),
     )
 
 
@@ -113,17 +115,22 @@ def simulate(
     period_to: datetime,
     undecided_orders: int = 0,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
+    baseline: SourcingProfile | None = None,
 ) -> SimulationReport:
     """Sources every case with `draft` and sets the result against the live decisions.
 
     Each order meets the stock the live profile met; the draft's own earlier choices do not deplete it
-    (see the shell for why), so the comparison is order by order on equal terms.
+    (see the shell for why), so the comparison is order by order on equal terms. With a `baseline` (the
+    profile in force now), the draft is set against it instead: an order decided with another version is
+    sourced again with the baseline, so that only the draft's own changes show.
     """
     comparisons: list[OrderComparison] = []
     for case in cases:
-        plan = source(case.request, case.network, case.availability, draft, case.now, time_limit=time_limit)
-        decided = decision_of(plan, case.request.placed_at)
-        comparisons.append(OrderComparison(order_id=case.request.order_id, live=case.live, draft=decided))
+        live = case.live
+        if baseline is not None and live.profile_version != baseline.version:
+            live = _decide(case, baseline, time_limit)
+        decided = _decide(case, draft, time_limit)
+        comparisons.append(OrderComparison(order_id=case.request.order_id, live=live, draft=decided))
     return SimulationReport(
         period_from=period_from,
         period_to=period_to,
@@ -136,9 +143,15 @@ def simulate(
     )
 
 
+def _decide(case: SimulationCase, profile: SourcingProfile, time_limit: float | None) -> Decision:
+    plan = source(case.request, case.network, case.availability, profile, case.now, time_limit=time_limit)
+    return decision_of(plan, case.request.placed_at)
+
+
 def _differs(live: Decision, draft: Decision) -> bool:
     return (
         abs(live.cost - draft.cost) > 0.005
         or sorted(live.distances_km) != sorted(draft.distances_km)
+        or sorted(live.locations) != sorted(draft.locations)
         or live.backordered_units != draft.backordered_units
     )

@@ -71,6 +71,7 @@ class Probe:
     needs_return: bool = False
     needs_pickup: bool = False  # the world's order is alice's pickup at NWK, ready at the counter
     needs_cart: bool = False
+    needs_profile: bool = False  # a sourcing profile `default` was defined
 
 
 def query(
@@ -108,6 +109,11 @@ PACK = "mutation($id: ID!) { packShipment(input: {shipmentId: $id}) { userErrors
 DISPATCH = """mutation($id: ID!, $n: String!) { dispatchShipment(input: {shipmentId: $id, carrier: "simulated",
   trackingNumber: $n}) { userErrors { code } } }"""
 ORDER = "query($id: ID!, $at: DateTime) { order(id: $id, asOf: $at) { id } }"
+DC_ONLY = {"eligibility": [{"locationTypes": ["DISTRIBUTION_CENTER"]}]}
+DEFINE_PROFILE = (
+    "mutation($input: SourcingProfileInput!) { defineSourcingProfile(input: $input) { userErrors { code } } }"
+)
+SIMULATE = """query($input: SimulateSourcingInput!) { simulateSourcing(input: $input) { current { orders } } }"""
 
 PROBES: dict[str, Probe] = {
     "locations": query("{ locations { code } }", bool),
@@ -236,6 +242,15 @@ PROBES: dict[str, Probe] = {
     "defineReturnPolicy": mutation("defineReturnPolicy", "ReturnPolicyInput", lambda w: {"windowDays": 30}),
     "setSubstitutes": mutation(
         "setSubstitutes", "SetSubstitutesInput", lambda w: {"sku": "TEE", "substitutes": ["TEE-XL"]}
+    ),
+    "stockLevels": query("{ stockLevels(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "sourcingProfile": Probe("{ sourcingProfile { version } }", seen=lambda d: d is not None, needs_profile=True),
+    "sourcingProfiles": Probe("{ sourcingProfiles { version } }", seen=bool, needs_profile=True),
+    "defineSourcingProfile": mutation("defineSourcingProfile", "SourcingProfileInput", lambda w: DC_ONLY),
+    "simulateSourcing": query(
+        SIMULATE,
+        lambda d: d["current"]["orders"] == 1,  # alice's order
+        lambda w: {"input": {"profile": DC_ONLY, "from": "2000-01-01T00:00:00Z", "to": "2100-01-01T00:00:00Z"}},
     ),
     "orderUpdated": query(
         "subscription($id: ID!) { orderUpdated(id: $id) { id } }", lambda d: d is not None, lambda w: {"id": w.order_id}
@@ -381,6 +396,8 @@ async def test_every_caller_gets_what_the_table_says(api: Api, operation: str) -
         w = await pickup_world(api)
     else:
         w = await world(api, with_return=probe.needs_return, with_cart=probe.needs_cart)
+    if probe.needs_profile:
+        assert (await api.data(DEFINE_PROFILE, {"input": DC_ONLY}))["defineSourcingProfile"]["userErrors"] == []
     got: dict[str, str] = {}
     for caller, token in tokens(api).items():
         if probe.document.startswith("subscription"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import msgspec
 import pytest
 
-from app.domain.errors import InvalidInput
+from app.domain.errors import DomainError, InvalidInput
 from app.domain.order_events import SourcingDecided
 from app.domain.streams import order_stream
 from app.domain.values import LocationType
@@ -53,6 +53,7 @@ async def test_sourcing_applies_the_defined_profile_and_records_its_version(
 
 
 async def test_a_profile_round_trips_through_the_log(handlers: Handlers, store: EventStore, codec: EventCodec) -> None:
+    await location(handlers, "NWK", NEWARK)
     await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY)))
     again = await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY)))
     assert again.position is None and again.value == 1  # same rules: no new version
@@ -61,14 +62,35 @@ async def test_a_profile_round_trips_through_the_log(handlers: Handlers, store: 
     assert active == msgspec.structs.replace(DC_ONLY, max_shipments=1, version=2)
 
 
-async def test_the_active_profile_is_cached_briefly(handlers: Handlers, store: EventStore, codec: EventCodec) -> None:
-    ticks = [0.0]
-    profiles = LogProfiles(store, codec, ttl=5.0, monotonic=lambda: ticks[0])
-    assert await profiles.active() == BUILTIN
+async def test_a_new_version_applies_at_once_in_every_process(
+    handlers: Handlers, store: EventStore, codec: EventCodec
+) -> None:
+    await location(handlers, "NWK", NEWARK)
+    elsewhere = LogProfiles(store, codec)  # another process's view: nobody tells it of the definition
+    assert await elsewhere.active() == BUILTIN
     await handlers.handle(DefineSourcingProfile(rules=rules_of(DC_ONLY)))
-    assert (await profiles.active()).version == 0  # still cached
-    ticks[0] = 5.0
-    assert (await profiles.active()).version == 1
+    assert (await elsewhere.active()).version == 1
+    assert await elsewhere.active() is await elsewhere.active()  # loaded again only when the version moved
+
+
+async def test_unsound_rules_are_refused_each_at_its_field(handlers: Handlers, store: EventStore) -> None:
+    await location(handlers, "NWK", NEWARK)
+    rules = {
+        **rules_of(default_profile()),
+        "eligibility": [{"location_types": []}],
+        "excluded_locations": ["NWK", "NOWHERE"],
+        "max_distance_km": {"STANDARD": -5.0},
+        "max_shipments": 0,
+    }
+    with pytest.raises(DomainError) as refused:
+        await handlers.handle(DefineSourcingProfile(rules=rules))
+    assert {(r.code, r.field) for r in refused.value.reasons} == {
+        ("INVALID_INPUT", ("eligibility",)),
+        ("UNKNOWN_LOCATION", ("excludedLocations", "1")),
+        ("INVALID_INPUT", ("maxDistanceKm", "0", "value")),
+        ("INVALID_INPUT", ("maxShipments",)),
+    }
+    assert await store.stream_version("profile-default") == 0
 
 
 async def test_a_draft_may_hold_only_what_it_changes() -> None:

@@ -7,10 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
+import pytest
 
 from app.domain.values import LocationType
 from app.handlers import Handlers, SourceOrder
-from app.handlers.simulation import simulate_sourcing
+from app.handlers.simulation import TooManyOrders, simulate_sourcing
 from app.sourcing import EligibilityRule, default_profile
 from app.sourcing.simulation import SimulationReport
 from eventstore import EventCodec, EventStore
@@ -70,6 +71,18 @@ async def test_a_draft_excluding_the_nearest_site_costs_more_and_ships_further(
     assert report.draft.avg_promised_days is not None and report.live.avg_promised_days is not None
     assert report.draft.avg_promised_days >= report.live.avg_promised_days
     assert report.draft.backordered_units == report.live.backordered_units == 0
+
+
+async def test_a_period_with_more_orders_than_allowed_is_refused_before_any_is_sourced(
+    handlers: Handlers, store: EventStore, codec: EventCodec, clock: FixedClock
+) -> None:
+    await history(handlers, clock)
+    draft = msgspec.structs.replace(default_profile(), version=2)
+    with pytest.raises(TooManyOrders) as refused:
+        await simulate_sourcing(store, codec, draft, period_from=DAY_FROM, period_to=DAY_TO, max_orders=1)
+    assert (refused.value.code, refused.value.field) == ("TOO_MANY_ORDERS", ("to",))
+    report = await simulate_sourcing(store, codec, draft, period_from=DAY_FROM, period_to=DAY_TO, max_orders=2)
+    assert report.live.orders == 2
 
 
 async def test_meridian_simulate_prints_the_report_as_json(

@@ -32,8 +32,9 @@ def test_defining_the_current_rules_again_changes_nothing() -> None:
 
 def test_an_edit_made_on_a_stale_version_is_refused() -> None:
     state = given(evolve, None, [defined(1), defined(2, {})])
-    with pytest.raises(InvalidState):
+    with pytest.raises(InvalidState) as refused:
         decide(state, DefineSourcingProfile(rules=RULES, expected_version=1), NOW)
+    assert (refused.value.code, refused.value.field) == ("CONFLICT", ("expectedVersion",))
     assert decide(state, DefineSourcingProfile(rules=RULES, expected_version=2), NOW) != []
 
 

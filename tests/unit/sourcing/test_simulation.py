@@ -69,3 +69,26 @@ def test_a_draft_that_decides_like_live_changes_nothing() -> None:
     second = simulate([again], default_profile(), period_from=NOW, period_to=NOW, time_limit=None)
     assert second.changed == ()
     assert second.live == second.draft
+
+
+def test_against_a_baseline_only_orders_decided_with_another_version_are_sourced_again() -> None:
+    network = [loc("A", NEAR), loc("C", FAR)]
+    atp = {("A", "s1"): 5, ("C", "s1"): 5}
+    # Decided from far away by version 3; the baseline (version 4) sources it near, as the draft does.
+    case = SimulationCase(request=order({"s1": 1}), network=network, availability=atp, now=NOW, live=decision(99.0))
+    baseline = msgspec.structs.replace(default_profile(), version=4)
+    draft = msgspec.structs.replace(default_profile(), version=5, preferred_locations=frozenset({"A"}))
+    report = simulate([case], draft, period_from=NOW, period_to=NOW, time_limit=None, baseline=baseline)
+    assert report.changed == ()  # against the live decision it would have changed; against version 4 not
+    assert report.live == report.draft and report.live_versions == (4,)
+    # Excluding the near site changes the order, and names the locations on both sides.
+    away = msgspec.structs.replace(draft, excluded_locations=frozenset({"A"}))
+    (changed,) = simulate([case], away, period_from=NOW, period_to=NOW, time_limit=None, baseline=baseline).changed
+    assert (changed.live.locations, changed.draft.locations) == (("A",), ("C",))
+    # A decision made with the baseline's own version is taken as recorded, not sourced again.
+    recorded = msgspec.structs.replace(decision(99.0), profile_version=4)
+    kept = SimulationCase(request=case.request, network=network, availability=atp, now=NOW, live=recorded)
+    assert (
+        simulate([kept], draft, period_from=NOW, period_to=NOW, time_limit=None, baseline=baseline).live.total_cost
+        == 99.0
+    )
