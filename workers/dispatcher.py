@@ -66,7 +66,6 @@ def _work_for(event: object, cause: str) -> list[dramatiq.Message[Any]]:
         case ReservationReleased() if event.reason != "SHORTFALL":
             return [jobs.allocate_backorders.message(event.sku, cause)]
         case OrderCancelled() | OrderLinesCancelled():
-            # Refunds for cancelled lines (an expired pickup's too: reason PICKUP_EXPIRED) join here.
             return [jobs.allocate_backorders.message(sku, cause) for sku in sorted({r.sku for r in event.released})]
         case ReplenishmentRequested():
             return [

@@ -71,6 +71,7 @@ class EditOrder(OrderCommand, frozen=True, kw_only=True):
     service_level: ServiceLevel | None = None
     reason: str = ""
     expected_version: int | None = None
+    prices: tuple[LinePrice, ...] = ()  # unit prices given with `lines`: a new SKU's is its price from now on
 
 
 class RevertAllocation(OrderCommand, frozen=True, kw_only=True):

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
+from app.domain import refunds
 from app.domain.errors import DomainError, Duplicate, InvalidInput, InvalidQuantity, InvalidState, refuse_all
 from app.domain.events import Event
 from app.domain.order_commands import EditOrder
-from app.domain.order_events import OrderEdited, ReservationRef, ShipmentReduction
+from app.domain.order_events import LinePrice, OrderEdited, RefundCause, ReservationRef, ShipmentReduction
 from app.domain.order_state import LIVE, Order, line_summaries, order_status, reservation_id, unallocated
+from app.domain.prices import check_prices
 from app.domain.values import Line, ShipmentStatus
 
 MAX_LINE_QUANTITY = 100_000  # as for placing an order
@@ -56,30 +58,51 @@ def edit(order: Order, command: EditOrder, now: datetime) -> list[Event]:
         problems.append(
             InvalidState("part of the order is picked: the service level cannot change", field=("serviceLevel",))
         )
+    new_prices = _new_prices(order, command, index, problems)
     refuse_all(problems)
 
     cancelled = {sku: live[sku] - wanted.get(sku, 0) for sku in live if wanted.get(sku, 0) < live[sku]}
     added = {sku: qty - live.get(sku, 0) for sku, qty in wanted.items() if qty > live.get(sku, 0)}
     replan = new_ship_to is not None or new_level is not None
-    if not (cancelled or added or replan):
+    if not (cancelled or added or replan or new_prices):
         return []  # nothing to change: nothing to append
     reductions = _replanned(order) if replan else _shrunk(order, cancelled)
     ordered = {line.sku: line.quantity for line in order.lines}
     lines = tuple(Line(line.sku, line.quantity + added.get(line.sku, 0)) for line in order.lines)
     lines += tuple(Line(sku, qty) for sku, qty in added.items() if sku not in ordered)
+    edited_away = tuple(Line(sku, qty) for sku, qty in cancelled.items())
+    # Units edited away of a priced line are refunded what was paid for them, in the same append.
+    refund = refunds.refund_for(order, edited_away, RefundCause.EDITED, now)
     return [
         OrderEdited(
             order_id=order.order_id,
             lines=lines,
-            cancelled=tuple(Line(sku, qty) for sku, qty in cancelled.items()),
+            cancelled=edited_away,
             reductions=tuple(cut for cut, _ in reductions),
             released=tuple(ref for _, ref in reductions),
             ship_to=new_ship_to,
             service_level=new_level,
             reason=command.reason,
             edited_at=now,
-        )
+            prices=new_prices,
+        ),
+        *([refund] if refund is not None else []),
     ]
+
+
+def _new_prices(
+    order: Order, command: EditOrder, index: dict[str, int], problems: list[DomainError]
+) -> tuple[LinePrice, ...]:
+    """The prices of SKUs new to the order, checked in its currency. A SKU already bought keeps the price paid
+    for it: a different one is refused at its line (an edit is not a repricing)."""
+    currency = order.paid.currency if order.paid is not None else None
+    checked = check_prices(command.lines or (), command.prices, problems, currency)
+    for price in checked:
+        kept = order.prices.get(price.sku)
+        if kept is not None and kept != price.unit_price:
+            at = ("lines", index[price.sku], "unitPrice")
+            problems.append(InvalidInput(f"{price.sku} was bought at {kept}; an edit keeps that price", field=at))
+    return tuple(price for price in checked if price.sku not in order.prices)
 
 
 def _wanted(lines: tuple[Line, ...]) -> dict[str, int]:

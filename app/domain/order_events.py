@@ -137,6 +137,7 @@ class OrderEdited(OrderEvent, frozen=True, kw_only=True):
     service_level: ServiceLevel | None = None
     reason: str = ""
     edited_at: datetime
+    prices: tuple[LinePrice, ...] = ()  # the prices of SKUs new to the order (a kept SKU keeps its price paid)
 
 
 class AllocationReverted(OrderEvent, frozen=True, kw_only=True):

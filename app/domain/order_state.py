@@ -410,9 +410,19 @@ def _at_the_counter(
 def _edited(order: Order, event: OrderEdited) -> Order:
     cancelled = Counter(order.cancelled_quantities)
     cancelled.update({line.sku: line.quantity for line in event.cancelled})
+    # Units the edit adds to a priced line are paid at that line's price (a new SKU's comes with the edit).
+    prices = {**order.prices, **{p.sku: p.unit_price for p in event.prices}}
+    before = {line.sku: line.quantity for line in order.lines}
+    more = [
+        money.times(prices[line.sku], line.quantity - before.get(line.sku, 0))
+        for line in event.lines
+        if line.sku in prices and line.quantity > before.get(line.sku, 0)
+    ]
     order = msgspec.structs.replace(
         order,
         lines=event.lines,
+        prices=prices,
+        paid=money.total([m for m in (order.paid, *more) if m is not None]),
         cancelled_quantities=dict(cancelled),
         ship_to=event.ship_to or order.ship_to,
         service_level=event.service_level or order.service_level,

@@ -23,7 +23,6 @@ from app.domain.errors import (
 )
 from app.domain.events import Event
 from app.domain.locations import DEFAULT_PICKUP_HOLD_DAYS, Location
-from app.domain.money import MixedCurrency, known_currency, valid_money
 from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
@@ -48,7 +47,6 @@ from app.domain.order_commands import (
 )
 from app.domain.order_events import (
     AllocationReverted,
-    LinePrice,
     OrderAllocated,
     OrderBackordered,
     OrderCancelled,
@@ -83,6 +81,7 @@ from app.domain.order_state import (
     unallocated,
 )
 from app.domain.pickup_events import ConfirmCollection, ExpirePickup, RemindPickup
+from app.domain.prices import check_prices
 from app.domain.substitutions import substitute_line_problems
 from app.domain.values import DeliveryMethod, Line, OrderStatus, ShipmentStatus, TrackingStatus
 
@@ -329,34 +328,6 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
             prices=prices,
         )
     ]
-
-
-def check_prices(
-    lines: tuple[Line, ...], prices: tuple[LinePrice, ...], problems: list[DomainError]
-) -> tuple[LinePrice, ...]:
-    """The prices at their currency's exponent; each problem (INVALID_AMOUNT, INVALID_CURRENCY, MIXED_CURRENCY:
-    one currency per order, the first price's) joins `problems` at `lines.<i>.unitPrice.<part>`, `i` being
-    the priced line's index. Unpriced lines are fine: the order then has no total for them."""
-    index = {line.sku: i for i, line in enumerate(lines)}
-    checked: list[LinePrice] = []
-    # The order's currency is the first price's (if it is one), whether or not its amount is right.
-    currency = next((p.unit_price.currency for p in prices if known_currency(p.unit_price.currency)), None)
-    for price in prices:
-        i = index.get(price.sku)
-        if i is None:
-            problems.append(InvalidInput(f"a price for {price.sku}, which is not on the order", field=("lines",)))
-            continue
-        at = ("lines", i, "unitPrice")
-        try:
-            unit = valid_money(price.unit_price, at)
-        except DomainError as refused:
-            problems.append(refused)
-            continue
-        if unit.currency != currency:
-            problems.append(MixedCurrency(f"the order is in {currency}, not {unit.currency}", field=(*at, "currency")))
-            continue
-        checked.append(LinePrice(sku=price.sku, unit_price=unit))
-    return tuple(checked)
 
 
 def _with_refund(events: list[Event], refund: Event | None) -> list[Event]:

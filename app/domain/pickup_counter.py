@@ -9,9 +9,10 @@ from __future__ import annotations
 import hmac
 from datetime import datetime, timedelta
 
+from app.domain import refunds
 from app.domain.errors import DomainError, InvalidInput, InvalidState
 from app.domain.events import Event
-from app.domain.order_events import OrderLinesCancelled, ShipmentPicked
+from app.domain.order_events import OrderLinesCancelled, RefundCause, ShipmentPicked
 from app.domain.order_state import Order, Shipment, evolve, shipment_reservations
 from app.domain.pickup_events import (
     ConfirmCollection,
@@ -106,6 +107,7 @@ def expire(order: Order, shipment: Shipment, _: ExpirePickup, now: datetime) -> 
         return []
     if now < shipment.expires_at:
         return []
+    refund = refunds.refund_for(order, shipment.lines, RefundCause.PICKUP_EXPIRED, now)  # of priced lines
     return [
         PickupExpired(
             order_id=order.order_id,
@@ -118,6 +120,7 @@ def expire(order: Order, shipment: Shipment, _: ExpirePickup, now: datetime) -> 
         OrderLinesCancelled(
             order_id=order.order_id, lines=shipment.lines, reductions=(), released=(), reason=EXPIRED_REASON
         ),
+        *([refund] if refund is not None else []),
     ]
 
 

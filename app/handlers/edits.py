@@ -37,8 +37,6 @@ async def edit_order(
     edited = next((e for e in events if isinstance(e, OrderEdited)), None)
     if edited is None:
         return after  # nothing to change
-    # Money: the units edited away are `edited.cancelled` (per SKU); the refund of a priced line's edited-away
-    # units is recorded here, in this same append, as for cancelled units.
     await release(uow, edited.released, {}, EDITED)
     # Only what the edit adds, or a whole re-plan for a new address or service level, is sourced: a decrease
     # shrinks what was planned and plans nothing.

@@ -12,7 +12,15 @@ from ..context import Info
 from ..errors import UserError
 from ..mutation_support import check_text, execute
 from ..scalars import ServiceLevel
-from .mutations import AddressInput, OrderLineInput, OrderPayload, _order_payload, _own_order, resolve_address
+from .mutations import (
+    AddressInput,
+    OrderLineInput,
+    OrderPayload,
+    _order_payload,
+    _own_order,
+    line_prices,
+    resolve_address,
+)
 
 
 @strawberry.input
@@ -55,6 +63,7 @@ class OrderEditMutations:
             service_level=input.service_level,
             reason=input.reason or "",
             expected_version=input.expected_version,
+            prices=line_prices(input.lines or []),
         )
         _, errors = await execute(info, command)
         return await _order_payload(info, order_id, errors)

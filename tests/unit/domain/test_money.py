@@ -21,19 +21,23 @@ from app.domain.order_commands import (
     AllocateOrder,
     CancelOrder,
     CancelOrderLines,
+    ConfirmPick,
     DispatchShipment,
+    EditOrder,
     MarkShipmentDelivered,
     OpenReturn,
     OrderCommand,
     PackShipment,
+    PickLine,
     PlaceOrder,
 )
 from app.domain.order_events import LinePrice, OrderPlaced, OrderRefunded, PlannedShipment, RefundCause
 from app.domain.order_state import Order, order_total
+from app.domain.pickup_events import ExpirePickup
 from app.domain.registry import ALL_EVENTS
 from app.domain.return_events import ReceivedLine, RefundLine, ReturnLine, ReturnRefunded, ReturnRequested
 from app.domain.returns import Return
-from app.domain.values import Address, Coordinates, ItemCondition, Line, ServiceLevel
+from app.domain.values import Address, Coordinates, DeliveryMethod, ItemCondition, Line, ServiceLevel
 from eventstore import EventCodec, RecordedEvent
 from tests.unit.domain.support import NOW, location
 
@@ -172,6 +176,59 @@ def test_cancelled_units_are_refunded_in_the_same_decision() -> None:
     order, events = run(order, CancelOrder(order_id="o1"))
     assert [type(e).__name__ for e in events] == ["OrderCancelled", "OrderRefunded"]
     assert order is not None and order.refunded == m("59.97") and order_total(order) == m("0.00")
+
+
+def test_units_edited_away_are_refunded_with_the_edit() -> None:
+    order, _ = run(None, place(("TEE", 3, m("19.99")), ("MUG", 1, m("5.00"))))
+    order, events = run(order, EditOrder(order_id="o1", lines=(Line("TEE", 1),)))
+    assert [type(e).__name__ for e in events] == ["OrderEdited", "OrderRefunded"]
+    refund = events[-1]
+    assert isinstance(refund, OrderRefunded)
+    assert (refund.amount, refund.cause) == (m("44.98"), RefundCause.EDITED)  # 2 tees and the mug
+    assert order is not None and order.refunded == m("44.98") and order_total(order) == m("19.99")
+
+
+def test_units_an_edit_adds_are_paid_at_their_lines_price_and_refundable() -> None:
+    order, _ = run(None, place(("TEE", 1, m("19.99"))))
+    more = EditOrder(
+        order_id="o1", lines=(Line("TEE", 2), Line("MUG", 1)), prices=(LinePrice(sku="MUG", unit_price=m("5")),)
+    )
+    order, events = run(order, more)
+    assert [type(e).__name__ for e in events] == ["OrderEdited"]
+    assert order is not None and order.paid == m("44.98") and order_total(order) == m("44.98")
+    # Refunding the added units is no longer capped at what the first placement paid.
+    order, events = run(order, CancelOrder(order_id="o1"))
+    assert order is not None and order.refunded == m("44.98")
+
+
+def test_an_edit_keeps_the_price_paid_and_the_orders_currency() -> None:
+    order, _ = run(None, place(("TEE", 1, m("19.99"))))
+    repriced = EditOrder(order_id="o1", lines=(Line("TEE", 1),), prices=(LinePrice(sku="TEE", unit_price=m("9.99")),))
+    with refused("INVALID_INPUT", ("lines", "0", "unitPrice")):
+        orders.decide(order, repriced, NOW)
+    euros = EditOrder(
+        order_id="o1",
+        lines=(Line("TEE", 1), Line("MUG", 1)),
+        prices=(LinePrice(sku="MUG", unit_price=m("5.00", "EUR")),),
+    )
+    with refused("MIXED_CURRENCY", ("lines", "1", "unitPrice", "currency")):
+        orders.decide(order, euros, NOW)
+
+
+def test_an_uncollected_pickup_is_refunded_when_its_hold_expires() -> None:
+    shipment = PlannedShipment(
+        shipment_id="S1", location_code="ST1", lines=(Line("TEE", 2),), kind=DeliveryMethod.PICKUP
+    )
+    order, _ = run(None, place(("TEE", 2, m("10.00"))))
+    order, _ = run(order, AllocateOrder(order_id="o1", shipments=(shipment,)))
+    pick = ConfirmPick(order_id="o1", shipment_id="S1", lines=(PickLine(sku="TEE", picked=2),), pickup_code="123456")
+    order, _ = run(order, pick)
+    assert order is not None and order.shipments[0].expires_at is not None
+    expired = orders.decide(order, ExpirePickup(order_id="o1", shipment_id="S1"), order.shipments[0].expires_at)
+    assert [type(e).__name__ for e in expired] == ["PickupExpired", "OrderLinesCancelled", "OrderRefunded"]
+    refund = expired[-1]
+    assert isinstance(refund, OrderRefunded)
+    assert (refund.amount, refund.cause) == (m("20.00"), RefundCause.PICKUP_EXPIRED)
 
 
 def test_cancelling_an_unpriced_order_refunds_nothing() -> None:
