@@ -58,6 +58,14 @@ def edit(order: Order, command: EditOrder, now: datetime) -> list[Event]:
         problems.append(
             InvalidState("part of the order is picked: the service level cannot change", field=("serviceLevel",))
         )
+    if order.delivery_window is not None:
+        # The window's slot was taken for this address and speed (a courier's reach, a day's route): another one
+        # is a new choice of window, made by cancelling and ordering again.
+        kept = "an order for a delivery window keeps its {}; cancel it and choose a window again"
+        if new_ship_to is not None:
+            problems.append(InvalidState(kept.format("address"), field=("shipTo",)))
+        if new_level is not None:
+            problems.append(InvalidState(kept.format("service level"), field=("serviceLevel",)))
     new_prices = _new_prices(order, command, index, problems)
     refuse_all(problems)
 

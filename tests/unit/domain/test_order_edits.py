@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import msgspec
 import pytest
 
 from app.domain import orders
+from app.domain.delivery import ChosenWindow
 from app.domain.errors import DomainError, InvalidInput, InvalidState
 from app.domain.events import Event
 from app.domain.order_commands import EditOrder
@@ -162,3 +166,15 @@ def test_a_cancelled_order_cannot_be_edited() -> None:
     cancelled = order(*ALLOCATED, OrderCancelled(order_id="o1", reason="", released=(), cancelled_at=NOW))
     with pytest.raises(InvalidState):
         edit(cancelled, ("A", 1))
+
+
+def test_an_order_for_a_delivery_window_keeps_its_address_and_speed_but_may_change_its_lines() -> None:
+    window = ChosenWindow(start=NOW, end=NOW + timedelta(hours=2), service_level=ServiceLevel.SAME_DAY)
+    state = msgspec.structs.replace(order(), delivery_window=window)
+    with pytest.raises(DomainError) as refused:
+        edit(state, ship_to=AWAY, service_level=ServiceLevel.EXPRESS)
+    assert [(r.code, r.field) for r in refused.value.reasons] == [
+        ("INVALID_STATE", ("shipTo",)),
+        ("INVALID_STATE", ("serviceLevel",)),
+    ]
+    assert [type(e).__name__ for e in edit(state, *((line.sku, 1) for line in state.lines))] == ["OrderEdited"]
