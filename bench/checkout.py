@@ -1,9 +1,11 @@
-"""Checkout bench: what the customer's choices at checkout cost over a 500-location network.
+"""Checkout bench: what the customer's choices at checkout cost over a 500-location network (`alternatives`,
+`deliveryWindows` over the next 7 days, and `fulfillmentOptions` as the floor under both).
 
 Run `python bench/checkout.py` (add `--quick` for a smoke run on a small network). On a fresh database it seeds a
 network of its own (`Plan.locations` DCs and stores around US metro areas; SKUs held thinly, so most carts cannot
 ship in full from one place; a quarter of the SKUs out everywhere with supply on its way; a substitution list per
-SKU), starts `meridian serve` (one process) and `meridian project` (the read models), and sends, per operation:
+SKU; every store delivers 2-hour courier windows), starts `meridian serve` (one process) and `meridian project`
+(the read models), and sends, per operation:
 
 - open loop at `Plan.rate` requests/s: calls/s served, p50 and p99 (target p99 < 50 ms);
 - closed loop with `Plan.clients` callers: the most it serves, with p50 and p99;
@@ -36,6 +38,7 @@ import uvloop
 
 from app.clock import system_clock
 from app.domain import locations, stock, substitutions
+from app.domain.delivery import DeliveryCapacity
 from app.domain.values import Coordinates, LocationType, SupplyKind
 from bench._common import Databases, emit, server_dsn, server_settings
 from bench._network import FULFILMENT_OPTIONS, METROS, Http, graphql, projections_caught_up, seeded_database
@@ -44,6 +47,9 @@ from bench._processes import Cluster
 from eventstore import Metadata
 
 BENCH = "checkout"
+COURIER = DeliveryCapacity(
+    window_minutes=120, deliveries_per_window=8, first_window_starts_at="10:00", last_window_ends_at="20:00"
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,11 @@ class Plan:
 
 FULL = Plan(locations=500, skus=60, holders_per_sku=25, seconds=5.0, runs=3, rate=100, clients=16)
 QUICK = Plan(locations=40, skus=12, holders_per_sku=4, seconds=1.0, runs=3, rate=20, clients=4)
+
+WINDOWS = """
+query DeliveryWindows($input: DeliveryWindowsInput!) {
+  deliveryWindows(input: $input) { start end serviceLevel cost available remaining }
+}"""
 
 ALTERNATIVES = """
 query Alternatives($input: FulfillmentOptionsInput!) {
@@ -84,11 +95,22 @@ def alternatives_input(rng: random.Random, plan: Plan) -> dict[str, Any]:
     return {"input": {"lines": lines, "shipTo": {"latitude": where.latitude, "longitude": where.longitude}}}
 
 
+def offered(data: Any) -> bool:
+    """Some window of the week is still available for the cart."""
+    return any(window["available"] for window in data["deliveryWindows"])
+
+
 Operation = tuple[str, Callable[[random.Random, Plan], dict[str, Any]], Callable[[Any], bool]]
 
 # name -> (document, random variables, whether an answer is non-empty)
 OPERATIONS: dict[str, Operation] = {
     "alternatives": (ALTERNATIVES, alternatives_input, lambda data: bool(data["alternatives"])),
+    # The windows of the next 7 days the same carts could be delivered in (stores' courier slots, day windows).
+    "delivery_windows": (
+        WINDOWS,
+        alternatives_input,
+        lambda data: any(w["available"] for w in data["deliveryWindows"]),
+    ),
     # The floor under it: the delivery promise of the same carts (what `alternatives` starts from).
     "fulfillment_options": (FULFILMENT_OPTIONS, alternatives_input, lambda data: bool(data["fulfillmentOptions"])),
 }
@@ -104,6 +126,8 @@ async def seed_network(handlers: Any, plan: Plan) -> None:
         where = near_a_metro(rng, 1.5)
         create = locations.CreateLocation(code=code, name=f"Site {code}", type=kind, coordinates=where)
         await handlers.handle(create, meta)
+        if kind is LocationType.STORE:  # same-day courier windows: 2 hours, 10:00-20:00 local, 8 deliveries each
+            await handlers.handle(locations.UpdateLocation(code=code, delivery_capacity=COURIER), meta)
     catalogue = skus(plan)
     now = system_clock()
     for i, sku in enumerate(catalogue):

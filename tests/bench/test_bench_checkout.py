@@ -14,7 +14,8 @@ def test_quick_checkout_bench_prints_one_json_figure_per_line(postgres_dsn: str,
     assert_figures(lines)
     assert {line["bench"] for line in lines} == {"checkout"}
     metrics = {line["metric"] for line in lines}
-    for mode in ("", "_max"):
-        expected = {f"alternatives{mode}_{m}" for m in ("per_s", "p50_ms", "p99_ms", "nonempty_fraction")}
-        assert expected <= metrics, metrics
+    for operation in ("alternatives", "delivery_windows"):
+        for mode in ("", "_max"):
+            expected = {f"{operation}{mode}_{m}" for m in ("per_s", "p50_ms", "p99_ms", "nonempty_fraction")}
+            assert expected <= metrics, metrics
     assert next(line for line in lines if line["metric"] == "alternatives_per_s")["errors"] == 0
