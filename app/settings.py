@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
     broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
+    demo_time_scale: float = Field(default=10.0, gt=0, alias="MERIDIAN_DEMO_TIME_SCALE")
+    """How much faster than real time the demo's store associates live (`meridian demo`, `up --demo`)."""
 
     # Limits at the edge (app/api/limits.py, app/api/query_cost.py). Every default is far above what the API's
     # own clients send; each stops one kind of abuse before it costs memory, a database query or a worker.
