@@ -57,7 +57,6 @@ async def run_demo(
 ) -> None:
     skus = demo_skus()
     associates = StoreAssociates(handlers, pool, rng, time_scale=time_scale)
-    await associates.give_stores_a_pick_sla()
     while not stop.is_set():
         lines = {sku: rng.randint(1, 3) for sku in rng.sample(skus, k=rng.randint(1, 3))}
         place = oc.PlaceOrder(
@@ -157,14 +156,18 @@ class StoreAssociates:
         self.handlers, self.pool, self.rng, self.habits = handlers, pool, rng, habits
         self.time_scale = time_scale
         self._due: dict[tuple[str, str], tuple[datetime, Action]] = {}
+        self._given_sla: set[str] = set()
 
-    async def give_stores_a_pick_sla(self) -> None:
-        """Stores without a pick SLA get the demo's (scaled, at least a minute); one set by hand is kept."""
+    async def _give_pick_sla(self, store: asyncpg.Record) -> None:
+        """A store without a pick SLA gets the demo's (scaled, at least a minute), once; one set by hand is kept.
+        Checked every step: on a first start the read model may not list the seeded stores yet."""
+        if store["pick_sla_minutes"] is not None or store["code"] in self._given_sla:
+            return
         minutes = max(1, round(self.habits.pick_sla_minutes / self.time_scale))
-        for row in await queries.all_locations(self.pool):
-            if row["type"] == STORE and row["pick_sla_minutes"] is None:
-                sla = locations.UpdateLocation(code=row["code"], pick_sla_minutes=minutes)
-                await self.handlers.handle(sla, ASSOCIATE)
+        with contextlib.suppress(DomainError):
+            sla = locations.UpdateLocation(code=store["code"], pick_sla_minutes=minutes)
+            await self.handlers.handle(sla, ASSOCIATE)
+        self._given_sla.add(store["code"])
 
     def _decide(self, now: datetime) -> tuple[datetime, Action]:
         roll = self.rng.random()
@@ -183,6 +186,7 @@ class StoreAssociates:
         for row in await queries.all_locations(self.pool):
             if row["type"] != STORE or not row["active"]:
                 continue
+            await self._give_pick_sla(row)
             for s in await queries.shipments_page_at_location(self.pool, row["code"], first=100, statuses=["PLANNED"]):
                 planned.add((s["order_id"], s["shipment_id"]))
         for key in planned - self._due.keys():

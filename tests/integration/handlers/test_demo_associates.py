@@ -97,7 +97,7 @@ async def test_stores_without_a_pick_sla_get_the_demos_scaled_one(
     await location(handlers, "CHI", CHICAGO)
     await caught_up(readmodel, store)
 
-    await StoreAssociates(handlers, readmodel, random.Random(7), time_scale=10).give_stores_a_pick_sla()
+    assert await StoreAssociates(handlers, readmodel, random.Random(7), time_scale=10).step() == 0
 
     codec = EventCodec(ALL_EVENTS)
     slas = {}
