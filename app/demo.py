@@ -96,8 +96,9 @@ async def pack_and_dispatch(handlers: Handlers, order_id: str, shipment_id: str,
 
 
 # -- store associates --------------------------------------------------------------------------------------------
-# What an associate does with a PLANNED shipment at a store, one function per action. Click & collect adds its
-# own here (a customer collecting a READY_FOR_PICKUP shipment, or never coming), chosen in `StoreAssociates`.
+# What an associate does with a PLANNED shipment at a store, one function per action, chosen in
+# `StoreAssociates._decide`. Click & collect adds its own here (handing a READY_FOR_PICKUP shipment to a customer
+# who came with the code, or one who never comes), and decides whether a picked PICKUP shipment is packed.
 Action = Callable[[Handlers, Order, Shipment, random.Random], Awaitable[None]]
 
 
@@ -156,6 +157,7 @@ class StoreAssociates:
         self.handlers, self.pool, self.rng, self.habits = handlers, pool, rng, habits
         self.time_scale = time_scale
         self._due: dict[tuple[str, str], tuple[datetime, Action]] = {}
+        self._done: set[tuple[str, str]] = set()  # acted on, still PLANNED in the read model for a moment
         self._given_sla: set[str] = set()
 
     async def _give_pick_sla(self, store: asyncpg.Record) -> None:
@@ -180,7 +182,7 @@ class StoreAssociates:
         return now + timedelta(minutes=after), action
 
     async def step(self) -> int:
-        """One round over every active store's PLANNED shipments; returns how many were acted on."""
+        """One round over every active store's PLANNED shipments; returns how many were picked (whole or short)."""
         now = self.handlers.ctx.clock()
         planned: set[tuple[str, str]] = set()
         for row in await queries.all_locations(self.pool):
@@ -193,17 +195,18 @@ class StoreAssociates:
             self._due[key] = self._decide(now)
         for key in self._due.keys() - planned:  # picked, expired, or cancelled: forgotten
             del self._due[key]
+        self._done &= planned
         acted = 0
         for key, (due, action) in sorted(self._due.items(), key=lambda item: item[1][0]):
-            if due > now or action is let_it_sit:
+            if due > now or key in self._done:
                 continue
+            self._done.add(key)
             order = await self._order(key[0])
             shipment = next((s for s in order.shipments if s.shipment_id == key[1]), None) if order else None
             if order is not None and shipment is not None and shipment.status is ShipmentStatus.PLANNED:
                 with contextlib.suppress(DomainError):  # the sweep, or someone else, got there first
                     await action(self.handlers, order, shipment, self.rng)
-                    acted += 1
-            self._due[key] = (datetime.max.replace(tzinfo=now.tzinfo), let_it_sit)  # done: never again
+                    acted += action is not let_it_sit
         return acted
 
     async def _order(self, order_id: str) -> Order | None:
