@@ -10,7 +10,8 @@ every five locations, every SKU stocked at several of them, around fifty US citi
   store shipment through `confirmPick` (20/s, NOT_FOUND) — the real mutation, over GraphQL on the running app,
   as an admin. The decline → PLANNED latency is read from the log afterwards, on the server's clock: from the
   `ShipmentPicked` that declined the unit to the `OrderAllocated` that planned its replacement (recorded_at
-  of each; they are one transaction, so this is the time re-sourcing takes inside it). Declines whose unit
+  of each). They are one atomic change, appended together, so this reads 0: the replacement is PLANNED at the
+  decline's commit (were re-sourcing ever moved to a job, this figure would show the wait). Declines whose unit
   nobody else could serve end `OrderBackordered` instead, and are counted. Also the `confirmPick` round trip
   (client clock, from each request's scheduled start): the mutation answers once the read model shows the
   replacement, so it is the time until an operator's screen can show it.
@@ -242,7 +243,10 @@ def report_declines(plan: Plan, runs: list[DeclineRun], env: dict[str, Any]) -> 
         "order_errors": sum(r.placed.errors + r.placed.dropped for r in runs),
         **env,
     }
-    clock = {"clock": "server recorded_at, ShipmentPicked -> OrderAllocated (one transaction)"}
+    clock = {
+        "clock": "server recorded_at, declining ShipmentPicked -> the OrderAllocated after it",
+        "note": "one transaction, the order stream's one append: the replacement is PLANNED at the decline's commit",
+    }
     for name, q in (("p50", 0.50), ("p99", 0.99)):
         values = [percentile(r.replanned_ms, q) if r.replanned_ms else float("nan") for r in runs]
         emit(BENCH, f"decline_to_replanned_{name}_ms", values, "ms", **clock, **context)
