@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import asyncio
+import os
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -373,6 +374,7 @@ async def bench_pickup(plan: Plan, dbs: Databases, env: dict[str, Any]) -> None:
 async def main(plan: Plan, quick: bool, only: str) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {"quick": quick, "db_pool_max": 10, **await server_settings(dbs.server)}
+        env["load_average_at_start"] = round(os.getloadavg()[0], 2)  # a shared machine: what else was running
         if only in ("all", "declines"):
             await bench_declines(plan, dbs, env)
         if only in ("all", "pickup"):
