@@ -35,6 +35,7 @@ import argparse
 import asyncio
 import os
 import random
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,6 +134,7 @@ class DeclineRun:
     confirm_pick: Result
     placed: Result
     declined: list[tuple[str, str]]  # (order id, shipment id) of every decline that went through
+    serve_cpu_share: float  # CPU seconds of `meridian serve` per second of the window (1.0: a core, saturated)
     replanned_ms: list[float] = field(default_factory=list)
     backordered: int = 0
     unexplained: int = 0  # a decline whose re-sourcing the log does not show (should stay 0)
@@ -172,7 +174,7 @@ async def fill_store_work(
 
 
 async def one_decline_run(
-    plan: Plan, http: Http, url: str, dsn: str, pool: asyncpg.Pool, rng: random.Random, done: set[str]
+    plan: Plan, http: Http, url: str, dsn: str, pool: asyncpg.Pool, rng: random.Random, done: set[str], serve_pid: int
 ) -> DeclineRun:
     work = await fill_store_work(plan, http, url, dsn, pool, rng, done)
     skus = sku_names(plan.skus)
@@ -192,12 +194,14 @@ async def one_decline_run(
         declined.append((order_id, shipment_id))
         return True
 
+    before, started = cpu_seconds([serve_pid]), time.perf_counter()
     placed, picked = await asyncio.gather(
         open_loop(place, plan.orders_per_s, plan.seconds, max_in_flight=plan.max_in_flight),
         open_loop(decline, plan.declines_per_s, plan.seconds, max_in_flight=plan.max_in_flight),
     )
+    busy = (cpu_seconds([serve_pid]) - before) / (time.perf_counter() - started)
     await settled(dsn)  # the next run must not measure this one's backlog
-    run = DeclineRun(confirm_pick=picked, placed=placed, declined=declined)
+    run = DeclineRun(confirm_pick=picked, placed=placed, declined=declined, serve_cpu_share=busy)
     await read_resourcing(pool, run)
     return run
 
@@ -257,6 +261,7 @@ def report_declines(plan: Plan, runs: list[DeclineRun], env: dict[str, Any]) -> 
     emit(BENCH, "declines_per_s", [r.confirm_pick.achieved_per_s for r in runs], "declines/s", **context)
     emit(BENCH, "orders_per_s", [r.placed.achieved_per_s for r in runs], "orders/s", **context)
     emit(BENCH, "declines_backordered", [float(r.backordered) for r in runs], "declines", **context)
+    emit(BENCH, "serve_cpu_share", [r.serve_cpu_share for r in runs], "cores", **context)
 
 
 async def bench_declines(plan: Plan, dbs: Databases, env: dict[str, Any]) -> None:
@@ -272,12 +277,13 @@ async def bench_declines(plan: Plan, dbs: Databases, env: dict[str, Any]) -> Non
             await cluster.worker(projections=False)
         await cluster.projections()
         url = await cluster.serve()
+        serve_pid = cluster.pids()[-1]
         await projections_caught_up(dsn)
         rng = random.Random(20261201)
         done: set[str] = set()
         async with Http(connections=plan.max_in_flight) as http:
             for _ in range(plan.runs):
-                runs.append(await one_decline_run(plan, http, url, dsn, pool, rng, done))
+                runs.append(await one_decline_run(plan, http, url, dsn, pool, rng, done, serve_pid))
     finally:
         await pool.close()
         await cluster.stop()

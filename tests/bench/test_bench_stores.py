@@ -16,6 +16,7 @@ DECLINES = {
     "declines_per_s",
     "orders_per_s",
     "declines_backordered",
+    "serve_cpu_share",
 }
 PICKUP = {
     "pickup_options_per_s",
