@@ -65,7 +65,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     from .demo import main as demo_main
 
     with database(settings) as dsn:
-        asyncio.run(demo_main(dsn, per_second=args.rate))
+        time_scale = args.time_scale if args.time_scale is not None else settings.demo_time_scale
+        asyncio.run(demo_main(dsn, per_second=args.rate, time_scale=time_scale))
     return 0
 
 
@@ -247,15 +248,16 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="meridian", description="Meridian distributed order management")
     sub = p.add_subparsers(dest="command", required=True)
     u = sub.add_parser("up", help="run everything: embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset")
-    u.add_argument("--demo", action="store_true", help="also run simulated customers and warehouse staff")
+    u.add_argument("--demo", action="store_true", help="also run simulated customers and staff")
     sub.add_parser("serve", help="run the API (GraphQL, health, metrics, webhooks)")
     t = sub.add_parser("token", help="print a signed bearer token")
     t.add_argument("--role", required=True, choices=[r.value for r in Role])
     t.add_argument("--customer", help="the customer a customer token acts for")
     t.add_argument("--locations", help="comma-separated location codes an operator token may act at")
     t.add_argument("--ttl", type=int, default=12 * 3600, help="seconds until it expires (at most the lifetime cap)")
-    d = sub.add_parser("demo", help="simulated customers and warehouse staff (what `up --demo` runs)")
+    d = sub.add_parser("demo", help="simulated customers, warehouse staff and store associates (what `up --demo` runs)")
     d.add_argument("--rate", type=float, default=2.0, help="orders per second")
+    d.add_argument("--time-scale", type=float, help="store associates' speed-up (default MERIDIAN_DEMO_TIME_SCALE)")
     sub.add_parser("migrate", help="apply database migrations")
     v = sub.add_parser("verify", help="check every stream's hash chain; exit 1 naming the first broken event")
     v.add_argument("--stream", help="only this stream")

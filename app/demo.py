@@ -1,7 +1,15 @@
-"""`meridian up --demo`: a stream of simulated customers and warehouse staff, so the demo network moves.
+"""`meridian up --demo`: simulated customers, warehouse staff and store associates, so the demo network moves.
 
-Orders arrive at a steady rate to random US addresses; allocated shipments are packed and dispatched with the
-simulated carrier, whose parcels then travel to delivery on their own (the tracking actor polls them).
+Orders arrive at a steady rate to random US addresses. Warehouse staff pack and dispatch what is planned at
+their locations (the pick implied). Store associates pick what is planned at their stores (`confirmPick`'s
+command, through the handlers): most picks whole; about one in ten with a unit not found or damaged, which is
+declined and sourced elsewhere at once; now and then one left to sit past the store's pick SLA, which the
+worker's sweep expires and sources again. Picked shipments are packed and dispatched with the simulated carrier,
+whose parcels then travel to delivery on their own (the tracking actor polls them).
+
+The associates live in demo time: `MERIDIAN_DEMO_TIME_SCALE` (or `meridian demo --time-scale`) divides their
+waits. At the default 10 a pick comes 12 s to 1 min after the shipment was planned, and stores without a pick SLA
+are given 3 minutes (30 demo minutes), so a forgotten pick is expired and re-sourced within minutes.
 """
 
 from __future__ import annotations
@@ -11,16 +19,19 @@ import contextlib
 import random
 import signal
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
 
 from app.carriers.simulated import tracking_number_for
-from app.domain import ALL_EVENTS
+from app.domain import ALL_EVENTS, locations
 from app.domain import order_commands as oc
 from app.domain.errors import DomainError
-from app.domain.order_state import Order
-from app.domain.values import Address, Coordinates, Line, ServiceLevel, ShipmentStatus
+from app.domain.order_state import Order, Shipment
+from app.domain.values import Address, Coordinates, Line, LocationType, PickDeclineReason, ServiceLevel, ShipmentStatus
 from app.handlers import Context, Handlers
 from app.handlers.cached_network import ReadModelNetwork
 from app.seed import demo_skus
@@ -28,11 +39,24 @@ from eventstore import EventCodec, EventStore, Metadata
 from projections import queries
 from projections.schema import create_readmodel_pool
 
+DEFAULT_TIME_SCALE = 10.0
+CUSTOMER = Metadata(actor="demo:customer")
+WAREHOUSE = Metadata(actor="demo:warehouse")
+ASSOCIATE = Metadata(actor="demo:store-associate")
+STORE = LocationType.STORE.value
 
-async def run_demo(handlers: Handlers, pool: asyncpg.Pool, stop: asyncio.Event, *, per_second: float = 2.0) -> None:
-    rng = random.Random(11)
+
+async def run_demo(
+    handlers: Handlers,
+    pool: asyncpg.Pool,
+    stop: asyncio.Event,
+    rng: random.Random,
+    *,
+    per_second: float = 2.0,
+    time_scale: float = DEFAULT_TIME_SCALE,
+) -> None:
     skus = demo_skus()
-    customer_meta, staff_meta = Metadata(actor="demo:customer"), Metadata(actor="demo:warehouse")
+    associates = StoreAssociates(handlers, pool, rng, time_scale=time_scale)
     while not stop.is_set():
         lines = {sku: rng.randint(1, 3) for sku in rng.sample(skus, k=rng.randint(1, 3))}
         place = oc.PlaceOrder(
@@ -43,34 +67,154 @@ async def run_demo(handlers: Handlers, pool: asyncpg.Pool, stop: asyncio.Event, 
             service_level=rng.choice(list(ServiceLevel)),
             priority=rng.choice([0, 0, 0, 5]),
         )
-        await handlers.handle(place, customer_meta)
-        await _ship_what_is_allocated(handlers, pool, staff_meta)
+        await handlers.handle(place, CUSTOMER)
+        await ship_from_warehouses(handlers, pool)
+        await associates.step()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), 1 / per_second)
 
 
-async def _ship_what_is_allocated(handlers: Handlers, pool: asyncpg.Pool, meta: Metadata) -> None:
-    for row in await queries.orders_page(pool, first=20, status="ALLOCATED"):
-        states = await queries.order_states(pool, [row["order_id"]])
-        if not states:
+async def ship_from_warehouses(handlers: Handlers, pool: asyncpg.Pool) -> None:
+    """Staff at every shipping location but the stores pack and dispatch what is planned there, oldest first."""
+    for row in await queries.all_locations(pool):
+        if row["type"] == STORE or not row["ship"]:
             continue
-        order = msgspec.json.decode(states[0][1], type=Order)
-        for shipment in order.shipments:
-            if shipment.status is not ShipmentStatus.PLANNED:
+        for shipment in await queries.shipments_page_at_location(pool, row["code"], first=20, statuses=["PLANNED"]):
+            await pack_and_dispatch(handlers, shipment["order_id"], shipment["shipment_id"], WAREHOUSE)
+
+
+async def pack_and_dispatch(handlers: Handlers, order_id: str, shipment_id: str, meta: Metadata) -> None:
+    try:
+        await handlers.handle(oc.PackShipment(order_id=order_id, shipment_id=shipment_id), meta)
+        number = tracking_number_for(f"{order_id[:8]}{shipment_id}", handlers.ctx.clock())
+        dispatch = oc.DispatchShipment(
+            order_id=order_id, shipment_id=shipment_id, carrier="simulated", tracking_number=number
+        )
+        await handlers.handle(dispatch, meta)
+    except DomainError:
+        pass  # someone else got there first, or nothing was left to ship: the demo moves on
+
+
+# -- store associates --------------------------------------------------------------------------------------------
+# What an associate does with a PLANNED shipment at a store, one function per action, chosen in
+# `StoreAssociates._decide`. Click & collect adds its own here (handing a READY_FOR_PICKUP shipment to a customer
+# who came with the code, or one who never comes), and decides whether a picked PICKUP shipment is packed.
+Action = Callable[[Handlers, Order, Shipment, random.Random], Awaitable[None]]
+
+
+async def pick_whole(handlers: Handlers, order: Order, shipment: Shipment, rng: random.Random) -> None:
+    """Everything planned was found: picked, then packed and handed to the carrier."""
+    lines = tuple(oc.PickLine(sku=line.sku, picked=line.quantity) for line in shipment.lines)
+    await _pick(handlers, order, shipment, lines)
+
+
+async def decline_a_unit(handlers: Handlers, order: Order, shipment: Shipment, rng: random.Random) -> None:
+    """One unit of one line is not on the shelf, or is damaged: it is declined and sourced elsewhere at once."""
+    short = rng.randrange(len(shipment.lines))
+    reason = rng.choice([PickDeclineReason.NOT_FOUND, PickDeclineReason.DAMAGED])
+    lines = tuple(
+        oc.PickLine(sku=line.sku, picked=line.quantity - 1, reason=reason)
+        if i == short
+        else oc.PickLine(sku=line.sku, picked=line.quantity)
+        for i, line in enumerate(shipment.lines)
+    )
+    await _pick(handlers, order, shipment, lines)
+
+
+async def let_it_sit(handlers: Handlers, order: Order, shipment: Shipment, rng: random.Random) -> None:
+    """Nobody gets to it: it runs past the store's pick SLA, and the worker's sweep expires and re-sources it."""
+
+
+async def _pick(handlers: Handlers, order: Order, shipment: Shipment, lines: tuple[oc.PickLine, ...]) -> None:
+    pick = oc.ConfirmPick(order_id=order.order_id, shipment_id=shipment.shipment_id, lines=lines)
+    await handlers.handle(pick, ASSOCIATE)
+    await pack_and_dispatch(handlers, order.order_id, shipment.shipment_id, ASSOCIATE)  # empty: cancelled, skipped
+
+
+@dataclass(frozen=True)
+class Habits:
+    """How often associates decline a unit or forget a pick, and their times in demo minutes."""
+
+    decline_rate: float = 0.10
+    forget_rate: float = 0.05
+    pick_after_minutes: tuple[float, float] = (2.0, 10.0)  # after they first see the shipment
+    pick_sla_minutes: float = 30.0  # given to stores that have none, so a forgotten pick expires
+
+
+class StoreAssociates:
+    """Each PLANNED shipment at a store gets, when first seen, an action and a time to do it (from the injected
+    `rng`); `step` does what has come due. Their memory is in-process: a restarted demo decides afresh."""
+
+    def __init__(
+        self,
+        handlers: Handlers,
+        pool: asyncpg.Pool,
+        rng: random.Random,
+        *,
+        time_scale: float = DEFAULT_TIME_SCALE,
+        habits: Habits = Habits(),  # frozen: one shared default is safe
+    ) -> None:
+        self.handlers, self.pool, self.rng, self.habits = handlers, pool, rng, habits
+        self.time_scale = time_scale
+        self._due: dict[tuple[str, str], tuple[datetime, Action]] = {}
+        self._done: set[tuple[str, str]] = set()  # acted on, still PLANNED in the read model for a moment
+        self._given_sla: set[str] = set()
+
+    async def _give_pick_sla(self, store: asyncpg.Record) -> None:
+        """A store without a pick SLA gets the demo's (scaled, at least a minute), once; one set by hand is kept.
+        Checked every step: on a first start the read model may not list the seeded stores yet."""
+        if store["pick_sla_minutes"] is not None or store["code"] in self._given_sla:
+            return
+        minutes = max(1, round(self.habits.pick_sla_minutes / self.time_scale))
+        with contextlib.suppress(DomainError):
+            sla = locations.UpdateLocation(code=store["code"], pick_sla_minutes=minutes)
+            await self.handlers.handle(sla, ASSOCIATE)
+        self._given_sla.add(store["code"])
+
+    def _decide(self, now: datetime) -> tuple[datetime, Action]:
+        roll = self.rng.random()
+        action: Action = pick_whole
+        if roll < self.habits.forget_rate:
+            action = let_it_sit
+        elif roll < self.habits.forget_rate + self.habits.decline_rate:
+            action = decline_a_unit
+        after = self.rng.uniform(*self.habits.pick_after_minutes) / self.time_scale
+        return now + timedelta(minutes=after), action
+
+    async def step(self) -> int:
+        """One round over every active store's PLANNED shipments; returns how many were picked (whole or short)."""
+        now = self.handlers.ctx.clock()
+        planned: set[tuple[str, str]] = set()
+        for row in await queries.all_locations(self.pool):
+            if row["type"] != STORE or not row["active"]:
                 continue
-            oid, sid = order.order_id, shipment.shipment_id
-            try:
-                await handlers.handle(oc.PackShipment(order_id=oid, shipment_id=sid), meta)
-                number = tracking_number_for(f"{oid[:8]}{sid}", handlers.ctx.clock())
-                dispatch = oc.DispatchShipment(
-                    order_id=oid, shipment_id=sid, carrier="simulated", tracking_number=number
-                )
-                await handlers.handle(dispatch, meta)
-            except DomainError:
-                continue  # someone else got there first; the demo moves on
+            await self._give_pick_sla(row)
+            for s in await queries.shipments_page_at_location(self.pool, row["code"], first=100, statuses=["PLANNED"]):
+                planned.add((s["order_id"], s["shipment_id"]))
+        for key in planned - self._due.keys():
+            self._due[key] = self._decide(now)
+        for key in self._due.keys() - planned:  # picked, expired, or cancelled: forgotten
+            del self._due[key]
+        self._done &= planned
+        acted = 0
+        for key, (due, action) in sorted(self._due.items(), key=lambda item: item[1][0]):
+            if due > now or key in self._done:
+                continue
+            self._done.add(key)
+            order = await self._order(key[0])
+            shipment = next((s for s in order.shipments if s.shipment_id == key[1]), None) if order else None
+            if order is not None and shipment is not None and shipment.status is ShipmentStatus.PLANNED:
+                with contextlib.suppress(DomainError):  # the sweep, or someone else, got there first
+                    await action(self.handlers, order, shipment, self.rng)
+                    acted += action is not let_it_sit
+        return acted
+
+    async def _order(self, order_id: str) -> Order | None:
+        states = await queries.order_states(self.pool, [order_id])
+        return msgspec.json.decode(states[0][1], type=Order) if states else None
 
 
-async def main(dsn: str, *, per_second: float) -> None:
+async def main(dsn: str, *, per_second: float, time_scale: float = DEFAULT_TIME_SCALE) -> None:
     """The `meridian demo` process: its own pool and handlers, until SIGINT/SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -80,6 +224,6 @@ async def main(dsn: str, *, per_second: float) -> None:
     try:
         codec = EventCodec(ALL_EVENTS)
         handlers = Handlers(Context(EventStore(pool), codec), network=ReadModelNetwork(pool, codec))
-        await run_demo(handlers, pool, stop, per_second=per_second)
+        await run_demo(handlers, pool, stop, random.Random(11), per_second=per_second, time_scale=time_scale)
     finally:
         await pool.close()

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     read_your_writes_seconds: float = Field(default=5.0, gt=0, alias="MERIDIAN_READ_YOUR_WRITES_SECONDS")
     """How long a mutation waits for the read models to include its write before answering from them; past it, the
     answer may not show the change yet (it is committed all the same)."""
+    demo_time_scale: float = Field(default=10.0, gt=0, alias="MERIDIAN_DEMO_TIME_SCALE")
+    """How much faster than real time the demo's store associates live (`meridian demo`, `up --demo`)."""
 
     # Limits at the edge (app/api/limits.py, app/api/query_cost.py). Every default is far above what the API's
     # own clients send; each stops one kind of abuse before it costs memory, a database query or a worker.
