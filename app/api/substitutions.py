@@ -7,6 +7,7 @@ from __future__ import annotations
 import strawberry
 
 from app.domain import substitutions
+from app.domain.values import MAX_SKU_LENGTH
 from app.handlers.substitutions import read_substitutes
 
 from .access import can_see_substitutes, can_set_substitutes
@@ -50,8 +51,8 @@ class SubstitutionQueries:
     async def substitutes(self, info: Info, sku: str) -> Substitution | None:
         if not can_see_substitutes(info.context.principal):
             raise forbidden()
-        if not sku.strip() or len(sku) > substitutions.MAX_SKU_LENGTH:
-            raise ApiError(f"a SKU of 1 to {substitutions.MAX_SKU_LENGTH} characters", "INVALID_ARGUMENT", "sku")
+        if not sku.strip() or len(sku) > MAX_SKU_LENGTH:
+            raise ApiError(f"a SKU of 1 to {MAX_SKU_LENGTH} characters", "INVALID_ARGUMENT", "sku")
         services = info.context.services
         return Substitution.from_domain(await read_substitutes(services.store, services.codec, sku))
 

@@ -27,18 +27,17 @@ from app.domain.errors import (
     Duplicate,
     InsufficientStock,
     InvalidInput,
-    InvalidQuantity,
     InvalidState,
     NotFound,
     refuse_all,
 )
 from app.domain.events import Command, Event
 from app.domain.order_events import PlannedShipment, ReservationRef, SourcingDecided
+from app.domain.order_lines import line_problems
 from app.domain.values import Address, Line, ServiceLevel
 
 MIN_TTL_SECONDS, MAX_TTL_SECONDS = 30, 3600  # long enough to pay, short enough not to starve other buyers
 DEFAULT_TTL_SECONDS = 900
-MAX_LINE_QUANTITY = 100_000  # as for orders
 
 
 class CartStatus(enum.StrEnum):
@@ -212,20 +211,7 @@ def check_reservable(state: Cart | None, command: ReserveCart) -> None:
         problems.append(InvalidInput("a customer is required", field=("customerId",)))
     if not command.lines:
         problems.append(InvalidInput("a reservation needs at least one line", field=("lines",)))
-    seen: set[str] = set()
-    for i, line in enumerate(command.lines):
-        if not line.sku.strip():
-            problems.append(InvalidInput("a SKU is required", field=("lines", i, "sku")))
-        elif line.sku in seen:
-            problems.append(Duplicate(f"{line.sku} appears twice; reserve it once", field=("lines", i, "sku")))
-        seen.add(line.sku)
-        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
-            problems.append(
-                InvalidQuantity(
-                    f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
-                    field=("lines", i, "quantity"),
-                )
-            )
+    problems += line_problems(command.lines)
     refuse_all(problems)
 
 

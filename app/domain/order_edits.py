@@ -15,16 +15,13 @@ from collections import Counter
 from datetime import datetime
 
 from app.domain import refunds
-from app.domain.errors import DomainError, Duplicate, InvalidInput, InvalidQuantity, InvalidState, refuse_all
+from app.domain.errors import DomainError, InvalidInput, InvalidState, refuse_all
 from app.domain.events import Event
 from app.domain.order_commands import EditOrder
 from app.domain.order_events import LinePrice, OrderEdited, RefundCause, ReservationRef, ShipmentReduction
+from app.domain.order_lines import check_prices, line_problems
 from app.domain.order_state import LIVE, Order, line_summaries, order_status, reservation_id, unallocated
-from app.domain.prices import check_prices
 from app.domain.values import Line, ShipmentStatus
-
-MAX_LINE_QUANTITY = 100_000  # as for placing an order
-MAX_SKU_LENGTH = 200
 
 # Units in shipments in these states are past the pick: an edit leaves them as they are.
 PAST_PICK = LIVE - {ShipmentStatus.PLANNED}
@@ -117,26 +114,8 @@ def _wanted(lines: tuple[Line, ...]) -> dict[str, int]:
     """The new full set of lines, checked as an order's lines are at placement (every fault at once)."""
     if not lines:
         raise InvalidInput("an order needs at least one line (cancel it instead)", field=("lines",))
-    problems: list[DomainError] = []
-    wanted: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        sku = ("lines", i, "sku")
-        if not line.sku.strip():
-            problems.append(InvalidInput("a SKU is required", field=sku))
-        elif len(line.sku) > MAX_SKU_LENGTH:
-            problems.append(InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=sku))
-        elif line.sku in wanted:
-            problems.append(Duplicate(f"{line.sku} appears twice; list it once with the total", field=sku))
-        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
-            problems.append(
-                InvalidQuantity(
-                    f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
-                    field=("lines", i, "quantity"),
-                )
-            )
-        wanted.setdefault(line.sku, line.quantity)
-    refuse_all(problems)
-    return wanted
+    refuse_all(line_problems(lines))
+    return {line.sku: line.quantity for line in lines}
 
 
 Cut = tuple[ShipmentReduction, ReservationRef]

@@ -12,7 +12,6 @@ from datetime import datetime
 
 from app.domain import order_edits, picking, pickup_counter, refunds, transfers
 from app.domain.errors import (
-    DomainError,
     Duplicate,
     InvalidInput,
     InvalidQuantity,
@@ -66,6 +65,7 @@ from app.domain.order_events import (
     ShipmentReduction,
     TrackingUpdated,
 )
+from app.domain.order_lines import check_prices, line_problems
 from app.domain.order_state import (
     ON_THE_ROAD,
     OPEN_SHIPMENT,
@@ -81,14 +81,11 @@ from app.domain.order_state import (
     unallocated,
 )
 from app.domain.pickup_events import ConfirmCollection, ExpirePickup, RemindPickup
-from app.domain.prices import check_prices
 from app.domain.substitutions import substitute_line_problems
 from app.domain.values import DeliveryMethod, Line, OrderStatus, ShipmentStatus, TrackingStatus
 
 __all__ = ["decide", "evolve", "line_summaries", "open_reservations", "order_status", "reservation_id"]
 
-MAX_LINE_QUANTITY = 100_000  # more of one SKU in one order is a typo, not a sale
-MAX_SKU_LENGTH = 200
 
 _PROBLEM = frozenset(
     {TrackingStatus.RETURN_TO_SENDER, TrackingStatus.FAILURE, TrackingStatus.ERROR, TrackingStatus.CANCELLED}
@@ -283,24 +280,7 @@ def _place(state: Order | None, command: PlaceOrder, now: datetime, pickup_locat
         raise InvalidInput("a customer is required", field=("customerId",))
     if not command.lines:
         raise InvalidInput("an order needs at least one line", field=("lines",))
-    problems: list[DomainError] = []
-    seen: set[str] = set()
-    for i, line in enumerate(command.lines):
-        sku = ("lines", i, "sku")
-        if not line.sku.strip():
-            problems.append(InvalidInput("a SKU is required", field=sku))
-        elif len(line.sku) > MAX_SKU_LENGTH:
-            problems.append(InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=sku))
-        elif line.sku in seen:
-            problems.append(Duplicate(f"{line.sku} appears twice; order it once with the total", field=sku))
-        seen.add(line.sku)
-        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
-            problems.append(
-                InvalidQuantity(
-                    f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
-                    field=("lines", i, "quantity"),
-                )
-            )
+    problems = line_problems(command.lines)
     problems += transfers.delivery_problems(command, pickup_location)
     problems += substitute_line_problems([line.sku for line in command.lines], command.substitutions)
     window = command.delivery_window

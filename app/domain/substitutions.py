@@ -14,8 +14,8 @@ import msgspec
 
 from app.domain.errors import DomainError, Duplicate, InvalidInput, refuse_all
 from app.domain.events import Command, Event
+from app.domain.values import MAX_SKU_LENGTH
 
-MAX_SKU_LENGTH = 200  # as on an order line
 MAX_SUBSTITUTES = 20  # a shopper reads a handful; a longer list is a mistake, not a preference
 
 

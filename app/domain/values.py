@@ -160,6 +160,10 @@ class Address(msgspec.Struct, frozen=True, kw_only=True):
     country: str | None = None
 
 
+MAX_LINE_QUANTITY = 100_000  # more of one SKU in one order is a typo, not a sale
+MAX_SKU_LENGTH = 200
+
+
 class Line(msgspec.Struct, frozen=True):
     """A SKU and a quantity: the unit of ordering, allocating, shipping and returning."""
 

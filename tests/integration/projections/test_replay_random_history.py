@@ -367,7 +367,7 @@ async def test_replay_rebuilds_a_random_history_identically(
         "ReservationTransferred", "OrderRefunded",
     }  # fmt: skip
     assert not wanted - happened, (wanted - happened, outcomes)
-    assert await readmodel.fetchval("SELECT count(*) FROM orders") > 300
+    assert await readmodel.fetchval("SELECT count(*) FROM orders") > 200  # placements among ~20 kinds of command
     assert await readmodel.fetchval("SELECT count(*) FROM orders WHERE state->>'replacement_for' IS NOT NULL") > 0
 
     # A row the log does not produce is found and named.

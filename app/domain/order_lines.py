@@ -1,11 +1,35 @@
-"""Prices of an order's lines, checked once for placing and editing an order alike."""
+"""An order's lines, checked once for placing, editing and holding a cart alike: SKUs, quantities, prices."""
 
 from __future__ import annotations
 
-from app.domain.errors import DomainError, InvalidInput
+from app.domain.errors import DomainError, Duplicate, InvalidInput, InvalidQuantity
 from app.domain.money import MixedCurrency, known_currency, valid_money
 from app.domain.order_events import LinePrice
-from app.domain.values import Line
+from app.domain.values import MAX_LINE_QUANTITY, MAX_SKU_LENGTH, Line
+
+
+def line_problems(lines: tuple[Line, ...]) -> list[DomainError]:
+    """Every fault of the lines at once (a shopper fixes the cart in one go): a SKU missing, too long or listed
+    twice, a quantity out of range; each at its line."""
+    problems: list[DomainError] = []
+    seen: set[str] = set()
+    for i, line in enumerate(lines):
+        sku = ("lines", i, "sku")
+        if not line.sku.strip():
+            problems.append(InvalidInput("a SKU is required", field=sku))
+        elif len(line.sku) > MAX_SKU_LENGTH:
+            problems.append(InvalidInput(f"a SKU has at most {MAX_SKU_LENGTH} characters", field=sku))
+        elif line.sku in seen:
+            problems.append(Duplicate(f"{line.sku} appears twice; list it once with the total", field=sku))
+        seen.add(line.sku)
+        if not 0 < line.quantity <= MAX_LINE_QUANTITY:
+            problems.append(
+                InvalidQuantity(
+                    f"quantity must be between 1 and {MAX_LINE_QUANTITY}, got {line.quantity}",
+                    field=("lines", i, "quantity"),
+                )
+            )
+    return problems
 
 
 def check_prices(
