@@ -86,10 +86,12 @@ async def run_demo(
             await asyncio.wait_for(stop.wait(), 1 / per_second)
 
 
-async def new_order(pool: asyncpg.Pool, rng: random.Random, skus: list[str]) -> oc.PlaceOrder:
-    """A customer somewhere in the US orders 1 to 3 SKUs: shipped to them, or (`PICKUP_RATE`) collected at the
+async def new_order(
+    pool: asyncpg.Pool, rng: random.Random, skus: list[str], *, pickup_rate: float = PICKUP_RATE
+) -> oc.PlaceOrder:
+    """A customer somewhere in the US orders 1 to 3 SKUs: shipped to them, or (`pickup_rate`) collected at the
     active pickup store nearest them, when there is one (a pickup order needs no address)."""
-    lines = {sku: rng.randint(1, 3) for sku in rng.sample(skus, k=rng.randint(1, 3))}
+    lines = {sku: rng.randint(1, 3) for sku in rng.sample(skus, k=rng.randint(1, min(3, len(skus))))}
     home = Coordinates(rng.uniform(30, 47), rng.uniform(-122, -72))
     order = oc.PlaceOrder(
         order_id=uuid.uuid4().hex,
@@ -99,7 +101,7 @@ async def new_order(pool: asyncpg.Pool, rng: random.Random, skus: list[str]) -> 
         service_level=rng.choice(list(ServiceLevel)),
         priority=rng.choice([0, 0, 0, 5]),
     )
-    if rng.random() >= PICKUP_RATE:
+    if rng.random() >= pickup_rate:
         return order
     stores = [r for r in await queries.all_locations(pool) if r["pickup"] and r["active"]]
     if not stores:
