@@ -304,23 +304,27 @@ class ShopperHabits:
 
 class PickupCustomers:
     """Each READY_FOR_PICKUP shipment at a store gets, when first seen, an action and a time for its customer
-    (from the injected `rng`); `step` does what has come due. In-process memory, like the associates'."""
+    (from the injected `rng`; one action per order: a customer who never comes leaves all its parcels); `step`
+    does what has come due. In-process memory, like the associates'."""
 
     def __init__(
         self, handlers: Handlers, pool: asyncpg.Pool, rng: random.Random, *, habits: ShopperHabits = ShopperHabits()
     ) -> None:
         self.handlers, self.pool, self.rng, self.habits = handlers, pool, rng, habits
         self._due: dict[tuple[str, str], tuple[datetime, Action]] = {}
+        self._customer: dict[str, Action] = {}  # by order: what its customer does with every parcel of it
 
-    def _decide(self, now: datetime, shipment: Shipment) -> tuple[datetime, Action]:
-        roll = self.rng.random()
-        action: Action = collect
-        if roll < self.habits.no_show_rate:
-            action = never_come
-        elif roll < self.habits.no_show_rate + self.habits.wrong_code_rate:
-            action = collect_after_a_wrong_code
+    def _decide(self, now: datetime, order: Order, shipment: Shipment) -> tuple[datetime, Action]:
+        if order.order_id not in self._customer:
+            roll = self.rng.random()
+            action: Action = collect
+            if roll < self.habits.no_show_rate:
+                action = never_come
+            elif roll < self.habits.no_show_rate + self.habits.wrong_code_rate:
+                action = collect_after_a_wrong_code
+            self._customer[order.order_id] = action
         left = (shipment.expires_at - now) if shipment.expires_at is not None else timedelta()
-        return now + self.rng.uniform(*self.habits.come_within) * left, action
+        return now + self.rng.uniform(*self.habits.come_within) * left, self._customer[order.order_id]
 
     async def step(self) -> int:
         """One round over every active store's READY_FOR_PICKUP shipments; returns how many customers came."""
@@ -335,6 +339,8 @@ class PickupCustomers:
             waiting |= {(s["order_id"], s["shipment_id"]) for s in ready}
         for key in self._due.keys() - waiting:  # collected or expired: forgotten
             del self._due[key]
+        orders_waiting = {order_id for order_id, _ in waiting}
+        self._customer = {o: a for o, a in self._customer.items() if o in orders_waiting}
         came = 0
         for key in sorted(waiting):
             known = self._due.get(key)
@@ -345,7 +351,7 @@ class PickupCustomers:
             if order is None or shipment is None or shipment.status is not ShipmentStatus.READY_FOR_PICKUP:
                 continue
             if known is None:
-                self._due[key] = self._decide(now, shipment)
+                self._due[key] = self._decide(now, order, shipment)
                 continue  # decided on first sight; acted on in a later round, when due
             self._due[key] = (now, never_come)  # until the read model no longer lists it
             with contextlib.suppress(DomainError):  # locked, or expired meanwhile: the customer goes home
