@@ -66,7 +66,8 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as dsn:
         time_scale = args.time_scale if args.time_scale is not None else settings.demo_time_scale
-        asyncio.run(demo_main(dsn, per_second=args.rate, time_scale=time_scale))
+        day_minutes = args.day_minutes if args.day_minutes is not None else settings.demo_day_minutes
+        asyncio.run(demo_main(dsn, per_second=args.rate, time_scale=time_scale, day_minutes=day_minutes))
     return 0
 
 
@@ -258,6 +259,7 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="simulated customers, warehouse staff and store associates (what `up --demo` runs)")
     d.add_argument("--rate", type=float, default=2.0, help="orders per second")
     d.add_argument("--time-scale", type=float, help="store associates' speed-up (default MERIDIAN_DEMO_TIME_SCALE)")
+    d.add_argument("--day-minutes", type=float, help="a pickup hold's day in minutes (def. MERIDIAN_DEMO_DAY_MINUTES)")
     sub.add_parser("migrate", help="apply database migrations")
     v = sub.add_parser("verify", help="check every stream's hash chain; exit 1 naming the first broken event")
     v.add_argument("--stream", help="only this stream")

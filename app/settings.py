@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     answer may not show the change yet (it is committed all the same)."""
     demo_time_scale: float = Field(default=10.0, gt=0, alias="MERIDIAN_DEMO_TIME_SCALE")
     """How much faster than real time the demo's store associates live (`meridian demo`, `up --demo`)."""
+    demo_day_minutes: float = Field(default=2.0, gt=0, alias="MERIDIAN_DEMO_DAY_MINUTES")
+    """How long a business day lasts for the demo's pickup holds: a 5-day hold of a pick the demo confirms lasts
+    5 of these minutes (holds decided by the API's handlers keep real days)."""
 
     # Limits at the edge (app/api/limits.py, app/api/query_cost.py). Every default is far above what the API's
     # own clients send; each stops one kind of abuse before it costs memory, a database query or a worker.

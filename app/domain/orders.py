@@ -8,7 +8,7 @@ reservations to release (`released`), so the handler never has to diff states.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.domain import order_edits, picking, pickup_counter, refunds, transfers
 from app.domain.errors import (
@@ -98,11 +98,11 @@ def decide(
     now: datetime,
     *,
     pick_sla_minutes: int | None = None,
-    pickup_hold_days: int = DEFAULT_PICKUP_HOLD_DAYS,
+    pickup_hold: timedelta = timedelta(days=DEFAULT_PICKUP_HOLD_DAYS),
     pickup_location: Location | None = None,
 ) -> list[Event]:
     """`pick_sla_minutes` is the SLA of the location an `ExpirePick` names (None: it never expires);
-    `pickup_hold_days` the hold of the location a `ConfirmPick` names, for a PICKUP shipment; `pickup_location`
+    `pickup_hold` how long the location a `ConfirmPick` names holds a PICKUP shipment; `pickup_location`
     the location a `PlaceOrder` names as its pickup store (None: unknown or not named)."""
     if isinstance(command, PlaceOrder):
         return _place(state, command, now, pickup_location)
@@ -167,7 +167,7 @@ def decide(
             picked = picking.confirm(order.order_id, shipment, command, now)
             if shipment.kind is not DeliveryMethod.PICKUP:
                 return [*arrival, picked]
-            return [*arrival, picked, *pickup_counter.ready(order, picked, command.pickup_code, pickup_hold_days, now)]
+            return [*arrival, picked, *pickup_counter.ready(order, picked, command.pickup_code, pickup_hold, now)]
         case ConfirmCollection():
             _require_workable(order)
             return pickup_counter.collect(order, _shipment(order, command.shipment_id), command, now)

@@ -40,8 +40,8 @@ class TooManyAttempts(DomainError):
     code = "TOO_MANY_ATTEMPTS"
 
 
-def ready(order: Order, picked: ShipmentPicked, pickup_code: str | None, hold_days: int, now: datetime) -> list[Event]:
-    """After the pick of a PICKUP shipment: ready at the counter with `pickup_code` until `hold_days` from now.
+def ready(order: Order, picked: ShipmentPicked, pickup_code: str | None, hold: timedelta, now: datetime) -> list[Event]:
+    """After the pick of a PICKUP shipment: ready at the counter with `pickup_code` for `hold` from now.
     Nothing when every unit was declined (the shipment is cancelled; its units are sourced elsewhere)."""
     after = evolve(order, picked)
     shipment = next(s for s in after.shipments if s.shipment_id == picked.shipment_id) if after else None
@@ -55,7 +55,7 @@ def ready(order: Order, picked: ShipmentPicked, pickup_code: str | None, hold_da
             shipment_id=shipment.shipment_id,
             pickup_code=pickup_code,
             ready_at=now,
-            expires_at=now + timedelta(days=hold_days),
+            expires_at=now + hold,
         )
     ]
 

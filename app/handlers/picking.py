@@ -34,8 +34,8 @@ async def confirm_pick(
 ) -> Order | None:
     stream = order_stream(command.order_id)
     order = await uow.get(ORDER, stream)
-    command, hold_days = await for_the_counter(uow, order, command)  # a pickup waits at the counter with a code
-    events = orders.decide(order, command, uow.now, pickup_hold_days=hold_days)
+    command, hold = await for_the_counter(uow, order, command)  # a pickup waits at the counter with a code
+    events = orders.decide(order, command, uow.now, pickup_hold=hold)
     after = uow.record(ORDER, stream, events)
     await receive_transfers(uow, events)  # picking what a transfer brought: it arrived
     picked = next(e for e in events if isinstance(e, ShipmentPicked))

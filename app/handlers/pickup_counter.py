@@ -4,6 +4,7 @@ ran out giving the units back to the store. Each in one append with the stock it
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 import msgspec
 
@@ -27,17 +28,19 @@ def new_pickup_code() -> str:
     return f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
 
 
-async def for_the_counter(uow: UnitOfWork, order: Order | None, command: oc.ConfirmPick) -> tuple[oc.ConfirmPick, int]:
+async def for_the_counter(
+    uow: UnitOfWork, order: Order | None, command: oc.ConfirmPick
+) -> tuple[oc.ConfirmPick, timedelta]:
     """The pick with a pickup code (a fresh one unless the caller chose it) and the hold of the shipment's
-    location, when the shipment is a pickup; the pick as it is otherwise."""
+    location (its days, each a `Context.day` long), when the shipment is a pickup; the pick as it is otherwise."""
     shipment = next((s for s in order.shipments if s.shipment_id == command.shipment_id), None) if order else None
     if shipment is None or shipment.kind is not DeliveryMethod.PICKUP:
-        return command, DEFAULT_PICKUP_HOLD_DAYS
+        return command, DEFAULT_PICKUP_HOLD_DAYS * uow.ctx.day
     location = await uow.get(LOCATION, location_stream(shipment.location_code))
     hold_days = location.pickup_hold_days if location is not None else DEFAULT_PICKUP_HOLD_DAYS
     if command.pickup_code is None:
         command = msgspec.structs.replace(command, pickup_code=new_pickup_code())
-    return command, hold_days
+    return command, hold_days * uow.ctx.day
 
 
 async def collect(uow: UnitOfWork, command: ConfirmCollection) -> Order | None:

@@ -18,6 +18,7 @@ import random
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Generic, TypeVar
 
 from app.clock import Clock, system_clock
@@ -56,6 +57,8 @@ class Context:
     codec: EventCodec
     clock: Clock = system_clock
     new_id: Callable[[], str] = field(default=lambda: uuid.uuid4().hex)
+    # A business day: a pickup hold of N days lasts N of these. The demo shortens it, so holds run out in minutes.
+    day: timedelta = timedelta(days=1)
 
 
 @dataclass

@@ -108,7 +108,7 @@ def wrong(n: int, *, at: timedelta = timedelta(0)) -> list[Event]:
 
 
 def test_the_pick_of_a_pickup_shipment_makes_it_ready_with_its_code_for_the_stores_hold() -> None:
-    events = orders.decide(order(), full_pick(), NOW, pickup_hold_days=3)
+    events = orders.decide(order(), full_pick(), NOW, pickup_hold=timedelta(days=3))
     assert events == [
         PICKED,
         ShipmentReadyForPickup(
