@@ -1,0 +1,45 @@
+"""Admission (app/api/admission.py): which writes are gated, and which figure refuses them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.api.admission import DISPATCHER, Limits, Pressure, gated, overloaded
+from app.domain import carts
+from app.domain import order_commands as oc
+from app.domain.values import Address, Coordinates, Line
+from workers.dispatcher import NAME
+
+LIMITS = Limits(max_lag_events=100, max_queued_jobs=10, max_in_flight=4, retry_after_seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("pressure", "in_flight", "reason"),
+    [
+        (Pressure(), 1, None),
+        (Pressure(lag_events=100, queued_jobs=10), 4, None),  # at every limit: still admitted
+        (Pressure(), 5, "in_flight"),
+        (Pressure(lag_events=101), 1, "lag"),
+        (Pressure(queued_jobs=11), 1, "jobs"),
+        (Pressure(lag_events=101, queued_jobs=11), 5, "in_flight"),  # the one the process knows best is named
+    ],
+)
+def test_a_figure_over_its_limit_refuses(pressure: Pressure, in_flight: int, reason: str | None) -> None:
+    assert overloaded(LIMITS, pressure, in_flight) == reason
+
+
+def test_a_limit_of_zero_turns_its_check_off() -> None:
+    off = Limits(max_lag_events=0, max_queued_jobs=0, max_in_flight=0, retry_after_seconds=1)
+    assert overloaded(off, Pressure(lag_events=10**9, queued_jobs=10**9), 10**6) is None
+
+
+def test_writes_that_start_sourcing_are_gated_and_a_cart_already_held_is_not() -> None:
+    lines, home = (Line("TEE", 1),), Address(coordinates=Coordinates(40.7, -74.0))
+    assert gated(oc.PlaceOrder(order_id="o", customer_id="c", lines=lines, ship_to=home))
+    assert gated(carts.ReserveCart(cart_id="k", customer_id="c", lines=lines, ship_to=home))
+    assert not gated(oc.PlaceOrder(order_id="o", customer_id="c", lines=lines, ship_to=home, reservation_id="k"))
+    assert not gated(oc.CancelOrder(order_id="o"))
+
+
+def test_the_dispatchers_checkpoint_is_the_one_the_api_watches() -> None:
+    assert DISPATCHER == NAME
