@@ -9,10 +9,15 @@ Admission is decided from three measured figures, each against its limit in sett
 - **queued jobs** (`MERIDIAN_OVERLOAD_MAX_QUEUED_JOBS`): jobs enqueued and not yet done in the customer-facing
   queues (`MERIDIAN_OVERLOAD_QUEUES`), from the broker's Redis.
 - **in-flight requests** (`MERIDIAN_OVERLOAD_MAX_IN_FLIGHT`): HTTP requests this process has started and not yet
-  answered, the refused one included. A process whose event loop is saturated shows it here first.
+  answered, the refused one included: a hard cap on what one process juggles.
+- **the oldest admitted write's age** (`MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS`): how long the oldest gated write this
+  process admitted has been in flight. A count alone cannot bound latency (how many requests make a second
+  depends on how fast the machine is right now); this does, whatever the speed: while the writes already let in
+  are late, new ones would only queue behind them.
 
-The first two are sampled by one background task per API process (every `MERIDIAN_OVERLOAD_SAMPLE_MS`); the third
-is a counter. A request reads the last sample and the counter: admission costs no round trip.
+The first two are sampled by one background task per API process (every `MERIDIAN_OVERLOAD_SAMPLE_MS`); the
+others are kept in memory as requests come and go. A request reads the last sample and those: admission costs no
+round trip.
 
 Gated (`GATED`): `placeOrder`, `reserveCart`, `editOrder`, `requestExchange` — the writes that start sourcing.
 `placeOrder` consuming a cart reservation is not gated: its stock is held and allocated already, the work was
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import time
 from dataclasses import dataclass
 
 from prometheus_client import Counter, Gauge
@@ -64,6 +70,7 @@ class Limits:
     max_lag_events: int
     max_queued_jobs: int
     max_in_flight: int
+    max_write_age_ms: int
     retry_after_seconds: int
 
     @classmethod
@@ -72,6 +79,7 @@ class Limits:
             max_lag_events=settings.overload_max_lag_events,
             max_queued_jobs=settings.overload_max_queued_jobs,
             max_in_flight=settings.overload_max_in_flight,
+            max_write_age_ms=settings.overload_max_write_age_ms,
             retry_after_seconds=settings.overload_retry_after_seconds,
         )
 
@@ -84,10 +92,12 @@ class Pressure:
     queued_jobs: int = 0
 
 
-def overloaded(limits: Limits, pressure: Pressure, in_flight: int) -> str | None:
-    """Why a gated write must wait (`in_flight`, `lag`, `jobs`), or None to admit it."""
+def overloaded(limits: Limits, pressure: Pressure, in_flight: int, write_age_ms: float) -> str | None:
+    """Why a gated write must wait (`in_flight`, `write_age`, `lag`, `jobs`), or None to admit it."""
     if 0 < limits.max_in_flight < in_flight:
         return "in_flight"
+    if 0 < limits.max_write_age_ms < write_age_ms:
+        return "write_age"
     if 0 < limits.max_lag_events < pressure.lag_events:
         return "lag"
     if 0 < limits.max_queued_jobs < pressure.queued_jobs:
@@ -114,6 +124,9 @@ class Admission:
         ]
         self.pressure = Pressure()
         self.in_flight = 0
+        # The gated writes admitted and not yet answered, by their request's ticket: when each was admitted.
+        # Insertion order is admission order, so the first is the oldest.
+        self.writes: dict[int, float] = {}
         self._failing = False
 
     def refusal(self, command: object) -> UserError | None:
@@ -122,10 +135,13 @@ class Admission:
         if not gated(command):
             return None
         ticket = _ticket.get()
-        reason = overloaded(self.limits, self.pressure, self.in_flight)
+        now = time.monotonic()
+        oldest = next(iter(self.writes.values()), now)
+        reason = overloaded(self.limits, self.pressure, self.in_flight, (now - oldest) * 1000)
         if reason is None:
             if ticket is not None:
                 ticket.admitted = True
+                self.writes.setdefault(id(ticket), now)
             return None
         REFUSED.labels(reason=reason).inc()
         if ticket is not None:
@@ -210,4 +226,5 @@ class AdmissionGate:
             await self.app(scope, receive, answer)
         finally:
             admission.in_flight -= 1
+            admission.writes.pop(id(ticket), None)
             _ticket.reset(token)

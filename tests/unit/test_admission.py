@@ -10,27 +10,28 @@ from app.domain import order_commands as oc
 from app.domain.values import Address, Coordinates, Line
 from workers.dispatcher import NAME
 
-LIMITS = Limits(max_lag_events=100, max_queued_jobs=10, max_in_flight=4, retry_after_seconds=1)
+LIMITS = Limits(max_lag_events=100, max_queued_jobs=10, max_in_flight=4, max_write_age_ms=300, retry_after_seconds=1)
 
 
 @pytest.mark.parametrize(
-    ("pressure", "in_flight", "reason"),
+    ("pressure", "in_flight", "age", "reason"),
     [
-        (Pressure(), 1, None),
-        (Pressure(lag_events=100, queued_jobs=10), 4, None),  # at every limit: still admitted
-        (Pressure(), 5, "in_flight"),
-        (Pressure(lag_events=101), 1, "lag"),
-        (Pressure(queued_jobs=11), 1, "jobs"),
-        (Pressure(lag_events=101, queued_jobs=11), 5, "in_flight"),  # the one the process knows best is named
+        (Pressure(), 1, 0.0, None),
+        (Pressure(lag_events=100, queued_jobs=10), 4, 300.0, None),  # at every limit: still admitted
+        (Pressure(), 5, 0.0, "in_flight"),
+        (Pressure(), 1, 300.5, "write_age"),
+        (Pressure(lag_events=101), 1, 0.0, "lag"),
+        (Pressure(queued_jobs=11), 1, 0.0, "jobs"),
+        (Pressure(lag_events=101, queued_jobs=11), 5, 301.0, "in_flight"),  # what the process knows best is named
     ],
 )
-def test_a_figure_over_its_limit_refuses(pressure: Pressure, in_flight: int, reason: str | None) -> None:
-    assert overloaded(LIMITS, pressure, in_flight) == reason
+def test_a_figure_over_its_limit_refuses(pressure: Pressure, in_flight: int, age: float, reason: str | None) -> None:
+    assert overloaded(LIMITS, pressure, in_flight, age) == reason
 
 
 def test_a_limit_of_zero_turns_its_check_off() -> None:
-    off = Limits(max_lag_events=0, max_queued_jobs=0, max_in_flight=0, retry_after_seconds=1)
-    assert overloaded(off, Pressure(lag_events=10**9, queued_jobs=10**9), 10**6) is None
+    off = Limits(max_lag_events=0, max_queued_jobs=0, max_in_flight=0, max_write_age_ms=0, retry_after_seconds=1)
+    assert overloaded(off, Pressure(lag_events=10**9, queued_jobs=10**9), 10**6, 10.0**9) is None
 
 
 def test_writes_that_start_sourcing_are_gated_and_a_cart_already_held_is_not() -> None:
