@@ -25,10 +25,11 @@ admitted at `reserveCart`, and refusing the customer at the till would waste it.
 (pick, pack, dispatch: they drain work), cancellations and carrier webhooks are never refused here.
 
 A refusal is decided before the handler runs, so nothing is appended: an acknowledged order is never dropped, and
-a refused one was never placed (retrying with the same idempotency key is always safe). The client sees both an
-HTTP `503` with `Retry-After` (for proxies and HTTP clients; set by `AdmissionGate` when every gated write of the
-request was refused — a request that also got one through answers 200 and says which in its payloads) and the
-mutation's `userErrors` with code `OVERLOADED` (retryable; every other userError code is final for that input).
+a refused one was never placed (retrying with the same idempotency key is always safe). The client is told twice:
+an HTTP `503` with `Retry-After`, for proxies and HTTP clients (set by `AdmissionGate`, admission_gate.py, when
+every gated write of the request was refused; a request that got one through answers 200 and its payloads say
+which), and the mutation's `userErrors` with code `OVERLOADED`: the one code that means "send the same again
+later" (every other code asks for a change first: another input, a reload, another window).
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ from dataclasses import dataclass
 
 from prometheus_client import Counter, Gauge
 from redis.asyncio import Redis
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.domain import carts
 from app.domain import order_commands as oc
@@ -134,10 +133,9 @@ class Admission:
         (for the HTTP status) either way."""
         if not gated(command):
             return None
-        ticket = _ticket.get()
+        ticket = TICKET.get()
         now = time.monotonic()
-        oldest = next(iter(self.writes.values()), now)
-        reason = overloaded(self.limits, self.pressure, self.in_flight, (now - oldest) * 1000)
+        reason = self.overloaded(now)
         if reason is None:
             if ticket is not None:
                 ticket.admitted = True
@@ -145,10 +143,16 @@ class Admission:
             return None
         REFUSED.labels(reason=reason).inc()
         if ticket is not None:
-            ticket.refused = True
-        seconds = self.limits.retry_after_seconds
-        message = f"the system is busy ({reason}); nothing was changed: retry in {seconds} s"
+            ticket.refused += 1
+        # The same words whatever the reason (that goes to the metrics): a refusal's answer depends on the
+        # operation alone, so AdmissionGate may repeat it without running the operation.
+        message = f"the system is busy: nothing was changed; retry in {self.limits.retry_after_seconds} s"
         return UserError(field=None, message=message, code=OVERLOADED)
+
+    def overloaded(self, now: float) -> str | None:
+        """Why gated writes must wait right now, or None."""
+        oldest = next(iter(self.writes.values()), now)
+        return overloaded(self.limits, self.pressure, self.in_flight, (now - oldest) * 1000)
 
     async def sample(self) -> Pressure:
         """Reads the log's head, the readers' checkpoints and the queues' sizes: three queries, no locks."""
@@ -189,42 +193,11 @@ class Admission:
 
 @dataclass
 class Ticket:
-    """One HTTP request's admission outcome, shared with its resolvers through a context variable."""
+    """One HTTP request's admission outcome, shared with its resolvers through a context variable
+    (`AdmissionGate`, app/api/admission_gate.py, sets it)."""
 
     admitted: bool = False
-    refused: bool = False
+    refused: int = 0  # gated writes refused
 
 
-_ticket: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("meridian_admission", default=None)
-
-
-class AdmissionGate:
-    """ASGI middleware: counts this process's HTTP requests in flight, and answers 503 with `Retry-After` when
-    the request's gated writes were all refused (the body, the GraphQL payload with its OVERLOADED userErrors, is
-    unchanged). Mutations over a WebSocket are gated too, with the userError alone."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        services = getattr(getattr(scope.get("app"), "state", None), "services", None)
-        admission: Admission | None = getattr(services, "admission", None)
-        if scope["type"] != "http" or admission is None:
-            await self.app(scope, receive, send)
-            return
-        ticket = Ticket()
-        token = _ticket.set(ticket)
-
-        async def answer(message: Message) -> None:
-            if message["type"] == "http.response.start" and ticket.refused and not ticket.admitted:
-                message["status"] = 503
-                MutableHeaders(scope=message)["Retry-After"] = str(admission.limits.retry_after_seconds)
-            await send(message)
-
-        admission.in_flight += 1
-        try:
-            await self.app(scope, receive, answer)
-        finally:
-            admission.in_flight -= 1
-            admission.writes.pop(id(ticket), None)
-            _ticket.reset(token)
+TICKET: contextvars.ContextVar[Ticket | None] = contextvars.ContextVar("meridian_admission", default=None)

@@ -17,7 +17,7 @@ from app.clock import Clock, system_clock
 from app.settings import Settings
 
 from . import health, webhooks
-from .admission import AdmissionGate
+from .admission_gate import AdmissionGate
 from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog

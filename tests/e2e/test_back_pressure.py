@@ -210,12 +210,18 @@ async def test_an_order_is_refused_while_the_readers_lag_and_accepted_once_they_
         office,
     ):
         head = await client.head()
-        assert_overloaded(await client.place("lagging"))
+        refused = await client.place("lagging")
+        assert_overloaded(refused)
+        # The same operation again is answered as it was, without running it (admission_gate.py).
+        repeated = await client.place("lagging-again")
+        assert_overloaded(repeated)
+        assert repeated.content == refused.content
         assert await client.head() == head  # nothing appended
         # Reads are never refused.
         assert (await client.post(LOCATIONS)).status_code == 200
         metrics = (await client.http.get(f"{client.url}/metrics")).text
-        assert 'meridian_admission_refused_total{reason="lag"}' in metrics
+        assert 'meridian_admission_refused_total{reason="lag"} 1.0' in metrics
+        assert 'meridian_admission_refused_total{reason="repeat"} 1.0' in metrics
 
         await office.projections()
         await office.dispatcher()
