@@ -72,7 +72,7 @@ class Settings(BaseSettings):
     overload_max_in_flight: int = Field(default=64, ge=0, alias="MERIDIAN_OVERLOAD_MAX_IN_FLIGHT")
     """HTTP requests one API process is answering at once, the refused one included."""
     overload_max_write_age_ms: int = Field(default=300, ge=0, alias="MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS")
-    """How long the oldest write one API process admitted may have been in flight before it admits another."""
+    """Writes one API process admitted may be in flight this long (two of them late at once refuse the next)."""
     overload_queues: str = Field(default="default", alias="MERIDIAN_OVERLOAD_QUEUES")
     """The Dramatiq queues (comma-separated) whose depth gates admission: the ones orders' jobs go to."""
     overload_sample_ms: int = Field(default=200, gt=0, alias="MERIDIAN_OVERLOAD_SAMPLE_MS")

@@ -10,10 +10,10 @@ Admission is decided from three measured figures, each against its limit in sett
   queues (`MERIDIAN_OVERLOAD_QUEUES`), from the broker's Redis.
 - **in-flight requests** (`MERIDIAN_OVERLOAD_MAX_IN_FLIGHT`): HTTP requests this process has started and not yet
   answered, the refused one included: a hard cap on what one process juggles.
-- **the oldest admitted write's age** (`MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS`): how long the oldest gated write this
-  process admitted has been in flight. A count alone cannot bound latency (how many requests make a second
-  depends on how fast the machine is right now); this does, whatever the speed: while the writes already let in
-  are late, new ones would only queue behind them.
+- **admitted writes' age** (`MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS`): refused while two or more of the gated writes
+  this process admitted have been in flight longer than this. A count alone cannot bound latency (how many
+  requests make a second depends on how fast the machine is right now); this does, whatever the speed: while the
+  writes already let in are late, new ones would only queue behind them.
 
 The first two are sampled by one background task per API process (every `MERIDIAN_OVERLOAD_SAMPLE_MS`); the
 others are kept in memory as requests come and go. A request reads the last sample and those: admission costs no
@@ -37,6 +37,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from prometheus_client import Counter, Gauge
@@ -104,6 +105,14 @@ def overloaded(limits: Limits, pressure: Pressure, in_flight: int, write_age_ms:
     return None
 
 
+def second_oldest(admitted: Iterable[float], now: float) -> float:
+    """When the second oldest write in flight was admitted (`now` if fewer are): one slow write — a large cart
+    planned over every location — is not congestion; two writes late at once are."""
+    times = iter(admitted)
+    next(times, None)
+    return next(times, now)
+
+
 def gated(command: object) -> bool:
     if isinstance(command, oc.PlaceOrder) and command.reservation_id is not None:
         return False  # the cart's reservation was admitted at reserveCart; see the module's docstring
@@ -151,8 +160,8 @@ class Admission:
 
     def overloaded(self, now: float) -> str | None:
         """Why gated writes must wait right now, or None."""
-        oldest = next(iter(self.writes.values()), now)
-        return overloaded(self.limits, self.pressure, self.in_flight, (now - oldest) * 1000)
+        age_ms = (now - second_oldest(self.writes.values(), now)) * 1000
+        return overloaded(self.limits, self.pressure, self.in_flight, age_ms)
 
     async def sample(self) -> Pressure:
         """Reads the log's head, the readers' checkpoints and the queues' sizes: three queries, no locks."""

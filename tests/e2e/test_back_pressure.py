@@ -259,32 +259,35 @@ async def test_an_order_is_refused_while_jobs_pile_up_and_accepted_once_workers_
 
 
 @pytest.mark.parametrize(
-    "limit", [{"MERIDIAN_OVERLOAD_MAX_IN_FLIGHT": 1}, {"MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS": 1}], ids=str
+    ("limit", "held"),
+    [({"MERIDIAN_OVERLOAD_MAX_IN_FLIGHT": 1}, 1), ({"MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS": 1}, 2)],
+    ids=["in_flight", "write_age"],
 )
-async def test_an_order_is_refused_while_an_order_admitted_before_it_is_still_in_flight(
-    database_url: str, redis_url: str, broker: RedisBroker, tmp_path: Path, limit: dict[str, int]
+async def test_an_order_is_refused_while_orders_admitted_before_it_are_still_in_flight(
+    database_url: str, redis_url: str, broker: RedisBroker, tmp_path: Path, limit: dict[str, int], held: int
 ) -> None:
     async with meridian(database_url, redis_url, broker, tmp_path, **limit) as (client, office):
-        # With the back office held back, the first order is appended and then waits for the projections
+        # With the back office held back, an order is appended and then waits for the projections
         # (read-your-writes): it is in flight until they run.
-        head = await client.head()
-        first = asyncio.create_task(client.place("first"))
+        first: list[asyncio.Task[httpx.Response]] = []
+        for n in range(held):
+            head = await client.head()
+            first.append(asyncio.create_task(client.place(f"first-{n}")))
 
-        async def appended() -> bool:
-            return await client.head() != head
+            async def appended(before: Position | None = head) -> bool:
+                return await client.head() != before
 
-        await eventually(appended)
-        await asyncio.sleep(0.01)  # the first order has been in flight for longer than 1 ms, whatever the machine
+            await eventually(appended)
+        await asyncio.sleep(0.01)  # those orders have been in flight for longer than 1 ms, whatever the machine
         head = await client.head()
-        second = await client.place("second")
-        assert_overloaded(second)
+        assert_overloaded(await client.place("next"))
         assert await client.head() == head  # nothing appended
-        assert not first.done()
+        assert not any(task.done() for task in first)
 
         await office.projections()
         await office.dispatcher()
         office.worker()
-        order = assert_accepted(await first)
-        again = await accepted_once_admitted(client, "second")  # nothing in flight before it any more
-        for order_id in (order["id"], again["id"]):
-            await allocated(client, order_id)
+        orders = [assert_accepted(await task) for task in first]
+        again = await accepted_once_admitted(client, "next")  # nothing in flight before it any more
+        for order in [*orders, again]:
+            await allocated(client, order["id"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.admission import DISPATCHER, Limits, Pressure, gated, overloaded
+from app.api.admission import DISPATCHER, Limits, Pressure, gated, overloaded, second_oldest
 from app.domain import carts
 from app.domain import order_commands as oc
 from app.domain.values import Address, Coordinates, Line
@@ -44,3 +44,9 @@ def test_writes_that_start_sourcing_are_gated_and_a_cart_already_held_is_not() -
 
 def test_the_dispatchers_checkpoint_is_the_one_the_api_watches() -> None:
     assert DISPATCHER == NAME
+
+
+def test_one_slow_write_is_not_congestion_and_two_are() -> None:
+    assert second_oldest([], 10.0) == 10.0
+    assert second_oldest([1.0], 10.0) == 10.0  # one write, however old: age 0
+    assert second_oldest([1.0, 4.0, 9.0], 10.0) == 4.0  # in admission order
