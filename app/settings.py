@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     """Largest quantity of one SKU that a caller without a token may ask `fulfillmentOptions` or `pickupOptions`
     about, so the public answer says "available" or not for a shopper's cart, never how much stock there is."""
     # Back-pressure (app/api/admission.py): writes that create work (placeOrder, reserveCart, editOrder,
-    # requestExchange) are refused with 503, Retry-After and the userError OVERLOADED while a figure is over its
+    # exchangeItems) are refused with 503, Retry-After and the userError OVERLOADED while a figure is over its
     # limit. 0 turns a check off. The defaults keep an accepted order's answer well under a second on two cores.
     overload_max_lag_events: int = Field(default=5_000, ge=0, alias="MERIDIAN_OVERLOAD_MAX_LAG_EVENTS")
     """Events between the log's head and the slowest projection or the dispatcher."""

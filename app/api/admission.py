@@ -19,7 +19,7 @@ The first two are sampled by one background task per API process (every `MERIDIA
 others are kept in memory as requests come and go. A request reads the last sample and those: admission costs no
 round trip.
 
-Gated (`GATED`): `placeOrder`, `reserveCart`, `editOrder`, `requestExchange` — the writes that start sourcing.
+Gated (`GATED`): `placeOrder`, `reserveCart`, `editOrder`, `exchangeItems` — the writes that start sourcing.
 `placeOrder` consuming a cart reservation is not gated: its stock is held and allocated already, the work was
 admitted at `reserveCart`, and refusing the customer at the till would waste it. Reads, the warehouse's steps
 (pick, pack, dispatch: they drain work), cancellations and carrier webhooks are never refused here.

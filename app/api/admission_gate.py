@@ -27,7 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .admission import REFUSED, TICKET, Admission, Ticket
 
-GATED_FIELDS = frozenset({"placeOrder", "reserveCart", "editOrder", "requestExchange"})
+GATED_FIELDS = frozenset({"placeOrder", "reserveCart", "editOrder", "exchangeItems"})
 MAX_KEPT = 256  # documents whose refusal is kept; clients send a handful of distinct ones
 Key = tuple[str, str | None]
 

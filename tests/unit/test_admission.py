@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from app.api.admission import DISPATCHER, Limits, Pressure, gated, overloaded, second_oldest
+from app.api.admission_gate import GATED_FIELDS, _gated_root_fields
+from app.api.schema import schema
 from app.domain import carts
 from app.domain import order_commands as oc
 from app.domain.values import Address, Coordinates, Line
@@ -50,3 +52,20 @@ def test_one_slow_write_is_not_congestion_and_two_are() -> None:
     assert second_oldest([], 10.0) == 10.0
     assert second_oldest([1.0], 10.0) == 10.0  # one write, however old: age 0
     assert second_oldest([1.0, 4.0, 9.0], 10.0) == 4.0  # in admission order
+
+
+def test_an_operation_is_answered_from_a_kept_refusal_only_if_every_root_field_is_a_gated_write() -> None:
+    place = "placeOrder(input: $i) { userErrors { code } }"
+    assert _gated_root_fields(f"mutation P($i: PlaceOrderInput!) {{ {place} }}", "P") == 1
+    assert _gated_root_fields(f"mutation($i: PlaceOrderInput!) {{ a: {place} b: {place} }}", None) == 2
+    assert (
+        _gated_root_fields(f"mutation($i: PlaceOrderInput!) {{ {place} cancelOrder {{ order {{ id }} }} }}", None) == 0
+    )
+    assert _gated_root_fields("{ locations { code } }", None) == 0
+    assert _gated_root_fields("mutation A { placeOrder } mutation B { reserveCart }", None) == 0  # which one?
+    assert _gated_root_fields("mutation {", None) == 0
+
+
+def test_the_gated_fields_are_mutations_of_the_schema() -> None:
+    mutation = schema._schema.mutation_type
+    assert mutation is not None and set(mutation.fields) >= GATED_FIELDS
