@@ -240,6 +240,9 @@ async def main(shape: Shape, quick: bool) -> None:
             await projections_caught_up(dsn)
             http = RawHttp(url, shape.max_connections)
             try:
+                # Warm-up, not reported: the first orders pay for cold caches and connections.
+                warm = await offer(http, 20, shape.probe_seconds, random.Random(-1), sku_names(shape.network.skus))
+                await drained(pool, warm.accepted_ids, shape.drain_timeout)
                 for n in range(shape.runs):
                     runs.append(await one_run(shape, http, pool, dsn, seed=n))
             finally:
