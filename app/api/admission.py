@@ -164,8 +164,9 @@ class Admission:
         return overloaded(self.limits, self.pressure, self.in_flight, age_ms)
 
     async def sample(self) -> Pressure:
-        """Reads the log's head, the readers' checkpoints and the queues' sizes: three queries, no locks."""
-        head = await self.store.head()
+        """Reads the log's head and the readers' checkpoints (two indexed queries) and the queues' sizes (one Redis
+        round trip); a check that is off reads nothing."""
+        head = await self.store.head() if self.limits.max_lag_events > 0 else None
         lag = 0
         if head is not None:
             reached = await self.store.read_checkpoints(self.readers, skip_stalled=True)
