@@ -67,6 +67,23 @@ class Settings(BaseSettings):
     public_max_quantity: int = Field(default=10, alias="MERIDIAN_PUBLIC_MAX_QUANTITY")
     """Largest quantity of one SKU that a caller without a token may ask `fulfillmentOptions` or `pickupOptions`
     about, so the public answer says "available" or not for a shopper's cart, never how much stock there is."""
+    # Back-pressure (app/api/admission.py): writes that create work (placeOrder, reserveCart, editOrder,
+    # exchangeItems) are refused with 503, Retry-After and the userError OVERLOADED while a figure is over its
+    # limit. 0 turns a check off. The defaults keep an accepted order's answer well under a second on two cores.
+    overload_max_lag_events: int = Field(default=5_000, ge=0, alias="MERIDIAN_OVERLOAD_MAX_LAG_EVENTS")
+    """Events between the log's head and the slowest projection or the dispatcher."""
+    overload_max_queued_jobs: int = Field(default=1_000, ge=0, alias="MERIDIAN_OVERLOAD_MAX_QUEUED_JOBS")
+    """Jobs waiting or running in the customer-facing queues (`MERIDIAN_OVERLOAD_QUEUES`)."""
+    overload_max_in_flight: int = Field(default=64, ge=0, alias="MERIDIAN_OVERLOAD_MAX_IN_FLIGHT")
+    """HTTP requests one API process is answering at once, the refused one included."""
+    overload_max_write_age_ms: int = Field(default=300, ge=0, alias="MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS")
+    """Writes one API process admitted may be in flight this long (two of them late at once refuse the next)."""
+    overload_queues: str = Field(default="default", alias="MERIDIAN_OVERLOAD_QUEUES")
+    """The Dramatiq queues (comma-separated) whose depth gates admission: the ones orders' jobs go to."""
+    overload_sample_ms: int = Field(default=200, gt=0, alias="MERIDIAN_OVERLOAD_SAMPLE_MS")
+    """How often each API process samples the lag and the queues (two queries and one Redis round trip)."""
+    overload_retry_after_seconds: int = Field(default=1, ge=1, alias="MERIDIAN_OVERLOAD_RETRY_AFTER_SECONDS")
+    """The `Retry-After` a refusal carries."""
     max_token_lifetime_seconds: int = Field(
         default=MAX_TOKEN_LIFETIME_SECONDS, alias="MERIDIAN_MAX_TOKEN_LIFETIME_SECONDS"
     )

@@ -17,6 +17,7 @@ from app.clock import Clock, system_clock
 from app.settings import Settings
 
 from . import health, webhooks
+from .admission_gate import AdmissionGate
 from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog
@@ -50,6 +51,6 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, cl
             WebSocketRoute("/graphql", Guard(graphql)),
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
-        middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings)],
+        middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings), Middleware(AdmissionGate)],
         lifespan=lifespan,
     )

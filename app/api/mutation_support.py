@@ -28,6 +28,8 @@ def check_text(value: str, *field: str) -> UserError | None:
 
 async def execute(info: Info, command: Any) -> tuple[Outcome[Any] | None, list[UserError]]:
     ctx = info.context
+    if ctx.services.admission is not None and (overloaded := ctx.services.admission.refusal(command)):
+        return None, [overloaded]  # before the handler: nothing appended, the caller retries
     principal = ctx.principal
     metadata = Metadata(
         correlation_id=ctx.request_id,

@@ -22,6 +22,7 @@ from eventstore import EventCodec, EventStore, Listener, Notifier, Position
 from projections.runner import PROJECTED, ProjectionWatch
 from projections.schema import create_readmodel_pool
 
+from .admission import Admission
 from .live import LiveFeed
 
 DB_QUERIES = Counter("meridian_db_queries_total", "Statements the API process sent to PostgreSQL")
@@ -48,6 +49,7 @@ class Services:
     webhook_key: SecretStr
     redis: Redis | None = None  # the workers' Redis: readiness and their job counters
     clock: Clock = system_clock  # the one the handlers and the store read; tokens' expiry is judged by it too
+    admission: Admission | None = None  # back-pressure: refuses writes that create work while overloaded
 
     @property
     def webhook_secret(self) -> str:
@@ -83,6 +85,9 @@ async def services(
     await watch.start()
     feed = LiveFeed(store, listener)
     feed_task = asyncio.create_task(feed.run())
+    admission = Admission(settings, store, redis)
+    await admission.refresh()  # the first request is judged on a sample, like every later one
+    admission_task = asyncio.create_task(admission.run())
     try:
         yield Services(
             settings=settings,
@@ -97,11 +102,13 @@ async def services(
             webhook_key=webhook_secret(settings),
             redis=redis,
             clock=clock,
+            admission=admission,
         )
     finally:
-        feed_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await feed_task
+        for task in (feed_task, admission_task):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await listener.close()
         await watch.close()
         await notifier.close()

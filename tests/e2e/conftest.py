@@ -95,6 +95,8 @@ async def api(
         MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
         # A test reads its own writes whatever the machine's load: it waits for the projections, never races them.
         MERIDIAN_READ_YOUR_WRITES_SECONDS=120,
+        # ...and its writes are admitted however slowly the machine answers (back-pressure: test_back_pressure).
+        MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS=0,
     )
     port = free_port()
     app = create_app(settings, database_url, redis_url=redis_url, clock=api_clock)

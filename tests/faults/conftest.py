@@ -102,6 +102,9 @@ class Meridian:
             "MERIDIAN_BROKER_MAINTENANCE_CHANCE": "200000",
             "MERIDIAN_WORKER_THREADS": "2",
             "MERIDIAN_SIMULATED_EXCEPTION_RATE": "0",
+            # Every acknowledgement counts here, however loaded the machine: back-pressure has its own tests.
+            "MERIDIAN_OVERLOAD_MAX_IN_FLIGHT": "0",
+            "MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS": "0",
         }
 
     def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
