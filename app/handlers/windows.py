@@ -21,14 +21,14 @@ from datetime import datetime, timedelta
 import msgspec
 
 from app.domain import order_commands as oc
-from app.domain import orders, stock
-from app.domain.aggregates import LOCATION, ORDER, SLOTS, STOCK
+from app.domain import orders
+from app.domain.aggregates import ORDER, SLOTS, STOCK
 from app.domain.delivery import ChosenWindow, ReleaseSlot, ReserveSlot, WindowUnavailable, decide_slots, slot_stream
 from app.domain.errors import InvalidInput
 from app.domain.locations import Location
 from app.domain.order_events import CandidateOutcome, PlannedShipment, PlannedShipmentCost, SourcingDecided
-from app.domain.order_state import Order, order_status, reservation_id
-from app.domain.streams import location_stream, order_stream, stock_stream
+from app.domain.order_state import Order, order_status
+from app.domain.streams import order_stream, stock_stream
 from app.domain.values import Line, OrderStatus
 from app.sourcing import PreparedNetwork, SourcingProfile
 from app.sourcing.transit import CarrierService
@@ -45,7 +45,7 @@ from app.sourcing.windows import (
 
 from .commands import SourceOrder
 from .network import NetworkView
-from .sourcing import candidate, source_order
+from .sourcing import candidate, reserve_planned, source_order
 from .unit_of_work import UnitOfWork
 
 # Placements racing for one window retry until the window is full or theirs: each lost attempt means another
@@ -163,16 +163,7 @@ async def _place_with_slot(
     )
     allocation = orders.decide(placed, oc.AllocateOrder(order_id=command.order_id, shipments=(shipment,)), uow.now)
     after = uow.record(ORDER, stream, [decided, *allocation])
-    location = await uow.get(LOCATION, location_stream(code))
-    for line in shipment.lines:
-        held = stock_stream(line.sku, code)
-        reserve = stock.ReserveStock(
-            sku=line.sku,
-            location_code=code,
-            reservation_id=reservation_id(command.order_id, "S1"),
-            quantity=line.quantity,
-        )
-        uow.record(STOCK, held, stock.decide(await uow.get(STOCK, held), reserve, uow.now, location=location))
+    await reserve_planned(uow, command.order_id, [shipment])
     slots = slot_stream(code, offer.start)
     take = ReserveSlot(
         location_code=code,
