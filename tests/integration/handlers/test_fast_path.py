@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 
 import msgspec
 import pytest
@@ -32,7 +33,7 @@ async def network(handlers: Handlers) -> None:
     await location(handlers, "DAL", DALLAS)
 
 
-def names(events: list[object]) -> list[str]:
+def names(events: Sequence[object]) -> list[str]:
     return [type(e).__name__ for e in events]
 
 
