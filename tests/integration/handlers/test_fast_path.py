@@ -14,11 +14,14 @@ from app.domain.order_state import line_summaries, order_status
 from app.domain.streams import order_stream, stock_stream
 from app.domain.values import DeliveryMethod, LocationType, OrderStatus
 from app.handlers import Context, Handlers, SourceOrder
+from app.handlers.simulation import simulate_sourcing
+from app.sourcing import default_profile
 from eventstore import EventCodec, EventStore
 
 from .conftest import FixedClock
 from .support import CHICAGO, DALLAS, MANHATTAN, NEWARK, location, place, receive
 from .test_order_handlers import order_state
+from .test_simulation import DAY_FROM, DAY_TO, history
 from .test_stock_handlers import stock_state
 
 
@@ -142,3 +145,13 @@ async def test_placements_racing_for_scarce_stock_never_oversell(
     assert hot.reserved == 10 and hot.atp == 0
     allocated = [sum(s.allocated for s in line_summaries(await order_state(store, codec, i))) for i in ids]
     assert sum(allocated) == 10
+
+
+async def test_what_if_sourcing_finds_orders_allocated_on_placement(
+    fast: Handlers, store: EventStore, codec: EventCodec, clock: FixedClock
+) -> None:
+    await history(fast, clock)  # every order of it allocated in its placing append
+    same = msgspec.structs.replace(default_profile(), version=1)
+    report = await simulate_sourcing(store, codec, same, period_from=DAY_FROM, period_to=DAY_TO)
+    assert report.live.orders == report.draft.orders == 2 and report.undecided_orders == 0
+    assert report.changed == () and report.draft == report.live
