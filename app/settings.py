@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
     broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
+    fast_path: bool = Field(default=False, alias="MERIDIAN_FAST_PATH")
+    """Allocate an order in `placeOrder`'s own append when the engine proves its plan without the solver and
+    the stock covers it all (app/handlers/fast_path.py); off, every order is sourced by the workers. Off by
+    default until it measures better than the workers' path (`bench/fast_path.py`)."""
     read_your_writes_seconds: float = Field(default=5.0, gt=0, alias="MERIDIAN_READ_YOUR_WRITES_SECONDS")
     """How long a mutation waits for the read models to include its write before answering from them; past it, the
     answer may not show the change yet (it is committed all the same)."""

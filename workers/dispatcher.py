@@ -57,8 +57,8 @@ def jobs_for(codec: EventCodec, recorded: RecordedEvent) -> list[dramatiq.Messag
 
 def _work_for(event: object, cause: str) -> list[dramatiq.Message[Any]]:
     match event:
-        case OrderPlaced() if event.reservation_id is not None:
-            return []  # allocated from its cart reservation in the same append: nothing to source
+        case OrderPlaced() if event.reservation_id is not None or event.allocated_on_placement:
+            return []  # allocated in the same append (from its cart reservation, or the fast path): nothing to source
         case OrderPlaced() | OrderHoldReleased():
             return [jobs.source_order.message(event.order_id, cause)]
         case StockReceived() | StockReturned() | SupplyReceived():

@@ -94,7 +94,7 @@ async def services(
             pool=pool,
             store=store,
             codec=codec,
-            handlers=Handlers(Context(store, codec, clock=clock), network=network),
+            handlers=Handlers(Context(store, codec, clock=clock), network=network, fast_path=settings.fast_path),
             network=network,
             feed=feed,
             watch=watch,

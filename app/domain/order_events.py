@@ -83,6 +83,7 @@ class OrderPlaced(OrderEvent, frozen=True, kw_only=True):
     pickup_location_code: str | None = None  # the store a PICKUP order is collected at
     replacement_for: str | None = None  # an exchange's (or a replaced return's) replacement: the original order
     reservation_id: str | None = None  # placed from a cart reservation: allocated in the same append
+    allocated_on_placement: bool = False  # sourced in the placing append (the fast path): nothing to source
     substitutions: tuple[SubstituteLine, ...] = ()  # none for orders placed before substitutes existed
     delivery_window: ChosenWindow | None = None  # the window the customer chose (its slot is taken with it)
     # The priced lines (one currency). Orders placed before prices existed, and unpriced lines, have none.

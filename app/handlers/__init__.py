@@ -27,6 +27,7 @@ from eventstore import Metadata
 from . import carts as cart_handlers
 from . import edits as edit_handlers
 from . import exchanges as exchange_handlers
+from . import fast_path
 from . import locations as location_handlers
 from . import notifications as notification_handlers
 from . import orders as order_handlers
@@ -79,8 +80,11 @@ class Handlers:
         *,
         network: NetworkView | None = None,
         profile: SourcingProfile | ProfileSource | None = None,
+        fast_path: bool = False,
     ) -> None:
         self.ctx = ctx
+        # Allocate orders the engine decides without the solver while placing them (app/handlers/fast_path.py).
+        self.fast_path = fast_path
         self.network = network or LogNetwork(ctx.store, ctx.codec)
         # A fixed profile (tests, benchmarks) or, by default, the active profile from the log.
         if isinstance(profile, SourcingProfile):
@@ -127,6 +131,9 @@ class Handlers:
                 case oc.PlaceOrder() if command.delivery_window is not None:
                     profile = await self.profiles.active()
                     return await window_handlers.place_for_window(uow, command, self.network, profile)
+                case oc.PlaceOrder() if self.fast_path:
+                    profile = await self.profiles.active()
+                    return await fast_path.place_and_allocate(uow, command, self.network, profile)
                 case oc.PlaceOrder():
                     return await order_handlers.place(uow, command)
                 case oc.RecordScans() | oc.MarkShipmentDelivered():

@@ -125,20 +125,37 @@ async def _cases(
     async for transaction in _transactions(store):
         # Decisions first, on the state before their transaction: its reservations are the decision's result.
         decoded = [(r, codec.decode(r)) for r in transaction if _wanted(r)]
+        # An order allocated on placement (the fast path) is decided in its placing transaction, on the same
+        # state before it: the pair is a case like any other.
+        fast = {e.order_id: e for _, e in decoded if isinstance(e, OrderPlaced) and e.allocated_on_placement}
+        for _, event in decoded:
+            if isinstance(event, SourcingDecided) and event.order_id in fast:
+                order = fast[event.order_id]
+                if period_from <= order.placed_at < period_to:
+                    seen += 1
+                    _check_count(seen, max_orders)
+                    cases.append(replay.case(order, event))
         for _, event in decoded:
             if isinstance(event, SourcingDecided) and event.order_id in placed:
                 cases.append(replay.case(placed.pop(event.order_id), event))
         for recorded, event in decoded:
-            if isinstance(event, OrderPlaced) and period_from <= event.placed_at < period_to:
+            if (
+                isinstance(event, OrderPlaced)
+                and event.order_id not in fast
+                and period_from <= event.placed_at < period_to
+            ):
                 placed[event.order_id] = event
                 seen += 1
-                if max_orders is not None and seen > max_orders:
-                    raise TooManyOrders(
-                        f"more than {max_orders} orders were placed in the period: simulate a shorter one",
-                        field=("to",),
-                    )
+                _check_count(seen, max_orders)
             replay.apply(stream_category(recorded.stream_id), recorded.stream_id, event)
     return cases, len(placed)
+
+
+def _check_count(seen: int, max_orders: int | None) -> None:
+    if max_orders is not None and seen > max_orders:
+        raise TooManyOrders(
+            f"more than {max_orders} orders were placed in the period: simulate a shorter one", field=("to",)
+        )
 
 
 def _wanted(recorded: RecordedEvent) -> bool:

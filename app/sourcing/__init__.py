@@ -13,7 +13,7 @@ from app.sourcing.alternatives import (
     alternatives,
     served_as_asked,
 )
-from app.sourcing.engine import Strategy, source, source_batch
+from app.sourcing.engine import SolverNeeded, Strategy, source, source_batch
 from app.sourcing.geo import UnknownPostalCode, resolve_postal_code
 from app.sourcing.model import (
     Availability,
@@ -54,6 +54,7 @@ __all__ = [
     "QuotedShipment",
     "RateBand",
     "ShipmentPlan",
+    "SolverNeeded",
     "SourcingPlan",
     "SourcingProfile",
     "SourcingRequest",

@@ -42,6 +42,11 @@ DEFAULT_TIME_LIMIT = 0.02  # seconds of MIP solver time per order before the gre
 DEFAULT_PRUNE_KEEP = 3  # lanes kept per SKU (and single-parcel lanes) before the optimiser
 
 
+class SolverNeeded(Exception):
+    """Raised by `source(..., solver=False)` when no exact shortcut decides the order: the MILP (or its
+    fallback) would, and the caller chose not to run it here."""
+
+
 def source(
     request: SourcingRequest,
     network: Sequence[CandidateLocation],
@@ -52,10 +57,13 @@ def source(
     strategy: Strategy = Strategy.OPTIMAL,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     prune_keep: int | None = DEFAULT_PRUNE_KEEP,
+    solver: bool = True,
 ) -> SourcingPlan:
     """Decide where one order ships from. `prune_keep=None` hands every eligible lane to the optimiser.
 
     Baseline strategies see every eligible lane; `PRIORITY_ORDER` ranks locations in `network` order.
+    `solver=False` (OPTIMAL only) decides only what the exact shortcut proves, else raises `SolverNeeded`:
+    the plan it returns is the one `solver=True` returns.
     """
     lanes, reasons = evaluate(request, network, availability, profile, now)
     pricing = Pricing(request, profile)
@@ -69,7 +77,7 @@ def source(
             considered, dropped = prune(lanes, pricing, prune_keep)
             for lane in dropped:
                 reasons[lane.code] = f"pruned: not among the {prune_keep} cheapest lanes for any line"
-        allocation, algorithm, timed_out, lower = _optimal(considered, pricing, cap, time_limit)
+        allocation, algorithm, timed_out, lower = _optimal(considered, pricing, cap, time_limit, solver)
     elif strategy is Strategy.GREEDY:
         allocation = heuristics.greedy(lanes, pricing, max_shipments=cap)
     elif strategy is Strategy.NEAREST_FIRST:
@@ -86,13 +94,15 @@ def source(
 
 
 def _optimal(
-    lanes: Sequence[Lane], pricing: Pricing, cap: int | None, time_limit: float | None
+    lanes: Sequence[Lane], pricing: Pricing, cap: int | None, time_limit: float | None, solver: bool = True
 ) -> tuple[Allocation, str, bool, float | None]:
     """(allocation, algorithm, time budget exceeded, lower bound): the proven single parcel when there is one
     (no solver set-up for the common small order), else the MILP, else the greedy when out of time."""
     shortcut = single_parcel(lanes, pricing, max_shipments=cap)
     if shortcut is not None:
         return shortcut.allocation, SINGLE_PARCEL, False, shortcut.objective
+    if not solver:
+        raise SolverNeeded
     outcome = solve(lanes, pricing, max_shipments=cap, time_limit=time_limit)
     allocation, algorithm = outcome.allocation, str(Strategy.OPTIMAL)
     if allocation is None or not outcome.optimal:

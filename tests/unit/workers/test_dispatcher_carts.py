@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import msgspec
+
 from app.domain.order_events import OrderPlaced
 from app.domain.values import Address, Coordinates, Line, ServiceLevel
 from workers import jobs
@@ -33,3 +35,18 @@ def test_only_an_order_placed_without_a_reservation_is_sent_to_sourcing() -> Non
 
     assert sourcing(placed(None)) == [jobs.source_order.actor_name]
     assert sourcing(placed("k1")) == []
+
+
+def test_an_order_allocated_on_placement_is_not_sent_to_sourcing() -> None:
+    def sourcing(event: OrderPlaced) -> list[str]:
+        names = [m.actor_name for m in jobs_for(CODEC, recorded(event, uuid.uuid4()))]
+        return [n for n in names if n == jobs.source_order.actor_name]
+
+    fast = msgspec.structs.replace(placed(None), allocated_on_placement=True)
+    assert sourcing(fast) == []
+    # Its notification (if any) still goes out: only the sourcing job is skipped.
+    assert [m.actor_name for m in jobs_for(CODEC, recorded(fast, uuid.uuid4()))] == [
+        m.actor_name
+        for m in jobs_for(CODEC, recorded(placed(None), uuid.uuid4()))
+        if m.actor_name != jobs.source_order.actor_name
+    ]
