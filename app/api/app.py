@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz, /metrics and carrier webhooks.
+"""The Starlette application: /graphql, /healthz, /readyz, /metrics, carrier webhooks and the console (/console).
 
 `create_app(settings, dsn)` is the composition root of the API process; nothing is built at import.
 """
@@ -17,6 +17,7 @@ from app.clock import Clock, system_clock
 from app.settings import Settings
 
 from . import health, webhooks
+from .console import console_routes
 from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog
@@ -49,6 +50,7 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, cl
             Route("/graphql", Guard(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", Guard(graphql)),
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
+            *console_routes(),
         ],
         middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings)],
         lifespan=lifespan,
