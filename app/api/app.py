@@ -17,7 +17,7 @@ from app.clock import Clock, system_clock
 from app.settings import Settings
 
 from . import health, webhooks
-from .console import console_routes
+from .console import CONSOLE_DIST, console_routes
 from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog
@@ -50,7 +50,7 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, cl
             Route("/graphql", Guard(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", Guard(graphql)),
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
-            *console_routes(),
+            *console_routes(settings.console_dir or CONSOLE_DIST),
         ],
         middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings)],
         lifespan=lifespan,

@@ -91,7 +91,7 @@ async def test_an_admin_finds_an_order_and_reads_why_a_location_was_turned_down(
     await shoot(page, "orders")
     await link.click()
 
-    await expect(page.get_by_role("heading", name=re.compile(f"Order {re.escape(order_id)}"))).to_be_visible()
+    await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_be_visible()
     rejected = page.get_by_role("row", name=re.compile(r"RET \(RET site\)"))
     await expect(rejected).to_contain_text("rejected")
     reason = (await rejected.get_by_role("cell").last.inner_text()).strip()
@@ -135,6 +135,16 @@ async def test_an_operator_works_its_store_and_cannot_open_another(api: Api, bro
     await expect(page.get_by_role("heading", name="Store CHI")).to_be_visible()
     await expect(page.get_by_role("link", name="Orders")).to_have_count(0)
     await expect(page.get_by_role("form", name="Pickup counter")).to_be_visible()
+
+    # The queue changes while the screen is open: the pick list follows (fulfillmentQueueChanged), no reload.
+    await receive(api, "CHI", "MUG", 3)
+    placed = await api.data(
+        PLACE,
+        {"input": {"customerId": "c-2", "lines": [{"sku": "MUG", "quantity": 2}], "shipTo": {"postalCode": "60601"}}},
+    )
+    await wait_status(api, placed["placeOrder"]["order"]["id"], "ALLOCATED")
+    await expect(page.get_by_role("row", name=re.compile(r"^MUG 2 "))).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Live: [1-9]\d* updates"))).to_be_visible()
     await shoot(page, "store")
 
     await page.goto(f"{api.url}/console/store/NWK")

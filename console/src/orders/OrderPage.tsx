@@ -100,7 +100,7 @@ export function OrderPage() {
         <Link to="/orders">← Orders</Link>
       </p>
       <h1 id="order-title">
-        Order {order.id} <StatusBadge status={order.status} />
+        {order.id} <StatusBadge status={order.status} />
       </h1>
       <p className="muted">
         Customer {order.customerId} · placed {formatDateTime(order.placedAt)} · {humanize(order.serviceLevel)}{" "}

@@ -97,7 +97,7 @@ function Store({ code }: { code: string }) {
     <section aria-labelledby="store-title">
       <h1 id="store-title">Store {code}</h1>
       <p className="muted" aria-live="polite">
-        {live.error ? "Live updates unavailable" : `Live: ${live.data ?? 0} updates`}
+        {live.error ? `Live updates unavailable: ${live.error.message}` : `Live: ${live.data ?? 0} updates`}
         {fetching ? " · loading" : ""}
       </p>
       {error && <ErrorList messages={[error.message]} />}
