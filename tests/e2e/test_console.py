@@ -18,9 +18,10 @@ import pytest
 from app.api.console import CONSOLE_DIST
 from app.security import Role
 
-from .conftest import Api
+from .conftest import Api, eventually
 from .test_graphiql import ARGS, CHROMIUM
 from .test_order_journey import PLACE, network, receive, wait_status
+from .test_pickup_counter import ready_for_alice
 
 pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (`apt-get install chromium`)"),
@@ -30,6 +31,7 @@ pytestmark = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TIMEOUT = 15_000
+DECISIONS = "query($id: ID!) { order(id: $id) { sourcingDecisions { trigger } } }"
 
 
 @pytest.fixture
@@ -147,6 +149,42 @@ async def test_an_operator_works_its_store_and_cannot_open_another(api: Api, bro
     await expect(page.get_by_text(re.compile(r"Live: [1-9]\d* updates"))).to_be_visible()
     await shoot(page, "store")
 
+    # One mug is damaged: picked 1 of 2 with a reason; the shipment leaves the pick list, the order is re-sourced.
+    form = page.get_by_role("form", name=re.compile(r"^Pick Shipment:"))
+    await form.get_by_label("MUG picked (of 2)").fill("1")
+    await form.get_by_label("MUG decline reason").select_option("DAMAGED")
+    await form.get_by_role("button", name=re.compile("^Confirm pick")).click()
+    await expect(page.get_by_role("row", name=re.compile(r"^MUG 2 "))).to_have_count(0)
+    order_id = placed["placeOrder"]["order"]["id"]
+
+    async def resourced() -> bool:
+        return len((await api.data(DECISIONS, {"id": order_id}))["order"]["sourcingDecisions"]) >= 2
+
+    await eventually(resourced)
+    await page.goto(f"{api.url}/console/orders/{order_id}")
+    await expect(page.get_by_text(re.compile(r"^Decision 2: "))).to_be_visible()
+
     await page.goto(f"{api.url}/console/store/NWK")
     await expect(page.get_by_role("alert")).to_contain_text("does not cover location NWK")
     await expect(page.get_by_role("heading", name="Store NWK")).to_have_count(0)
+
+
+async def test_the_pickup_counter_shows_a_wrong_code_at_its_field_and_collects_with_the_right_one(
+    api: Api, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    _, shipment_id, code = await ready_for_alice(api)
+    page = await new_page(browser)
+    await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"NWK"})))
+    counter = page.get_by_role("form", name="Pickup counter")
+    await counter.get_by_label("Shipment").fill(shipment_id)
+    await counter.get_by_label("Pickup code").fill("000000" if code != "000000" else "111111")
+    await counter.get_by_role("button", name="Confirm collection").click()
+    await expect(counter.get_by_label("Pickup code")).to_have_attribute("aria-invalid", "true")
+    await expect(counter.get_by_role("alert")).to_contain_text("not this shipment's pickup code")
+
+    await counter.get_by_label("Pickup code").fill(code)
+    await counter.get_by_role("button", name="Confirm collection").click()
+    await expect(counter.get_by_role("status")).to_have_text(f"{shipment_id} collected")
+    await expect(counter.get_by_label("Pickup code")).to_have_attribute("aria-invalid", "false")
