@@ -3,7 +3,7 @@ import { Navigate, Route, Routes } from "react-router-dom";
 import { Provider } from "urql";
 import { SignIn } from "./auth/SignIn";
 import { loadSession, saveSession, type Session } from "./auth/session";
-import { createMeridianClient } from "./client";
+import { connect } from "./client";
 import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
 import { StorePage } from "./store/StorePage";
@@ -17,20 +17,33 @@ function home(session: Session): string {
 
 export function App() {
   const [session, setSession] = useState<Session | null>(() => loadSession(Date.now() / 1000));
-  const client = useMemo(() => (session ? createMeridianClient(session.token) : null), [session]);
+  const [notice, setNotice] = useState<string | null>(null);
+  const connection = useMemo(
+    () =>
+      session
+        ? connect(session.token, () => {
+            saveSession(null);
+            setSession(null);
+            setNotice("The API no longer accepts your token (expired or revoked): sign in again.");
+          })
+        : null,
+    [session],
+  );
 
   const signIn = (next: Session) => {
     saveSession(next);
+    setNotice(null);
     setSession(next);
   };
   const signOut = () => {
+    connection?.close();
     saveSession(null);
     setSession(null);
   };
 
-  if (!session || !client) return <SignIn onSignedIn={signIn} />;
+  if (!session || !connection) return <SignIn onSignedIn={signIn} notice={notice} />;
   return (
-    <Provider value={client}>
+    <Provider value={connection.client}>
       <Layout session={session} onSignOut={signOut}>
         <Routes>
           <Route path="/" element={<Navigate to={home(session)} replace />} />

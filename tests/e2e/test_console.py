@@ -31,6 +31,7 @@ pytestmark = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TIMEOUT = 15_000
+COMPLAINTS: list[str] = []  # the browser console's errors and warnings
 DECISIONS = "query($id: ID!) { order(id: $id) { sourcingDecisions { trigger } } }"
 
 
@@ -40,15 +41,19 @@ async def browser() -> AsyncIterator[Any]:
 
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        COMPLAINTS.clear()
         try:
             yield launched
         finally:
             await launched.close()
+    # The console says nothing in the browser's console; a refused token's 401 is the one expected complaint.
+    assert [c for c in COMPLAINTS if "status of 401" not in c] == []
 
 
 async def new_page(browser: Any) -> Any:
     page = await browser.new_page(viewport={"width": 1280, "height": 800})
     page.set_default_timeout(TIMEOUT)
+    page.on("console", lambda m: COMPLAINTS.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     return page
 
 

@@ -27,7 +27,13 @@ async function confirmWithApi(session: Session): Promise<string | null> {
   return `The API could not be reached or refused the token: ${result.error.message}`;
 }
 
-export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+export function SignIn({
+  onSignedIn,
+  notice = null,
+}: {
+  onSignedIn: (session: Session) => void;
+  notice?: string | null;
+}) {
   const [token, setToken] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -60,6 +66,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
   return (
     <main className="signin">
       <h1>Sign in to the Meridian console</h1>
+      {notice && <p role="status">{notice}</p>}
       <p className="muted">
         Paste a bearer token: an admin&apos;s, or an operator&apos;s for its locations (
         <code>meridian token --role operator --locations CHI</code>).
