@@ -47,6 +47,8 @@ export function OrdersPage() {
   const [{ data, fetching, error }] = useQuery({
     query: OrdersList,
     variables: { first: PAGE_SIZE, after, status, customerId },
+    // Shown at once from the cache, then refreshed: statuses move while the list is away.
+    requestPolicy: "cache-and-network",
   });
 
   const setFilter = (key: string, value: string) => {
