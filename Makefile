@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: run test lint typecheck unit integration e2e faults bench bench-test clean schema
+.PHONY: run test lint typecheck unit integration e2e faults bench bench-test clean schema console console-test
 
 # The suite `make test` runs, group by group (pyproject's testpaths names the same four, so a plain `pytest`
 # runs it too). The benchmarks' smoke tests (tests/bench) stay out of it: `make bench-test`.
@@ -21,10 +21,38 @@ $(BIN)/.bench-installed: $(BIN)/.installed
 	touch $@
 
 run: $(BIN)/.installed
+	@$(MAKE) --no-print-directory console || echo "console: the build failed; the API runs without it"
+	@echo "meridian: the console will be at http://127.0.0.1:8000/console"
 	$(BIN)/meridian up $(ARGS)
 
-test: $(BIN)/.installed lint typecheck
+# The console's browser tests (tests/e2e/test_console.py) run in the suite, on the build console-test makes.
+test: $(BIN)/.installed lint typecheck console-test
 	$(BIN)/python -m pytest $(SUITE)
+
+# The operations console (console/): Node >= 20 and npm, dependencies from the lockfile. Without npm, `make run`
+# serves the API alone (/console then says how to build it) and `make test` skips the console with a message.
+NPM := $(shell command -v npm 2>/dev/null)
+CONSOLE_SOURCES := $(shell find console/src console/index.html console/*.ts console/*.json -type f \
+	-not -path 'console/src/gql/*' 2>/dev/null) schema.graphql
+
+console/node_modules/.package-lock.json: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund --loglevel=error
+
+console/dist/index.html: console/node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	cd console && npm run --silent build
+
+ifeq ($(NPM),)
+console console-test:
+	@echo "console: npm not found (Node >= 20 and npm are prerequisites); skipping the console"
+else
+console: console/dist/index.html
+
+# The build (typed documents regenerated from schema.graphql, tsc, vite; skipped when nothing changed since a
+# build that passed them), lint and format, unit tests, the size budget. The browser tests need the build: they run
+# in the suite (tests/e2e/test_console.py).
+console-test: console/dist/index.html
+	cd console && npm run --silent lint && npm run --silent test && npm run --silent budget
+endif
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
@@ -53,7 +81,7 @@ bench-test: $(BIN)/.bench-installed
 	$(BIN)/python -m pytest tests/bench
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .ruff_cache console/node_modules console/dist console/src/gql
 
 schema: $(BIN)/.installed
 	$(BIN)/python -c "from app.api.schema import schema; print(schema)" > schema.graphql

@@ -64,6 +64,8 @@ def up(settings: Settings, *, demo: bool) -> int:
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
         print(f"meridian: GraphiQL at http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"meridian: admin token (Authorization: Bearer ...):\n{token}", flush=True)
+        # The token rides in the fragment, which the browser never sends: it stays out of access logs.
+        print(f"meridian: console at http://{settings.host}:{settings.port}/console/#devToken={token}", flush=True)
         print("meridian: press Ctrl-C to stop", flush=True)
         code = supervisor.run()
     print("meridian: stopped")

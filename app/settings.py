@@ -24,6 +24,8 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = Field(default="development", alias="MERIDIAN_ENV")
     host: str = Field(default="127.0.0.1", alias="MERIDIAN_HOST")
     port: int = Field(default=8000, alias="MERIDIAN_PORT")
+    console_dir: Path | None = Field(default=None, alias="MERIDIAN_CONSOLE_DIR")
+    """The built console served at /console. Unset: this checkout's console/dist (the image sets its own)."""
     # Secrets are SecretStr: printed, logged or shown in a traceback they read '**********'; the value is
     # unwrapped only where a token is signed or verified and where a webhook's HMAC is checked.
     jwt_secret: SecretStr | None = Field(default=None, alias="MERIDIAN_JWT_SECRET")

@@ -1,4 +1,4 @@
-"""The Starlette application: /graphql, /healthz, /readyz, /metrics and carrier webhooks.
+"""The Starlette application: /graphql, /healthz, /readyz, /metrics, carrier webhooks and the console (/console).
 
 `create_app(settings, dsn)` is the composition root of the API process; nothing is built at import.
 """
@@ -18,6 +18,7 @@ from app.settings import Settings
 
 from . import health, webhooks
 from .admission_gate import AdmissionGate
+from .console import CONSOLE_DIST, console_routes
 from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog
@@ -50,6 +51,7 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, cl
             Route("/graphql", Guard(graphql), methods=["GET", "POST"]),
             WebSocketRoute("/graphql", Guard(graphql)),
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
+            *console_routes(settings.console_dir or CONSOLE_DIST),
         ],
         middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings), Middleware(AdmissionGate)],
         lifespan=lifespan,

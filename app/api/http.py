@@ -12,8 +12,9 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.streaming import HTTPStreamTransport
 
 from app.security import InvalidToken, Principal, Role, read_token
@@ -38,7 +39,20 @@ def bearer(headers: Any, query_params: Any, *, websocket: bool) -> str | None:
     return str(token) if token else None
 
 
+class TextFrames(ASGIWebSocketAdapter):
+    """graphql-transport-ws messages go out as text frames: orjson's bytes would be sent as binary frames, which a
+    browser's client (graphql-ws, the console's) cannot parse."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        try:
+            await self.ws.send_text(orjson.dumps(message).decode())
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class MeridianGraphQL(GraphQL[RequestContext, None]):
+    websocket_adapter_class = TextFrames
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         services: Services = request.app.state.services
         principal: Principal | None = request.scope.get("meridian.principal")

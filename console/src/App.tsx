@@ -1,0 +1,58 @@
+import { useMemo, useState } from "react";
+import { Navigate, Route, Routes } from "react-router-dom";
+import { Provider } from "urql";
+import { SignIn } from "./auth/SignIn";
+import { loadSession, saveSession, type Session } from "./auth/session";
+import { connect } from "./client";
+import { OrderPage } from "./orders/OrderPage";
+import { OrdersPage } from "./orders/OrdersPage";
+import { StorePage } from "./store/StorePage";
+import { Layout } from "./ui/Layout";
+
+/** Where a session lands: admins on the orders; an operator (who may not list orders) at its first store. */
+function home(session: Session): string {
+  const store = session.locations[0];
+  return session.role === "operator" && store ? `/store/${store}` : "/orders";
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(() => loadSession(Date.now() / 1000));
+  const [notice, setNotice] = useState<string | null>(null);
+  const connection = useMemo(
+    () =>
+      session
+        ? connect(session.token, () => {
+            saveSession(null);
+            setSession(null);
+            setNotice("The API no longer accepts your token (expired or revoked): sign in again.");
+          })
+        : null,
+    [session],
+  );
+
+  const signIn = (next: Session) => {
+    saveSession(next);
+    setNotice(null);
+    setSession(next);
+  };
+  const signOut = () => {
+    connection?.close();
+    saveSession(null);
+    setSession(null);
+  };
+
+  if (!session || !connection) return <SignIn onSignedIn={signIn} notice={notice} />;
+  return (
+    <Provider value={connection.client}>
+      <Layout session={session} onSignOut={signOut}>
+        <Routes>
+          <Route path="/" element={<Navigate to={home(session)} replace />} />
+          <Route path="/orders" element={<OrdersPage />} />
+          <Route path="/orders/:id" element={<OrderPage />} />
+          <Route path="/store/:code" element={<StorePage session={session} />} />
+          <Route path="*" element={<p role="alert">No such page.</p>} />
+        </Routes>
+      </Layout>
+    </Provider>
+  );
+}

@@ -1,0 +1,195 @@
+"""The operations console in a real headless Chromium (Debian's, driven by Playwright) against a running Meridian
+seeded here: sign in, find an order, open it and read why its decision turned a location down; a customer is
+refused; an operator cannot open another location's store. Elements are found by role and label, as a person
+would. Skips without Chromium or without a console build (`make console-test` builds it first).
+
+`MERIDIAN_SCREENSHOTS=1` also writes each screen to docs/screenshots/ (for the README)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.api.console import CONSOLE_DIST
+from app.security import Role
+
+from .conftest import Api, eventually
+from .test_graphiql import ARGS, CHROMIUM
+from .test_order_journey import PLACE, network, receive, wait_status
+from .test_pickup_counter import ready_for_alice
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (`apt-get install chromium`)"),
+    pytest.mark.skipif(
+        not (CONSOLE_DIST / "index.html").exists(), reason="the console is not built (`make console-test` builds it)"
+    ),
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+TIMEOUT = 15_000
+COMPLAINTS: list[str] = []  # the browser console's errors and warnings
+DECISIONS = "query($id: ID!) { order(id: $id) { sourcingDecisions { trigger } } }"
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        COMPLAINTS.clear()
+        try:
+            yield launched
+        finally:
+            await launched.close()
+    # The console says nothing in the browser's console; a refused token's 401 is the one expected complaint.
+    assert [c for c in COMPLAINTS if "status of 401" not in c] == []
+
+
+async def new_page(browser: Any) -> Any:
+    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    page.set_default_timeout(TIMEOUT)
+    page.on("console", lambda m: COMPLAINTS.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
+    return page
+
+
+async def shoot(page: Any, name: str) -> None:
+    if os.environ.get("MERIDIAN_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+async def sign_in(page: Any, api: Api, token: str) -> None:
+    await page.goto(f"{api.url}/console/")
+    await page.get_by_label("Bearer token").fill(token)
+    await page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+async def placed_order(api: Api) -> str:
+    await network(api)
+    await receive(api, "NWK", "TEE", 10)
+    placed = await api.data(
+        PLACE,
+        {"input": {"customerId": "c-1", "lines": [{"sku": "TEE", "quantity": 2}], "shipTo": {"postalCode": "10024"}}},
+    )
+    order_id: str = placed["placeOrder"]["order"]["id"]
+    await wait_status(api, order_id, "ALLOCATED")
+    return order_id
+
+
+async def test_an_admin_finds_an_order_and_reads_why_a_location_was_turned_down(api: Api, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    order_id = await placed_order(api)
+    page = await new_page(browser)
+    await page.goto(f"{api.url}/console/")
+    await expect(page.get_by_role("heading", name="Sign in to the Meridian console")).to_be_visible()
+    await shoot(page, "sign-in")
+    await sign_in(page, api, api.token())
+
+    await expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+    await page.get_by_label("Status").select_option("ALLOCATED")
+    link = page.get_by_role("link", name=order_id)
+    await expect(link).to_be_visible()
+    await shoot(page, "orders")
+    await link.click()
+
+    await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_be_visible()
+    rejected = page.get_by_role("row", name=re.compile(r"RET \(RET site\)"))
+    await expect(rejected).to_contain_text("rejected")
+    reason = (await rejected.get_by_role("cell").last.inner_text()).strip()
+    assert reason, "the rejected candidate shows its reason"
+    await expect(page.get_by_role("row", name=re.compile(r"NWK \(NWK site\)"))).to_contain_text("chosen")
+    await expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    await expect(page.get_by_role("cell", name="Order placed")).to_be_visible()
+    await shoot(page, "order")
+
+    # Hold, then release: the page follows through the normalized cache, no reload.
+    await page.get_by_label("Reason").fill("fraud check")
+    await page.get_by_role("button", name="Hold", exact=True).click()
+    await expect(page.get_by_role("heading", name=re.compile("ON HOLD"))).to_be_visible()
+    await page.get_by_role("button", name="Release hold").click()
+    await expect(page.get_by_role("heading", name=re.compile("ON HOLD"))).to_have_count(0)
+
+
+async def test_the_development_link_signs_in_and_a_customer_is_refused(api: Api, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    page = await new_page(browser)
+    await page.goto(f"{api.url}/console/#devToken={api.token()}")
+    await page.get_by_role("button", name="Sign in with the development token").click()
+    await expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+    assert "devToken" not in page.url  # taken out of the address bar once used
+
+    customer = await new_page(browser)
+    await sign_in(customer, api, api.token(Role.CUSTOMER, customer_id="c-1"))
+    await expect(customer.get_by_role("alert")).to_contain_text("customer token cannot sign in")
+    forged = await new_page(browser)
+    await sign_in(forged, api, api.token()[:-4] + "AAAA")
+    await expect(forged.get_by_role("alert")).to_contain_text("refused")
+
+
+async def test_an_operator_works_its_store_and_cannot_open_another(api: Api, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    await network(api)
+    page = await new_page(browser)
+    await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"CHI"})))
+    await expect(page.get_by_role("heading", name="Store CHI")).to_be_visible()
+    await expect(page.get_by_role("link", name="Orders")).to_have_count(0)
+    await expect(page.get_by_role("form", name="Pickup counter")).to_be_visible()
+
+    # The queue changes while the screen is open: the pick list follows (fulfillmentQueueChanged), no reload.
+    await receive(api, "CHI", "MUG", 3)
+    placed = await api.data(
+        PLACE,
+        {"input": {"customerId": "c-2", "lines": [{"sku": "MUG", "quantity": 2}], "shipTo": {"postalCode": "60601"}}},
+    )
+    await wait_status(api, placed["placeOrder"]["order"]["id"], "ALLOCATED")
+    await expect(page.get_by_role("row", name=re.compile(r"^MUG 2 "))).to_be_visible()
+    await expect(page.get_by_text(re.compile(r"Live: [1-9]\d* updates"))).to_be_visible()
+    await shoot(page, "store")
+
+    # One mug is damaged: picked 1 of 2 with a reason; the shipment leaves the pick list, the order is re-sourced.
+    form = page.get_by_role("form", name=re.compile(r"^Pick Shipment:"))
+    await form.get_by_label("MUG picked (of 2)").fill("1")
+    await form.get_by_label("MUG decline reason").select_option("DAMAGED")
+    await form.get_by_role("button", name=re.compile("^Confirm pick")).click()
+    await expect(page.get_by_role("row", name=re.compile(r"^MUG 2 "))).to_have_count(0)
+    order_id = placed["placeOrder"]["order"]["id"]
+
+    async def resourced() -> bool:
+        return len((await api.data(DECISIONS, {"id": order_id}))["order"]["sourcingDecisions"]) >= 2
+
+    await eventually(resourced)
+    await page.goto(f"{api.url}/console/orders/{order_id}")
+    await expect(page.get_by_text(re.compile(r"^Decision 2: "))).to_be_visible()
+
+    await page.goto(f"{api.url}/console/store/NWK")
+    await expect(page.get_by_role("alert")).to_contain_text("does not cover location NWK")
+    await expect(page.get_by_role("heading", name="Store NWK")).to_have_count(0)
+
+
+async def test_the_pickup_counter_shows_a_wrong_code_at_its_field_and_collects_with_the_right_one(
+    api: Api, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    _, shipment_id, code = await ready_for_alice(api)
+    page = await new_page(browser)
+    await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"NWK"})))
+    counter = page.get_by_role("form", name="Pickup counter")
+    await counter.get_by_label("Shipment").fill(shipment_id)
+    await counter.get_by_label("Pickup code").fill("000000" if code != "000000" else "111111")
+    await counter.get_by_role("button", name="Confirm collection").click()
+    await expect(counter.get_by_label("Pickup code")).to_have_attribute("aria-invalid", "true")
+    await expect(counter.get_by_role("alert")).to_contain_text("not this shipment's pickup code")
+
+    await counter.get_by_label("Pickup code").fill(code)
+    await counter.get_by_role("button", name="Confirm collection").click()
+    await expect(counter.get_by_role("status")).to_have_text(f"{shipment_id} collected")
+    await expect(counter.get_by_label("Pickup code")).to_have_attribute("aria-invalid", "false")
