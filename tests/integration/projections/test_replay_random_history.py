@@ -257,7 +257,7 @@ class World:
         if self.returns:
             return_id = rng.choice(self.returns[-20:])
             returned = self.returned[return_id]
-            step = rng.choices(range(8), weights=[3, 1, 1, 4, 4, 2, 1, 1])[0]
+            step = rng.choices(range(8), weights=[3, 1, 1, 4, 4, 2, 1, 3])[0]
             if step == 0:
                 return rc.ApproveReturn(return_id=return_id)
             if step == 1:
@@ -278,7 +278,7 @@ class World:
                 return SettleReturn(return_id=return_id)
             if step == 6:
                 return rc.ReplaceReturn(return_id=return_id, replacement_order_id=self.new_id("o-"))
-            if rng.random() < 0.5:
+            if rng.random() < 0.7:  # withdrawn (most) or rejected, while still requested or approved
                 return rc.CancelReturn(return_id=return_id, reason="kept it")
             return rc.RejectReturn(return_id=return_id, reason="worn")
         return stock.ReceiveStock(sku=sku, location_code=code, quantity=10)
