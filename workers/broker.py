@@ -12,6 +12,7 @@ unacknowledged jobs are handed to another worker; RabbitMQ hands them back as so
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,17 @@ def queue_name(broker: dramatiq.Broker, queue: str) -> str:
     return queue
 
 
+def waiting_jobs(broker: dramatiq.Broker, queue: str) -> int:
+    """Jobs on one of QUEUES not yet done (Redis: counting those a worker holds; RabbitMQ: only those not yet
+    handed to one)."""
+    name = queue_name(broker, queue)
+    if isinstance(broker, RedisBroker):
+        return int(broker.client.hlen(f"{broker.namespace}:{name}.msgs"))
+    if isinstance(broker, NamespacedRabbitmqBroker):
+        return int(broker.get_queue_message_counts(name)[0])
+    raise TypeError(f"no queue depth for {type(broker).__name__}")
+
+
 def start_workers(broker: dramatiq.Broker, *, threads: int, bulk_threads: int) -> list[dramatiq.Worker]:
     """The actor threads of one process: `threads` for ORDERS and `bulk_threads` for BULK (and the pre-upgrade
     queue), as two Dramatiq workers so that no number of bulk jobs can occupy an orders thread."""
@@ -107,10 +119,18 @@ def start_workers(broker: dramatiq.Broker, *, threads: int, bulk_threads: int) -
     )
     if isinstance(broker, RedisBroker):
         broker.declare_queue(LEGACY_QUEUE)
+    broker.logger.addFilter(_SecondWorkerExpected())
     workers = [orders, bulk]
     for worker in workers:
         worker.start()
     return workers
+
+
+class _SecondWorkerExpected(logging.Filter):
+    """Dramatiq warns when a second worker joins a broker (each adds its own middleware); here that is the design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "_WorkerMiddleware" not in record.getMessage()
 
 
 class NamespacedRabbitmqBroker(RabbitmqBroker):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bench.bench_runs import assert_figures, quick_run
+from tests.integration.workers.conftest import RABBITMQ_URL, rabbitmq_reachable
 
 pytestmark = pytest.mark.slow
 
@@ -16,3 +17,11 @@ def test_quick_worker_bench_prints_one_json_figure_per_line(postgres_dsn: str, r
         ("worker_throughput", "sourced_orders_per_s", 1),
         ("worker_throughput", "sourced_orders_per_s", 2),
     }
+
+
+def test_quick_worker_bench_on_rabbitmq(postgres_dsn: str, redis_url: str) -> None:
+    if (down := rabbitmq_reachable(RABBITMQ_URL)) is not None:
+        pytest.skip(down)
+    lines = quick_run("worker_throughput.py", "--broker", "rabbitmq", DATABASE_URL=postgres_dsn, REDIS_URL=redis_url)
+    assert_figures(lines, "workers", "broker")
+    assert {line["broker"] for line in lines} == {"rabbitmq"}

@@ -6,27 +6,17 @@ from __future__ import annotations
 import threading
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
 
 from app.handlers import Handlers
 from eventstore import EventStore
 from tests.integration.handlers.support import NEWARK, location, place, receive
 from workers import jobs, runtime
-from workers.broker import BULK, ORDERS, NamespacedRabbitmqBroker, queue_name, start_workers
+from workers.broker import BULK, ORDERS, queue_name, start_workers, waiting_jobs
 
 from .conftest import eventually
 from .test_sourcing_worker import count
 
 BACKLOG = 500  # fake shipments to poll; with the bulk threads held, none of them can run
-
-
-def waiting(broker: dramatiq.Broker, queue: str) -> int:
-    """Jobs on `queue` not yet done (RabbitMQ: not yet handed to a worker)."""
-    name = queue_name(broker, queue)
-    if isinstance(broker, RedisBroker):
-        return int(broker.client.hlen(f"{broker.namespace}:{name}.msgs"))
-    assert isinstance(broker, NamespacedRabbitmqBroker)
-    return broker.get_queue_message_counts(name)[0]
 
 
 def test_each_actor_waits_in_its_queue(broker: dramatiq.Broker) -> None:
@@ -62,7 +52,7 @@ async def test_an_order_is_sourced_while_a_bulk_backlog_waits(
             return await count(store, "OrderAllocated") == 1
 
         await eventually(allocated)
-        assert waiting(broker, BULK) >= BACKLOG - 4  # a few prefetched by the bulk workers at most
+        assert waiting_jobs(broker, BULK) >= BACKLOG - 4  # a few prefetched by the bulk workers at most
     finally:
         release.set()
         for worker in workers:
