@@ -11,7 +11,7 @@ from app.handlers import Handlers
 from eventstore import EventStore
 from tests.integration.handlers.support import NEWARK, location, place, receive
 from workers import jobs, runtime
-from workers.broker import BULK, ORDERS, queue_name, start_workers, waiting_jobs
+from workers.broker import BULK, ORDERS, dead_jobs, queue_name, start_workers, waiting_jobs
 
 from .conftest import eventually
 from .test_sourcing_worker import count
@@ -57,3 +57,20 @@ async def test_an_order_is_sourced_while_a_bulk_backlog_waits(
         release.set()
         for worker in workers:
             worker.stop()
+
+
+async def test_a_job_out_of_retries_is_listed_as_dead(broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+    def always_refused(reason: str) -> None:
+        raise RuntimeError(reason)
+
+    refused = dramatiq.Actor(
+        always_refused, broker=broker, actor_name="always_refused", queue_name=queue_name(broker, ORDERS),
+        priority=0, options={"max_retries": 0},
+    )  # fmt: skip
+    broker.enqueue(refused.message("no receiver"))
+
+    async def listed() -> bool:
+        return [list(job["args"]) for job in dead_jobs(broker)] == [["no receiver"]]
+
+    await eventually(listed)
+    assert [list(job["args"]) for job in dead_jobs(broker)] == [["no receiver"]]  # reading them left them there
