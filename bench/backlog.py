@@ -106,7 +106,7 @@ async def one_run(dbs: Databases, plan: Plan, mode: str, run: int, broker_name: 
         await wait_allocated(store, ids, plan.timeout_s)
         left = waiting_jobs(broker, ORDERS if mode == "one_queue" else BULK)
         found = await latencies_ms(store, ids)
-        return percentile(found, 50), max(found), left
+        return percentile(found, 0.5), max(found), left
     finally:
         await stop_workers(processes)
         await pool.close()

@@ -191,7 +191,7 @@ def dead_jobs(broker: dramatiq.Broker, limit: int = 100) -> list[dict[str, Any]]
     """Jobs that exhausted their retries (up to `limit` per queue), decoded into plain dicts: on Redis newest
     first; on RabbitMQ oldest first, read without taking them off their queue."""
     found: list[dict[str, Any]] = []
-    for queue in QUEUES:
+    for queue in (*QUEUES, LEGACY_QUEUE):
         name = queue_name(broker, queue)
         if isinstance(broker, RedisBroker):
             found += _redis_dead_jobs(broker, name, limit)
