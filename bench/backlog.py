@@ -40,7 +40,7 @@ from bench._common import Databases, emit, percentile, server_dsn, server_settin
 from bench.worker_throughput import SEED, SKUS, order, seed, skip_seed_jobs, start_workers, stop_workers
 from eventstore import EventCodec, EventStore, create_pool
 from workers import jobs
-from workers.broker import BULK, ORDERS, make_broker, queue_name, waiting_jobs
+from workers.broker import BULK, ORDERS, NamespacedRabbitmqBroker, make_broker, queue_name, waiting_jobs
 
 BENCH = "backlog"
 MODES = ("one_queue", "split")
@@ -86,6 +86,10 @@ async def one_run(dbs: Databases, plan: Plan, mode: str, run: int, broker_name: 
     pool = await create_pool(dsn, min_size=1, max_size=8)
     processes: list[asyncio.subprocess.Process] = []
     broker = make_broker(broker_settings(broker_name, namespace))
+    if isinstance(broker, NamespacedRabbitmqBroker):
+        # Published without waiting for each confirm (as fast as Redis takes them), so that the whole backlog is
+        # in place before the orders come, on either broker.
+        broker.confirm_delivery = False
     jobs.bind_actors(broker)
     try:
         store = EventStore(pool)

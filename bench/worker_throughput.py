@@ -33,10 +33,12 @@ from app.domain import ALL_EVENTS, locations, stock
 from app.domain import order_commands as oc
 from app.domain.values import Address, Coordinates, Line, LocationType
 from app.handlers import Context, Handlers
-from bench._brokers import BROKERS, broker_env, clean_up
+from bench._brokers import BROKERS, broker_env, broker_settings, clean_up
 from bench._common import Databases, emit, server_dsn, server_settings
 from eventstore import EventCodec, EventStore, Position, create_pool
+from workers.broker import make_broker
 from workers.dispatcher import NAME as DISPATCHER
+from workers.jobs import bind_actors, track_shipment
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20250303
@@ -165,10 +167,29 @@ async def one_run(dbs: Databases, plan: Plan, workers: int, run: int, broker: st
         clean_up(broker, namespace)
 
 
+def sent_jobs_per_s(broker_name: str, jobs: int) -> float:
+    """How fast the dispatcher can hand jobs to the broker: `jobs` sent one by one (confirmed, on RabbitMQ) to a
+    queue nobody consumes, deleted afterwards."""
+    namespace = f"meridian-bench-{uuid.uuid4().hex[:8]}"
+    broker = make_broker(broker_settings(broker_name, namespace))
+    bind_actors(broker)
+    try:
+        started = time.perf_counter()
+        for i in range(jobs):
+            broker.enqueue(track_shipment.message(f"o{i}", f"s{i}", 0))
+        return jobs / (time.perf_counter() - started)
+    finally:
+        broker.close()
+        clean_up(broker_name, namespace)
+
+
 async def main(plan: Plan, quick: bool, brokers: tuple[str, ...]) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {"quick": quick, **await server_settings(dbs.server)}
         for broker in brokers:
+            sent = 200 if quick else 5_000
+            runs = [sent_jobs_per_s(broker, sent) for _ in range(plan.runs)]
+            emit("worker_throughput", "sent_jobs_per_s", runs, "jobs/s", broker=broker, jobs=sent, **env)
             for workers in plan.worker_counts:
                 runs = [await one_run(dbs, plan, workers, run, broker) for run in range(plan.runs)]
                 emit(
