@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import contextlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -140,11 +140,12 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             print("meridian worker: MERIDIAN_NOTIFY_URL needs MERIDIAN_NOTIFY_SECRET to sign with", file=sys.stderr)
             return 2
         notify = NotifySettings(url=settings.notify_url, secret=settings.notify_secret)
-    with database(settings) as dsn, redis(settings) as redis_url:
+    with database(settings) as dsn, job_redis(settings) as redis_url:
         asyncio.run(migrate_database(dsn))
         broker = BrokerSettings(
             redis_url=redis_url,
             namespace=settings.broker_namespace,
+            rabbitmq_url=settings.rabbitmq_url,
             heartbeat_timeout_ms=settings.worker_heartbeat_ms,
             maintenance_chance=settings.broker_maintenance_chance,
         )
@@ -152,11 +153,23 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             dsn,
             broker,
             threads=args.threads or settings.worker_threads,
+            bulk_threads=args.bulk_threads or settings.bulk_worker_threads,
             dispatch=not args.no_dispatcher,
             project=not args.no_projections,
             notify=notify,
         )
     return 0
+
+
+@contextlib.contextmanager
+def job_redis(settings: Settings) -> Iterator[str | None]:
+    """The Redis of the job queue (REDIS_URL, else an embedded one); with RabbitMQ as the broker, only REDIS_URL
+    if set (the job counters go there), never an embedded server."""
+    if settings.rabbitmq_url is None:
+        with redis(settings) as url:
+            yield url
+    else:
+        yield settings.redis_url
 
 
 def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
@@ -171,8 +184,9 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_jobs(settings: Settings, args: argparse.Namespace) -> int:
     from workers.broker import BrokerSettings, dead_jobs, make_broker
 
-    with redis(settings) as redis_url:
-        broker = make_broker(BrokerSettings(redis_url=redis_url, namespace=settings.broker_namespace))
+    with job_redis(settings) as redis_url:
+        broker_settings = BrokerSettings(redis_url, settings.broker_namespace, rabbitmq_url=settings.rabbitmq_url)
+        broker = make_broker(broker_settings)
         for job in dead_jobs(broker, limit=args.limit):
             sys.stdout.buffer.write(msgspec.json.encode(job) + b"\n")
     return 0
@@ -269,6 +283,9 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--limit", type=int, default=100)
     w = sub.add_parser("worker", help="run Dramatiq workers and the dispatcher (log -> jobs)")
     w.add_argument("--threads", type=int, default=0, help="worker threads (default MERIDIAN_WORKER_THREADS)")
+    w.add_argument(
+        "--bulk-threads", type=int, default=0, help="bulk queue threads (default MERIDIAN_BULK_WORKER_THREADS)"
+    )
     w.add_argument("--no-dispatcher", action="store_true", help="only process jobs; another process dispatches")
     w.add_argument("--no-projections", action="store_true", help="another process feeds the read models")
     s = sub.add_parser("simulate", help="what-if: source the orders placed in [from, to) with a draft profile")

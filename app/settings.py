@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600  # a working day and then some: long enough for a shift, short if stolen
@@ -19,6 +19,10 @@ class Settings(BaseSettings):
 
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     """Redis URL for the job queue. Unset: an embedded Redis under `data_dir` (development)."""
+
+    broker_url: str | None = Field(default=None, validation_alias=AliasChoices("MERIDIAN_BROKER_URL", "BROKER_URL"))
+    """The job broker: `amqp://…` for RabbitMQ (job counters then go to REDIS_URL when it is set), a Redis URL
+    for Redis. Unset: Redis at REDIS_URL."""
 
     data_dir: Path = Field(default=Path("var"), alias="MERIDIAN_DATA_DIR")
     environment: Literal["development", "production"] = Field(default="development", alias="MERIDIAN_ENV")
@@ -41,6 +45,10 @@ class Settings(BaseSettings):
     """JSON lines on stderr (production, log shippers) or `console` for people at a terminal."""
     broker_namespace: str = Field(default="meridian", alias="MERIDIAN_BROKER_NAMESPACE")
     worker_threads: int = Field(default=4, alias="MERIDIAN_WORKER_THREADS")
+    """Actor threads per worker process for the customer-facing queue (sourcing, cart and pick deadlines)."""
+    bulk_worker_threads: int = Field(default=2, ge=1, alias="MERIDIAN_BULK_WORKER_THREADS")
+    """Actor threads per worker process for the bulk queue (tracking polls, backorder sweeps, notifications):
+    apart from the others, so a bulk backlog never holds up an order."""
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
     broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
     fast_path: bool = Field(default=False, alias="MERIDIAN_FAST_PATH")
@@ -84,7 +92,7 @@ class Settings(BaseSettings):
     """HTTP requests one API process is answering at once, the refused one included."""
     overload_max_write_age_ms: int = Field(default=300, ge=0, alias="MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS")
     """Writes one API process admitted may be in flight this long (two of them late at once refuse the next)."""
-    overload_queues: str = Field(default="default", alias="MERIDIAN_OVERLOAD_QUEUES")
+    overload_queues: str = Field(default="orders", alias="MERIDIAN_OVERLOAD_QUEUES")
     """The Dramatiq queues (comma-separated) whose depth gates admission: the ones orders' jobs go to."""
     overload_sample_ms: int = Field(default=200, gt=0, alias="MERIDIAN_OVERLOAD_SAMPLE_MS")
     """How often each API process samples the lag and the queues (two queries and one Redis round trip)."""
@@ -94,6 +102,17 @@ class Settings(BaseSettings):
         default=MAX_TOKEN_LIFETIME_SECONDS, alias="MERIDIAN_MAX_TOKEN_LIFETIME_SECONDS"
     )
     """Tokens whose `exp - iat` exceeds this are refused, however they were signed."""
+
+    @model_validator(mode="after")
+    def _redis_broker_url(self) -> Settings:
+        if self.broker_url and self.rabbitmq_url is None and self.redis_url is None:
+            self.redis_url = self.broker_url  # BROKER_URL=redis://… says the same as REDIS_URL
+        return self
+
+    @property
+    def rabbitmq_url(self) -> str | None:
+        """BROKER_URL when it names a RabbitMQ."""
+        return self.broker_url if self.broker_url and self.broker_url.startswith(("amqp://", "amqps://")) else None
 
     @property
     def development(self) -> bool:

@@ -2,11 +2,13 @@
 
 Run `python bench/worker_throughput.py` (add `--quick` for a smoke run). Prints one JSON object per line:
 the median of at least three runs with 1 and with 2 worker processes. Each run gets a fresh database
-(created and dropped here), its own Redis namespace and its own workers. A run places one warm-up order and
+(created and dropped here), its own broker namespace and its own workers. A run places one warm-up order and
 waits for it to be sourced (so process start-up is not measured), then places N orders back to back and
 stops the clock when every one of them has its sourcing decision and reservations in the log.
 
 DATABASE_URL names the PostgreSQL server (default the local one); REDIS_URL the Redis (default local).
+`--broker rabbitmq` runs the workers on RabbitMQ (RABBITMQ_URL, default the local one) instead of Redis;
+`--broker both` measures each in turn.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import random
 import signal
@@ -26,15 +29,16 @@ import time
 import uuid
 from dataclasses import dataclass
 
-import redis
-
 from app.domain import ALL_EVENTS, locations, stock
 from app.domain import order_commands as oc
 from app.domain.values import Address, Coordinates, Line, LocationType
 from app.handlers import Context, Handlers
+from bench._brokers import BROKERS, broker_env, broker_settings, clean_up
 from bench._common import Databases, emit, server_dsn, server_settings
 from eventstore import EventCodec, EventStore, Position, create_pool
+from workers.broker import make_broker
 from workers.dispatcher import NAME as DISPATCHER
+from workers.jobs import bind_actors, track_shipment
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 20250303
@@ -57,10 +61,6 @@ class Plan:
 
 FULL = Plan(orders=1000, runs=3)
 QUICK = Plan(orders=40, runs=3, timeout_s=120.0)
-
-
-def redis_url() -> str:
-    return os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 async def seed(handlers: Handlers, orders: int) -> None:
@@ -98,12 +98,13 @@ async def skip_seed_jobs(store: EventStore) -> None:
         await store.save_checkpoints(conn, [DISPATCHER], Position(row[0], row[1]))
 
 
-async def start_workers(count: int, dsn: str, namespace: str, threads: int) -> list[asyncio.subprocess.Process]:
+async def start_workers(
+    count: int, dsn: str, namespace: str, threads: int, broker: str = "redis"
+) -> list[asyncio.subprocess.Process]:
     env = {
         **os.environ,
         "DATABASE_URL": dsn,
-        "REDIS_URL": redis_url(),
-        "MERIDIAN_BROKER_NAMESPACE": namespace,
+        **broker_env(broker, namespace),
         "MERIDIAN_WORKER_THREADS": str(threads),
         "MERIDIAN_LOG_LEVEL": "WARNING",
     }
@@ -140,8 +141,8 @@ async def wait_for(store: EventStore, count: int, timeout: float) -> None:
         await asyncio.sleep(0.02)
 
 
-async def one_run(dbs: Databases, plan: Plan, workers: int, run: int) -> float:
-    dsn = await dbs.create(f"w{workers}_r{run}")
+async def one_run(dbs: Databases, plan: Plan, workers: int, run: int, broker: str) -> float:
+    dsn = await dbs.create(f"{broker}_w{workers}_r{run}")
     namespace = f"meridian-bench-{uuid.uuid4().hex[:8]}"
     pool = await create_pool(dsn, min_size=1, max_size=16)
     processes: list[asyncio.subprocess.Process] = []
@@ -150,7 +151,7 @@ async def one_run(dbs: Databases, plan: Plan, workers: int, run: int) -> float:
         handlers = Handlers(Context(store, EventCodec(ALL_EVENTS)))
         await seed(handlers, plan.orders)
         await skip_seed_jobs(store)
-        processes = await start_workers(workers, dsn, namespace, plan.threads)
+        processes = await start_workers(workers, dsn, namespace, plan.threads, broker)
         rng = random.Random(SEED + run)
         await handlers.handle(order(rng, "warm-up"))
         await wait_for(store, 1, plan.timeout_s)
@@ -163,25 +164,46 @@ async def one_run(dbs: Databases, plan: Plan, workers: int, run: int) -> float:
     finally:
         await stop_workers(processes)
         await pool.close()
-        client = redis.Redis.from_url(redis_url())
-        for key in client.scan_iter(f"{namespace}*"):
-            client.delete(key)
-        client.close()
+        clean_up(broker, namespace)
 
 
-async def main(plan: Plan, quick: bool) -> None:
+def sent_jobs_per_s(broker_name: str, jobs: int) -> float:
+    """How fast the dispatcher can hand jobs to the broker: `jobs` sent one by one (confirmed, on RabbitMQ) to a
+    queue nobody consumes, deleted afterwards."""
+    namespace = f"meridian-bench-{uuid.uuid4().hex[:8]}"
+    broker = make_broker(broker_settings(broker_name, namespace))
+    bind_actors(broker)
+    try:
+        started = time.perf_counter()
+        for i in range(jobs):
+            broker.enqueue(track_shipment.message(f"o{i}", f"s{i}", 0))
+        return jobs / (time.perf_counter() - started)
+    finally:
+        broker.close()
+        clean_up(broker_name, namespace)
+
+
+async def main(plan: Plan, quick: bool, brokers: tuple[str, ...]) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {"quick": quick, **await server_settings(dbs.server)}
-        for workers in plan.worker_counts:
-            runs = [await one_run(dbs, plan, workers, run) for run in range(plan.runs)]
-            emit(
-                "worker_throughput", "sourced_orders_per_s", runs, "orders/s",
-                workers=workers, threads_per_worker=plan.threads, orders=plan.orders, **env,
-            )  # fmt: skip
+        for broker in brokers:
+            sent = 200 if quick else 5_000
+            runs = [sent_jobs_per_s(broker, sent) for _ in range(plan.runs)]
+            emit("worker_throughput", "sent_jobs_per_s", runs, "jobs/s", broker=broker, jobs=sent, **env)
+            for workers in plan.worker_counts:
+                runs = [await one_run(dbs, plan, workers, run, broker) for run in range(plan.runs)]
+                emit(
+                    "worker_throughput", "sourced_orders_per_s", runs, "orders/s", broker=broker,
+                    workers=workers, threads_per_worker=plan.threads, orders=plan.orders, **env,
+                )  # fmt: skip
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few seconds per run: checks the bench, not the workers")
-    quick = parser.parse_args().quick
-    asyncio.run(main(QUICK if quick else FULL, quick))
+    parser.add_argument("--broker", choices=[*BROKERS, "both"], default="redis", help="the job broker (default redis)")
+    parser.add_argument("--orders", type=int, default=0, help="orders per run (default 1,000; quick 40)")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    plan = dataclasses.replace(plan, orders=args.orders) if args.orders else plan
+    asyncio.run(main(plan, args.quick, BROKERS if args.broker == "both" else (args.broker,)))

@@ -42,6 +42,7 @@ def broker_settings(redis_url: str) -> BrokerSettings:
 @pytest.fixture
 def broker(redis_url: str) -> Iterator[RedisBroker]:
     broker = make_broker(broker_settings(redis_url))
+    assert isinstance(broker, RedisBroker)
     bind_actors(broker)
     yield broker
     broker.flush_all()

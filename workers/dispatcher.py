@@ -16,7 +16,6 @@ from typing import Any
 
 import dramatiq
 import msgspec
-import redis
 
 from app.domain.events import Event
 from app.domain.notifications import NOTIFYING_EVENTS, notice_for
@@ -38,6 +37,7 @@ from app.domain.stock_events import (
 from eventstore import Connection, Consumer, EventCodec, EventStore, Listener, LogFollower, RecordedEvent
 
 from . import jobs
+from .broker import BROKER_DOWN
 
 log = logging.getLogger(__name__)
 
@@ -144,11 +144,11 @@ def dispatcher(
 
 
 async def run_dispatcher(follower: LogFollower, stop: asyncio.Event, *, retry_after: float = 1.0) -> None:
-    """Runs the dispatcher until `stop`, riding out Redis outages (the failed batch is simply sent again)."""
+    """Runs the dispatcher until `stop`, riding out broker outages (the failed batch is simply sent again)."""
     while not stop.is_set():
         try:
             await follower.run(stop)
-        except (redis.ConnectionError, redis.TimeoutError) as down:
-            log.warning("dispatcher: Redis unavailable, retrying in %.1fs: %s", retry_after, down)
+        except BROKER_DOWN as down:
+            log.warning("dispatcher: broker unavailable, retrying in %.1fs: %s", retry_after, down)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), retry_after)

@@ -31,6 +31,7 @@ from app.domain.streams import order_stream
 from app.handlers import ConcurrencyConflict, FulfilReplenishment, Outcome, SettleReturn, SourceOrder, SourceOrders
 from eventstore import Metadata, load_state
 
+from .broker import BULK, ORDERS, queue_name
 from .notify import post
 from .runtime import runtime
 
@@ -170,25 +171,33 @@ async def notification_undeliverable(message: dict[str, Any], retry_info: dict[s
     await _handle(failed, actor="worker:notifications", cause=notification_id)
 
 
-ACTORS: tuple[dramatiq.Actor[Any, Any], ...] = (
-    source_order,
+# Which queue each actor's jobs wait in (docs/architecture.md, "Job queues"). ORDERS: an order or a shopper
+# waits for it, and its volume follows the orders placed now. BULK: its volume follows the log's history (a
+# first start over an old log asks for one poll per shipment ever dispatched), and minutes of delay cost nothing.
+CUSTOMER_FACING: tuple[dramatiq.Actor[Any, Any], ...] = (
+    source_order,  # a new order (or one released from hold) waits for its allocation
     source_orders,
-    allocate_backorders,
-    fulfil_replenishment,
-    settle_return,
-    expire_pick,
+    expire_pick,  # re-sources an order whose pick ran late
+    expire_cart,  # a shopper's hold must end within seconds of its TTL, freeing the stock for others
     remind_pickup,
     expire_pickup,
-    expire_cart,
-    track_shipment,
-    notify,
+    settle_return,  # the customer's refund
+)
+BULK_WORK: tuple[dramatiq.Actor[Any, Any], ...] = (
+    track_shipment,  # one poll per shipment, rescheduled until delivered
+    allocate_backorders,  # a sweep per supply event; the orders it serves already wait for stock
+    fulfil_replenishment,  # stock moving between locations
+    notify,  # customer notifications: informative, retried for a quarter of an hour anyway
     notification_undeliverable,
 )
+ACTORS = CUSTOMER_FACING + BULK_WORK
 
 
 def bind_actors(broker: dramatiq.Broker) -> None:
-    """Points every actor at `broker`. Dramatiq binds actors to the global broker when they are defined;
-    rebinding here lets the composition root (and each test) choose the broker after import."""
-    for actor in ACTORS:
-        actor.broker = broker
-        broker.declare_actor(actor)
+    """Points every actor at `broker` and its queue. Dramatiq binds actors to the global broker when they are
+    defined; rebinding here lets the composition root (and each test) choose the broker after import."""
+    for queue, actors in ((ORDERS, CUSTOMER_FACING), (BULK, BULK_WORK)):
+        for actor in actors:
+            actor.broker = broker
+            actor.queue_name = queue_name(broker, queue)
+            broker.declare_actor(actor)

@@ -21,7 +21,7 @@ from projections.schema import create_readmodel_pool
 from projections.statistics import keep_statistics_fresh
 
 from . import runtime
-from .broker import BrokerSettings, make_broker
+from .broker import BrokerSettings, make_broker, start_workers
 from .dispatcher import dispatcher, run_dispatcher
 from .jobs import bind_actors
 from .notify import NotifySettings
@@ -35,11 +35,13 @@ def run_worker(
     broker_settings: BrokerSettings,
     *,
     threads: int = 4,
+    bulk_threads: int = 2,
     dispatch: bool = True,
     project: bool = True,
     notify: NotifySettings | None = None,
 ) -> None:
-    """Runs until SIGINT/SIGTERM: actor threads, and on the main thread the log followers (the dispatcher
+    """Runs until SIGINT/SIGTERM: actor threads (`threads` for the customer-facing queue, `bulk_threads` for the
+    bulk one), and on the main thread the log followers (the dispatcher
     and the projection runner), which several worker processes share batch by batch, and the deadline sweeps
     (pick SLA, pickup reminders and holds; each process sweeps; a shipment sent twice expires once)."""
     # The async actors' event loop (Dramatiq's AsyncIO middleware makes it) and the log followers' run on uvloop.
@@ -47,13 +49,16 @@ def run_worker(
     broker = make_broker(broker_settings)
     bind_actors(broker)
     runtime.configure(dsn, notify=notify)
-    worker = dramatiq.Worker(broker, worker_threads=threads)
-    worker.start()
-    log.info("worker started: %d threads, dispatcher %s, projections %s", threads, dispatch, project)
+    workers = start_workers(broker, threads=threads, bulk_threads=bulk_threads)
+    log.info(
+        "worker started: %d orders threads, %d bulk threads, dispatcher %s, projections %s",
+        threads, bulk_threads, dispatch, project,
+    )  # fmt: skip
     try:
         uvloop.run(_follow_log_until_stopped(dsn, broker, dispatch=dispatch, project=project))
     finally:
-        worker.stop()
+        for worker in workers:
+            worker.stop()
         log.info("worker stopped")
 
 

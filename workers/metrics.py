@@ -30,8 +30,11 @@ class JobMetrics(dramatiq.Middleware):
     """Counts and logs each job. Put it before Retries in the broker's middleware: `after_*` hooks run in
     reverse order, so it then sees whether Retries gave the message up (`message.failed`)."""
 
-    def __init__(self, namespace: str) -> None:
+    def __init__(self, namespace: str, counts: redis.Redis | None = None) -> None:
+        """`counts`: the Redis to count into when it is not the broker's (RabbitMQ); without one, jobs are
+        only logged."""
         self.key = jobs_key(namespace)
+        self.counts = counts
         self._local = threading.local()  # each worker thread runs one job at a time
 
     def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
@@ -55,8 +58,10 @@ class JobMetrics(dramatiq.Middleware):
         duration_ms = round((time.perf_counter() - started) * 1000, 2) if started is not None else None
         line = log.info if outcome in ("succeeded", "skipped") else log.warning
         line("job.finished", outcome=outcome, duration_ms=duration_ms, error=repr(exception) if exception else None)
+        client = self.counts or getattr(broker, "client", None)
         try:
-            broker.client.hincrby(self.key, f"{message.actor_name}:{outcome}", 1)
+            if client is not None:
+                client.hincrby(self.key, f"{message.actor_name}:{outcome}", 1)
         except redis.RedisError as down:  # a lost count must not fail (and so retry) the job itself
             log.warning("job.count_lost", error=repr(down))
         tokens = getattr(self._local, "tokens", None)

@@ -21,6 +21,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 import asyncpg
+import dramatiq
 import redis
 
 from app.clock import Clock
@@ -74,6 +75,8 @@ SWEEPS = (
 CART_SWEEPS = (("cart expiry sweep: %d expired cart(s) sent to expire", sweep_expired_carts),)
 
 
+# What a sweep rides out: the read model or the broker unreachable for a while.
+SWEEP_FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, redis.RedisError, dramatiq.errors.BrokerError)
 Sweep = Callable[[asyncpg.Pool, Send, Clock], Awaitable[int]]
 
 
@@ -107,7 +110,13 @@ async def _every(
                 sent = await sweep(pool, send, clock)
                 if sent:
                     log.info(said, sent)
-            except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, redis.RedisError) as exc:
+            except (
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                OSError,
+                redis.RedisError,
+                dramatiq.errors.BrokerError,
+            ) as exc:
                 log.warning("%s failed, trying again in %.0fs: %s", sweep.__name__, every, exc)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), every)

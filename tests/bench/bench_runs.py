@@ -13,10 +13,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FIGURE = {"bench", "metric", "value", "unit", "runs"}  # what every JSON line of bench/_common.emit carries
 
 
-def quick_run(script: str, *, timeout: float = 600, **env: str) -> list[dict[str, Any]]:
-    """`bench/<script> --quick` with `env` added; its JSON lines, once it exited cleanly and printed some."""
+def quick_run(script: str, *args: str, timeout: float = 600, **env: str) -> list[dict[str, Any]]:
+    """`bench/<script> --quick <args>` with `env` added; its JSON lines, once it exited cleanly and printed some."""
     done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / script), "--quick"],
+        [sys.executable, str(ROOT / "bench" / script), "--quick", *args],
         cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=timeout, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr

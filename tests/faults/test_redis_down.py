@@ -21,7 +21,7 @@ from .checks import (
 )
 from .conftest import Meridian
 
-REDIS_DOWN = "dispatcher: Redis unavailable"  # workers/dispatcher.py's warning when it cannot send a batch's jobs
+REDIS_DOWN = "dispatcher: broker unavailable"  # workers/dispatcher.py's warning when it cannot send a batch's jobs
 
 
 async def test_orders_placed_while_redis_is_down_are_accepted_and_sourced_when_it_returns(

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq import Broker
 
 from app.domain import ALL_EVENTS
 from app.domain.aggregates import ORDER
@@ -29,7 +29,7 @@ def test_orders_dispatched_together_become_batch_jobs() -> None:
 
 
 async def test_a_burst_dispatched_at_once_serves_priority_orders_first(
-    store: EventStore, handlers: Handlers, broker: RedisBroker, worker: dramatiq.Worker
+    store: EventStore, handlers: Handlers, broker: Broker, worker: dramatiq.Worker
 ) -> None:
     await location(handlers, "NWK", NEWARK)
     await receive(handlers, "NWK", "RARE", 3)

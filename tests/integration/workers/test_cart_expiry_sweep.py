@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import dramatiq
 import pytest
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq import Broker
 
 from app.domain import ALL_EVENTS
 from app.domain.values import LocationType
@@ -24,6 +24,7 @@ from tests.integration.projections.history import readmodel
 from workers import runtime
 from workers.sweep import CART_SWEEP_EVERY, keep_expiring_carts, sweep_expired_carts
 
+from .conftest import drain
 from .test_pick_sla_sweep import caught_up
 from .test_sourcing_worker import count
 
@@ -36,7 +37,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def timed_worker(broker: RedisBroker, database_url: str, clock: FixedClock) -> Iterator[dramatiq.Worker]:
+def timed_worker(broker: Broker, database_url: str, clock: FixedClock) -> Iterator[dramatiq.Worker]:
     runtime.configure(database_url, clock=clock)  # the worker decides with the test's clock
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
     worker.start()
@@ -47,7 +48,7 @@ def timed_worker(broker: RedisBroker, database_url: str, clock: FixedClock) -> I
 async def test_an_expired_cart_swept_twice_is_expired_once_and_an_ordered_one_never(
     store: EventStore,
     readmodel: asyncpg.Pool,
-    broker: RedisBroker,
+    broker: Broker,
     timed_worker: dramatiq.Worker,
     clock: FixedClock,
 ) -> None:
@@ -65,7 +66,7 @@ async def test_an_expired_cart_swept_twice_is_expired_once_and_an_ordered_one_ne
     # Two sweeps before the first job ran (two worker processes, or the next sweep a second later).
     assert await sweep_expired_carts(readmodel, broker.enqueue, clock) == 1
     assert await sweep_expired_carts(readmodel, broker.enqueue, clock) == 1
-    broker.join("default", timeout=20_000)
+    drain(broker, timed_worker)
 
     assert await count(store, "CartExpired") == 1
     assert (await stock_state(store, codec, "TEE", "NWK")).atp == 4  # k1's 2 back; o2 keeps its unit

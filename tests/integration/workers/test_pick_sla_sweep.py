@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 import dramatiq
 import pytest
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq import Broker
 
 from app.domain import ALL_EVENTS, locations
 from app.domain.aggregates import ORDER
@@ -25,6 +25,7 @@ from tests.integration.projections.history import readmodel
 from workers import runtime
 from workers.sweep import keep_sweeping, sweep_overdue_picks
 
+from .conftest import drain
 from .test_sourcing_worker import count
 
 __all__ = ["readmodel"]
@@ -36,7 +37,7 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def timed_worker(broker: RedisBroker, database_url: str, clock: FixedClock) -> Iterator[dramatiq.Worker]:
+def timed_worker(broker: Broker, database_url: str, clock: FixedClock) -> Iterator[dramatiq.Worker]:
     runtime.configure(database_url, clock=clock)  # the worker decides with the test's clock
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
     worker.start()
@@ -53,7 +54,7 @@ async def caught_up(readmodel: asyncpg.Pool, store: EventStore) -> None:
 async def test_an_overdue_pick_swept_twice_is_expired_and_resourced_once(
     store: EventStore,
     readmodel: asyncpg.Pool,
-    broker: RedisBroker,
+    broker: Broker,
     timed_worker: dramatiq.Worker,
     clock: FixedClock,
 ) -> None:
@@ -72,7 +73,7 @@ async def test_an_overdue_pick_swept_twice_is_expired_and_resourced_once(
     # Two sweeps before the first job ran (two worker processes, or a sweep repeated after a crash).
     assert await sweep_overdue_picks(readmodel, broker.enqueue, clock) == 1
     assert await sweep_overdue_picks(readmodel, broker.enqueue, clock) == 1
-    broker.join("default", timeout=20_000)
+    drain(broker, timed_worker)
 
     assert await count(store, "ShipmentExpired") == 1
     order, _ = await load_state(store, EventCodec(ALL_EVENTS), ORDER, order_stream("o1"))

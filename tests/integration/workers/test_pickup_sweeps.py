@@ -13,7 +13,7 @@ import asyncpg
 import dramatiq
 import msgspec
 import pytest
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq import Broker
 from pydantic import SecretStr
 
 from app.domain import ALL_EVENTS, locations
@@ -35,7 +35,7 @@ from workers import runtime
 from workers.notify import NotifySettings
 from workers.sweep import sweep_expired_pickups, sweep_pickup_reminders
 
-from .conftest import eventually
+from .conftest import drain, eventually
 from .test_notifications import SECRET, Receiver, receiver, verify
 from .test_pick_sla_sweep import caught_up
 from .test_sourcing_worker import count
@@ -53,7 +53,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def counter_worker(
-    broker: RedisBroker, database_url: str, clock: FixedClock, receiver: Receiver
+    broker: Broker, database_url: str, clock: FixedClock, receiver: Receiver
 ) -> Iterator[dramatiq.Worker]:
     notify = NotifySettings(url=receiver.url, secret=SecretStr(SECRET))
     runtime.configure(database_url, clock=clock, notify=notify)
@@ -72,7 +72,7 @@ async def told(store: EventStore, type_: NotificationType) -> list[dict[str, obj
 async def test_a_pickup_is_announced_reminded_once_and_expired_once(
     store: EventStore,
     readmodel: asyncpg.Pool,
-    broker: RedisBroker,
+    broker: Broker,
     receiver: Receiver,
     counter_worker: dramatiq.Worker,
     running_dispatcher: None,
@@ -110,7 +110,7 @@ async def test_a_pickup_is_announced_reminded_once_and_expired_once(
     assert await sweep_pickup_reminders(readmodel, broker.enqueue, clock) == 1
     assert await sweep_pickup_reminders(readmodel, broker.enqueue, clock) == 1  # a second worker process
     assert await sweep_expired_pickups(readmodel, broker.enqueue, clock) == 0
-    broker.join("default", timeout=20_000)
+    drain(broker, counter_worker)
     assert await count(store, "PickupReminderIssued") == 1
 
     async def reminded() -> bool:
@@ -124,7 +124,7 @@ async def test_a_pickup_is_announced_reminded_once_and_expired_once(
     clock.advance(days=1)
     assert await sweep_expired_pickups(readmodel, broker.enqueue, clock) == 1
     assert await sweep_expired_pickups(readmodel, broker.enqueue, clock) == 1
-    broker.join("default", timeout=20_000)
+    drain(broker, counter_worker)
     assert await count(store, "PickupExpired") == 1
     assert await count(store, "OrderLinesCancelled") == 1
     order, _ = await load_state(store, CODEC, ORDER, order_stream("p1"))

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import dramatiq
-from dramatiq.brokers.redis import RedisBroker
+from dramatiq import Broker
 
 from app.domain import ALL_EVENTS
 from app.domain.aggregates import ORDER
@@ -13,7 +13,7 @@ from eventstore import EventCodec, EventStore, load_state
 from tests.integration.handlers.support import CHICAGO, NEWARK, location, place, receive
 from workers import jobs
 
-from .conftest import eventually
+from .conftest import drain, eventually
 
 
 async def count(store: EventStore, event_type: str) -> int:
@@ -38,14 +38,14 @@ async def test_a_placed_order_is_allocated_by_a_real_worker(
 
 
 async def test_a_job_delivered_twice_reserves_once(
-    store: EventStore, handlers: Handlers, broker: RedisBroker, worker: dramatiq.Worker
+    store: EventStore, handlers: Handlers, broker: Broker, worker: dramatiq.Worker
 ) -> None:
     await location(handlers, "NWK", NEWARK)
     await receive(handlers, "NWK", "TEE", 10)
     await handlers.handle(place("w2", ("TEE", 2)))
     for _ in range(3):  # at-least-once delivery: the same job more than once
         broker.enqueue(jobs.source_order.message("w2", "test"))
-    broker.join("default", timeout=20_000)
+    drain(broker, worker)
     assert await count(store, "StockReserved") == 1
     assert await count(store, "OrderAllocated") == 1
 

@@ -1,4 +1,5 @@
-"""Destructive faults on our own Redis (never the machine's shared one) and our own worker processes."""
+"""Destructive faults on our own Redis (never the machine's shared one) and our own worker processes; the worker
+killed mid-burst on RabbitMQ too (its queues named after the test's namespace, deleted afterwards)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,28 @@ import os
 import signal
 import sys
 import uuid
+from collections.abc import Iterator
+
+import pika
+import pytest
 
 from app.handlers import Handlers
 from eventstore import EventStore
 from tests.integration.handlers.support import CHICAGO, NEWARK, location, place, receive
 from tests.support.redis_servers import PrivateRedis
+from workers.broker import QUEUES
 
-from .conftest import eventually
+from .conftest import RABBITMQ_URL, eventually, rabbitmq_reachable
 
 
-async def start_worker(database_url: str, redis: PrivateRedis, namespace: str) -> asyncio.subprocess.Process:
+async def start_worker(
+    database_url: str, redis: PrivateRedis, namespace: str, rabbitmq_url: str | None = None
+) -> asyncio.subprocess.Process:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis.url,
+        **({"BROKER_URL": rabbitmq_url} if rabbitmq_url else {}),
         "MERIDIAN_BROKER_NAMESPACE": namespace,
         "MERIDIAN_WORKER_HEARTBEAT_MS": "1500",
         "MERIDIAN_BROKER_MAINTENANCE_CHANCE": "200000",
@@ -49,15 +58,38 @@ async def check_no_double_reservation(store: EventStore, expected_units: int) ->
     assert reserved == allocated == expected_units
 
 
+@pytest.fixture(params=["redis", "rabbitmq"])
+def on_broker(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
+    """The test's namespace and its RabbitMQ URL (None: the worker runs on the private Redis); the test's RabbitMQ
+    queues are deleted after it."""
+    namespace = f"meridian-fault-{uuid.uuid4().hex[:8]}"
+    if request.param == "redis":
+        yield namespace, None
+        return
+    if (down := rabbitmq_reachable(RABBITMQ_URL)) is not None:
+        pytest.skip(down)
+    yield namespace, RABBITMQ_URL
+    connection = pika.BlockingConnection(pika.URLParameters(RABBITMQ_URL))
+    channel = connection.channel()
+    for queue in QUEUES:
+        for suffix in ("", ".DQ", ".XQ"):
+            channel.queue_delete(f"{namespace}.{queue}{suffix}")
+    connection.close()
+
+
 async def test_a_worker_killed_mid_burst_leaves_every_order_sourced_exactly_once(
-    store: EventStore, handlers: Handlers, database_url: str, private_redis: PrivateRedis
+    store: EventStore,
+    handlers: Handlers,
+    database_url: str,
+    private_redis: PrivateRedis,
+    on_broker: tuple[str, str | None],
 ) -> None:
+    namespace, rabbitmq_url = on_broker
     await location(handlers, "NWK", NEWARK)
     await location(handlers, "CHI", CHICAGO)
     await receive(handlers, "NWK", "TEE", 40)
     await receive(handlers, "CHI", "TEE", 40)
-    namespace = f"meridian-fault-{uuid.uuid4().hex[:8]}"
-    worker = await start_worker(database_url, private_redis, namespace)
+    worker = await start_worker(database_url, private_redis, namespace, rabbitmq_url)
     for i in range(60):
         await handlers.handle(place(f"k{i}", ("TEE", 1)))
 
@@ -69,7 +101,7 @@ async def test_a_worker_killed_mid_burst_leaves_every_order_sourced_exactly_once
     await worker.wait()
     assert len(await per_order(store, "SourcingDecided")) < 60
 
-    worker = await start_worker(database_url, private_redis, namespace)
+    worker = await start_worker(database_url, private_redis, namespace, rabbitmq_url)
     try:
 
         async def all_sourced() -> bool:
