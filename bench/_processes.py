@@ -62,12 +62,13 @@ class Cluster:
         self.roles[process.pid] = role
         return process
 
-    async def serve(self, *, pool_max: int = 10) -> str:
-        """`meridian serve` (uvicorn, one process); returns its base URL once /healthz answers."""
+    async def serve(self, *, pool_max: int = 10, **env: str) -> str:
+        """`meridian serve` (uvicorn, one process), with `env` added to its environment; returns its base URL
+        once /healthz answers."""
         port = free_port()
-        await self.start(
-            "-m", "app.cli", "serve", role="api", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=str(pool_max)
-        )
+        pool = str(pool_max)
+        await self.start("-m", "app.cli", "serve", role="api", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=pool,
+                         **env)  # fmt: skip
         return await ready(f"http://127.0.0.1:{port}")
 
     async def bare(self, *, pool_max: int = 10) -> str:
