@@ -32,7 +32,7 @@ import asyncio
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import asyncpg
@@ -304,6 +304,10 @@ async def main(plan: Plan, quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench, not Meridian")
-    quick = parser.parse_args().quick
+    parser.add_argument("--rates", help="offered orders/s to run, comma-separated (0: the open-loop maximum)")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    if args.rates:  # e.g. `--rates 50`: the headline CPU per order alone
+        plan = replace(plan, rates=tuple(int(rate) for rate in args.rates.split(",")))
     # The load generator shares the two cores with Meridian: uvloop keeps its own CPU per request down.
-    uvloop.run(main(QUICK if quick else FULL, quick))
+    uvloop.run(main(plan, args.quick))
