@@ -11,8 +11,10 @@ measured is Starlette, the middleware, strawberry and the resolvers, with each r
 - each with the operation's text (`text`) and by its sha256 alone (`persisted`, app/api/persisted.py).
 
 Prints one JSON object per line, medians of the runs: calls/s and p50/p99 latency per operation and mode, and
-this process's CPU microseconds per call (steadier than latencies on a shared machine), and the persisted
-mode's saving of CPU per call. DATABASE_URL names the PostgreSQL server.
+this process's CPU microseconds per call (steadier than latencies on a shared machine) with the garbage
+collector's share and its full collections, and the persisted mode's saving of CPU per call. The heap built at
+startup is frozen (gc.freeze) as `meridian serve` does; `--no-freeze` leaves it to the collector, for comparison.
+DATABASE_URL names the PostgreSQL server.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import argparse
 import cProfile
+import gc
 import hashlib
 import pstats
 import random
@@ -114,10 +117,28 @@ async def call(app: Starlette, body: bytes) -> bytes:
 class Run:
     latencies_ms: list[float]
     cpu_us_per_call: float  # this process's CPU: steadier than latencies on a shared machine
+    gc_us_per_call: float  # of which the cyclic garbage collector's
+    full_collections: int
+
+
+class Collections:
+    """The garbage collector's time and full collections while a block runs (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds, self.full, self.started = 0.0, 0, 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self.started
+            self.full += info["generation"] == 2
 
 
 async def run(app: Starlette, requests: list[bytes], calls: int) -> Run:
     latencies = []
+    collections = Collections()
+    gc.callbacks.append(collections)
     cpu = time.process_time()
     for i in range(calls):
         started = time.perf_counter()
@@ -125,17 +146,19 @@ async def run(app: Starlette, requests: list[bytes], calls: int) -> Run:
         latencies.append((time.perf_counter() - started) * 1000)
         if b'"errors"' in answer:
             raise RuntimeError(f"the request failed: {answer.decode()}")
-    return Run(latencies, 1e6 * (time.process_time() - cpu) / calls)
+    cpu = time.process_time() - cpu
+    gc.callbacks.remove(collections)
+    return Run(latencies, 1e6 * cpu / calls, 1e6 * collections.seconds / calls, collections.full)
 
 
-async def main(plan: Plan, quick: bool, profile: bool) -> None:
+async def main(plan: Plan, quick: bool, profile: bool, thawed: bool = False) -> None:
     skus = demo_skus(plan.skus)
 
     async def seed(handlers: Any) -> None:
         await seed_demo(handlers, skus=plan.skus)
 
     async with Databases(server_dsn()) as dbs:
-        env = {"quick": quick, **await server_settings(dbs.server)}
+        env = {"quick": quick, "gc_frozen": not thawed, **await server_settings(dbs.server)}
         dsn = await seeded_database(dbs, "overhead", seed)
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
         try:
@@ -152,6 +175,8 @@ async def main(plan: Plan, quick: bool, profile: bool) -> None:
             MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
         )
         app = create_app(settings, dsn)
+        if not thawed:
+            gc.freeze()  # as `meridian serve` does (app/cli.py)
         requests = {(op, mode): bodies(query, mode, skus) for op, query in OPERATIONS.items() for mode in MODES}
         results: dict[tuple[str, str], list[Run]] = {key: [] for key in requests}
         configure_logging("WARNING")  # a request log line each call would be most of what is measured
@@ -177,6 +202,8 @@ async def main(plan: Plan, quick: bool, profile: bool) -> None:
         emit(BENCH, "p50_ms", [percentile(r.latencies_ms, 0.5) for r in runs], "ms", **context)
         emit(BENCH, "p99_ms", [percentile(r.latencies_ms, 0.99) for r in runs], "ms", **context)
         emit(BENCH, "cpu_us_per_call", [r.cpu_us_per_call for r in runs], "us", **context)
+        emit(BENCH, "gc_us_per_call", [r.gc_us_per_call for r in runs], "us", **context)
+        emit(BENCH, "full_collections", [float(r.full_collections) for r in runs], "collections", **context)
     for op in OPERATIONS:
         text, persisted = results[(op, "text")], results[(op, "persisted")]
         saved = [t.cpu_us_per_call - p.cpu_us_per_call for t, p in zip(text, persisted, strict=True)]
@@ -187,5 +214,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few hundred calls: checks the bench, not the API")
     parser.add_argument("--profile", action="store_true", help="cProfile's top functions, no figures")
+    parser.add_argument("--no-freeze", action="store_true", help="leave the startup heap to the collector")
     args = parser.parse_args()
-    uvloop.run(main(QUICK if args.quick else FULL, args.quick, args.profile))
+    uvloop.run(main(QUICK if args.quick else FULL, args.quick, args.profile, args.no_freeze))
