@@ -41,6 +41,7 @@ class Cluster:
     dsn: str
     namespace: str
     processes: list[asyncio.subprocess.Process] = field(default_factory=list)
+    roles: dict[int, str] = field(default_factory=dict)  # pid -> "api", "worker", "projections", "bare"
 
     def env(self, **extra: str) -> dict[str, str]:
         return {
@@ -55,35 +56,41 @@ class Cluster:
             **extra,
         }
 
-    async def start(self, *args: str, **env: str) -> asyncio.subprocess.Process:
+    async def start(self, *args: str, role: str = "", **env: str) -> asyncio.subprocess.Process:
         process = await asyncio.create_subprocess_exec(sys.executable, *args, env=self.env(**env), cwd=ROOT)
         self.processes.append(process)
+        self.roles[process.pid] = role
         return process
 
     async def serve(self, *, pool_max: int = 10, **env: str) -> str:
-        """`meridian serve` (uvicorn, one process; `env` adds settings); its base URL once /healthz answers."""
+        """`meridian serve` (uvicorn, one process), with `env` added to its environment; returns its base URL
+        once /healthz answers."""
         port = free_port()
-        await self.start("-m", "app.cli", "serve", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=str(pool_max), **env)
+        pool = str(pool_max)
+        await self.start("-m", "app.cli", "serve", role="api", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=pool,
+                         **env)  # fmt: skip
         return await ready(f"http://127.0.0.1:{port}")
 
     async def bare(self, *, pool_max: int = 10) -> str:
         """The bare Starlette endpoint (bench/_bare.py), same uvicorn configuration as `serve`."""
         port = free_port()
-        await self.start("-m", "bench._bare", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=str(pool_max))
+        await self.start("-m", "bench._bare", role="bare", MERIDIAN_PORT=str(port), MERIDIAN_DB_POOL_MAX=str(pool_max))
         return await ready(f"http://127.0.0.1:{port}")
 
     async def worker(self, *, threads: int = 4, projections: bool = True, dispatcher: bool = True) -> None:
         args = ["-m", "app.cli", "worker", "--threads", str(threads)]
         args += [] if projections else ["--no-projections"]
         args += [] if dispatcher else ["--no-dispatcher"]
-        await self.start(*args)
+        await self.start(*args, role="worker")
 
     async def projections(self) -> None:
         """`meridian project`: the read models fed by a process of their own."""
-        await self.start("-m", "app.cli", "project")
+        await self.start("-m", "app.cli", "project", role="projections")
 
-    def pids(self) -> list[int]:
-        return [p.pid for p in self.processes if p.returncode is None]
+    def pids(self, role: str | None = None) -> list[int]:
+        """The live processes, or only those started in `role`."""
+        alive = [p.pid for p in self.processes if p.returncode is None]
+        return [pid for pid in alive if role is None or self.roles[pid] == role]
 
     async def stop(self) -> None:
         for process in self.processes:
@@ -150,12 +157,26 @@ def cpu_seconds(pids: list[int]) -> float:
     return sum(stats[pid][1] for pid in wanted if pid in stats)
 
 
-def postgres_cpu_seconds(database: str) -> float:
-    """CPU used so far by the server processes serving connections to `database` (their title names it).
+def postgres_cpu_seconds(database: str, *, excluding: frozenset[int] = frozenset()) -> float:
+    """CPU used so far by the server processes serving connections to `database` (their title names it),
+    but for the backends `excluding` (e.g. the load generator's own connections).
     Backends come and go with pools, so sample right before and after a window."""
     total = 0.0
     for pid in _all_pids():
+        if pid in excluding:
+            continue
         if _cmdline(pid).startswith("postgres: ") and f" {database} " in _cmdline(pid):
             stat = _stat(pid)
             total += stat[1] if stat else 0.0
     return total
+
+
+def own_cpu_seconds() -> float:
+    """CPU used so far by this process alone (its children, e.g. a Cluster's, are not counted)."""
+    stat = _stat(os.getpid())
+    return stat[1] if stat else 0.0
+
+
+def backend_cpu_seconds(pids: frozenset[int]) -> float:
+    """CPU used so far by these PostgreSQL backends (e.g. the load generator's connections)."""
+    return sum(stat[1] for pid in pids if (stat := _stat(pid)) is not None)

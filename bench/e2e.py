@@ -11,9 +11,12 @@ one query per tick for the oldest pending orders.
 Per order it measures the placeOrder latency and the time from sending it until the read model shows it
 ALLOCATED, PARTIALLY_ALLOCATED or BACKORDERED. Per step it prints (medians of at least three runs) the
 sustained orders/s end to end, p50/p95/p99 of both latencies, the projection lag (from the checkpoints
-table, sampled each tick) and the database's share of CPU (PostgreSQL backends of this database against the
-Meridian processes, from /proc). Targets on a 2-core machine: >= 500 orders/s sustained; at 200/s the
-place -> allocated p99 < 250 ms. DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
+table, sampled each tick), the database's share of CPU (PostgreSQL backends of this database against the
+Meridian processes, from /proc) and the headline figure: the CPU milliseconds per order of each process —
+API, workers, projections, PostgreSQL — and their sum (target <= 5 ms at 50/s), read from /proc in the same
+window. The load generator's (this process and its own database connections) is listed apart, not summed.
+Targets on a 2-core machine: >= 500 orders/s sustained; at 200/s the place -> allocated p99 < 250 ms.
+DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import asyncio
 import random
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import asyncpg
@@ -49,12 +52,21 @@ from bench._network import (
     seeded_database,
 )
 from bench._openloop import open_loop
-from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
+from bench._processes import (
+    Cluster,
+    backend_cpu_seconds,
+    cpu_seconds,
+    own_cpu_seconds,
+    postgres_cpu_seconds,
+)
 from eventstore import Metadata, create_pool
 
 BENCH = "e2e"
 DONE = ["ALLOCATED", "PARTIALLY_ALLOCATED", "BACKORDERED"]
 MAX = 0  # the open-loop maximum's "rate" in the plan
+ROLES = {"api": "api", "workers": "worker", "projections": "projections"}  # reported as: the Cluster's role
+SERVER_SIDE = (*ROLES, "postgres")  # what an order costs Meridian: the sum's terms
+WATCHER = "meridian-bench-watch"  # application_name of the load generator's own database connections
 
 # Fifty US cities; the seeded network puts one location in each, of a type that ships.
 CITIES = [
@@ -153,11 +165,36 @@ class Step:
     db_cpu_share: float
     unfinished: int
     errors: int
+    cpu_ms_per_order: dict[str, float]  # per SERVER_SIDE process kind, "sum", and "load_generator"
 
 
-async def one_step(
-    plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Pool, cluster: Cluster, database: str
-) -> Step:
+@dataclass(frozen=True)
+class Meter:
+    """Reads, from /proc, the CPU each kind of process has used so far: the Cluster's by role, PostgreSQL's
+    backends of this database, and the load generator (this process and its watcher connections' backends)."""
+
+    cluster: Cluster
+    database: str
+    watcher_backends: frozenset[int]
+
+    def sample(self) -> dict[str, float]:
+        used = {kind: cpu_seconds(self.cluster.pids(role)) for kind, role in ROLES.items()}
+        used["postgres"] = postgres_cpu_seconds(self.database, excluding=self.watcher_backends)
+        used["load_generator"] = own_cpu_seconds() + backend_cpu_seconds(self.watcher_backends)
+        return used
+
+    @staticmethod
+    def per_order_ms(before: dict[str, float], after: dict[str, float], orders: int) -> dict[str, float]:
+        ms = {kind: (after[kind] - before[kind]) * 1000 / max(orders, 1) for kind in before}
+        return ms | {"sum": sum(ms[kind] for kind in SERVER_SIDE)}
+
+
+async def watcher_backends(pool: asyncpg.Pool) -> frozenset[int]:
+    rows = await pool.fetch("SELECT pid FROM pg_stat_activity WHERE application_name = $1", WATCHER)
+    return frozenset(row[0] for row in rows)
+
+
+async def one_step(plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Pool, meter: Meter) -> Step:
     rng = random.Random(rate * 7919 + len(url))
     skus = sku_names(plan.skus)
     watch = Watch()
@@ -173,7 +210,7 @@ async def one_step(
 
     stop = asyncio.Event()
     follower = asyncio.create_task(watch.follow(pool, stop))
-    cpu_before = cpu_seconds(cluster.pids()), postgres_cpu_seconds(database)
+    cpu_before = meter.sample()
     started = time.perf_counter()
     # Every step caps the requests in flight (a request due while `max_in_flight` wait is dropped, and counted
     # in `errors`): with thousands of connections open, httpx's own bookkeeping took a whole core of the two
@@ -185,8 +222,9 @@ async def one_step(
         await asyncio.sleep(0.02)
     stop.set()
     await follower
-    meridian_cpu = cpu_seconds(cluster.pids()) - cpu_before[0]
-    db_cpu = postgres_cpu_seconds(database) - cpu_before[1]
+    cpu_after = meter.sample()
+    meridian_cpu = sum(cpu_after[kind] - cpu_before[kind] for kind in ROLES)
+    db_cpu = cpu_after["postgres"] - cpu_before["postgres"]
     finished = sorted(watch.done.values())
     span = (finished[-1] - started) if finished else float("inf")
     allocated = [watch.done[oid] - sent for oid, sent in watch.sent.items() if oid in watch.done]
@@ -199,6 +237,7 @@ async def one_step(
         db_cpu_share=db_cpu / (db_cpu + meridian_cpu) if db_cpu + meridian_cpu > 0 else 0.0,
         unfinished=len(watch.pending()),
         errors=placed.errors + placed.dropped,
+        cpu_ms_per_order=Meter.per_order_ms(cpu_before, cpu_after, len(watch.sent)),
     )
 
 
@@ -217,6 +256,10 @@ def report(plan: Plan, rate: int, steps: list[Step], env: dict[str, Any]) -> Non
     emit(BENCH, "projection_lag_p50_events", [s.lag_p50 for s in steps], "events", **context)
     emit(BENCH, "projection_lag_max_events", [s.lag_max for s in steps], "events", **context)
     emit(BENCH, "db_cpu_share", [s.db_cpu_share for s in steps], "fraction", **context)
+    for kind in (*SERVER_SIDE, "sum", "load_generator"):
+        target = {"target_max": 5} if rate == 50 and kind == "sum" else {}
+        runs = [s.cpu_ms_per_order[kind] for s in steps]
+        emit(BENCH, f"cpu_ms_per_order_{kind}", runs, "ms", **target, **context)
 
 
 async def main(plan: Plan, quick: bool) -> None:
@@ -235,7 +278,9 @@ async def main(plan: Plan, quick: bool) -> None:
         dsn = await seeded_database(dbs, "e2e", seed)
         database = dsn.rsplit("/", 1)[1]
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
-        pool = await create_pool(dsn, min_size=1, max_size=2)  # the store's settings: no reset query per poll
+        # The store's settings (no reset query per poll); both connections opened now, so that their backends'
+        # CPU is counted as the load generator's, not Meridian's.
+        pool = await create_pool(dsn, min_size=2, max_size=2, server_settings={"application_name": WATCHER})
         results: dict[int, list[Step]] = {rate: [] for rate in plan.rates}
         try:
             for _ in range(plan.workers):
@@ -243,11 +288,12 @@ async def main(plan: Plan, quick: bool) -> None:
             await cluster.projections()
             url = await cluster.serve()
             await projections_caught_up(dsn)
+            meter = Meter(cluster, database, await watcher_backends(pool))
             async with Http(connections=plan.max_in_flight) as http:
-                await one_step(plan, 20, http, url, pool, cluster, database)  # warm-up, not reported
+                await one_step(plan, 20, http, url, pool, meter)  # warm-up, not reported
                 for _ in range(plan.runs):
                     for rate in plan.rates:
-                        results[rate].append(await one_step(plan, rate, http, url, pool, cluster, database))
+                        results[rate].append(await one_step(plan, rate, http, url, pool, meter))
         finally:
             await pool.close()
             await cluster.stop()
@@ -258,6 +304,10 @@ async def main(plan: Plan, quick: bool) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench, not Meridian")
-    quick = parser.parse_args().quick
+    parser.add_argument("--rates", help="offered orders/s to run, comma-separated (0: the open-loop maximum)")
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    if args.rates:  # e.g. `--rates 50`: the headline CPU per order alone
+        plan = replace(plan, rates=tuple(int(rate) for rate in args.rates.split(",")))
     # The load generator shares the two cores with Meridian: uvloop keeps its own CPU per request down.
-    uvloop.run(main(QUICK if quick else FULL, quick))
+    uvloop.run(main(plan, args.quick))

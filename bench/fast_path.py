@@ -29,7 +29,7 @@ from app.handlers import Handlers
 from bench._common import Databases, emit, percentile, server_dsn, server_settings
 from bench._network import Http, projections_caught_up, seeded_database
 from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
-from bench.e2e import Plan, Step, one_step, seed_network
+from bench.e2e import Meter, Plan, Step, one_step, seed_network
 from eventstore import create_pool
 
 BENCH = "e2e_fast_path"
@@ -66,7 +66,7 @@ async def measure(
 
     started_at = await pool.fetchval("SELECT clock_timestamp()")
     before = cpu()
-    step = await one_step(plan, rate, http, url, pool, cluster, database)
+    step = await one_step(plan, rate, http, url, pool, Meter(cluster, database, frozenset()))
     after = cpu()
     rows = await pool.fetch(HISTORY, started_at)
     orders = max(len(step.place_ms), 1)
@@ -122,7 +122,7 @@ async def main(plan: Plan, quick: bool) -> None:
             await projections_caught_up(dsn)
             async with Http(connections=plan.max_in_flight) as http:
                 for mode in MODES:  # warm-up, not reported
-                    await one_step(plan, 20, http, urls[mode], pool, cluster, database)
+                    await one_step(plan, 20, http, urls[mode], pool, Meter(cluster, database, frozenset()))
                 for _ in range(plan.runs):
                     for rate in plan.rates:
                         for mode in MODES:

@@ -33,7 +33,7 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, cl
         schema,
         graphql_ide="graphiql",
         subscription_protocols=["graphql-transport-ws"],
-        allow_queries_via_get=False,
+        allow_queries_via_get=True,  # persisted queries by hash only: MeridianGraphQL refuses any other GET
     )
 
     @contextlib.asynccontextmanager

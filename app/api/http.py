@@ -9,13 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.http import GraphQLRequestData
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.streaming import HTTPStreamTransport
+from strawberry.types import ExecutionResult
 
 from app.security import InvalidToken, Principal, Role, read_token
 
@@ -23,6 +26,7 @@ from .context import RequestContext
 from .limits import refuse
 from .loaders import Loaders
 from .observability import REQUEST_ID_SCOPE_KEY, request_id
+from .persisted import PersistedQueries, PersistedQueryRefused, hash_only
 from .services import Services
 
 log = logging.getLogger(__name__)
@@ -53,6 +57,11 @@ class TextFrames(ASGIWebSocketAdapter):
 class MeridianGraphQL(GraphQL[RequestContext, None]):
     websocket_adapter_class = TextFrames
 
+    def __init__(self, *args: Any, persisted_queries: int = 1000, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built with allow_queries_via_get=True for persisted queries' sake: execute_operation refuses other GETs.
+        self.persisted = PersistedQueries(persisted_queries)
+
     async def get_context(self, request: Request | WebSocket, response: Response | WebSocket) -> RequestContext:
         services: Services = request.app.state.services
         principal: Principal | None = request.scope.get("meridian.principal")
@@ -77,6 +86,35 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         # strawberry's own walks and decodes every header to find Accept; Starlette's headers look it up.
         accept = headers.get("accept", "")
         return next((t for t in self._stream_transport_map.values() if t.accepts(accept)), None)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A persisted query by GET names no `query` either, and clients send `Accept: */*`: it is not a browser.
+        return request.query_params.get("extensions") is None and super().should_render_graphql_ide(request)
+
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: RequestContext,
+        root_value: None,
+        sub_response: Response,
+    ) -> Any:
+        """Persisted queries (persisted.py) resolved before strawberry sees the request. GET carries only a
+        persisted query named by its hash: a query's text in a URL ends up in access logs and invites
+        cross-site reads, so it stays refused as before."""
+        if isinstance(request_data, GraphQLRequestData):
+            if request_adapter.method == "GET" and not hash_only(request_data):
+                raise HTTPException(400, "queries are not allowed when using GET, but persisted ones by hash")
+            try:
+                request_data = self.persisted.resolve(request_data)
+            except PersistedQueryRefused as refused:
+                return ExecutionResult(data=None, errors=[refused.error])
+        elif request_adapter.method == "GET":
+            raise HTTPException(400, "queries are not allowed when using GET, but persisted ones by hash")
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         services: Services = request.app.state.services

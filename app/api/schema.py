@@ -15,6 +15,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
@@ -25,6 +26,7 @@ from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
 from .locations import LocationMutations, LocationQueries
+from .naming import CachedNameConverter
 from .node import NodeQueries
 from .nul import RejectNulCharacters
 from .observability import MaskUnexpected, OperationMetrics, log_errors
@@ -106,6 +108,7 @@ schema = MeridianSchema(
     mutation=Mutation,
     subscription=Subscription,
     types=[Order, Shipment, Return],
+    config=StrawberryConfig(name_converter=CachedNameConverter()),
     extensions=[
         OperationMetrics,
         OperationLimits,

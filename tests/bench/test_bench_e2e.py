@@ -14,6 +14,7 @@ METRICS = {
     "projection_lag_p50_events",
     "projection_lag_max_events",
     "db_cpu_share",
+    *(f"cpu_ms_per_order_{kind}" for kind in ("api", "workers", "projections", "postgres", "sum", "load_generator")),
 }
 
 
@@ -25,3 +26,7 @@ def test_quick_e2e_bench_prints_one_json_figure_per_line(postgres_dsn: str, redi
     assert "max" in offered and len(offered) >= 2, offered
     for rate in offered:
         assert {line["metric"] for line in lines if line["offered_per_s"] == rate} == METRICS, rate
+    at_50 = {line["metric"]: line["value"] for line in lines if line["offered_per_s"] == 50}
+    # Each kind of process is told apart, and the sum (a median of per-run sums) covers the largest part.
+    parts = [at_50[f"cpu_ms_per_order_{kind}"] for kind in ("api", "workers", "projections", "postgres")]
+    assert all(part > 0 for part in parts) and at_50["cpu_ms_per_order_sum"] >= max(parts), at_50

@@ -1,0 +1,219 @@
+"""GraphQL's own cost per request, in process: the Starlette app called as ASGI, one request at a time.
+
+Run `python bench/graphql_overhead.py` (add `--quick` for a smoke run; `--profile` prints cProfile's top
+functions of the persisted promise instead of figures). On a fresh database seeded with the demo network
+(app/seed.py; `meridian project` runs until the read models have caught up, then stops) it builds the API with
+`create_app` in this process and calls it directly — no socket, no HTTP parser, no load generator — so what is
+measured is Starlette, the middleware, strawberry and the resolvers, with each request's database round trips:
+
+- `fulfillmentOptions` for 64 carts, anonymous (a shopper), and `{ __typename }` (the smallest operation: the
+  floor any request pays before its own work);
+- each with the operation's text (`text`) and by its sha256 alone (`persisted`, app/api/persisted.py).
+
+Prints one JSON object per line, medians of the runs: calls/s and p50/p99 latency per operation and mode, and
+this process's CPU microseconds per call (steadier than latencies on a shared machine) with the garbage
+collector's share and its full collections, and the persisted mode's saving of CPU per call. The heap built at
+startup is frozen (gc.freeze) as `meridian serve` does; `--no-freeze` leaves it to the collector, for comparison.
+DATABASE_URL names the PostgreSQL server.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# Run as a script, this file's folder heads sys.path; the project root must come first.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import argparse
+import cProfile
+import gc
+import hashlib
+import pstats
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import uvloop
+from pydantic import SecretStr
+from starlette.applications import Starlette
+from starlette.types import Message
+
+from app.api.app import create_app
+from app.logging import configure_logging
+from app.seed import demo_skus
+from app.seed import seed as seed_demo
+from app.settings import Settings
+from bench._common import Databases, emit, percentile, server_dsn, server_settings
+from bench._network import FULFILMENT_OPTIONS, cart, projections_caught_up, seeded_database
+from bench._processes import SECRET, Cluster
+
+BENCH = "graphql_overhead"
+SMALLEST = "{ __typename }"
+OPERATIONS = {"fulfillment_options": FULFILMENT_OPTIONS, "smallest_query": SMALLEST}
+MODES = ("text", "persisted")
+
+
+@dataclass(frozen=True)
+class Plan:
+    calls: int
+    runs: int
+    skus: int
+
+
+FULL = Plan(calls=3000, runs=5, skus=300)
+QUICK = Plan(calls=100, runs=3, skus=30)
+
+
+def bodies(query: str, mode: str, skus: list[str]) -> list[bytes]:
+    rng = random.Random(20250611)
+    made = []
+    for _ in range(64):
+        body: dict[str, Any] = {}
+        if query == FULFILMENT_OPTIONS:
+            order = cart(rng, skus)
+            body["variables"] = {"input": {"lines": order["lines"], "shipTo": order["shipTo"]}}
+        if mode == "text":
+            body["query"] = query
+        else:
+            body["extensions"] = {
+                "persistedQuery": {"version": 1, "sha256Hash": hashlib.sha256(query.encode()).hexdigest()}
+            }
+        made.append(orjson.dumps(body))
+    return made
+
+
+async def call(app: Starlette, body: bytes) -> bytes:
+    """One POST /graphql through the whole ASGI stack; the response body."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+        "path": "/graphql", "raw_path": b"/graphql", "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"bench"), (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000), "state": {},
+    }  # fmt: skip
+    sent = False
+    chunks: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return b"".join(chunks)
+
+
+@dataclass
+class Run:
+    latencies_ms: list[float]
+    cpu_us_per_call: float  # this process's CPU: steadier than latencies on a shared machine
+    gc_us_per_call: float  # of which the cyclic garbage collector's
+    full_collections: int
+
+
+class Collections:
+    """The garbage collector's time and full collections while a block runs (gc.callbacks)."""
+
+    def __init__(self) -> None:
+        self.seconds, self.full, self.started = 0.0, 0, 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.started = time.perf_counter()
+        else:
+            self.seconds += time.perf_counter() - self.started
+            self.full += info["generation"] == 2
+
+
+async def run(app: Starlette, requests: list[bytes], calls: int) -> Run:
+    latencies = []
+    collections = Collections()
+    gc.callbacks.append(collections)
+    cpu = time.process_time()
+    for i in range(calls):
+        started = time.perf_counter()
+        answer = await call(app, requests[i % len(requests)])
+        latencies.append((time.perf_counter() - started) * 1000)
+        if b'"errors"' in answer:
+            raise RuntimeError(f"the request failed: {answer.decode()}")
+    cpu = time.process_time() - cpu
+    gc.callbacks.remove(collections)
+    return Run(latencies, 1e6 * cpu / calls, 1e6 * collections.seconds / calls, collections.full)
+
+
+async def main(plan: Plan, quick: bool, profile: bool, thawed: bool = False) -> None:
+    skus = demo_skus(plan.skus)
+
+    async def seed(handlers: Any) -> None:
+        await seed_demo(handlers, skus=plan.skus)
+
+    async with Databases(server_dsn()) as dbs:
+        env = {"quick": quick, "gc_frozen": not thawed, **await server_settings(dbs.server)}
+        dsn = await seeded_database(dbs, "overhead", seed)
+        cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
+        try:
+            await cluster.projections()
+            await projections_caught_up(dsn)
+        finally:
+            await cluster.stop()
+        settings = Settings(
+            MERIDIAN_ENV="production",
+            MERIDIAN_JWT_SECRET=SecretStr(SECRET),
+            MERIDIAN_WEBHOOK_SECRET=SecretStr(SECRET),
+            MERIDIAN_LOG_LEVEL="WARNING",
+            MERIDIAN_PUBLIC_RATE_PER_MINUTE=1_000_000_000,
+            MERIDIAN_PUBLIC_RATE_BURST=1_000_000,
+        )
+        app = create_app(settings, dsn)
+        if not thawed:
+            gc.freeze()  # as `meridian serve` does (app/cli.py)
+        requests = {(op, mode): bodies(query, mode, skus) for op, query in OPERATIONS.items() for mode in MODES}
+        results: dict[tuple[str, str], list[Run]] = {key: [] for key in requests}
+        configure_logging("WARNING")  # a request log line each call would be most of what is measured
+        async with app.router.lifespan_context(app):
+            for op, query in OPERATIONS.items():  # registers the hashes; warms the caches and the pool
+                await call(app, orjson.dumps({**orjson.loads(requests[(op, "persisted")][0]), "query": query}))
+                for key in ((op, "text"), (op, "persisted")):
+                    await run(app, requests[key], 50)
+            if profile:
+                profiler = cProfile.Profile()
+                profiler.enable()
+                await run(app, requests[("fulfillment_options", "persisted")], plan.calls)
+                profiler.disable()
+                pstats.Stats(profiler).sort_stats("tottime").print_stats(40)
+                return
+            for _ in range(plan.runs):
+                for key in requests:  # interleaved, so drift hits every mode alike
+                    results[key].append(await run(app, requests[key], plan.calls))
+    for (op, mode), runs in results.items():
+        context = {"operation": op, "mode": mode, "calls": plan.calls, **env}
+        emit(BENCH, "calls_per_s", [1000 * len(r.latencies_ms) / sum(r.latencies_ms) for r in runs], "calls/s",
+             **context)  # fmt: skip
+        emit(BENCH, "p50_ms", [percentile(r.latencies_ms, 0.5) for r in runs], "ms", **context)
+        emit(BENCH, "p99_ms", [percentile(r.latencies_ms, 0.99) for r in runs], "ms", **context)
+        emit(BENCH, "cpu_us_per_call", [r.cpu_us_per_call for r in runs], "us", **context)
+        emit(BENCH, "gc_us_per_call", [r.gc_us_per_call for r in runs], "us", **context)
+        emit(BENCH, "full_collections", [float(r.full_collections) for r in runs], "collections", **context)
+    for op in OPERATIONS:
+        text, persisted = results[(op, "text")], results[(op, "persisted")]
+        saved = [t.cpu_us_per_call - p.cpu_us_per_call for t, p in zip(text, persisted, strict=True)]
+        emit(BENCH, "persisted_saves_us_per_call", saved, "us", operation=op, calls=plan.calls, **env)
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--quick", action="store_true", help="a few hundred calls: checks the bench, not the API")
+    parser.add_argument("--profile", action="store_true", help="cProfile's top functions, no figures")
+    parser.add_argument("--no-freeze", action="store_true", help="leave the startup heap to the collector")
+    args = parser.parse_args()
+    uvloop.run(main(QUICK if args.quick else FULL, args.quick, args.profile, args.no_freeze))
