@@ -5,7 +5,7 @@ runner = ProjectionRunner(pool, listener=listener)
 await runner.run(stop)
 """
 
-from .asof import inventory_as_of, order_as_of, stock_as_of
+from .asof import inventory_as_of, order_as_of, slots_as_of, stock_as_of
 from .base import Projection
 from .replay import replay
 from .runner import (
@@ -35,6 +35,7 @@ __all__ = [
     "inventory_as_of",
     "order_as_of",
     "replay",
+    "slots_as_of",
     "stock_as_of",
     "wait_for",
 ]

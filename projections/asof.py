@@ -1,4 +1,5 @@
-"""As-of reads: the state of an order or a stock stream at a past moment, folded from the log.
+"""As-of reads: the state of an order, a stock stream or a delivery window's slots at a past moment, folded from
+the log.
 
 They load as handlers do (`eventstore.load_state`, with `as_of`): the latest snapshot of a version recorded by
 then and the tail up to the last event recorded by then (`recorded_at` never goes backwards within a stream:
@@ -12,7 +13,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from app.domain.aggregates import ORDER, STOCK
+from app.domain.aggregates import ORDER, SLOTS, STOCK
+from app.domain.delivery import Slots, slot_stream
 from app.domain.order_state import Order
 from app.domain.stock import EMPTY_STOCK, StockState
 from app.domain.streams import order_stream, parse_stock_stream, stock_stream
@@ -49,3 +51,9 @@ async def inventory_as_of(store: EventStore, codec: EventCodec, sku: str, at: da
     ]
     states = await asyncio.gather(*(stock_as_of(store, codec, sku, code, at) for code in codes))
     return {code: state for code, state in zip(codes, states, strict=True) if state is not EMPTY_STOCK}
+
+
+async def slots_as_of(store: EventStore, codec: EventCodec, location_code: str, start: datetime, at: datetime) -> Slots:
+    """Who held the slots of one location's window starting at `start`, as it stood at `at`."""
+    state, _ = await load_state(store, codec, SLOTS, slot_stream(location_code, start), as_of=at)
+    return state

@@ -11,11 +11,11 @@ import msgspec
 
 from app.domain import ALL_EVENTS, locations
 from app.domain import order_commands as oc
-from app.domain.delivery import ChosenWindow, DeliveryCapacity
+from app.domain.delivery import ChosenWindow, DeliveryCapacity, slot_stream
 from app.domain.values import LocationType, ServiceLevel
 from app.handlers import Context, Handlers
 from eventstore import EventCodec, EventStore
-from projections import ProjectionRunner, replay
+from projections import ProjectionRunner, replay, slots_as_of
 from tests.integration.handlers.conftest import FixedClock
 from tests.integration.handlers.support import NEWARK, location, place, receive
 
@@ -25,7 +25,8 @@ START = datetime(2026, 11, 2, 17, tzinfo=UTC)  # 12:00 in New York, three hours 
 async def test_window_orders_project_their_release_and_replay_identically(
     database_url: str, store: EventStore, readmodel: asyncpg.Pool
 ) -> None:
-    handlers = Handlers(Context(store, EventCodec(ALL_EVENTS), clock=FixedClock()))
+    codec = EventCodec(ALL_EVENTS)
+    handlers = Handlers(Context(store, codec, clock=FixedClock()))
     await location(handlers, "NWK", NEWARK, LocationType.STORE)
     courier = DeliveryCapacity(
         window_minutes=120, deliveries_per_window=2, first_window_starts_at="10:00", last_window_ends_at="20:00"
@@ -45,6 +46,11 @@ async def test_window_orders_project_their_release_and_replay_identically(
     ]
     slots = await readmodel.fetch("SELECT slot_key, location_code, window_start, taken, capacity FROM delivery_slots")
     assert [tuple(r) for r in slots] == [("NWK-2026-11-02T17:00Z", "NWK", START, 1, 2)]  # o2 gave its slot back
+    # As of the moment o2 took its slot, both held one; now only o1 does.
+    taken, _given_back = await store.read_stream(slot_stream("NWK", START), from_version=2)
+    then = await slots_as_of(store, codec, "NWK", START, taken.recorded_at)
+    now = await slots_as_of(store, codec, "NWK", START, datetime.now(UTC))
+    assert (then.holders, now.holders) == (("o1", "o2"), ("o1",))
     out = io.StringIO()
     assert await replay(database_url, swap=False, out=out) == 0, out.getvalue()
     assert "identical" in out.getvalue()
