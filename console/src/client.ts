@@ -21,6 +21,13 @@ const EMBEDDED = [
   "ShipmentPayload",
   "DeliveryWindow",
   "AlternativeLine",
+  "SourcingProfile",
+  "EligibilityRule",
+  "ServiceLevelLimit",
+  "SourcingProfilePayload",
+  "SimulationReport",
+  "SimulationFigures",
+  "SimulatedOrder",
 ] as const;
 
 export interface Connection {
