@@ -28,6 +28,9 @@ const EMBEDDED = [
   "SimulationReport",
   "SimulationFigures",
   "SimulatedOrder",
+  "EventConnection",
+  "EventEdge",
+  "EventRecord",
 ] as const;
 
 export interface Connection {

@@ -231,7 +231,9 @@ async def test_an_admin_drafts_a_sourcing_rule_sees_what_it_would_change_and_act
     await draft.get_by_role("button", name="Activate").click()
     await expect(page.get_by_role("heading", name="In force: version 1")).to_be_visible()
     history = page.get_by_role("table", name="Version history")
-    await expect(history.get_by_role("row", name=re.compile(r"^1 .*NWK is closed for stocktaking"))).to_be_visible()
+    await expect(
+        history.get_by_role("row", name=re.compile(r"^1 .* admin:\S+ NWK is closed for stocktaking"))
+    ).to_be_visible()
     await expect(page.get_by_role("definition").filter(has_text="NWK")).to_be_visible()
     await page.get_by_role("link", name="Orders", exact=True).click()
     await expect(page.get_by_role("heading", name="Orders")).to_be_visible()

@@ -8,6 +8,7 @@ import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime, humanize } from "../ui/format";
 import { LOCATION_TYPES, SERVICE_LEVELS, draftField, draftOf, inputOf, type Draft } from "./draft";
 import { FIGURES, FiguresChart } from "./FiguresChart";
+import { historyOf } from "./history";
 
 const SourcingProfile = graphql(`
   query SourcingProfile {
@@ -36,12 +37,23 @@ const SourcingProfile = graphql(`
     }
   }
 `);
-const ProfileVersion = graphql(`
-  query ProfileVersion($version: Int!) {
-    sourcingProfile(version: $version) {
-      version
-      definedAt
-      reason
+// The history comes from the profile's own stream in the log (admins may read it): who, when and why per version.
+const ProfileHistory = graphql(`
+  query ProfileHistory($streamId: String!, $after: String) {
+    events(streamId: $streamId, first: 20, after: $after) {
+      edges {
+        node {
+          version
+          type
+          at
+          data
+          metadata
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
   }
 `);
@@ -115,7 +127,7 @@ function SourcingRules() {
       <div className="grid">
         <div>
           <CurrentProfile profile={profile} />
-          {profile && <History latest={profile.version} />}
+          {profile && <History key={profile.version} />}
         </div>
         <DraftEditor
           key={profile?.version ?? 0}
@@ -182,37 +194,54 @@ function CurrentProfile({ profile }: { profile: Profile | null }) {
   );
 }
 
-/** Every version from the latest down; the API serves one version at a time, each row asks for its own. */
-function History({ latest }: { latest: number }) {
-  const versions = Array.from({ length: latest }, (_, i) => latest - i);
+/** Every version, oldest first, 20 to a page (the stream's cursors); remounted (keyed by the version in force) on activation. */
+function History() {
+  const [trail, setTrail] = useState<string[]>([]);
+  const after = trail[trail.length - 1] ?? null;
+  const [result] = useQuery({
+    query: ProfileHistory,
+    variables: { streamId: "profile-default", after },
+    requestPolicy: "cache-and-network",
+  });
+  const page = result.data?.events;
+  const rows = historyOf(page?.edges.map((edge) => edge.node) ?? []);
   return (
-    <table>
-      <caption>Version history</caption>
-      <thead>
-        <tr>
-          <th scope="col">Version</th>
-          <th scope="col">Defined</th>
-          <th scope="col">Reason</th>
-        </tr>
-      </thead>
-      <tbody>
-        {versions.map((version) => (
-          <VersionRow key={version} version={version} />
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function VersionRow({ version }: { version: number }) {
-  const [result] = useQuery({ query: ProfileVersion, variables: { version } });
-  const found = result.data?.sourcingProfile;
-  return (
-    <tr>
-      <td>{version}</td>
-      <td>{found ? formatDateTime(found.definedAt) : result.error ? "—" : "…"}</td>
-      <td>{found?.reason ?? ""}</td>
-    </tr>
+    <>
+      <table>
+        <caption>Version history</caption>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">Defined</th>
+            <th scope="col">By</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.version}>
+              <td>{row.version}</td>
+              <td>{formatDateTime(row.at)}</td>
+              <td>{row.who ?? ""}</td>
+              <td>{row.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {result.error && <ErrorList messages={[result.error.message]} />}
+      <div className="toolbar">
+        <button type="button" disabled={trail.length === 0} onClick={() => setTrail(trail.slice(0, -1))}>
+          Earlier versions
+        </button>
+        <button
+          type="button"
+          disabled={!page?.pageInfo.hasNextPage}
+          onClick={() => page?.pageInfo.endCursor && setTrail([...trail, page.pageInfo.endCursor])}
+        >
+          Later versions
+        </button>
+      </div>
+    </>
   );
 }
 
