@@ -6,6 +6,7 @@ import { loadSession, saveSession, type Session } from "./auth/session";
 import { connect } from "./client";
 import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
+import { SourcingPage } from "./sourcing/SourcingPage";
 import { StorePage } from "./store/StorePage";
 import { Layout } from "./ui/Layout";
 
@@ -49,6 +50,7 @@ export function App() {
           <Route path="/" element={<Navigate to={home(session)} replace />} />
           <Route path="/orders" element={<OrdersPage />} />
           <Route path="/orders/:id" element={<OrderPage />} />
+          <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>

@@ -21,6 +21,16 @@ const EMBEDDED = [
   "ShipmentPayload",
   "DeliveryWindow",
   "AlternativeLine",
+  "SourcingProfile",
+  "EligibilityRule",
+  "ServiceLevelLimit",
+  "SourcingProfilePayload",
+  "SimulationReport",
+  "SimulationFigures",
+  "SimulatedOrder",
+  "EventConnection",
+  "EventEdge",
+  "EventRecord",
 ] as const;
 
 export interface Connection {

@@ -33,6 +33,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TIMEOUT = 15_000
 COMPLAINTS: list[str] = []  # the browser console's errors and warnings
 DECISIONS = "query($id: ID!) { order(id: $id) { sourcingDecisions { trigger } } }"
+DEFINE = "mutation($input: SourcingProfileInput!) { defineSourcingProfile(input: $input) { userErrors { code } } }"
 
 
 @pytest.fixture
@@ -193,3 +194,61 @@ async def test_the_pickup_counter_shows_a_wrong_code_at_its_field_and_collects_w
     await counter.get_by_role("button", name="Confirm collection").click()
     await expect(counter.get_by_role("status")).to_have_text(f"{shipment_id} collected")
     await expect(counter.get_by_label("Pickup code")).to_have_attribute("aria-invalid", "false")
+
+
+async def test_an_admin_drafts_a_sourcing_rule_sees_what_it_would_change_and_activates_it(
+    api: Api, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    order_id = await placed_order(api)  # served by NWK under the rules in force
+    page = await new_page(browser)
+    await sign_in(page, api, api.token())
+    await page.get_by_role("link", name="Sourcing rules").click()
+    await expect(page.get_by_role("heading", name="Sourcing rules")).to_be_visible()
+    await expect(page.get_by_role("heading", name=re.compile("^In force"))).to_be_visible()
+
+    # The draft excludes the location that served the order; what-if over the period that holds it.
+    draft = page.get_by_role("form", name="Draft profile")
+    await draft.get_by_label("Excluded locations").fill("NWK")
+    await draft.get_by_role("button", name="Run what-if").click()
+    result = page.get_by_role("region", name="What-if result")
+    await expect(result.get_by_role("link", name=order_id)).to_be_visible()
+    await expect(result.get_by_role("row", name=re.compile(re.escape(order_id)))).to_contain_text("NWK")
+    await expect(result.get_by_role("img", name=re.compile("^Current vs draft"))).to_be_visible()
+
+    # An unknown location is refused at its field, and nothing is activated.
+    await draft.get_by_label("Excluded locations").fill("NWK, NOPE")
+    await draft.get_by_label("Reason for the change").fill("NWK is closed for stocktaking")
+    await draft.get_by_role("button", name="Activate").click()
+    await expect(draft.get_by_label("Excluded locations")).to_have_attribute("aria-invalid", "true")
+    await expect(draft.get_by_role("alert").first).to_contain_text("NOPE")
+
+    await draft.get_by_label("Excluded locations").fill("NWK")
+    await draft.get_by_role("button", name="Run what-if").click()
+    await expect(result.get_by_role("link", name=order_id)).to_be_visible()
+    await shoot(page, "sourcing")
+    await draft.get_by_role("button", name="Activate").click()
+    await expect(page.get_by_role("heading", name="In force: version 1")).to_be_visible()
+    history = page.get_by_role("table", name="Version history")
+    await expect(
+        history.get_by_role("row", name=re.compile(r"^1 .* admin:\S+ NWK is closed for stocktaking"))
+    ).to_be_visible()
+    await expect(page.get_by_role("definition").filter(has_text="NWK")).to_be_visible()
+    await page.get_by_role("link", name="Orders", exact=True).click()
+    await expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+
+    # Someone else defines version 2 while this page shows version 1: activating is refused (CONFLICT) at the form.
+    await page.goto(f"{api.url}/console/sourcing")
+    await expect(page.get_by_role("heading", name="In force: version 1")).to_be_visible()
+    await api.data(DEFINE, {"input": {"eligibility": [{"locationTypes": ["DISTRIBUTION_CENTER"]}], "reason": "other"}})
+    await draft.get_by_label("Store penalty").fill("2")
+    await draft.get_by_role("button", name="Activate").click()
+    await expect(draft.get_by_role("alert")).to_contain_text("is at version 2, not 1")
+
+    operator = await new_page(browser)
+    await sign_in(operator, api, api.token(Role.OPERATOR, locations=frozenset({"CHI"})))
+    await expect(operator.get_by_role("heading", name="Store CHI")).to_be_visible()
+    await expect(operator.get_by_role("link", name="Sourcing rules")).to_have_count(0)
+    await operator.goto(f"{api.url}/console/sourcing")
+    await expect(operator.get_by_role("alert")).to_contain_text("admins only")

@@ -18,6 +18,7 @@ export function Layout({
         <strong className="brand">Meridian</strong>
         <nav aria-label="Main">
           {session.role === "admin" && <NavLink to="/orders">Orders</NavLink>}
+          {session.role === "admin" && <NavLink to="/sourcing">Sourcing rules</NavLink>}
           {stores.map((code) => (
             <NavLink key={code} to={`/store/${code}`}>
               Store {code}
