@@ -1,13 +1,14 @@
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
+import { useAsOf } from "../ui/asOf";
 import { ErrorList, StatusBadge } from "../ui/Field";
 import { formatDateTime, formatMoney, formatRelative, humanize, summarizeEventData } from "../ui/format";
 import { OrderActions } from "./OrderActions";
 
 const OrderDetail = graphql(`
-  query OrderDetail($id: ID!) {
-    order(id: $id) {
+  query OrderDetail($id: ID!, $asOf: DateTime) {
+    order(id: $id, asOf: $asOf) {
       id
       status
       customerId
@@ -87,7 +88,8 @@ const OrderDetail = graphql(`
 
 export function OrderPage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }] = useQuery({ query: OrderDetail, variables: { id } });
+  const [asOf] = useAsOf();
+  const [{ data, fetching, error }] = useQuery({ query: OrderDetail, variables: { id, asOf } });
   const now = new Date();
   if (error) return <ErrorList messages={[error.message]} />;
   if (!data && fetching) return <p aria-busy="true">Loading order {id}…</p>;
@@ -97,7 +99,7 @@ export function OrderPage() {
   return (
     <article aria-labelledby="order-title">
       <p>
-        <Link to="/orders">← Orders</Link>
+        <Link to={asOf ? `/orders?asOf=${encodeURIComponent(asOf)}` : "/orders"}>← Orders</Link>
       </p>
       <h1 id="order-title">
         {order.id} <StatusBadge status={order.status} />
@@ -109,7 +111,7 @@ export function OrderPage() {
           ? ` · refunded ${formatMoney(order.refunded)}`
           : ""}
       </p>
-      <OrderActions orderId={order.id} status={order.status} />
+      <OrderActions orderId={order.id} status={order.status} past={asOf !== null} />
 
       <div className="grid">
         <section aria-labelledby="lines-title">

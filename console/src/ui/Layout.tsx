@@ -1,6 +1,9 @@
 import type { ReactNode } from "react";
 import { NavLink } from "react-router-dom";
 import type { Session } from "../auth/session";
+import { AsOfControl } from "./AsOfControl";
+import { useAsOf } from "./asOf";
+import { formatDateTime } from "./format";
 
 export function Layout({
   session,
@@ -12,12 +15,16 @@ export function Layout({
   children: ReactNode;
 }) {
   const stores = session.role === "operator" ? session.locations : [];
+  const [asOf] = useAsOf();
+  // The main links keep the moment: moving between screens does not jump back to now.
+  const search = asOf ? `?asOf=${encodeURIComponent(asOf)}` : "";
   return (
     <div className="shell">
       <header className="topbar">
         <strong className="brand">Meridian</strong>
         <nav aria-label="Main">
-          {session.role === "admin" && <NavLink to="/orders">Orders</NavLink>}
+          {session.role === "admin" && <NavLink to={`/orders${search}`}>Orders</NavLink>}
+          <NavLink to={`/inventory${search}`}>Inventory</NavLink>
           {stores.map((code) => (
             <NavLink key={code} to={`/store/${code}`}>
               Store {code}
@@ -25,6 +32,7 @@ export function Layout({
           ))}
           {session.role === "admin" && <a href="/graphql">GraphiQL</a>}
         </nav>
+        <AsOfControl />
         <span className="who">
           {session.subject} ({session.role}
           {session.locations.length > 0 ? `: ${session.locations.join(", ")}` : ""})
@@ -33,6 +41,11 @@ export function Layout({
           Sign out
         </button>
       </header>
+      {asOf && (
+        <p className="past-banner" role="status">
+          Viewing the network as of {formatDateTime(asOf)}: actions are disabled.
+        </p>
+      )}
       <main>{children}</main>
     </div>
   );
