@@ -276,3 +276,32 @@ async def test_an_order_page_as_of_before_its_allocation_shows_it_placed(api: Ap
     await page.get_by_role("button", name="Now", exact=True).click()
     await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_contain_text("ALLOCATED")
     await expect(page.get_by_role("button", name="Hold", exact=True)).to_be_enabled()
+
+
+async def test_an_operator_sees_only_its_locations_stock_and_an_adjustment_needs_a_reason(
+    api: Api, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    await network(api)
+    await receive(api, "NWK", "TEE", 10)
+    await receive(api, "CHI", "TEE", 4)
+    page = await new_page(browser)
+    await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"CHI"})))
+    await expect(page.get_by_role("heading", name="Store CHI")).to_be_visible()
+    await page.get_by_role("link", name="Inventory").click()
+    await page.get_by_label("SKU").fill("TEE")
+    await page.get_by_role("button", name="Show").click()
+    await expect(on_hand_at(page, "CHI")).to_have_text("4")
+    await expect(page.get_by_role("row", name=re.compile(r"^NWK "))).to_have_count(0)  # the API hides it
+
+    adjustment = page.get_by_role("form", name="Adjust stock")
+    await adjustment.get_by_label("Adjust at location").fill("CHI")
+    await adjustment.get_by_label("Change in units (negative removes)").fill("-1")
+    await adjustment.get_by_role("button", name="Adjust").click()
+    await expect(adjustment.get_by_label("Adjustment reason")).to_have_attribute("aria-invalid", "true")
+    await expect(adjustment.get_by_role("alert")).to_contain_text("must not be empty")
+    await adjustment.get_by_label("Adjustment reason").fill("dropped on the shop floor")
+    await adjustment.get_by_role("button", name="Adjust").click()
+    await expect(on_hand_at(page, "CHI")).to_have_text("3")
+    await expect(adjustment.get_by_label("Adjustment reason")).to_have_attribute("aria-invalid", "false")

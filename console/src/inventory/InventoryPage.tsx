@@ -237,7 +237,7 @@ function AdjustForm({ sku, past, onDone }: { sku: string; past: boolean; onDone:
       <Field label="Adjust at location" errors={errors.byField["locationCode"]}>
         {(props) => <input {...props} value={location} onChange={(e) => setLocation(e.target.value)} />}
       </Field>
-      <Field label="Change (+/−)" errors={errors.byField["delta"]}>
+      <Field label="Change in units (negative removes)" errors={errors.byField["delta"]}>
         {(props) => (
           <input {...props} type="number" value={delta} onChange={(e) => setDelta(e.target.value)} />
         )}
