@@ -271,11 +271,14 @@ async def test_an_order_page_as_of_before_its_allocation_shows_it_placed(api: Ap
     await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_contain_text("PLACED")
     await expect(page.get_by_role("button", name="Hold", exact=True)).to_be_disabled()
     await expect(page.get_by_label("As of")).not_to_have_value("")
+    await expect(page.get_by_text("Not sourced yet.")).to_be_visible()  # no decision from after the moment
+    await expect(page.get_by_role("cell", name="Order allocated")).to_have_count(0)
     await shoot(page, "order-as-of")
 
     await page.get_by_role("button", name="Now", exact=True).click()
     await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_contain_text("ALLOCATED")
     await expect(page.get_by_role("button", name="Hold", exact=True)).to_be_enabled()
+    await expect(page.get_by_role("cell", name="Order allocated")).to_be_visible()
 
 
 async def test_an_operator_sees_only_its_locations_stock_and_an_adjustment_needs_a_reason(

@@ -1,7 +1,7 @@
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
-import { useAsOf } from "../ui/asOf";
+import { happenedBy, useAsOf } from "../ui/asOf";
 import { ErrorList, StatusBadge } from "../ui/Field";
 import { formatDateTime, formatMoney, formatRelative, humanize, summarizeEventData } from "../ui/format";
 import { OrderActions } from "./OrderActions";
@@ -95,6 +95,8 @@ export function OrderPage() {
   if (!data && fetching) return <p aria-busy="true">Loading order {id}…</p>;
   const order = data?.order;
   if (!order) return <p role="alert">No order {id} (or not one this token may see).</p>;
+  const decisions = order.sourcingDecisions.filter((d) => happenedBy(d.decidedAt, asOf));
+  const history = order.history.filter((h) => happenedBy(h.at, asOf));
 
   return (
     <article aria-labelledby="order-title">
@@ -178,8 +180,8 @@ export function OrderPage() {
 
       <section aria-labelledby="sourcing-title">
         <h2 id="sourcing-title">Sourcing decisions</h2>
-        {order.sourcingDecisions.length === 0 && <p className="muted">Not sourced yet.</p>}
-        {order.sourcingDecisions.map((d, i) => (
+        {decisions.length === 0 && <p className="muted">Not sourced yet.</p>}
+        {decisions.map((d, i) => (
           <table key={`${d.decidedAt}-${i}`}>
             <caption>
               Decision {i + 1}: {humanize(d.trigger)} at {formatDateTime(d.decidedAt)} by {d.algorithm}{" "}
@@ -221,7 +223,7 @@ export function OrderPage() {
             </tr>
           </thead>
           <tbody>
-            {order.history.map((h) => (
+            {history.map((h) => (
               <tr key={h.position}>
                 <td>{formatDateTime(h.at)}</td>
                 <td>{humanize(h.type)}</td>

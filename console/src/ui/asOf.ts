@@ -44,3 +44,9 @@ export function useAsOf(): [string | null, (next: string | null) => void] {
     );
   return [asOf, setAsOf];
 }
+
+/** Whether something that happened at `at` had happened by `asOf` (always, when showing now). Parts of a past
+ * record the API may return whole (an order's history, its sourcing decisions) are cut at the moment with it. */
+export function happenedBy(at: string, asOf: string | null): boolean {
+  return asOf === null || new Date(at).getTime() <= new Date(asOf).getTime();
+}
