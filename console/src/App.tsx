@@ -50,20 +50,20 @@ export function App() {
   };
 
   if (!session || !connection) return <SignIn onSignedIn={signIn} notice={notice} />;
+  // Only the screens that can rewind read through the past client; the others stay live whatever the moment.
+  const past = (screen: ReactNode) => <TimeAware past={connection.past}>{screen}</TimeAware>;
   return (
     <Provider value={connection.client}>
       <Layout session={session} onSignOut={signOut}>
-        <TimeAware past={connection.past}>
-          <Routes>
-            <Route path="/" element={<Navigate to={home(session)} replace />} />
-            <Route path="/orders" element={<OrdersPage />} />
-            <Route path="/orders/:id" element={<OrderPage />} />
-            <Route path="/inventory" element={<InventoryPage />} />
-            <Route path="/inventory/:sku" element={<InventoryPage />} />
-            <Route path="/store/:code" element={<StorePage session={session} />} />
-            <Route path="*" element={<p role="alert">No such page.</p>} />
-          </Routes>
-        </TimeAware>
+        <Routes>
+          <Route path="/" element={<Navigate to={home(session)} replace />} />
+          <Route path="/orders" element={<OrdersPage />} />
+          <Route path="/orders/:id" element={past(<OrderPage />)} />
+          <Route path="/inventory" element={past(<InventoryPage />)} />
+          <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
+          <Route path="/store/:code" element={<StorePage session={session} />} />
+          <Route path="*" element={<p role="alert">No such page.</p>} />
+        </Routes>
       </Layout>
     </Provider>
   );

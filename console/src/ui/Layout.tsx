@@ -43,7 +43,8 @@ export function Layout({
       </header>
       {asOf && (
         <p className="past-banner" role="status">
-          Viewing the network as of {formatDateTime(asOf)}: actions are disabled.
+          Viewing as of {formatDateTime(asOf)}: an order page and the inventory show that moment, their
+          actions disabled.
         </p>
       )}
       <main>{children}</main>
