@@ -1,19 +1,27 @@
-import { useMemo, useState } from "react";
+import { useMemo, useState, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
-import { Provider } from "urql";
+import { Provider, type Client } from "urql";
 import { SignIn } from "./auth/SignIn";
 import { loadSession, saveSession, type Session } from "./auth/session";
 import { connect } from "./client";
 import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
+import { InventoryPage } from "./inventory/InventoryPage";
 import { StorePage } from "./store/StorePage";
+import { useAsOf } from "./ui/asOf";
 import { Layout } from "./ui/Layout";
 
 /** Where a session lands: admins on the orders; an operator (who may not list orders) at its first store. */
 function home(session: Session): string {
   const store = session.locations[0];
   return session.role === "operator" && store ? `/store/${store}` : "/orders";
+}
+
+/** The past is read through a client without the normalized cache (see `connect`). */
+function TimeAware({ past, children }: { past: Client; children: ReactNode }) {
+  const [asOf] = useAsOf();
+  return asOf ? <Provider value={past}>{children}</Provider> : <>{children}</>;
 }
 
 export function App() {
@@ -43,13 +51,17 @@ export function App() {
   };
 
   if (!session || !connection) return <SignIn onSignedIn={signIn} notice={notice} />;
+  // Only the screens that can rewind read through the past client; the others stay live whatever the moment.
+  const past = (screen: ReactNode) => <TimeAware past={connection.past}>{screen}</TimeAware>;
   return (
     <Provider value={connection.client}>
       <Layout session={session} onSignOut={signOut}>
         <Routes>
           <Route path="/" element={<Navigate to={home(session)} replace />} />
           <Route path="/orders" element={<OrdersPage />} />
-          <Route path="/orders/:id" element={<OrderPage />} />
+          <Route path="/orders/:id" element={past(<OrderPage />)} />
+          <Route path="/inventory" element={past(<InventoryPage />)} />
+          <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />

@@ -31,10 +31,16 @@ const EMBEDDED = [
   "EventConnection",
   "EventEdge",
   "EventRecord",
+  "Inventory",
+  "StockLevel",
+  "StockPayload",
 ] as const;
 
 export interface Connection {
   client: Client;
+  /** For reads "as of" a past moment: no normalized cache, so a past order's status never overwrites the
+   * present one kept under the same id. */
+  past: Client;
   /** Closes the session's WebSocket (on sign-out: its token must not stay in use). */
   close: () => void;
 }
@@ -70,5 +76,11 @@ export function connect(token: string, onRefused: () => void): Connection {
       }),
     ],
   });
-  return { client, close: () => void ws.dispose() };
+  const past = new Client({
+    url: `${origin}/graphql`,
+    fetchOptions: () => ({ headers: { Authorization: `Bearer ${token}` } }),
+    requestPolicy: "network-only",
+    exchanges: [fetchExchange],
+  });
+  return { client, past, close: () => void ws.dispose() };
 }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +34,6 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 TIMEOUT = 15_000
 COMPLAINTS: list[str] = []  # the browser console's errors and warnings
 DECISIONS = "query($id: ID!) { order(id: $id) { sourcingDecisions { trigger } } }"
-DEFINE = "mutation($input: SourcingProfileInput!) { defineSourcingProfile(input: $input) { userErrors { code } } }"
 
 
 @pytest.fixture
@@ -52,7 +52,8 @@ async def browser() -> AsyncIterator[Any]:
 
 
 async def new_page(browser: Any) -> Any:
-    page = await browser.new_page(viewport={"width": 1280, "height": 800})
+    # UTC, so a test types the "as of" moment as the API states it.
+    page = await browser.new_page(viewport={"width": 1280, "height": 800}, timezone_id="UTC")
     page.set_default_timeout(TIMEOUT)
     page.on("console", lambda m: COMPLAINTS.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     return page
@@ -194,6 +195,122 @@ async def test_the_pickup_counter_shows_a_wrong_code_at_its_field_and_collects_w
     await counter.get_by_role("button", name="Confirm collection").click()
     await expect(counter.get_by_role("status")).to_have_text(f"{shipment_id} collected")
     await expect(counter.get_by_label("Pickup code")).to_have_attribute("aria-invalid", "false")
+
+
+def on_hand_at(page: Any, code: str) -> Any:
+    """The on-hand cell of a location's row (the row's header is the location, its first cell the on-hand)."""
+    return page.get_by_role("row", name=re.compile(rf"^{code} \({code} site\)")).get_by_role("cell").first
+
+
+async def test_inventory_receives_stock_follows_live_changes_and_rewinds_to_before_the_receipt(
+    api: Api, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    await network(api)
+    await receive(api, "NWK", "TEE", 10)
+    # A whole second after the first receipt (the control's precision), waited for rather than slept.
+    before = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+
+    async def passed() -> bool:
+        return datetime.now(UTC) > before
+
+    await eventually(passed)
+
+    page = await new_page(browser)
+    await sign_in(page, api, api.token())
+    await page.get_by_role("link", name="Inventory").click()
+    await page.get_by_label("SKU").fill("TEE")
+    await page.get_by_role("button", name="Show").click()
+    await expect(on_hand_at(page, "NWK")).to_have_text("10")
+
+    receipt = page.get_by_role("form", name="Receive stock")
+    await receipt.get_by_label("Receive at location").fill("NWK")
+    await receipt.get_by_label("Quantity received").fill("0")
+    await receipt.get_by_role("button", name="Receive").click()
+    await expect(receipt.get_by_role("alert").first).to_be_visible()  # a userError, shown in the form
+    await receipt.get_by_label("Quantity received").fill("5")
+    await receipt.get_by_role("button", name="Receive").click()
+    await expect(on_hand_at(page, "NWK")).to_have_text("15")
+
+    # Someone else receives while the screen is open: inventoryChanged brings it in, no reload.
+    await receive(api, "NWK", "TEE", 2)
+    await expect(on_hand_at(page, "NWK")).to_have_text("17")
+    await expect(page.get_by_role("row", name=re.compile("^Total"))).to_contain_text("17")
+    await shoot(page, "inventory")
+
+    # Back to before both receipts: the old figure, and no acting on the past.
+    await page.get_by_label("As of").fill(before.strftime("%Y-%m-%dT%H:%M:%S"))
+    await expect(on_hand_at(page, "NWK")).to_have_text("10")
+    assert "asOf=" in page.url
+    await expect(receipt.get_by_role("button", name="Receive")).to_be_disabled()
+    await expect(page.get_by_role("status")).to_contain_text("as of")
+    await page.get_by_role("button", name="Now", exact=True).click()
+    await expect(on_hand_at(page, "NWK")).to_have_text("17")
+    assert "asOf=" not in page.url
+
+
+async def test_an_order_page_as_of_before_its_allocation_shows_it_placed(api: Api, browser: Any) -> None:
+    from playwright.async_api import expect
+
+    order_id = await placed_order(api)
+    history = (await api.data("query($id: ID!) { order(id: $id) { history { type at } } }", {"id": order_id}))["order"][
+        "history"
+    ]
+    placed_at = datetime.fromisoformat(history[0]["at"])
+    next_at = datetime.fromisoformat(history[1]["at"])
+    # The browser keeps milliseconds: the first whole millisecond after placement, still before what followed.
+    moment = placed_at.replace(microsecond=placed_at.microsecond // 1000 * 1000) + timedelta(milliseconds=1)
+    assert moment < next_at, "placement and allocation fell in the same millisecond"
+
+    page = await new_page(browser)
+    await sign_in(page, api, api.token())
+    await expect(page.get_by_role("heading", name="Orders")).to_be_visible()
+    as_of = moment.isoformat().replace("+00:00", "Z")
+    await page.goto(f"{api.url}/console/orders/{order_id}?asOf={as_of}")
+    await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_contain_text("PLACED")
+    await expect(page.get_by_role("button", name="Hold", exact=True)).to_be_disabled()
+    await expect(page.get_by_label("As of")).not_to_have_value("")
+    await expect(page.get_by_text("Not sourced yet.")).to_be_visible()  # no decision from after the moment
+    await expect(page.get_by_role("cell", name="Order allocated")).to_have_count(0)
+    await shoot(page, "order-as-of")
+
+    await page.get_by_role("button", name="Now", exact=True).click()
+    await expect(page.get_by_role("heading", name=re.compile(re.escape(order_id)))).to_contain_text("ALLOCATED")
+    await expect(page.get_by_role("button", name="Hold", exact=True)).to_be_enabled()
+    await expect(page.get_by_role("cell", name="Order allocated")).to_be_visible()
+
+
+async def test_an_operator_sees_only_its_locations_stock_and_an_adjustment_needs_a_reason(
+    api: Api, browser: Any
+) -> None:
+    from playwright.async_api import expect
+
+    await network(api)
+    await receive(api, "NWK", "TEE", 10)
+    await receive(api, "CHI", "TEE", 4)
+    page = await new_page(browser)
+    await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"CHI"})))
+    await expect(page.get_by_role("heading", name="Store CHI")).to_be_visible()
+    await page.get_by_role("link", name="Inventory").click()
+    await page.get_by_label("SKU").fill("TEE")
+    await page.get_by_role("button", name="Show").click()
+    await expect(on_hand_at(page, "CHI")).to_have_text("4")
+    await expect(page.get_by_role("row", name=re.compile(r"^NWK "))).to_have_count(0)  # the API hides it
+
+    adjustment = page.get_by_role("form", name="Adjust stock")
+    await adjustment.get_by_label("Adjust at location").fill("CHI")
+    await adjustment.get_by_label("Change in units (negative removes)").fill("-1")
+    await adjustment.get_by_role("button", name="Adjust").click()
+    await expect(adjustment.get_by_label("Adjustment reason")).to_have_attribute("aria-invalid", "true")
+    await expect(adjustment.get_by_role("alert")).to_contain_text("must not be empty")
+    await adjustment.get_by_label("Adjustment reason").fill("dropped on the shop floor")
+    await adjustment.get_by_role("button", name="Adjust").click()
+    await expect(on_hand_at(page, "CHI")).to_have_text("3")
+    await expect(adjustment.get_by_label("Adjustment reason")).to_have_attribute("aria-invalid", "false")
+
+
+DEFINE = "mutation($input: SourcingProfileInput!) { defineSourcingProfile(input: $input) { userErrors { code } } }"
 
 
 async def test_an_admin_drafts_a_sourcing_rule_sees_what_it_would_change_and_activates_it(

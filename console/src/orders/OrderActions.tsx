@@ -58,13 +58,22 @@ const CancelOrder = graphql(`
 const FIELDS = ["reason"] as const;
 const FINISHED: readonly OrderStatus[] = ["CANCELLED", "COMPLETED", "DELIVERED", "COLLECTED", "SHIPPED"];
 
-export function OrderActions({ orderId, status }: { orderId: string; status: OrderStatus }) {
+/** `past`: the page shows an earlier moment, and one cannot act on the past. */
+export function OrderActions({
+  orderId,
+  status,
+  past = false,
+}: {
+  orderId: string;
+  status: OrderStatus;
+  past?: boolean;
+}) {
   const [reason, setReason] = useState("");
   const [errors, setErrors] = useState<PlacedErrors>({ byField: {}, general: [] });
   const [hold, runHold] = useMutation(HoldOrder);
   const [release, runRelease] = useMutation(ReleaseOrder);
   const [cancel, runCancel] = useMutation(CancelOrder);
-  const busy = hold.fetching || release.fetching || cancel.fetching;
+  const busy = past || hold.fetching || release.fetching || cancel.fetching;
   const input = { orderId, reason: reason.trim() || null };
 
   const settle = (result: {

@@ -1,13 +1,14 @@
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
+import { happenedBy, useAsOf } from "../ui/asOf";
 import { ErrorList, StatusBadge } from "../ui/Field";
 import { formatDateTime, formatMoney, formatRelative, humanize, summarizeEventData } from "../ui/format";
 import { OrderActions } from "./OrderActions";
 
 const OrderDetail = graphql(`
-  query OrderDetail($id: ID!) {
-    order(id: $id) {
+  query OrderDetail($id: ID!, $asOf: DateTime) {
+    order(id: $id, asOf: $asOf) {
       id
       status
       customerId
@@ -87,17 +88,20 @@ const OrderDetail = graphql(`
 
 export function OrderPage() {
   const { id = "" } = useParams();
-  const [{ data, fetching, error }] = useQuery({ query: OrderDetail, variables: { id } });
+  const [asOf] = useAsOf();
+  const [{ data, fetching, error }] = useQuery({ query: OrderDetail, variables: { id, asOf } });
   const now = new Date();
   if (error) return <ErrorList messages={[error.message]} />;
   if (!data && fetching) return <p aria-busy="true">Loading order {id}…</p>;
   const order = data?.order;
   if (!order) return <p role="alert">No order {id} (or not one this token may see).</p>;
+  const decisions = order.sourcingDecisions.filter((d) => happenedBy(d.decidedAt, asOf));
+  const history = order.history.filter((h) => happenedBy(h.at, asOf));
 
   return (
     <article aria-labelledby="order-title">
       <p>
-        <Link to="/orders">← Orders</Link>
+        <Link to={asOf ? `/orders?asOf=${encodeURIComponent(asOf)}` : "/orders"}>← Orders</Link>
       </p>
       <h1 id="order-title">
         {order.id} <StatusBadge status={order.status} />
@@ -109,7 +113,7 @@ export function OrderPage() {
           ? ` · refunded ${formatMoney(order.refunded)}`
           : ""}
       </p>
-      <OrderActions orderId={order.id} status={order.status} />
+      <OrderActions orderId={order.id} status={order.status} past={asOf !== null} />
 
       <div className="grid">
         <section aria-labelledby="lines-title">
@@ -176,8 +180,8 @@ export function OrderPage() {
 
       <section aria-labelledby="sourcing-title">
         <h2 id="sourcing-title">Sourcing decisions</h2>
-        {order.sourcingDecisions.length === 0 && <p className="muted">Not sourced yet.</p>}
-        {order.sourcingDecisions.map((d, i) => (
+        {decisions.length === 0 && <p className="muted">Not sourced yet.</p>}
+        {decisions.map((d, i) => (
           <table key={`${d.decidedAt}-${i}`}>
             <caption>
               Decision {i + 1}: {humanize(d.trigger)} at {formatDateTime(d.decidedAt)} by {d.algorithm}{" "}
@@ -219,7 +223,7 @@ export function OrderPage() {
             </tr>
           </thead>
           <tbody>
-            {order.history.map((h) => (
+            {history.map((h) => (
               <tr key={h.position}>
                 <td>{formatDateTime(h.at)}</td>
                 <td>{humanize(h.type)}</td>

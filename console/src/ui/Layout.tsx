@@ -1,6 +1,9 @@
 import type { ReactNode } from "react";
 import { NavLink } from "react-router-dom";
 import type { Session } from "../auth/session";
+import { AsOfControl } from "./AsOfControl";
+import { useAsOf } from "./asOf";
+import { formatDateTime } from "./format";
 
 export function Layout({
   session,
@@ -12,12 +15,16 @@ export function Layout({
   children: ReactNode;
 }) {
   const stores = session.role === "operator" ? session.locations : [];
+  const [asOf] = useAsOf();
+  // The main links keep the moment: moving between screens does not jump back to now.
+  const search = asOf ? `?asOf=${encodeURIComponent(asOf)}` : "";
   return (
     <div className="shell">
       <header className="topbar">
         <strong className="brand">Meridian</strong>
         <nav aria-label="Main">
-          {session.role === "admin" && <NavLink to="/orders">Orders</NavLink>}
+          {session.role === "admin" && <NavLink to={`/orders${search}`}>Orders</NavLink>}
+          <NavLink to={`/inventory${search}`}>Inventory</NavLink>
           {session.role === "admin" && <NavLink to="/sourcing">Sourcing rules</NavLink>}
           {stores.map((code) => (
             <NavLink key={code} to={`/store/${code}`}>
@@ -26,6 +33,7 @@ export function Layout({
           ))}
           {session.role === "admin" && <a href="/graphql">GraphiQL</a>}
         </nav>
+        <AsOfControl />
         <span className="who">
           {session.subject} ({session.role}
           {session.locations.length > 0 ? `: ${session.locations.join(", ")}` : ""})
@@ -34,6 +42,12 @@ export function Layout({
           Sign out
         </button>
       </header>
+      {asOf && (
+        <p className="past-banner" role="status">
+          Viewing as of {formatDateTime(asOf)}: an order page and the inventory show that moment, their
+          actions disabled.
+        </p>
+      )}
       <main>{children}</main>
     </div>
   );
