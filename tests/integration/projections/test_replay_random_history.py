@@ -284,6 +284,34 @@ class World:
         return stock.ReceiveStock(sku=sku, location_code=code, quantity=10)
 
 
+NEAR_DC_E = Coordinates(40.74, -74.0)
+
+
+def scripted_returns(clock: FixedClock) -> list[Any]:
+    """An order delivered, one unit returned and refunded, another requested and withdrawn."""
+    order, sku = "o-scripted", SKUS[0]
+    one = (ReturnLine(sku=sku, quantity=1, reason="size"),)
+    return [
+        oc.PlaceOrder(
+            order_id=order, customer_id="c-0", lines=(Line(sku, 2),), ship_to=Address(coordinates=SITES[0][2])
+        ),
+        SourceOrder(order_id=order),
+        oc.PackShipment(order_id=order, shipment_id="S1"),
+        oc.DispatchShipment(order_id=order, shipment_id="S1", carrier="ups", tracking_number="1Z-scripted"),
+        oc.MarkShipmentDelivered(order_id=order, shipment_id="S1", delivered_at=clock.now),
+        rc.RequestReturn(return_id="r-scripted-1", order_id=order, lines=one),
+        rc.ApproveReturn(return_id="r-scripted-1"),
+        rc.ReceiveReturn(
+            return_id="r-scripted-1",
+            location_code="RC-1",
+            lines=(ReceivedLine(sku=sku, quantity=1, condition=ItemCondition.RESELLABLE),),
+        ),
+        rc.RefundReturn(return_id="r-scripted-1", lines=(RefundLine(sku=sku, amount=Decimal("12.50")),)),
+        rc.RequestReturn(return_id="r-scripted-2", order_id=order, lines=one),
+        rc.CancelReturn(return_id="r-scripted-2", reason="kept it"),
+    ]
+
+
 async def run_history(handlers: Handlers, clock: FixedClock, world: World) -> tuple[Counter[str], Position]:
     """Issues COMMANDS commands, CONCURRENCY at a time; returns accepted/refused counts and the last position."""
     outcomes: Counter[str] = Counter()
@@ -306,6 +334,12 @@ async def run_history(handlers: Handlers, clock: FixedClock, world: World) -> tu
     for sku in SKUS:
         for code in CODES[:3]:
             await issue(stock.ReceiveStock(sku=sku, location_code=code, quantity=world.rng.randint(5, 40)))
+    # Returns end in a refund or a withdrawal only now and then in the random mix (it depends on how the
+    # concurrent commands interleave): one order's life scripted first makes sure the history holds both.
+    for command in scripted_returns(clock):
+        before = outcomes["accepted"]
+        await issue(command)
+        assert outcomes["accepted"] == before + 1, f"the scripted {type(command).__name__} was refused"
     for _ in range(0, COMMANDS, CONCURRENCY):
         clock.advance(minutes=world.rng.randint(1, 90))
         await asyncio.gather(*(issue(world.command(clock)) for _ in range(CONCURRENCY)))
