@@ -38,11 +38,12 @@ def _cursor(location_code: str, sku: str) -> str:
 
 def _parse_cursor(cursor: str) -> tuple[str, str]:
     try:
-        location_code, sku = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if isinstance(location_code, str) and isinstance(sku, str):
-            return location_code, sku
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, TypeError):
-        pass
+        decoded = None  # not base64 or not JSON: refused below like any other cursor we did not make
+    match decoded:
+        case [str() as location_code, str() as sku]:
+            return location_code, sku
     raise ApiError("not a cursor this query returned", "INVALID_CURSOR", "after")
 
 
