@@ -29,7 +29,7 @@ def test_no_eligible_location_type_at_all_is_a_problem_of_the_eligibility() -> N
 
 
 def test_unknown_locations_are_named_by_their_place_in_the_list() -> None:
-    assert problems(excluded_locations=["NWK", "XXX"], preferred_locations=["YYY"]) == {
+    assert problems(excluded_locations=["NWK", "CLOSED-1"], preferred_locations=["NOWHERE"]) == {
         ("UNKNOWN_LOCATION", ("excludedLocations", "1")),
         ("UNKNOWN_LOCATION", ("preferredLocations", "0")),
     }
