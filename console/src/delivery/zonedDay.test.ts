@@ -20,6 +20,8 @@ describe("nextDay, dayIn and windowTimes", () => {
     expect(nextDay("2026-12-31")).toBe("2027-01-01");
     expect(nextDay("2028-02-28")).toBe("2028-02-29");
     expect(dayIn("2026-12-02T03:00:00Z", "America/New_York")).toBe("2026-12-01");
-    expect(windowTimes("2026-12-01T19:00:00Z", "2026-12-01T20:00:00Z", "America/New_York")).toBe("14:00–15:00");
+    expect(windowTimes("2026-12-01T19:00:00Z", "2026-12-01T20:00:00Z", "America/New_York")).toBe(
+      "14:00–15:00",
+    );
   });
 });
