@@ -231,7 +231,6 @@ function Windows({ code, asOf, admin }: { code: string; asOf: string | null; adm
       </nav>
       {admin ? (
         <CapacityForm
-          key={JSON.stringify(slots.deliveryCapacity)}
           code={code}
           current={slots.deliveryCapacity ?? null}
           past={asOf !== null}

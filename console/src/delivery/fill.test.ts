@@ -9,10 +9,10 @@ describe("fillLevel", () => {
     expect(fillLevel(0, 4)).toBe("open");
     expect(fillLevel(2, 4)).toBe("open");
   });
-  it("is nearly full from three quarters booked, or with one slot left", () => {
+  it("is nearly full from three quarters booked", () => {
     expect(fillLevel(3, 4)).toBe("filling");
-    expect(fillLevel(1, 2)).toBe("filling");
-    expect(fillLevel(0, 1)).toBe("filling");
+    expect(fillLevel(1, 2)).toBe("open");
+    expect(fillLevel(0, 1)).toBe("open");
     expect(fillLevel(7, 10)).toBe("open");
     expect(fillLevel(8, 10)).toBe("filling");
   });

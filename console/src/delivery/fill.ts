@@ -9,8 +9,8 @@ export const FILLING_SHARE = 0.75;
 export function fillLevel(taken: number, capacity: number): FillLevel {
   if (capacity <= 0) return "closed";
   if (taken >= capacity) return "full";
-  // The last free slot of a small window is "filling" too: one more order closes it.
-  return taken / capacity >= FILLING_SHARE || capacity - taken === 1 ? "filling" : "open";
+  // By share, not by slots left: a day of one-delivery windows would otherwise read as all nearly full.
+  return taken / capacity >= FILLING_SHARE ? "filling" : "open";
 }
 
 const WORDS: Record<FillLevel, string> = {

@@ -189,6 +189,13 @@ function Answers({ data }: { data: PromiseQuery }) {
             </tr>
           </thead>
           <tbody>
+            {windows.length === 0 && (
+              <tr>
+                <td colSpan={4} className="muted">
+                  No window can be promised for this cart as it is; see the alternatives.
+                </td>
+              </tr>
+            )}
             {windows.map((w) => (
               <tr key={`${w.start}|${w.serviceLevel}`}>
                 <th scope="row">

@@ -65,7 +65,6 @@ function SubstitutionList({ sku, admin }: { sku: string; admin: boolean }) {
   const saved = data.substitutes?.substitutes ?? [];
   return (
     <SubstitutesEditor
-      key={saved.join("\n")}
       sku={sku}
       saved={saved}
       admin={admin}
