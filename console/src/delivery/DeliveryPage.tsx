@@ -6,7 +6,7 @@ import { graphql } from "../gql";
 import { useAsOf } from "../ui/asOf";
 import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime } from "../ui/format";
-import { placeUserErrors, type PlacedErrors } from "../ui/userErrors";
+import { useSettle } from "../ui/useSettle";
 import { fillLevel, fillSummary, fillText } from "./fill";
 import { dayIn, nextDay, startOfDay, windowTimes } from "./zonedDay";
 
@@ -70,7 +70,6 @@ const CAPACITY_FIELDS = [
   "firstWindowStartsAt",
   "lastWindowEndsAt",
 ] as const;
-const NO_ERRORS: PlacedErrors = { byField: {}, general: [] };
 
 /** A location's delivery windows for a day, how full each is, and (admins) their capacity. */
 export function DeliveryPage({ session }: { session: Session }) {
@@ -273,9 +272,9 @@ function CapacityForm({
   const [deliveries, setDeliveries] = useState(String(start.deliveriesPerWindow));
   const [first, setFirst] = useState(start.firstWindowStartsAt);
   const [last, setLast] = useState(start.lastWindowEndsAt);
-  const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [saved, setSaved] = useState(false);
   const [state, run] = useMutation(SetDeliveryCapacity);
+  const [errors, settle] = useSettle(CAPACITY_FIELDS, onSaved);
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setSaved(false);
@@ -287,16 +286,7 @@ function CapacityForm({
       lastWindowEndsAt: last,
     };
     const r = await run({ input });
-    const payload = r.data?.setDeliveryCapacity;
-    if (!payload) {
-      setErrors({ byField: {}, general: [r.error?.message ?? "The API did not answer."] });
-      return;
-    }
-    setErrors(placeUserErrors(payload.userErrors, CAPACITY_FIELDS));
-    if (payload.userErrors.length === 0) {
-      setSaved(true);
-      onSaved();
-    }
+    setSaved(settle({ data: r.data?.setDeliveryCapacity, error: r.error }));
   };
   return (
     <form className="card" aria-label="Delivery capacity" onSubmit={(e) => void onSubmit(e)}>

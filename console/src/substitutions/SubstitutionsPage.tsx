@@ -4,7 +4,7 @@ import { useMutation, useQuery } from "urql";
 import type { Session } from "../auth/session";
 import { graphql } from "../gql";
 import { ErrorList, Field } from "../ui/Field";
-import { placeUserErrors, type PlacedErrors } from "../ui/userErrors";
+import { useSettle } from "../ui/useSettle";
 import { addSubstitute, move, removeAt } from "./list";
 
 const Substitutes = graphql(`
@@ -32,7 +32,10 @@ const SetSubstitutes = graphql(`
   }
 `);
 
-const NO_ERRORS: PlacedErrors = { byField: {}, general: [] };
+const MOVES = [
+  { up: true, arrow: "↑ Up" },
+  { up: false, arrow: "↓ Down" },
+] as const;
 
 /** A SKU's substitution list: what may be sent instead when it cannot be, most preferred first. */
 export function SubstitutionsPage({ session }: { session: Session }) {
@@ -86,9 +89,10 @@ function SubstitutesEditor({
 }) {
   const [list, setList] = useState<string[]>([...saved]);
   const [adding, setAdding] = useState("");
-  const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [notice, setNotice] = useState("");
   const [state, run] = useMutation(SetSubstitutes);
+  const fields = ["sku", "substitutes", ...list.map((_, i) => `substitutes.${i}`)];
+  const [errors, settle] = useSettle(fields, onSaved);
   const changed = list.join("\n") !== saved.join("\n");
   // Moving an item is announced, and focus follows the item (to its other button when it reached an end), so
   // a keyboard user can press Up or Down again and hear where it went.
@@ -116,17 +120,7 @@ function SubstitutesEditor({
   };
   const onSave = async () => {
     const r = await run({ input: { sku, substitutes: list } });
-    const payload = r.data?.setSubstitutes;
-    if (!payload) {
-      setErrors({ byField: {}, general: [r.error?.message ?? "The API did not answer."] });
-      return;
-    }
-    const fields = ["sku", "substitutes", ...list.map((_, i) => `substitutes.${i}`)];
-    setErrors(placeUserErrors(payload.userErrors, fields));
-    if (payload.userErrors.length === 0) {
-      setNotice(`Substitutes of ${sku} saved.`);
-      onSaved();
-    }
+    if (settle({ data: r.data?.setSubstitutes, error: r.error })) setNotice(`Substitutes of ${sku} saved.`);
   };
 
   return (
@@ -143,28 +137,20 @@ function SubstitutesEditor({
               <span className="substitute-sku">{item}</span>
               {admin && (
                 <span className="substitute-actions">
-                  <button
-                    type="button"
-                    className="secondary"
-                    aria-label={`Move ${item} up`}
-                    data-item={item}
-                    data-up="true"
-                    disabled={i === 0}
-                    onClick={() => moveBy(i, -1)}
-                  >
-                    ↑ Up
-                  </button>
-                  <button
-                    type="button"
-                    className="secondary"
-                    aria-label={`Move ${item} down`}
-                    data-item={item}
-                    data-up="false"
-                    disabled={i === list.length - 1}
-                    onClick={() => moveBy(i, 1)}
-                  >
-                    ↓ Down
-                  </button>
+                  {MOVES.map(({ up, arrow }) => (
+                    <button
+                      key={arrow}
+                      type="button"
+                      className="secondary"
+                      aria-label={`Move ${item} ${up ? "up" : "down"}`}
+                      data-item={item}
+                      data-up={String(up)}
+                      disabled={up ? i === 0 : i === list.length - 1}
+                      onClick={() => moveBy(i, up ? -1 : 1)}
+                    >
+                      {arrow}
+                    </button>
+                  ))}
                   <button
                     type="button"
                     className="danger"
