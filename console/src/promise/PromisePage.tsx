@@ -120,9 +120,13 @@ export function PromisePage() {
           </button>
           <ErrorList messages={errors.byField["lines"] ?? []} />
         </fieldset>
-        <Field label="Postal code" errors={errors.byField["shipTo"]}>
-          {(props) => <input {...props} value={postalCode} onChange={(e) => setPostalCode(e.target.value)} />}
-        </Field>
+        <div className="toolbar">
+          <Field label="Postal code" errors={errors.byField["shipTo"]}>
+            {(props) => (
+              <input {...props} value={postalCode} onChange={(e) => setPostalCode(e.target.value)} />
+            )}
+          </Field>
+        </div>
         <ErrorList messages={general} />
         <button type="submit" disabled={fetching}>
           Check promise
