@@ -140,6 +140,20 @@ async def stock_levels_page(
     return await conn.fetch(query("stock_levels_page"), location, code_sku, first)
 
 
+async def delivery_slots_page(
+    conn: Connection | asyncpg.Pool,
+    location_code: str,
+    start: datetime,
+    end: datetime,
+    *,
+    first: int,
+    after: datetime | None = None,
+) -> list[asyncpg.Record]:
+    """(window_start, window_end, taken, capacity) of a location's windows that hold slots, starting in
+    [start, end), after the keyset cursor `after`, in time order."""
+    return await conn.fetch(query("delivery_slots_page"), location_code, start, end, after, first)
+
+
 async def stock_level(conn: Connection | asyncpg.Pool, sku: str, location_code: str) -> asyncpg.Record | None:
     return await conn.fetchrow(query("stock_level"), sku, location_code)
 

@@ -114,6 +114,12 @@ def can_see_stock_at(principal: Principal, location_code: str) -> bool:
     return can_act_at(principal, location_code)
 
 
+def can_see_delivery_slots_at(principal: Principal, location_code: str) -> bool:
+    """How full a location's delivery windows are is its own work, seen where its queue is (`can_see_work_at`);
+    changing their capacity is a location setting (`can_manage_locations`)."""
+    return can_see_work_at(principal, location_code)
+
+
 def can_see_locations(principal: Principal) -> bool:
     """The network's locations (`locations`, `node`): staff. Customers meet a location only as the origin of
     their own shipments."""

@@ -21,7 +21,7 @@ from strawberry.types import ExecutionContext
 
 from .alternatives import AlternativeQueries
 from .carts import CartMutations, CartQueries
-from .delivery_windows import DeliveryCapacityMutations, DeliveryWindowQueries
+from .delivery_windows import DeliveryCapacityMutations, DeliverySlotQueries, DeliveryWindowQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
 from .ledger import LedgerQueries
@@ -64,6 +64,7 @@ Query = merge_types(
         AlternativeQueries,
         SubstitutionQueries,
         DeliveryWindowQueries,
+        DeliverySlotQueries,
         SourcingProfileQueries,
         StockLevelQueries,
     ),

@@ -9,6 +9,9 @@ import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
 import { StorePage } from "./store/StorePage";
+import { DeliveryPage } from "./delivery/DeliveryPage";
+import { SubstitutionsPage } from "./substitutions/SubstitutionsPage";
+import { PromisePage } from "./promise/PromisePage";
 import { useAsOf } from "./ui/asOf";
 import { Layout } from "./ui/Layout";
 
@@ -64,6 +67,11 @@ export function App() {
           <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
+          <Route path="/delivery" element={past(<DeliveryPage session={session} />)} />
+          <Route path="/delivery/:code" element={past(<DeliveryPage session={session} />)} />
+          <Route path="/substitutions" element={<SubstitutionsPage session={session} />} />
+          <Route path="/substitutions/:sku" element={<SubstitutionsPage session={session} />} />
+          <Route path="/promise" element={<PromisePage />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>
       </Layout>

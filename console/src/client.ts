@@ -34,6 +34,15 @@ const EMBEDDED = [
   "Inventory",
   "StockLevel",
   "StockPayload",
+  "DeliverySlotConnection",
+  "DeliverySlotEdge",
+  "DeliverySlot",
+  "DeliveryCapacity",
+  "DeliveryCapacityPayload",
+  "Substitution",
+  "SubstitutionPayload",
+  "Alternative",
+  "FulfillmentOption",
 ] as const;
 
 export interface Connection {

@@ -243,6 +243,7 @@ PROBES: dict[str, Probe] = {
     "setSubstitutes": mutation(
         "setSubstitutes", "SetSubstitutesInput", lambda w: {"sku": "TEE", "substitutes": ["TEE-XL"]}
     ),
+    "deliverySlots": query('{ deliverySlots(locationCode: "NWK") { locationCode } }', lambda d: d is not None),
     "stockLevels": query("{ stockLevels(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
     "sourcingProfile": Probe("{ sourcingProfile { version } }", seen=lambda d: d is not None, needs_profile=True),
     "sourcingProfiles": Probe("{ sourcingProfiles { version } }", seen=bool, needs_profile=True),

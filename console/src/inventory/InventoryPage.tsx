@@ -5,7 +5,7 @@ import { graphql } from "../gql";
 import { useAsOf } from "../ui/asOf";
 import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime } from "../ui/format";
-import { placeUserErrors, type PlacedErrors, type UserErrorLike } from "../ui/userErrors";
+import { useSettle } from "../ui/useSettle";
 
 const SkuInventory = graphql(`
   query SkuInventory($sku: String!, $asOf: DateTime) {
@@ -68,8 +68,6 @@ const AdjustStock = graphql(`
     }
   }
 `);
-
-const NO_ERRORS: PlacedErrors = { byField: {}, general: [] };
 
 export function InventoryPage() {
   const { sku = "" } = useParams();
@@ -168,23 +166,6 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
       </div>
     </>
   );
-}
-
-function useSettle(fields: readonly string[], onDone: () => void) {
-  const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
-  const settle = (result: {
-    data?: { userErrors: readonly UserErrorLike[] } | undefined;
-    error?: Error | undefined;
-  }) => {
-    if (result.data) {
-      setErrors(placeUserErrors(result.data.userErrors, fields));
-      if (result.data.userErrors.length === 0) onDone();
-      return result.data.userErrors.length === 0;
-    }
-    setErrors({ byField: {}, general: [result.error?.message ?? "The API did not answer."] });
-    return false;
-  };
-  return [errors, settle] as const;
 }
 
 function ReceiveForm({ sku, past, onDone }: { sku: string; past: boolean; onDone: () => void }) {
