@@ -8,6 +8,7 @@ import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
+import { LivePage } from "./live/LivePage";
 import { StorePage } from "./store/StorePage";
 import { useAsOf } from "./ui/asOf";
 import { Layout } from "./ui/Layout";
@@ -64,6 +65,7 @@ export function App() {
           <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
+          <Route path="/live" element={<LivePage session={session} />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>
       </Layout>

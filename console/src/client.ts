@@ -34,6 +34,12 @@ const EMBEDDED = [
   "Inventory",
   "StockLevel",
   "StockPayload",
+  "SystemStatus",
+  "LogReader",
+  "JobQueue",
+  "JobCount",
+  "AdmissionStatus",
+  "OrderFlow",
 ] as const;
 
 export interface Connection {

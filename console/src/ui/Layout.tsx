@@ -26,6 +26,7 @@ export function Layout({
           {session.role === "admin" && <NavLink to={`/orders${search}`}>Orders</NavLink>}
           <NavLink to={`/inventory${search}`}>Inventory</NavLink>
           {session.role === "admin" && <NavLink to="/sourcing">Sourcing rules</NavLink>}
+          {session.role === "admin" && <NavLink to="/live">Live</NavLink>}
           {stores.map((code) => (
             <NavLink key={code} to={`/store/${code}`}>
               Store {code}
