@@ -3,7 +3,7 @@
 // chart holds the same figures for screen readers.
 import { scaleLinear } from "d3-scale";
 import { line } from "d3-shape";
-import { KINDS, windowOf, type FlowKind, type FlowMinute } from "./flow";
+import { KINDS, MINUTE, WINDOW_MINUTES, windowOf, type FlowKind, type FlowMinute } from "./flow";
 
 const WIDTH = 560;
 const HEIGHT = 220;
@@ -19,8 +19,10 @@ export function FlowChart({ minutes }: { minutes: readonly FlowMinute[] }) {
   const shown = windowOf(minutes);
   const first = shown[0]?.start ?? 0;
   const last = shown[shown.length - 1]?.start ?? 0;
+  // Always the whole window, ending at the last minute reported: the minutes before the screen opened stay
+  // empty (unknown, not zero).
   const x = scaleLinear()
-    .domain([first, Math.max(last, first + 60_000)])
+    .domain([last - (WINDOW_MINUTES - 1) * MINUTE, last])
     .range([MARGIN.left, WIDTH - MARGIN.right]);
   const top = Math.max(1, ...shown.flatMap((m) => KINDS.map((k) => m[k])));
   const y = scaleLinear()
@@ -31,7 +33,7 @@ export function FlowChart({ minutes }: { minutes: readonly FlowMinute[] }) {
     ? `Orders per minute from ${minuteLabel(first)} to ${minuteLabel(last)} UTC. ` +
       KINDS.map((k) => `${LABELS[k]}: ${shown.map((m) => m[k]).join(", ")}`).join("; ")
     : "No order flow reported yet.";
-  const xTicks = shown.filter((_, i) => (shown.length - 1 - i) % 3 === 0);
+  const xTicks = Array.from({ length: WINDOW_MINUTES / 3 }, (_, i) => last - i * 3 * MINUTE);
   return (
     <figure className="flow-chart">
       <svg role="img" aria-label={summary} viewBox={`0 0 ${WIDTH} ${HEIGHT}`} width={WIDTH} height={HEIGHT}>
@@ -43,11 +45,12 @@ export function FlowChart({ minutes }: { minutes: readonly FlowMinute[] }) {
             </text>
           </g>
         ))}
-        {xTicks.map((m) => (
-          <text key={m.start} x={x(m.start)} y={HEIGHT - 8} textAnchor="middle" className="chart-value">
-            {minuteLabel(m.start)}
-          </text>
-        ))}
+        {shown.length > 0 &&
+          xTicks.map((start) => (
+            <text key={start} x={x(start)} y={HEIGHT - 8} textAnchor="middle" className="chart-value">
+              {minuteLabel(start)}
+            </text>
+          ))}
         {KINDS.map((kind) => {
           const path = line<FlowMinute>()
             .x((m) => x(m.start))

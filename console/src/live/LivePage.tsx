@@ -81,7 +81,7 @@ function Flow() {
       <p className="muted" aria-live="polite">
         Since this screen opened: {KINDS.map((k) => `${sum[k]} ${k}`).join(", ")}
       </p>
-      <div className="grid">
+      <div className="grid live-grid">
         <FlowChart minutes={minutes} />
         <table>
           <caption>Order flow (UTC)</caption>
@@ -133,7 +133,7 @@ function SystemState() {
           below.
         </p>
       )}
-      <div className="grid">
+      <div className="grid live-grid">
         <table>
           <caption>Log readers</caption>
           <thead>
@@ -187,8 +187,8 @@ function SystemState() {
               ) : (
                 "admitting new orders"
               )}{" "}
-              · lag {admission.lagEvents} events, {admission.queuedJobs} queued jobs, {admission.inFlight}{" "}
-              requests in flight
+              (lag {admission.lagEvents} events, queued jobs {admission.queuedJobs}, requests in flight{" "}
+              {admission.inFlight})
             </p>
           )}
         </div>

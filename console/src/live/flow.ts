@@ -19,7 +19,7 @@ export interface FlowMinute {
 export const KINDS = ["placed", "allocated", "shipped"] as const;
 export type FlowKind = (typeof KINDS)[number];
 
-const MINUTE = 60_000;
+export const MINUTE = 60_000;
 /** The minutes kept (and plotted): a quarter of an hour. */
 export const WINDOW_MINUTES = 15;
 
