@@ -112,14 +112,15 @@ async def _queues(services: Services) -> tuple[list[JobQueue], list[JobCount]]:
     """The queues' depths and the job counts from Redis, as /metrics reads them; unknown rather than an error
     when Redis cannot answer (the rest of the status is still worth showing)."""
     redis, namespace = services.redis, services.settings.broker_namespace
+    unknown: tuple[list[JobQueue], list[JobCount]] = ([JobQueue(name=q, depth=None) for q in JOB_QUEUES], [])
     if redis is None:
-        return [JobQueue(name=q, depth=None) for q in JOB_QUEUES], []
+        return unknown
     try:
         counts = await job_counts(redis, namespace)
         # Under RabbitMQ the queues are the broker's own: Redis holds only the job counters.
         depths = {} if services.settings.rabbitmq_url else await queue_depths(redis, namespace, JOB_QUEUES)
     except (RedisError, OSError):
-        return [JobQueue(name=q, depth=None) for q in JOB_QUEUES], []
+        return unknown
     jobs = [JobCount(actor=a, outcome=o, count=n) for (a, o), n in sorted(counts.items())]
     return [JobQueue(name=q, depth=depths.get(q)) for q in JOB_QUEUES], jobs
 

@@ -48,13 +48,15 @@ async def test_others_are_refused_with_a_code(api: Api) -> None:
 
 
 async def flow_refusal(api: Api, token: str) -> str:
-    """The code the subscription's first message refuses with (as an error message or a result's errors)."""
+    """The code the subscription refuses with (as an error message or a result's errors), after any reports."""
     url = api.url.replace("http", "ws") + f"/graphql?token={token}"
     async with websockets.connect(url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]) as ws:
         await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
         assert json.loads(await ws.recv())["type"] == "connection_ack"
         await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": FLOW}}))
         message = json.loads(await ws.recv())
+        while message["type"] == "next" and "errors" not in message["payload"]:
+            message = json.loads(await ws.recv())
     errors: list[dict[str, Any]] = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
     return str(errors[0]["extensions"]["code"])
 
@@ -85,3 +87,7 @@ async def test_the_order_flow_counts_what_is_placed_and_allocated_while_watched(
 async def test_the_order_flow_refuses_all_but_admins_with_a_code(api: Api) -> None:
     assert await flow_refusal(api, api.token(Role.CUSTOMER, customer_id="alice")) == "FORBIDDEN"
     assert await flow_refusal(api, api.token(Role.OPERATOR, locations=frozenset({"NWK"}))) == "FORBIDDEN"
+
+
+async def test_the_order_flow_ends_when_the_token_expires(api: Api) -> None:
+    assert await flow_refusal(api, api.token(ttl_seconds=2)) == "UNAUTHENTICATED"
