@@ -136,6 +136,12 @@ def can_read_ledger(principal: Principal) -> bool:
     return principal.role is Role.ADMIN
 
 
+def can_watch_system(principal: Principal) -> bool:
+    """The system's state (readers' lag, queues, admission) and the order flow across the whole network: admin
+    only, like the ledger they are read from."""
+    return principal.role is Role.ADMIN
+
+
 # Sourcing profiles: the rules every decision applies.
 
 

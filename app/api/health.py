@@ -16,9 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.logging import get_logger
-from projections.runner import checkpoint_names, log_head, positions
+from projections.runner import checkpoint_names
 
 from .services import Services
+from .system_state import reader_states
 
 log = get_logger("meridian.health")
 
@@ -37,15 +38,8 @@ async def healthz(request: Request) -> Response:
 
 
 async def projection_lag(services: Services) -> dict[str, int]:
-    head = await log_head(services.pool)
-    if head is None:
-        return {}
-    names = checkpoint_names()
-    reached = await positions(services.pool, names)
-    return {
-        name: max(0, head.global_position - reached[name].global_position) if name in reached else head.global_position
-        for name in names
-    }
+    """Events each projection has still to read, as `systemStatus` counts them (system_state.py)."""
+    return {state.name: state.lag_events for state in await reader_states(services.store, checkpoint_names())}
 
 
 async def readyz(request: Request) -> Response:

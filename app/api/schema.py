@@ -45,8 +45,9 @@ from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME, DECIMAL
 from .sourcing_profiles import SourcingProfileMutations, SourcingProfileQueries
 from .stock_levels import StockLevelQueries
-from .subscriptions import Subscription
+from .subscriptions import Subscription as ObjectSubscriptions
 from .substitutions import SubstitutionMutations, SubstitutionQueries
+from .system_status import SystemStatusQueries, SystemStatusSubscriptions
 
 Query = merge_types(
     "Query",
@@ -67,6 +68,7 @@ Query = merge_types(
         DeliverySlotQueries,
         SourcingProfileQueries,
         StockLevelQueries,
+        SystemStatusQueries,
     ),
 )
 Mutation = merge_types(
@@ -87,6 +89,8 @@ Mutation = merge_types(
         SourcingProfileMutations,
     ),
 )
+
+Subscription = merge_types("Subscription", (ObjectSubscriptions, SystemStatusSubscriptions))
 
 
 # The depth and alias limits are validation rules that each limiter builds as a new class when constructed.

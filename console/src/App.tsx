@@ -8,6 +8,7 @@ import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
+import { LivePage } from "./live/LivePage";
 import { StorePage } from "./store/StorePage";
 import { DeliveryPage } from "./delivery/DeliveryPage";
 import { SubstitutionsPage } from "./substitutions/SubstitutionsPage";
@@ -72,6 +73,7 @@ export function App() {
           <Route path="/substitutions" element={<SubstitutionsPage session={session} />} />
           <Route path="/substitutions/:sku" element={<SubstitutionsPage session={session} />} />
           <Route path="/promise" element={<PromisePage />} />
+          <Route path="/live" element={<LivePage session={session} />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>
       </Layout>

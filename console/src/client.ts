@@ -43,6 +43,12 @@ const EMBEDDED = [
   "SubstitutionPayload",
   "Alternative",
   "FulfillmentOption",
+  "SystemStatus",
+  "LogReader",
+  "JobQueue",
+  "JobCount",
+  "AdmissionStatus",
+  "OrderFlow",
 ] as const;
 
 export interface Connection {

@@ -262,6 +262,8 @@ PROBES: dict[str, Probe] = {
     "fulfillmentQueueChanged": query(
         'subscription { fulfillmentQueueChanged(locationCode: "NWK") { id } }', lambda d: d is not None
     ),
+    "systemStatus": query("{ systemStatus { projections { name lagEvents } } }", lambda d: bool(d["projections"])),
+    "orderFlow": query("subscription { orderFlow { placed allocated shipped } }", lambda d: d["placed"] >= 0),
 }
 
 

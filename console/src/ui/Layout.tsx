@@ -29,6 +29,7 @@ export function Layout({
           <NavLink to={`/delivery${stores[0] ? `/${stores[0]}` : ""}${search}`}>Delivery</NavLink>
           <NavLink to="/substitutions">Substitutions</NavLink>
           <NavLink to="/promise">Promise</NavLink>
+          {session.role === "admin" && <NavLink to="/live">Live</NavLink>}
           {stores.map((code) => (
             <NavLink key={code} to={`/store/${code}`}>
               Store {code}
