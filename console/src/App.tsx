@@ -8,6 +8,8 @@ import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
+import { LocationPage } from "./network/LocationPage";
+import { NetworkPage } from "./network/NetworkPage";
 import { StorePage } from "./store/StorePage";
 import { useAsOf } from "./ui/asOf";
 import { Layout } from "./ui/Layout";
@@ -62,6 +64,8 @@ export function App() {
           <Route path="/orders/:id" element={past(<OrderPage />)} />
           <Route path="/inventory" element={past(<InventoryPage />)} />
           <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
+          <Route path="/network" element={past(<NetworkPage />)} />
+          <Route path="/network/:code" element={<LocationPage />} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
