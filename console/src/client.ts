@@ -34,6 +34,11 @@ const EMBEDDED = [
   "Inventory",
   "StockLevel",
   "StockPayload",
+  "StockLevelConnection",
+  "StockLevelEdge",
+  "ShipmentConnection",
+  "ShipmentEdge",
+  "ShipTo",
 ] as const;
 
 export interface Connection {
