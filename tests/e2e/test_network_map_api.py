@@ -6,6 +6,7 @@ from __future__ import annotations
 from app.security import Role
 
 from .conftest import Api
+from .test_console import placed_order
 from .test_order_journey import PLACE, network, receive, wait_status
 
 SHIP_TO = "query($id: ID!) { order(id: $id) { shipTo { latitude longitude postalCode country } } }"
@@ -14,13 +15,7 @@ CANCEL = """mutation($input: CancelOrderInput!) { cancelOrder(input: $input) { u
 
 
 async def test_an_order_s_ship_to_is_where_sourcing_placed_its_postal_code(api: Api) -> None:
-    await network(api)
-    await receive(api, "NWK", "TEE", 5)
-    placed = await api.data(
-        PLACE,
-        {"input": {"customerId": "c-1", "lines": [{"sku": "TEE", "quantity": 1}], "shipTo": {"postalCode": "10024"}}},
-    )
-    order_id = placed["placeOrder"]["order"]["id"]
+    order_id = await placed_order(api)  # to postal code 10024
     ship_to = (await api.data(SHIP_TO, {"id": order_id}))["order"]["shipTo"]
     assert (ship_to["postalCode"], ship_to["country"]) == ("10024", None)
     assert 40.7 < ship_to["latitude"] < 40.9 and -74.1 < ship_to["longitude"] < -73.9  # Manhattan's Upper West Side

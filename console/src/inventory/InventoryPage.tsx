@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 import { useAsOf } from "../ui/asOf";
 import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime } from "../ui/format";
+import { StockFigures, StockHeadings } from "../ui/StockFigures";
 import { placeUserErrors, type PlacedErrors, type UserErrorLike } from "../ui/userErrors";
 
 const SkuInventory = graphql(`
@@ -123,11 +124,7 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
         <thead>
           <tr>
             <th scope="col">Location</th>
-            <th scope="col">On hand</th>
-            <th scope="col">Reserved</th>
-            <th scope="col">Safety</th>
-            <th scope="col">Incoming</th>
-            <th scope="col">Available</th>
+            <StockHeadings />
           </tr>
         </thead>
         <tbody>
@@ -143,11 +140,7 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
               <th scope="row">
                 {l.location.code} ({l.location.name})
               </th>
-              <td>{l.onHand}</td>
-              <td>{l.reserved}</td>
-              <td>{l.safetyStock}</td>
-              <td>{l.incoming}</td>
-              <td>{l.available}</td>
+              <StockFigures level={l} />
             </tr>
           ))}
         </tbody>

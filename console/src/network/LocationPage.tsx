@@ -4,41 +4,15 @@ import { useMutation, useQuery } from "urql";
 import { graphql } from "../gql";
 import { ErrorList, Field, StatusBadge } from "../ui/Field";
 import { formatDateTime, humanize } from "../ui/format";
+import { StockFigures, StockHeadings } from "../ui/StockFigures";
 import { placeUserErrors, type PlacedErrors } from "../ui/userErrors";
-import { capacityText } from "./NetworkPage";
-
-const LocationSettings = graphql(`
-  query LocationSettings {
-    locations {
-      id
-      code
-      name
-      type
-      latitude
-      longitude
-      active
-      capabilities
-      dailyCapacity
-      handlingCost
-      pickSlaMinutes
-      pickupHoldDays
-      capacityUsedToday
-    }
-  }
-`);
+import { capacityText, NetworkLocations } from "./NetworkPage";
 
 const UpdateLocation = graphql(`
   mutation UpdateLocation($input: UpdateLocationInput!) {
     updateLocation(input: $input) {
       location {
-        id
-        name
-        active
-        capabilities
-        dailyCapacity
-        handlingCost
-        pickSlaMinutes
-        pickupHoldDays
+        ...LocationSettingsFields
       }
       userErrors {
         field
@@ -113,7 +87,7 @@ const NO_ERRORS: PlacedErrors = { byField: {}, general: [] };
 
 export function LocationPage() {
   const { code = "" } = useParams();
-  const [{ data, fetching, error }] = useQuery({ query: LocationSettings });
+  const [{ data, fetching, error }] = useQuery({ query: NetworkLocations });
   const location = data?.locations.find((l) => l.code === code);
   return (
     <article aria-labelledby="location-title">
@@ -316,11 +290,7 @@ function StockPanel({ code }: { code: string }) {
             <thead>
               <tr>
                 <th scope="col">SKU</th>
-                <th scope="col">On hand</th>
-                <th scope="col">Reserved</th>
-                <th scope="col">Safety</th>
-                <th scope="col">Incoming</th>
-                <th scope="col">Available</th>
+                <StockHeadings />
               </tr>
             </thead>
             <tbody>
@@ -336,11 +306,7 @@ function StockPanel({ code }: { code: string }) {
                   <th scope="row">
                     <Link to={`/inventory/${encodeURIComponent(s.sku)}`}>{s.sku}</Link>
                   </th>
-                  <td>{s.onHand}</td>
-                  <td>{s.reserved}</td>
-                  <td>{s.safetyStock}</td>
-                  <td>{s.incoming}</td>
-                  <td>{s.available}</td>
+                  <StockFigures level={s} />
                 </tr>
               ))}
             </tbody>

@@ -10,18 +10,29 @@ import { useAsOf } from "../ui/asOf";
 import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime, humanize } from "../ui/format";
 
-const NetworkLocations = graphql(`
+// What a location's page edits; the network's query reads it too, so `updateLocation`'s answer refreshes both.
+export const LocationSettingsFields = graphql(`
+  fragment LocationSettingsFields on Location {
+    id
+    name
+    active
+    capabilities
+    dailyCapacity
+    handlingCost
+    pickSlaMinutes
+    pickupHoldDays
+  }
+`);
+
+// The network and a location's page read the same document (one cached answer).
+export const NetworkLocations = graphql(`
   query NetworkLocations {
     locations {
-      id
+      ...LocationSettingsFields
       code
-      name
       type
       latitude
       longitude
-      active
-      capabilities
-      dailyCapacity
       capacityUsedToday
     }
   }
