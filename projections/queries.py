@@ -117,6 +117,14 @@ async def locations_by_code(conn: Connection | asyncpg.Pool, codes: Sequence[str
     return await conn.fetch(query("locations_by_code"), list(codes))
 
 
+async def shipments_planned_since(
+    conn: Connection | asyncpg.Pool, codes: Sequence[str], since: datetime
+) -> list[asyncpg.Record]:
+    """(location_code, planned): shipments planned at each location since `since`, cancelled ones excluded;
+    a location with none has no row."""
+    return await conn.fetch(query("shipments_planned_since"), list(codes), since)
+
+
 async def stock_levels_of_sku(conn: Connection | asyncpg.Pool, sku: str) -> list[asyncpg.Record]:
     return await conn.fetch(query("stock_levels_of_sku"), sku)
 

@@ -120,6 +120,12 @@ def can_see_delivery_slots_at(principal: Principal, location_code: str) -> bool:
     return can_see_work_at(principal, location_code)
 
 
+def can_see_capacity_used_at(principal: Principal | None, location_code: str) -> bool:
+    """How much of a location's day is taken is part of its work (`can_see_work_at`): an operator sees its own
+    locations' only, a customer meeting a location as its shipment's origin none."""
+    return principal is not None and can_see_work_at(principal, location_code)
+
+
 def can_see_locations(principal: Principal) -> bool:
     """The network's locations (`locations`, `node`): staff. Customers meet a location only as the origin of
     their own shipments."""

@@ -9,6 +9,8 @@ import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
 import { LivePage } from "./live/LivePage";
+import { LocationPage } from "./network/LocationPage";
+import { NetworkPage } from "./network/NetworkPage";
 import { StorePage } from "./store/StorePage";
 import { DeliveryPage } from "./delivery/DeliveryPage";
 import { SubstitutionsPage } from "./substitutions/SubstitutionsPage";
@@ -66,6 +68,8 @@ export function App() {
           <Route path="/orders/:id" element={past(<OrderPage />)} />
           <Route path="/inventory" element={past(<InventoryPage />)} />
           <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
+          <Route path="/network" element={past(<NetworkPage />)} />
+          <Route path="/network/:code" element={<LocationPage />} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
           <Route path="/delivery" element={past(<DeliveryPage session={session} />)} />

@@ -49,6 +49,11 @@ const EMBEDDED = [
   "JobCount",
   "AdmissionStatus",
   "OrderFlow",
+  "StockLevelConnection",
+  "StockLevelEdge",
+  "ShipmentConnection",
+  "ShipmentEdge",
+  "ShipTo",
 ] as const;
 
 export interface Connection {

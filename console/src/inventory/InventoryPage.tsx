@@ -6,6 +6,7 @@ import { useAsOf } from "../ui/asOf";
 import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime } from "../ui/format";
 import { useSettle } from "../ui/useSettle";
+import { StockFigures, StockHeadings } from "../ui/StockFigures";
 
 const SkuInventory = graphql(`
   query SkuInventory($sku: String!, $asOf: DateTime) {
@@ -121,11 +122,7 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
         <thead>
           <tr>
             <th scope="col">Location</th>
-            <th scope="col">On hand</th>
-            <th scope="col">Reserved</th>
-            <th scope="col">Safety</th>
-            <th scope="col">Incoming</th>
-            <th scope="col">Available</th>
+            <StockHeadings />
           </tr>
         </thead>
         <tbody>
@@ -141,11 +138,7 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
               <th scope="row">
                 {l.location.code} ({l.location.name})
               </th>
-              <td>{l.onHand}</td>
-              <td>{l.reserved}</td>
-              <td>{l.safetyStock}</td>
-              <td>{l.incoming}</td>
-              <td>{l.available}</td>
+              <StockFigures level={l} />
             </tr>
           ))}
         </tbody>

@@ -25,6 +25,7 @@ export function Layout({
         <nav aria-label="Main">
           {session.role === "admin" && <NavLink to={`/orders${search}`}>Orders</NavLink>}
           <NavLink to={`/inventory${search}`}>Inventory</NavLink>
+          <NavLink to={`/network${search}`}>Network</NavLink>
           {session.role === "admin" && <NavLink to="/sourcing">Sourcing rules</NavLink>}
           <NavLink to={`/delivery${stores[0] ? `/${stores[0]}` : ""}${search}`}>Delivery</NavLink>
           <NavLink to="/substitutions">Substitutions</NavLink>
