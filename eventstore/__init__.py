@@ -31,7 +31,17 @@ from .records import (
     StreamWrite,
 )
 from .store import EventStore
-from .verify import BrokenLink, VerifyReport, verify
+from .verify import (
+    VERIFICATIONS,
+    BrokenLink,
+    LogVerified,
+    VerifyProgress,
+    VerifyReport,
+    last_verification,
+    record_verification,
+    verification,
+    verify,
+)
 from .wakeups import Listener, Notifier
 
 __all__ = [
@@ -39,6 +49,7 @@ __all__ = [
     "EVENTSTORE",
     "NO_STREAM",
     "START",
+    "VERIFICATIONS",
     "Aggregate",
     "AppendResult",
     "BrokenLink",
@@ -51,6 +62,7 @@ __all__ = [
     "EventStoreError",
     "Listener",
     "LogFollower",
+    "LogVerified",
     "Metadata",
     "MigrationSet",
     "NewEvent",
@@ -63,13 +75,17 @@ __all__ = [
     "StreamWrite",
     "UnknownEventType",
     "UnreadableEvent",
+    "VerifyProgress",
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",
+    "last_verification",
     "load_state",
     "load_states",
     "migrate",
     "read_until",
+    "record_verification",
     "rehydrate",
+    "verification",
     "verify",
 ]

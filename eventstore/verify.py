@@ -3,17 +3,28 @@
 A chain shows an event changed, rewritten or deleted in its middle, and a catalogued stream with no events
 left. It cannot show a stream's tail cut off: what remains still links, and appends keep no head to compare
 with (keeping one would cost every append an UPDATE).
+
+`verification` is the one walk: it reports progress window by window, then the result, and `meridian verify`
+and the API's `verifyLog` both read it. A whole-log result is recorded as an event on its own stream
+(`record_verification`): the record of the log's integrity is itself chained, so it cannot be rewritten
+unnoticed either, and `last_verification` reads it back.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
 
 import msgspec
 
 from .driver import translated
+from .records import ANY, Metadata, NewEvent
 from .sql import query
 from .store import EventStore
+
+VERIFICATIONS = "ledger-verifications"  # the stream of whole-log results (category `ledger`)
+WINDOW = 5000  # events per step: a progress report each, and one statement's work
 
 
 class BrokenLink(msgspec.Struct, frozen=True):
@@ -24,27 +35,109 @@ class BrokenLink(msgspec.Struct, frozen=True):
     global_position: int | None = None
 
 
+class VerifyProgress(msgspec.Struct, frozen=True):
+    """How far a verification has gone: events checked of those it will check, up to a global position."""
+
+    events_checked: int
+    events_total: int
+    global_position: int | None = None
+
+
 class VerifyReport(msgspec.Struct, frozen=True):
     events_checked: int
     streams_checked: int
     broken: list[BrokenLink]
+    last_position: int | None = None  # the last global position checked: the log verified runs up to it
 
     @property
     def ok(self) -> bool:
         return not self.broken
 
 
-async def verify(store: EventStore, stream_id: str | None = None) -> VerifyReport:
-    """Recomputes the hash chains (one stream, or all) and reports the first broken link of each stream."""
+class LogVerified(msgspec.Struct, frozen=True):
+    """The event a whole-log verification leaves on VERIFICATIONS; its time is the event's recorded_at."""
+
+    started_at: datetime
+    events_checked: int
+    streams_checked: int
+    last_position: int | None
+    broken: list[BrokenLink]  # the first broken link of each stream, at most MAX_RECORDED of them
+    broken_streams: int
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_streams == 0
+
+
+MAX_RECORDED = 100  # a log broken everywhere still records a bounded event; the count says how many
+
+
+async def verification(
+    store: EventStore, stream_id: str | None = None, *, window: int = WINDOW
+) -> AsyncIterator[VerifyProgress | VerifyReport]:
+    """Recomputes the hash chains (one stream, or all), yielding progress after each window and then the
+    report: the first broken link of each stream. One read-only snapshot throughout, so the count, the
+    windows and the emptied streams all describe the same log; consume it to the end (it holds a
+    connection until then)."""
+    first: dict[str, BrokenLink] = {}
     with translated():
-        async with store.pool.acquire() as conn:
+        async with store.pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             counts = await conn.fetchrow(query("count_events"), stream_id)
-            links = await conn.fetch(query("verify_chains"), stream_id)
+            assert counts is not None
+            checked, after = 0, 0
+            yield VerifyProgress(0, counts["events"])
+            while True:
+                *links, summary = await conn.fetch(query("verify_window"), after, window, stream_id)
+                scanned = summary["stream_version"]  # the summary row carries the window's count in this column
+                if scanned == 0:  # past the log's end
+                    break
+                for r in links:
+                    link = BrokenLink(
+                        r["stream_id"], r["stream_version"], r["reason"], r["event_id"], r["global_position"]
+                    )
+                    if r["stream_id"] not in first or link.version < first[r["stream_id"]].version:
+                        first[r["stream_id"]] = link
+                checked, after = checked + scanned, summary["global_position"]
+                yield VerifyProgress(checked, counts["events"], after)
             emptied = await conn.fetch(query("verify_streams"), stream_id)
-    broken = [
-        BrokenLink(r["stream_id"], r["stream_version"], r["reason"], r["event_id"], r["global_position"]) for r in links
-    ]
     # An emptied stream has no chain to break: its first event is the one missing.
-    broken += [BrokenLink(r["stream_id"], 1, "stream registered but it has no events: events deleted") for r in emptied]
-    assert counts is not None
-    return VerifyReport(counts["events"], counts["streams"], sorted(broken, key=lambda b: (b.stream_id, b.version)))
+    for r in emptied:
+        first[r["stream_id"]] = BrokenLink(r["stream_id"], 1, "stream registered but it has no events: events deleted")
+    broken = sorted(first.values(), key=lambda b: (b.stream_id, b.version))
+    yield VerifyReport(checked, counts["streams"], broken, after or None)
+
+
+async def verify(store: EventStore, stream_id: str | None = None) -> VerifyReport:
+    """The report of a whole `verification`, without its progress."""
+    async for step in verification(store, stream_id):
+        if isinstance(step, VerifyReport):
+            return step
+    raise AssertionError("a verification always ends with its report")
+
+
+async def record_verification(store: EventStore, report: VerifyReport, *, started_at: datetime, actor: str) -> None:
+    """Appends a whole-log result to VERIFICATIONS (any expected version: runs do not conflict)."""
+    event = LogVerified(
+        started_at=started_at,
+        events_checked=report.events_checked,
+        streams_checked=report.streams_checked,
+        last_position=report.last_position,
+        broken=report.broken[:MAX_RECORDED],
+        broken_streams=len(report.broken),
+    )
+    metadata = msgspec.json.encode(Metadata(actor=actor)).decode()
+    new = NewEvent(event_type="LogVerified", data=msgspec.json.encode(event).decode(), metadata=metadata)
+    await store.append(VERIFICATIONS, [new], ANY)
+
+
+async def last_verification(store: EventStore) -> tuple[LogVerified, datetime, str | None] | None:
+    """The last recorded whole-log result, when it was recorded and by whom; None before the first."""
+    version = await store.stream_version(VERIFICATIONS)
+    if version == 0:
+        return None
+    [recorded] = await store.read_stream(VERIFICATIONS, from_version=version, limit=1)
+    return (
+        msgspec.json.decode(recorded.data, type=LogVerified),
+        recorded.recorded_at,
+        recorded.decoded_metadata().actor,
+    )

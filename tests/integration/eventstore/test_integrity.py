@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 
-from eventstore import NO_STREAM, EventStore, migrate, verify
+from eventstore import (
+    NO_STREAM,
+    VERIFICATIONS,
+    EventStore,
+    VerifyReport,
+    last_verification,
+    migrate,
+    record_verification,
+    verification,
+    verify,
+)
 from eventstore.migrate import EVENTSTORE
 
 from .helpers import events, stream
@@ -68,3 +80,33 @@ async def test_migrations_are_idempotent(database_url: str) -> None:
         assert reapplied and all("functions" in name for name in reapplied)
     finally:
         await conn.close()
+
+
+async def test_a_verification_reports_window_by_window_then_the_report(store: EventStore) -> None:
+    victim = stream()
+    await store.append(victim, events(5), NO_STREAM)
+    await store.append(stream(), events(2), NO_STREAM)
+    await store.pool.execute(
+        "UPDATE events SET data = '{\"n\": 7}' WHERE stream_id = $1 AND stream_version = 4", victim
+    )
+
+    steps = [step async for step in verification(store, window=3)]
+    *progress, report = steps
+    assert [(p.events_checked, p.events_total) for p in progress] == [(0, 7), (3, 7), (6, 7), (7, 7)]
+    assert isinstance(report, VerifyReport) and report.events_checked == 7
+    assert [(b.stream_id, b.version, b.reason) for b in report.broken] == [(victim, 4, "hash mismatch")]
+    assert report.last_position == progress[-1].global_position
+
+
+async def test_a_recorded_verification_is_read_back_and_chained_like_any_event(store: EventStore) -> None:
+    assert await last_verification(store) is None
+    await store.append(stream(), events(2), NO_STREAM)
+    report = await verify(store)
+    started = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+    await record_verification(store, report, started_at=started, actor="admin:auditor")
+
+    found = await last_verification(store)
+    assert found is not None
+    result, _, actor = found
+    assert (result.ok, result.events_checked, result.started_at, actor) == (True, 2, started, "admin:auditor")
+    assert (await verify(store, VERIFICATIONS)).ok
