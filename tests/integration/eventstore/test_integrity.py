@@ -8,6 +8,7 @@ from eventstore import (
     NO_STREAM,
     VERIFICATIONS,
     EventStore,
+    VerifyProgress,
     VerifyReport,
     last_verification,
     migrate,
@@ -90,8 +91,8 @@ async def test_a_verification_reports_window_by_window_then_the_report(store: Ev
         "UPDATE events SET data = '{\"n\": 7}' WHERE stream_id = $1 AND stream_version = 4", victim
     )
 
-    steps = [step async for step in verification(store, window=3)]
-    *progress, report = steps
+    *steps, report = [step async for step in verification(store, window=3)]
+    progress = [p for p in steps if isinstance(p, VerifyProgress)]
     assert [(p.events_checked, p.events_total) for p in progress] == [(0, 7), (3, 7), (6, 7), (7, 7)]
     assert isinstance(report, VerifyReport) and report.events_checked == 7
     assert [(b.stream_id, b.version, b.reason) for b in report.broken] == [(victim, 4, "hash mismatch")]
