@@ -13,7 +13,7 @@ unnoticed either, and `last_verification` reads it back.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 import msgspec
@@ -115,29 +115,46 @@ async def verify(store: EventStore, stream_id: str | None = None) -> VerifyRepor
     raise AssertionError("a verification always ends with its report")
 
 
-async def record_verification(store: EventStore, report: VerifyReport, *, started_at: datetime, actor: str) -> None:
-    """Appends a whole-log result to VERIFICATIONS (any expected version: runs do not conflict)."""
-    event = LogVerified(
-        started_at=started_at,
-        events_checked=report.events_checked,
-        streams_checked=report.streams_checked,
-        last_position=report.last_position,
-        broken=report.broken[:MAX_RECORDED],
-        broken_streams=len(report.broken),
-    )
-    metadata = msgspec.json.encode(Metadata(actor=actor)).decode()
-    new = NewEvent(event_type="LogVerified", data=msgspec.json.encode(event).decode(), metadata=metadata)
-    await store.append(VERIFICATIONS, [new], ANY)
+class VerificationRecord(msgspec.Struct, frozen=True):
+    """A recorded whole-log result, when it was recorded (the run's end) and by whom."""
+
+    result: LogVerified
+    recorded_at: datetime
+    actor: str | None
 
 
-async def last_verification(store: EventStore) -> tuple[LogVerified, datetime, str | None] | None:
-    """The last recorded whole-log result, when it was recorded and by whom; None before the first."""
-    version = await store.stream_version(VERIFICATIONS)
+async def recorded_verification(
+    store: EventStore, *, actor: str, clock: Callable[[], datetime]
+) -> AsyncIterator[VerifyProgress | VerificationRecord]:
+    """A whole-log `verification` whose report is recorded on VERIFICATIONS and ends it as recorded: the one
+    run of `meridian verify` and of the API's `verifyLog`."""
+    started_at = clock()
+    async for step in verification(store):
+        if isinstance(step, VerifyProgress):
+            yield step
+            continue
+        event = LogVerified(
+            started_at=started_at,
+            events_checked=step.events_checked,
+            streams_checked=step.streams_checked,
+            last_position=step.last_position,
+            broken=step.broken[:MAX_RECORDED],
+            broken_streams=len(step.broken),
+        )
+        metadata = msgspec.json.encode(Metadata(actor=actor)).decode()
+        new = NewEvent(event_type="LogVerified", data=msgspec.json.encode(event).decode(), metadata=metadata)
+        appended = await store.append(VERIFICATIONS, [new], ANY)  # any version: runs do not conflict
+        recorded = await last_verification(store, appended.version)
+        assert recorded is not None
+        yield recorded
+
+
+async def last_verification(store: EventStore, version: int | None = None) -> VerificationRecord | None:
+    """The last recorded whole-log result (or the one at `version`); None before the first."""
+    version = version or await store.stream_version(VERIFICATIONS)
     if version == 0:
         return None
     [recorded] = await store.read_stream(VERIFICATIONS, from_version=version, limit=1)
-    return (
-        msgspec.json.decode(recorded.data, type=LogVerified),
-        recorded.recorded_at,
-        recorded.decoded_metadata().actor,
+    return VerificationRecord(
+        msgspec.json.decode(recorded.data, type=LogVerified), recorded.recorded_at, recorded.decoded_metadata().actor
     )

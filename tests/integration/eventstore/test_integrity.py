@@ -8,11 +8,12 @@ from eventstore import (
     NO_STREAM,
     VERIFICATIONS,
     EventStore,
+    VerificationRecord,
     VerifyProgress,
     VerifyReport,
     last_verification,
     migrate,
-    record_verification,
+    recorded_verification,
     verification,
     verify,
 )
@@ -102,12 +103,15 @@ async def test_a_verification_reports_window_by_window_then_the_report(store: Ev
 async def test_a_recorded_verification_is_read_back_and_chained_like_any_event(store: EventStore) -> None:
     assert await last_verification(store) is None
     await store.append(stream(), events(2), NO_STREAM)
-    report = await verify(store)
     started = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
-    await record_verification(store, report, started_at=started, actor="admin:auditor")
+    *_, ran = [step async for step in recorded_verification(store, actor="admin:auditor", clock=lambda: started)]
 
-    found = await last_verification(store)
-    assert found is not None
-    result, _, actor = found
-    assert (result.ok, result.events_checked, result.started_at, actor) == (True, 2, started, "admin:auditor")
+    assert ran == await last_verification(store)
+    assert isinstance(ran, VerificationRecord)
+    assert (ran.result.ok, ran.result.events_checked, ran.result.started_at, ran.actor) == (
+        True,
+        2,
+        started,
+        "admin:auditor",
+    )
     assert (await verify(store, VERIFICATIONS)).ok
