@@ -1,5 +1,5 @@
 -- The log for readers (the API's `events`): a page of events after a global position, oldest first, each
--- filter given a condition below in place of {filters} (store.py: LOG_FILTERS). A filter left out is left out
+-- filter given a condition in place of the marker below (store.py: LOG_FILTERS). A filter left out is left out
 -- of the statement, not written `$n IS NULL OR ...`, so that every combination is its own prepared statement
 -- whose plan uses that filter's index (migrations/0011_log_filters.sql).
 -- For reading, not following: unlike read_all it does not wait for transactions in flight (a consumer of the
