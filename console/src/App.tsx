@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { Provider, type Client } from "urql";
+import { AuditPage } from "./audit/AuditPage";
 import { SignIn } from "./auth/SignIn";
 import { loadSession, saveSession, type Session } from "./auth/session";
 import { connect } from "./client";
@@ -64,6 +65,7 @@ export function App() {
           <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>
       </Layout>
