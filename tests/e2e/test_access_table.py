@@ -145,6 +145,7 @@ PROBES: dict[str, Probe] = {
     ),
     "pickList": query('{ pickList(locationCode: "NWK") { sku quantity } }', bool),
     "events": query("{ events(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "lastVerification": query("{ lastVerification { intact } }", lambda d: d is None or d["intact"]),
     "node(Location)": node("Location"),
     "node(Order)": node("Order"),
     "node(Shipment)": node("Shipment"),
@@ -261,6 +262,7 @@ PROBES: dict[str, Probe] = {
     "fulfillmentQueueChanged": query(
         'subscription { fulfillmentQueueChanged(locationCode: "NWK") { id } }', lambda d: d is not None
     ),
+    "verifyLog": query("subscription { verifyLog { eventsChecked eventsTotal } }", lambda d: d["eventsTotal"] > 0),
 }
 
 
