@@ -6,10 +6,20 @@ import type { VerificationResultFragment } from "../gql/graphql";
 import { fromLocalInput, toLocalInput } from "../ui/asOf";
 import { ErrorList } from "../ui/Field";
 import { formatDateTime } from "../ui/format";
+import { Pager, useCursorTrail } from "../ui/Pager";
 import "./audit.css";
 import { readFilters, toVariables } from "./filters";
 
 const PAGE_SIZE = 25;
+
+/** The filter form's fields, by their URL parameter (filters.ts reads them back); a moment is typed in local time. */
+const FILTER_FIELDS = [
+  { name: "stream", label: "Stream or category", placeholder: "order-42 or order", moment: false },
+  { name: "type", label: "Event types", placeholder: "OrderPlaced, OrderAllocated", moment: false },
+  { name: "from", label: "Recorded from", placeholder: undefined, moment: true },
+  { name: "before", label: "Recorded before", placeholder: undefined, moment: true },
+] as const;
+type FilterName = (typeof FILTER_FIELDS)[number]["name"];
 
 const AuditLog = graphql(`
   query AuditLog(
@@ -86,83 +96,50 @@ export function AuditPage() {
 function EventLog() {
   const [params, setParams] = useSearchParams();
   const filters = readFilters(params);
-  const trail = params.getAll("after");
-  const after = trail.length > 0 ? (trail[trail.length - 1] ?? null) : null;
+  const { after, trail, turn } = useCursorTrail();
   const [{ data, fetching, error }] = useQuery({
     query: AuditLog,
     variables: { first: PAGE_SIZE, after, ...toVariables(filters) },
     requestPolicy: "cache-and-network",
   });
 
+  const shown: Record<FilterName, string> = {
+    stream: filters.stream,
+    type: filters.types.join(", "),
+    from: toLocalInput(filters.from),
+    before: toLocalInput(filters.before),
+  };
   const onFilter = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
     const form = new FormData(e.currentTarget);
     const next = new URLSearchParams(params);
     next.delete("after");
-    const text = (name: string) => String(form.get(name) ?? "").trim();
-    const values: Record<string, string | null> = {
-      stream: text("stream"),
-      type: text("type"),
-      from: fromLocalInput(text("from")),
-      before: fromLocalInput(text("before")),
-    };
-    for (const [key, value] of Object.entries(values)) {
-      if (value) next.set(key, value);
-      else next.delete(key);
+    for (const { name, moment } of FILTER_FIELDS) {
+      const text = String(form.get(name) ?? "").trim();
+      const value = moment ? fromLocalInput(text) : text;
+      if (value) next.set(name, value);
+      else next.delete(name);
     }
     setParams(next);
   };
-  const page = (cursor: string | null) => {
-    const next = new URLSearchParams(params);
-    next.delete("after");
-    (cursor ? [...trail, cursor] : trail.slice(0, -1)).forEach((c) => next.append("after", c));
-    setParams(next);
-  };
-
   const edges = data?.events.edges ?? [];
   return (
     <section aria-labelledby="log-title">
       <h2 id="log-title">Event log</h2>
       {/* Keyed by the URL's filters: Back and links reset the inputs to what is shown. */}
       <form className="toolbar" onSubmit={onFilter} aria-label="Filter the log" key={params.toString()}>
-        <div className="field">
-          <label htmlFor="log-stream">Stream or category</label>
-          <input
-            id="log-stream"
-            name="stream"
-            placeholder="order-42 or order"
-            defaultValue={filters.stream}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="log-type">Event types</label>
-          <input
-            id="log-type"
-            name="type"
-            placeholder="OrderPlaced, OrderAllocated"
-            defaultValue={filters.types.join(", ")}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="log-from">Recorded from</label>
-          <input
-            id="log-from"
-            name="from"
-            type="datetime-local"
-            step={1}
-            defaultValue={toLocalInput(filters.from)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="log-before">Recorded before</label>
-          <input
-            id="log-before"
-            name="before"
-            type="datetime-local"
-            step={1}
-            defaultValue={toLocalInput(filters.before)}
-          />
-        </div>
+        {FILTER_FIELDS.map(({ name, label, placeholder, moment }) => (
+          <div className="field" key={name}>
+            <label htmlFor={`log-${name}`}>{label}</label>
+            <input
+              id={`log-${name}`}
+              name={name}
+              placeholder={placeholder}
+              defaultValue={shown[name]}
+              {...(moment ? { type: "datetime-local", step: 1 } : {})}
+            />
+          </div>
+        ))}
         <button type="submit">Filter</button>
         <Link to="/audit">Clear filters</Link>
       </form>
@@ -211,19 +188,7 @@ function EventLog() {
           )}
         </tbody>
       </table>
-      <div className="toolbar">
-        <button type="button" className="secondary" disabled={trail.length === 0} onClick={() => page(null)}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!data?.events.pageInfo.hasNextPage}
-          onClick={() => page(data?.events.pageInfo.endCursor ?? null)}
-        >
-          Next page
-        </button>
-      </div>
+      <Pager trail={trail} pageInfo={data?.events.pageInfo} turn={turn} />
     </section>
   );
 }
