@@ -17,6 +17,7 @@ import msgspec
 from eventstore import (
     EventCodec,
     EventStore,
+    LogVerified,
     Position,
     VerificationRecord,
     VerifyProgress,
@@ -118,6 +119,8 @@ async def _verify(dsn: str, stream_id: str | None) -> int:
             f"BROKEN {link.stream_id} at version {link.version}: {link.reason}"
             + (f" (event {link.event_id}, position {link.global_position})" if link.event_id else "")
         )
+    if isinstance(result, LogVerified) and result.broken_streams > len(result.broken):
+        print(f"... and {result.broken_streams - len(result.broken)} more broken streams (`--stream` checks one)")
     return 0 if result.ok else 1
 
 
