@@ -118,7 +118,7 @@ class LogVerification:
 class VerificationStep:
     events_checked: int
     events_total: int
-    global_position: str | None
+    through_stream: str | None = strawberry.field(description="The walk goes in stream id order: the stream it is at.")
     result: LogVerification | None = None
 
 
@@ -197,14 +197,15 @@ class LedgerSubscriptions:
         async for step in steps:
             if isinstance(step, VerifyProgress):
                 total = step.events_total
-                position = None if step.global_position is None else str(step.global_position)
-                yield VerificationStep(events_checked=step.events_checked, events_total=total, global_position=position)
+                yield VerificationStep(
+                    events_checked=step.events_checked, events_total=total, through_stream=step.stream_id
+                )
             else:
                 result = LogVerification.from_record(step)
                 yield VerificationStep(
                     events_checked=result.events_checked,
                     events_total=max(total, result.events_checked),
-                    global_position=result.last_position,
+                    through_stream=None,
                     result=result,
                 )
 

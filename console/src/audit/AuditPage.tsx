@@ -73,7 +73,7 @@ const VerifyLog = graphql(`
     verifyLog {
       eventsChecked
       eventsTotal
-      globalPosition
+      throughStream
       result {
         ...VerificationResult
       }
@@ -227,7 +227,7 @@ function VerificationPanel() {
           />{" "}
           {progress
             ? `Checked ${progress.eventsChecked} of ${progress.eventsTotal} events` +
-              (progress.globalPosition ? ` (through position ${progress.globalPosition})` : "")
+              (progress.throughStream ? ` (at stream ${progress.throughStream})` : "")
             : "Starting…"}
         </div>
       )}
