@@ -62,9 +62,10 @@ def up(settings: Settings, *, demo: bool) -> int:
         supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE)
         supervisor.start()
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
-        print(f"meridian: GraphiQL at http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"meridian: admin token (Authorization: Bearer ...):\n{token}", flush=True)
-        # The token rides in the fragment, which the browser never sends: it stays out of access logs.
+        # The token rides in the fragment, which the browser never sends: it stays out of access logs. The
+        # console offers it on its sign-in page; GraphiQL's development page puts it in its headers.
+        print(f"meridian: GraphiQL at http://{settings.host}:{settings.port}/graphql#devToken={token}", flush=True)
         print(f"meridian: console at http://{settings.host}:{settings.port}/console/#devToken={token}", flush=True)
         print("meridian: press Ctrl-C to stop", flush=True)
         code = supervisor.run()

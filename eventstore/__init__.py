@@ -22,6 +22,7 @@ from .records import (
     NO_STREAM,
     START,
     AppendResult,
+    LogFilter,
     Metadata,
     NewEvent,
     Page,
@@ -31,7 +32,18 @@ from .records import (
     StreamWrite,
 )
 from .store import EventStore
-from .verify import BrokenLink, VerifyReport, verify
+from .verify import (
+    VERIFICATIONS,
+    BrokenLink,
+    LogVerified,
+    VerificationRecord,
+    VerifyProgress,
+    VerifyReport,
+    last_verification,
+    recorded_verification,
+    verification,
+    verify,
+)
 from .wakeups import Listener, Notifier
 
 __all__ = [
@@ -39,6 +51,7 @@ __all__ = [
     "EVENTSTORE",
     "NO_STREAM",
     "START",
+    "VERIFICATIONS",
     "Aggregate",
     "AppendResult",
     "BrokenLink",
@@ -50,7 +63,9 @@ __all__ = [
     "EventStore",
     "EventStoreError",
     "Listener",
+    "LogFilter",
     "LogFollower",
+    "LogVerified",
     "Metadata",
     "MigrationSet",
     "NewEvent",
@@ -63,13 +78,18 @@ __all__ = [
     "StreamWrite",
     "UnknownEventType",
     "UnreadableEvent",
+    "VerificationRecord",
+    "VerifyProgress",
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",
+    "last_verification",
     "load_state",
     "load_states",
     "migrate",
     "read_until",
+    "recorded_verification",
     "rehydrate",
+    "verification",
     "verify",
 ]

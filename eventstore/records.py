@@ -107,6 +107,18 @@ class Snapshot(msgspec.Struct, frozen=True):
     state: str
 
 
+class LogFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which events `EventStore.read_log` lists: each field left None does not filter. `category` is a stream
+    id's prefix before the first '-' (`order` for `order-42`); recorded time runs over [recorded_from,
+    recorded_before)."""
+
+    stream_id: str | None = None
+    category: str | None = None
+    event_types: list[str] | None = None
+    recorded_from: datetime | None = None
+    recorded_before: datetime | None = None
+
+
 class Page(msgspec.Struct, frozen=True):
     """A window of the global log: the wanted events in it, how far the window reached, and whether committed
     events wait behind a transaction still in flight (the xmin guard held them back)."""

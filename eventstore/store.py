@@ -41,6 +41,7 @@ from .fast_path import FastPath
 from .records import (
     START,
     AppendResult,
+    LogFilter,
     NewEvent,
     Page,
     Position,
@@ -60,6 +61,15 @@ _EVENT_ID_KEY = "events_event_id_key"
 # A unique violation in the general write means a fast-path INSERT (which takes no lock) won a version first, or
 # the event ids are stored elsewhere; trying again tells which. Each attempt sees a newer head, so few are needed.
 _ATTEMPTS = 3
+
+# read_log's conditions by LogFilter field, in the statement's parameter order; `n` is the parameter's number.
+LOG_FILTERS = {
+    "stream_id": "stream_id = ${n}",
+    "category": "split_part(stream_id, '-', 1) = ${n}",
+    "event_types": "event_type = ANY (${n}::TEXT[])",
+    "recorded_from": "recorded_at >= ${n}",
+    "recorded_before": "recorded_at < ${n}",
+}
 
 
 def _columns(writes: Sequence[StreamWrite]) -> tuple[Sequence[object], ...]:
@@ -221,6 +231,17 @@ class EventStore:
         last = rows[-1]
         events = [_row_to_event(r) for r in rows if r[10]]
         return Page(events, Position(last[1], last[0]), len(rows), held_back)
+
+    async def read_log(self, log_filter: LogFilter, *, after: int = 0, limit: int = 100) -> list[RecordedEvent]:
+        """Events after global position `after` that pass `log_filter`, oldest first: for reading the log,
+        not for following it (`read_all`)."""
+        given = [(c, getattr(log_filter, f)) for f, c in LOG_FILTERS.items() if getattr(log_filter, f) is not None]
+        conditions = "\n  ".join(f"AND {condition.format(n=n)}" for n, (condition, _) in enumerate(given, start=3))
+        with translated():
+            rows = await self.pool.fetch(
+                query("read_log").replace("{filters}", conditions), after, limit, *(value for _, value in given)
+            )
+        return [_row_to_event(r) for r in rows]
 
     async def horizon(self) -> Position:
         """Where a reader of the global log starts to see everything that commits from now on, and skip

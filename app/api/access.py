@@ -139,6 +139,9 @@ def can_manage_locations(principal: Principal) -> bool:
 
 
 def can_read_ledger(principal: Principal) -> bool:
+    """The log itself (`events`), its verification (`verifyLog`) and the last result (`lastVerification`): every
+    fact about everyone, and a walk of all of it. Admins only: there is no auditor role (app/security.py), and
+    services read the log through their own followers, not the API."""
     return principal.role is Role.ADMIN
 
 

@@ -19,7 +19,8 @@ from app.settings import Settings
 from . import health, webhooks
 from .admission_gate import AdmissionGate
 from .console import CONSOLE_DIST, console_routes
-from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
+from .graphiql import GRAPHIQL_ASSETS_PATH
+from .http import GRAPHIQL_ASSETS, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog
 from .schema import schema

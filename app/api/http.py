@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -23,6 +22,7 @@ from strawberry.types import ExecutionResult
 from app.security import InvalidToken, Principal, Role, read_token
 
 from .context import RequestContext
+from .graphiql import graphiql_page
 from .limits import refuse
 from .loaders import Loaders
 from .observability import REQUEST_ID_SCOPE_KEY, request_id
@@ -74,7 +74,8 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
 
     @property
     def graphql_ide_html(self) -> str:
-        return offline_graphiql_html(super().graphql_ide_html)
+        """The production page; development's is made in render_graphql_ide."""
+        return graphiql_page(super().graphql_ide_html, development=False)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -122,18 +123,10 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         if not services.settings.development and (principal is None or principal.role is not Role.ADMIN):
             message = "GraphiQL is for admins: send `Authorization: Bearer <admin token>`"
             return JSONResponse({"error": message}, status_code=403)
-        return await super().render_graphql_ide(request)
+        return HTMLResponse(graphiql_page(super().graphql_ide_html, development=services.settings.development))
 
 
 GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
-GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
-_CDN = "https://unpkg.com/"
-
-
-@functools.cache
-def offline_graphiql_html(page: str) -> str:
-    """Strawberry's GraphiQL page with its scripts and styles loaded from this server (see static/graphiql)."""
-    return page.replace(_CDN, f"{GRAPHIQL_ASSETS_PATH}/")
 
 
 class Guard:

@@ -24,7 +24,7 @@ from .carts import CartMutations, CartQueries
 from .delivery_windows import DeliveryCapacityMutations, DeliverySlotQueries, DeliveryWindowQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
-from .ledger import LedgerQueries
+from .ledger import LedgerQueries, LedgerSubscriptions
 from .locations import LocationMutations, LocationQueries
 from .naming import CachedNameConverter
 from .node import NodeQueries
@@ -111,7 +111,7 @@ schema = MeridianSchema(
     query=Query,
     scalar_overrides={datetime: DATETIME, Decimal: DECIMAL},
     mutation=Mutation,
-    subscription=Subscription,
+    subscription=merge_types("Subscription", (Subscription, LedgerSubscriptions)),
     types=[Order, Shipment, Return],
     config=StrawberryConfig(name_converter=CachedNameConverter()),
     extensions=[

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import asyncpg
 from prometheus_client import Counter
@@ -24,6 +24,7 @@ from projections.schema import create_readmodel_pool
 
 from .admission import Admission
 from .live import LiveFeed
+from .verification import LogVerifications
 
 DB_QUERIES = Counter("meridian_db_queries_total", "Statements the API process sent to PostgreSQL")
 APPENDED = Counter("meridian_events_appended_total", "Appends (commands' writes) committed by this process")
@@ -50,6 +51,7 @@ class Services:
     redis: Redis | None = None  # the workers' Redis: readiness and their job counters
     clock: Clock = system_clock  # the one the handlers and the store read; tokens' expiry is judged by it too
     admission: Admission | None = None  # back-pressure: refuses writes that create work while overloaded
+    verifications: LogVerifications = field(default_factory=LogVerifications)  # the one run of `verifyLog`
 
     @property
     def webhook_secret(self) -> str:
@@ -88,6 +90,7 @@ async def services(
     admission = Admission(settings, store, redis)
     await admission.refresh()  # the first request is judged on a sample, like every later one
     admission_task = asyncio.create_task(admission.run())
+    verifications = LogVerifications()
     try:
         yield Services(
             settings=settings,
@@ -103,8 +106,10 @@ async def services(
             redis=redis,
             clock=clock,
             admission=admission,
+            verifications=verifications,
         )
     finally:
+        await verifications.close()
         for task in (feed_task, admission_task):
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

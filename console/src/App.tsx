@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { Provider, type Client } from "urql";
+import { AuditPage } from "./audit/AuditPage";
 import { SignIn } from "./auth/SignIn";
 import { loadSession, saveSession, type Session } from "./auth/session";
 import { connect } from "./client";
@@ -78,6 +79,7 @@ export function App() {
           <Route path="/substitutions/:sku" element={<SubstitutionsPage session={session} />} />
           <Route path="/promise" element={<PromisePage />} />
           <Route path="/live" element={<LivePage session={session} />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>
       </Layout>

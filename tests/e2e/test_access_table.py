@@ -145,6 +145,7 @@ PROBES: dict[str, Probe] = {
     ),
     "pickList": query('{ pickList(locationCode: "NWK") { sku quantity } }', bool),
     "events": query("{ events(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "lastVerification": query("{ lastVerification { intact } }", lambda d: d is None or d["intact"]),
     "node(Location)": node("Location"),
     "node(Order)": node("Order"),
     "node(Shipment)": node("Shipment"),
@@ -264,6 +265,7 @@ PROBES: dict[str, Probe] = {
     ),
     "systemStatus": query("{ systemStatus { projections { name lagEvents } } }", lambda d: bool(d["projections"])),
     "orderFlow": query("subscription { orderFlow { placed allocated shipped } }", lambda d: d["placed"] >= 0),
+    "verifyLog": query("subscription { verifyLog { eventsChecked eventsTotal } }", lambda d: d["eventsTotal"] > 0),
 }
 
 

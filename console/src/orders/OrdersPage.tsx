@@ -4,6 +4,7 @@ import { graphql } from "../gql";
 import type { OrderStatus } from "../gql/graphql";
 import { ErrorList, StatusBadge } from "../ui/Field";
 import { formatDateTime, formatMoney, humanize } from "../ui/format";
+import { Pager, useCursorTrail } from "../ui/Pager";
 import { ORDER_STATUSES, PAGE_SIZE, parseStatus } from "./statuses";
 
 const OrdersList = graphql(`
@@ -42,8 +43,7 @@ export function OrdersPage() {
   const [params, setParams] = useSearchParams();
   const status: OrderStatus | null = parseStatus(params.get("status"));
   const customerId = params.get("customer") || null;
-  const trail = params.getAll("after");
-  const after = trail.length > 0 ? (trail[trail.length - 1] ?? null) : null;
+  const { after, trail, turn } = useCursorTrail();
   const [{ data, fetching, error }] = useQuery({
     query: OrdersList,
     variables: { first: PAGE_SIZE, after, status, customerId },
@@ -58,17 +58,6 @@ export function OrdersPage() {
     else next.delete(key);
     setParams(next);
   };
-  const page = (cursor: string | null) => {
-    const next = new URLSearchParams(params);
-    if (cursor) next.append("after", cursor);
-    else {
-      const kept = trail.slice(0, -1);
-      next.delete("after");
-      kept.forEach((c) => next.append("after", c));
-    }
-    setParams(next);
-  };
-
   const edges = data?.orders.edges ?? [];
   return (
     <section aria-labelledby="orders-title">
@@ -137,19 +126,7 @@ export function OrdersPage() {
           )}
         </tbody>
       </table>
-      <div className="toolbar">
-        <button type="button" className="secondary" disabled={trail.length === 0} onClick={() => page(null)}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!data?.orders.pageInfo.hasNextPage}
-          onClick={() => page(data?.orders.pageInfo.endCursor ?? null)}
-        >
-          Next page
-        </button>
-      </div>
+      <Pager trail={trail} pageInfo={data?.orders.pageInfo} turn={turn} />
     </section>
   );
 }

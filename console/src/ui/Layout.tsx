@@ -36,6 +36,7 @@ export function Layout({
               Store {code}
             </NavLink>
           ))}
+          {session.role === "admin" && <NavLink to="/audit">Audit</NavLink>}
           {session.role === "admin" && <a href="/graphql">GraphiQL</a>}
         </nav>
         <AsOfControl />
