@@ -4,6 +4,7 @@ store = EventStore(await create_pool(dsn))
 await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")], NO_STREAM)
 """
 
+from .claims import PartitionClaims
 from .codec import EventCodec
 from .driver import Connection, create_pool
 from .errors import (
@@ -14,7 +15,7 @@ from .errors import (
     UnreadableEvent,
     WrongExpectedVersion,
 )
-from .follower import CheckpointWatch, Consumer, LogFollower, read_until
+from .follower import CheckpointWatch, Consumer, LogFollower, Partition, partition_of, read_until
 from .loading import Aggregate, load_state, load_states, rehydrate
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
@@ -56,6 +57,8 @@ __all__ = [
     "NewEvent",
     "Notifier",
     "Page",
+    "Partition",
+    "PartitionClaims",
     "Position",
     "RecordedEvent",
     "Snapshot",
@@ -69,6 +72,7 @@ __all__ = [
     "load_state",
     "load_states",
     "migrate",
+    "partition_of",
     "read_until",
     "rehydrate",
     "verify",

@@ -31,6 +31,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from zlib import crc32
 
 import asyncpg
 
@@ -52,20 +53,42 @@ Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
 
 
 @dataclass(frozen=True)
+class Partition:
+    """One of `count` shares of the log's streams. A stream belongs to one partition for good, so all of its
+    events, in order, reach the one consumer of a partitioned reader that holds it, whatever process runs it."""
+
+    index: int
+    count: int
+
+    def holds(self, stream_id: str) -> bool:
+        return partition_of(stream_id, self.count) == self.index
+
+
+def partition_of(stream_id: str, count: int) -> int:
+    """The partition of a stream among `count`: CRC-32 of its UTF-8 id, stable across processes and versions
+    (Python's `hash` is salted per process)."""
+    return crc32(stream_id.encode()) % count
+
+
+@dataclass(frozen=True)
 class Consumer:
     """A checkpointed reader fed by a follower. `handle` runs in the batch's transaction with the events past the
-    checkpoint `name` (only those of `categories`, stream-id prefixes, when given: a share of a wider read)."""
+    checkpoint `name` (only those of `categories`, stream-id prefixes, and of `partition`, when given: a share
+    of a wider read). A consumer's checkpoint moves over the whole window, whatever share of it was its own."""
 
     name: str
     handle: Handler
     categories: Sequence[str] | None = None
+    partition: Partition | None = None
 
     def share(self, events: Sequence[RecordedEvent], done: Position, after: Position) -> list[RecordedEvent]:
         """The events of a window read after `after` that this consumer, standing at `done`, still needs."""
         needed = events if done <= after else [e for e in events if e.position > done]
-        if self.categories is None:
-            return list(needed)
-        return [e for e in needed if e.stream_id.partition("-")[0] in self.categories]
+        if self.categories is not None:
+            needed = [e for e in needed if e.stream_id.partition("-")[0] in self.categories]
+        if self.partition is not None:
+            needed = [e for e in needed if self.partition.holds(e.stream_id)]
+        return list(needed)
 
 
 class _Stalled(Exception):
@@ -171,6 +194,7 @@ class LogFollower:
                 after, page = standing, await self._read(standing, conn)
             if page.end is None:
                 return after, page
+            handled = False
             for consumer in self.consumers:
                 at = done[consumer.name]
                 if at < page.end and (events := consumer.share(page.events, at, after)):
@@ -178,9 +202,16 @@ class LogFollower:
                         await consumer.handle(conn, events)
                     except UnreadableEvent as unreadable:
                         raise _Stalled(consumer, unreadable) from unreadable
+                    handled = True
             behind = [name for name in self.names if done[name] < page.end]
             await self.store.save_checkpoints(conn, behind, page.end, notify=self.notify)
+            if handled:
+                await self._before_commit(conn)
         return after, page
+
+    async def _before_commit(self, conn: Connection) -> None:
+        """Runs in a batch that handled events, after its effects and checkpoints, before it commits. Nothing
+        here: a projection runner's test hook holds its batch there, to be killed mid-batch on purpose."""
 
     async def _stall(self, consumer: Consumer, unreadable: UnreadableEvent) -> None:
         """Stops feeding `consumer`, which cannot read an event, and says so; the others go on."""

@@ -379,9 +379,17 @@ class EventStore:
         return True
 
     async def move_checkpoints(self, conn: Connection, to_names: Sequence[str], from_names: Sequence[str]) -> None:
-        """Renames checkpoints pairwise (`from_names[i]` becomes `to_names[i]`), replacing any of that name."""
+        """Moves checkpoints pairwise (`to_names[i]` takes the position of `from_names[i]`, replacing any of that
+        name), then deletes the `from_names`; one of them may feed several `to_names`."""
         with translated():
             await conn.execute(query("move_checkpoints"), list(to_names), list(from_names))
+
+    async def adopt_checkpoints(self, names: Sequence[str], former: str) -> None:
+        """Starts the named checkpoints not yet saved at the oldest of the former ones (names matching the regex
+        `former`, other than `names`), and deletes those: a partitioned reader's layout changed. Only for readers
+        whose effects are idempotent per event (see adopt_checkpoints.sql)."""
+        with translated():
+            await self.pool.execute(query("adopt_checkpoints"), list(names), former)
 
     async def delete_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> None:
         with translated():

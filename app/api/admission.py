@@ -126,7 +126,7 @@ class Admission:
         self.limits = Limits.of(settings)
         self.interval = settings.overload_sample_ms / 1000
         self.store, self.redis = store, redis
-        self.readers = [*checkpoint_names(), DISPATCHER]
+        self.readers = [*checkpoint_names(partitions=settings.projection_partitions), DISPATCHER]
         self.queue_keys = [
             f"{settings.broker_namespace}:{queue.strip()}.msgs" for queue in settings.overload_queues.split(",")
         ]

@@ -40,7 +40,7 @@ async def projection_lag(services: Services) -> dict[str, int]:
     head = await log_head(services.pool)
     if head is None:
         return {}
-    names = checkpoint_names()
+    names = checkpoint_names(partitions=services.settings.projection_partitions)
     reached = await positions(services.pool, names)
     return {
         name: max(0, head.global_position - reached[name].global_position) if name in reached else head.global_position
