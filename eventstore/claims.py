@@ -70,7 +70,7 @@ class PartitionClaims:
                 if index not in self.held and await conn.fetchval(query("claim_try"), self.keys[index]):
                     self.held.add(index)
         except BaseException:
-            await self._drop()
+            await self._drop(failed=True)
             raise
         if self.held != before:
             log.info(
@@ -79,7 +79,12 @@ class PartitionClaims:
         return self.held != before
 
     async def close(self) -> None:
-        """Gives every claim back (the pool's reset unlocks them as the connection returns)."""
+        """Gives every claim back, and leaves the group."""
+        if self._conn is not None:
+            try:
+                await self._conn.execute(query("claim_leave"))
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await self._drop(failed=True)
         await self._drop()
 
     async def _member(self) -> Connection:
@@ -88,8 +93,12 @@ class PartitionClaims:
             await self._conn.execute(query("claim_join"), self.member_key)
         return self._conn
 
-    async def _drop(self) -> None:
+    async def _drop(self, *, failed: bool = False) -> None:
+        """Forgets every claim and returns the connection. One that failed is closed first: it may hold claims
+        still, and the pools here skip asyncpg's reset, so the next borrower would hold them unawares."""
         self.held.clear()
         conn, self._conn = self._conn, None
         if conn is not None:
+            if failed:
+                conn.terminate()
             await self.pool.release(conn)
