@@ -92,11 +92,11 @@ class Consumer:
 
 
 class _Stalled(Exception):
-    """A consumer met an event it cannot read (raised out of the batch's transaction, which it rolls back)."""
+    """Consumers met an event they cannot read (raised out of the batch's transaction, which it rolls back)."""
 
-    def __init__(self, consumer: Consumer, unreadable: UnreadableEvent) -> None:
-        super().__init__(consumer.name)
-        self.consumer, self.unreadable = consumer, unreadable
+    def __init__(self, consumers: Sequence[Consumer], unreadable: UnreadableEvent) -> None:
+        super().__init__(", ".join(c.name for c in consumers))
+        self.consumers, self.unreadable = consumers, unreadable
 
 
 class LogFollower:
@@ -151,7 +151,8 @@ class LogFollower:
                 try:
                     fed = await self._feed(after, page)
                 except _Stalled as stalled:
-                    await self._stall(stalled.consumer, stalled.unreadable)
+                    for consumer in stalled.consumers:
+                        await self._stall(consumer, stalled.unreadable)
                     self.held_back = True  # the others' batch rolled back with it: look again soon, without it
                     return 0
                 if fed is None:
@@ -194,18 +195,21 @@ class LogFollower:
                 after, page = standing, await self._read(standing, conn)
             if page.end is None:
                 return after, page
-            handled = False
+            # Consumers sharing a handler (one projection's partitions: disjoint streams) get one call with all
+            # their shares: a handler's statements per batch stay the same however many partitions a process holds.
+            shares: dict[Handler, list[tuple[Consumer, list[RecordedEvent]]]] = {}
             for consumer in self.consumers:
                 at = done[consumer.name]
                 if at < page.end and (events := consumer.share(page.events, at, after)):
-                    try:
-                        await consumer.handle(conn, events)
-                    except UnreadableEvent as unreadable:
-                        raise _Stalled(consumer, unreadable) from unreadable
-                    handled = True
+                    shares.setdefault(consumer.handle, []).append((consumer, events))
+            for handle, parts in shares.items():
+                try:
+                    await handle(conn, [e for _, events in parts for e in events])
+                except UnreadableEvent as unreadable:
+                    raise _Stalled(_readers_of(parts, unreadable), unreadable) from unreadable
             behind = [name for name in self.names if done[name] < page.end]
             await self.store.save_checkpoints(conn, behind, page.end, notify=self.notify)
-            if handled:
+            if shares:
                 await self._before_commit(conn)
         return after, page
 
@@ -426,6 +430,16 @@ async def read_until(
         interval = AFTER_WAKE_UP
         yield page
         after = page.end
+
+
+def _readers_of(parts: Sequence[tuple[Consumer, list[RecordedEvent]]], unreadable: UnreadableEvent) -> list[Consumer]:
+    """The consumers whose share held the event that could not be read (all of them, if it is not known)."""
+    if unreadable.event is None:
+        return [consumer for consumer, _ in parts]
+    at = unreadable.event.position
+    return [consumer for consumer, events in parts if any(e.position == at for e in events)] or [
+        consumer for consumer, _ in parts
+    ]
 
 
 async def _first_of(*events: asyncio.Event, timeout: float) -> None:

@@ -94,6 +94,7 @@ class ProjectionRunner(LogFollower):
         self.claims = PartitionClaims(pool, "projections", partitions) if claim and partitions > 1 else None
         self.rebuild = rebuild
         self.hold_batches = hold_batches
+        self.handled_per_batch = batch_size
         super().__init__(
             EventStore(pool),
             [] if self.claims is not None else [c for cs in self.by_partition.values() for c in cs],
@@ -136,6 +137,9 @@ class ProjectionRunner(LogFollower):
         self.consumers = [c for index in sorted(held) for c in self.by_partition[index] if c.name not in self.stalled]
         self.names = [c.name for c in self.consumers]
         self.position = None
+        # A window holds about `len(held) / count` of events for this process: read more per batch, so a batch
+        # still handles about `batch_size` of them and its fixed cost (locks, checkpoints, commit) is shared.
+        self.batch_size = self.handled_per_batch * len(self.partitions) // max(1, len(held))
 
     async def _before_commit(self, conn: Connection) -> None:
         if self.hold_batches is not None:
