@@ -12,6 +12,8 @@ hiccup, and the one `wait_for(position, timeout)`. What it does with a window is
   past its checkpoint, save the checkpoints (with an optional NOTIFY), commit. A crash before the commit undoes
   the effects with the checkpoints, so the batch is simply done again: exactly-once effect. Two processes
   running the same consumers take turns per batch. Several consumers share one read (the projections);
+  consumers of one `Partition` each of a reader's streams (a stream's events all go to one) split it among
+  processes (`claims.py`), and those of one handler that a follower holds get one call per batch;
 - stop a consumer that meets an event it cannot read (`UnreadableEvent`: a type or schema version its code does
   not know, as a newer version may write during a rolling deploy), and only that one: the batch rolls back, the
   consumer's checkpoint stays before the event, the others go on without it. It says so (an error log naming the
