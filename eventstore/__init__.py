@@ -15,7 +15,7 @@ from .errors import (
     UnreadableEvent,
     WrongExpectedVersion,
 )
-from .follower import CheckpointWatch, Consumer, LogFollower, Partition, partition_of, read_until
+from .follower import CheckpointWatch, Consumer, LogFollower, read_until
 from .loading import Aggregate, load_state, load_states, rehydrate
 from .migrate import EVENTSTORE, MigrationSet, migrate
 from .records import (
@@ -26,10 +26,12 @@ from .records import (
     Metadata,
     NewEvent,
     Page,
+    Partition,
     Position,
     RecordedEvent,
     Snapshot,
     StreamWrite,
+    partition_of,
 )
 from .store import EventStore
 from .verify import BrokenLink, VerifyReport, verify

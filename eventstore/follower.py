@@ -33,13 +33,12 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from zlib import crc32
 
 import asyncpg
 
 from .driver import Connection
 from .errors import StoreUnavailable, UnreadableEvent
-from .records import START, Page, Position, RecordedEvent
+from .records import START, Page, Partition, Position, RecordedEvent
 from .store import EventStore
 from .wakeups import Listener
 
@@ -52,24 +51,6 @@ _END = Position(2**63 - 1, 2**63 - 1)  # after every position: what a watch of o
 AFTER_WAKE_UP = 0.002  # seconds: the first look again while events are held back (then doubling)
 
 Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class Partition:
-    """One of `count` shares of the log's streams. A stream belongs to one partition for good, so all of its
-    events, in order, reach the one consumer of a partitioned reader that holds it, whatever process runs it."""
-
-    index: int
-    count: int
-
-    def holds(self, stream_id: str) -> bool:
-        return partition_of(stream_id, self.count) == self.index
-
-
-def partition_of(stream_id: str, count: int) -> int:
-    """The partition of a stream among `count`: CRC-32 of its UTF-8 id, stable across processes and versions
-    (Python's `hash` is salted per process)."""
-    return crc32(stream_id.encode()) % count
 
 
 @dataclass(frozen=True)
@@ -174,10 +155,24 @@ class LogFollower:
 
     async def _read(self, after: Position, conn: Connection | None = None) -> Page:
         page = await self.store.read_all(
-            after=after, limit=self.batch_size, event_types=self.event_types, categories=self.categories, conn=conn
+            after=after,
+            limit=self.batch_size,
+            event_types=self.event_types,
+            categories=self.categories,
+            partitions=self._partitions(),
+            conn=conn,
         )
         self.held_back = page.held_back
         return page
+
+    def _partitions(self) -> list[Partition] | None:
+        """The partitions every consumer keeps to, if each keeps to one (of one count): the read then brings
+        only their streams' events (the others' rows come back without payload, to move the window on)."""
+        shares = {c.partition for c in self.consumers}
+        counts = {s.count for s in shares if s is not None}
+        if not shares or None in shares or len(counts) != 1 or len(shares) == counts.pop():  # none, or all of them
+            return None
+        return sorted((s for s in shares if s is not None), key=lambda s: s.index)
 
     async def _feed(self, after: Position, page: Page) -> tuple[Position, Page] | None:
         """Hands the consumers the window `page` read after `after`, and moves their checkpoints to its end, in

@@ -43,6 +43,7 @@ from .records import (
     AppendResult,
     NewEvent,
     Page,
+    Partition,
     Position,
     RecordedEvent,
     Snapshot,
@@ -202,14 +203,18 @@ class EventStore:
         limit: int = 1000,
         event_types: Sequence[str] | None = None,
         categories: Sequence[str] | None = None,
+        partitions: Sequence[Partition] | None = None,
         conn: Connection | None = None,
     ) -> Page:
         """The next window of the global log after `after`, never past a transaction still in flight.
 
-        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`). The page's `end`
-        is where the window stopped, filtered or not: pass it back as `after` to go on.
+        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`); `partitions` (all of
+        one count) keep the events of their streams. The page's `end` is where the window stopped, filtered or
+        not: pass it back as `after` to go on.
         """
-        args = (after.transaction_id, after.global_position, limit, event_types, categories)
+        count = partitions[0].count if partitions else None
+        shares = [p.index for p in partitions] if partitions else None
+        args = (after.transaction_id, after.global_position, limit, event_types, categories, count, shares)
         with translated():
             if conn is not None:
                 rows = await conn.fetch(query("read_all"), *args)

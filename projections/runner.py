@@ -13,7 +13,7 @@ they commit, so read-your-writes waits for a wake-up, not a poll loop.
 Scaled out, the log's streams are split into partitions (a stream's events all go to one) and any number of
 runners compete for them (`claim=True`): each feeds the partitions it claims, with a checkpoint per projection
 and partition. Every projection's rows are keyed by the one stream that writes them, so partitions may run
-at different speeds without a row ever mixing two positions (docs/architecture.md, "Projections").
+at different speeds without a row ever mixing two positions (docs/architecture.md, "The partition rule").
 
     runner = ProjectionRunner(pool, listener=listener, partitions=6, claim=True)   # one of N processes
     watch = ProjectionWatch(pool, listener, names=checkpoint_names(partitions=6))
@@ -95,6 +95,7 @@ class ProjectionRunner(LogFollower):
         self.rebuild = rebuild
         self.hold_batches = hold_batches
         self.handled_per_batch = batch_size
+        self.adopted = False
         super().__init__(
             EventStore(pool),
             [] if self.claims is not None else [c for cs in self.by_partition.values() for c in cs],
@@ -106,11 +107,7 @@ class ProjectionRunner(LogFollower):
         )
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Follows the log until `stop` is set. It first moves checkpoints of a former partition count over to
-        this one (a partition starts where the slowest former one stood), and gives its claims back at the end."""
-        for projection in self.projections:
-            names = [checkpoint_name(projection, rebuild=self.rebuild, partition=s) for s in self.partitions]
-            await self.store.adopt_checkpoints(names, former_layouts(projection, rebuild=self.rebuild))
+        """Follows the log until `stop` is set, and gives its claims back at the end."""
         try:
             await super().run(stop)
         finally:
@@ -118,6 +115,13 @@ class ProjectionRunner(LogFollower):
                 await self.claims.close()
 
     async def run_once(self) -> int:
+        if not self.adopted:
+            # Checkpoints of a former partition count move over to this one before anything is read (a partition
+            # starts where the slowest former one stood). Here, not at start: a database hiccup is retried.
+            for projection in self.projections:
+                names = [checkpoint_name(projection, rebuild=self.rebuild, partition=s) for s in self.partitions]
+                await self.store.adopt_checkpoints(names, former_layouts(projection, rebuild=self.rebuild))
+            self.adopted = True
         if self.claims is not None:
             if self.claims.due():
                 try:

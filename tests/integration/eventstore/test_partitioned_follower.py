@@ -44,3 +44,18 @@ async def test_partitions_share_one_handler_call_and_stop_alone(store: EventStor
     assert len(await seen(store, "orders")) == 2  # `second`'s events: every one, once
     checkpoints = await store.read_checkpoints(["orders#0/2", "orders#1/2"])
     assert checkpoints["orders#1/2"] == last.position and checkpoints["orders#0/2"] < last.position
+
+
+async def test_the_database_puts_each_stream_in_the_partition_python_does(store: EventStore) -> None:
+    streams = [stream("order") for _ in range(60)]
+    for stream_id in streams:
+        last = await store.append(stream_id, [known(1)], ANY)
+    await readable(store, last.position)
+    kept: dict[str, int] = {}
+    for index in range(6):
+        page = await store.read_all(limit=1000, partitions=[Partition(index, 6)])
+        assert page.scanned >= 60  # every row scanned, only the partition's brought
+        kept.update({e.stream_id: index for e in page.events})
+    assert kept == {s: partition_of(s, 6) for s in streams}
+    both = await store.read_all(limit=1000, partitions=[Partition(1, 6), Partition(4, 6)])
+    assert {e.stream_id for e in both.events} == {s for s in streams if partition_of(s, 6) in (1, 4)}
