@@ -42,7 +42,7 @@ from projections import checkpoint_names, wait_for
 from projections.runner import log_head
 
 CONFIGURATIONS = [(1, 1), (1, 6), (2, 6), (3, 6)]  # (processes, partitions)
-WRITERS = 8  # connections appending the log (build_log's concurrency)
+WRITERS = 8  # connections appending the log (build_log's concurrency), and the writer's pool
 
 
 def emit(metric: str, **fields: object) -> None:
@@ -141,11 +141,14 @@ def _site(code: str) -> LocationCreated:
     )
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, configurations: list[tuple[int, int]]) -> None:
     async with Databases(server_dsn()) as databases:
-        for processes, partitions in CONFIGURATIONS:
+        for processes, partitions in configurations:
             await run(databases, processes, partitions, quick)
 
 
 if __name__ == "__main__":
-    asyncio.run(main("--quick" in sys.argv))
+    # `2x6,3x6`: only these (processes x partitions).
+    chosen = [a for a in sys.argv[1:] if a != "--quick"]
+    asked = [tuple(int(n) for n in c.split("x")) for c in chosen[0].split(",")] if chosen else CONFIGURATIONS
+    asyncio.run(main("--quick" in sys.argv, [(p, n) for p, n in asked]))
