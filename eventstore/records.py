@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from datetime import datetime
@@ -27,6 +28,7 @@ class Partition(msgspec.Struct, frozen=True):
         return partition_of(stream_id, self.count) == self.index
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a window hashes the same busy streams again and again, once per partition
 def partition_of(stream_id: str, count: int) -> int:
     """The partition of a stream among `count`: the first 4 bytes of the MD5 of its UTF-8 id, big-endian, mod
     `count`. Stable across processes and versions (Python's `hash` is salted per process), and the same in SQL
