@@ -188,6 +188,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             dispatch=not args.no_dispatcher,
             project=not args.no_projections,
             notify=notify,
+            partitions=settings.projection_partitions,
         )
     return 0
 
@@ -208,7 +209,9 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
-        run_projections(dsn)
+        run_projections(
+            dsn, partitions=settings.projection_partitions, hold_batches=settings.test_hold_projection_batches
+        )
     return 0
 
 
@@ -249,7 +252,7 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
-        return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout))
+        return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout, partitions=settings.projection_partitions))
 
 
 async def _simulate(dsn: str, period_from: datetime, period_to: datetime, draft_json: bytes) -> None:

@@ -56,7 +56,7 @@ def up(settings: Settings, *, demo: bool) -> int:
         env = {**os.environ, "DATABASE_URL": dsn, "REDIS_URL": redis_url}
         # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
         # the read models and so every mutation's read-your-writes wait.
-        components = [_meridian("serve"), _meridian("worker", "--no-projections"), _meridian("project")]
+        components = [_meridian("serve"), _meridian("worker", "--no-projections"), *projection_components(settings)]
         if demo:
             components.append(_meridian("demo"))
         supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE)
@@ -78,6 +78,13 @@ STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts":
 
 def _meridian(command: str, *args: str) -> Component:
     return Component(command, [sys.executable, "-m", "app.cli", command, *args])
+
+
+def projection_components(settings: Settings) -> list[Component]:
+    """`meridian project` as many times as MERIDIAN_PROJECTION_PROCESSES says: they share the log's partitions
+    between them (projections/runner.py), and one restarted after a crash takes its share back."""
+    first = _meridian("project")
+    return [first] + [Component(f"project-{n}", first.argv) for n in range(2, settings.projection_processes + 1)]
 
 
 @dataclass

@@ -4,6 +4,7 @@ store = EventStore(await create_pool(dsn))
 await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")], NO_STREAM)
 """
 
+from .claims import PartitionClaims
 from .codec import EventCodec
 from .driver import Connection, create_pool
 from .errors import (
@@ -26,10 +27,12 @@ from .records import (
     Metadata,
     NewEvent,
     Page,
+    Partition,
     Position,
     RecordedEvent,
     Snapshot,
     StreamWrite,
+    partition_of,
 )
 from .store import EventStore
 from .verify import (
@@ -71,6 +74,8 @@ __all__ = [
     "NewEvent",
     "Notifier",
     "Page",
+    "Partition",
+    "PartitionClaims",
     "Position",
     "RecordedEvent",
     "Snapshot",
@@ -87,6 +92,7 @@ __all__ = [
     "load_state",
     "load_states",
     "migrate",
+    "partition_of",
     "read_until",
     "recorded_verification",
     "rehydrate",

@@ -44,6 +44,7 @@ from .records import (
     LogFilter,
     NewEvent,
     Page,
+    Partition,
     Position,
     RecordedEvent,
     Snapshot,
@@ -212,14 +213,18 @@ class EventStore:
         limit: int = 1000,
         event_types: Sequence[str] | None = None,
         categories: Sequence[str] | None = None,
+        partitions: Sequence[Partition] | None = None,
         conn: Connection | None = None,
     ) -> Page:
         """The next window of the global log after `after`, never past a transaction still in flight.
 
-        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`). The page's `end`
-        is where the window stopped, filtered or not: pass it back as `after` to go on.
+        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`); `partitions` (all of
+        one count) keep the events of their streams. The page's `end` is where the window stopped, filtered or
+        not: pass it back as `after` to go on.
         """
-        args = (after.transaction_id, after.global_position, limit, event_types, categories)
+        count = partitions[0].count if partitions else None
+        shares = [p.index for p in partitions] if partitions else None
+        args = (after.transaction_id, after.global_position, limit, event_types, categories, count, shares)
         with translated():
             if conn is not None:
                 rows = await conn.fetch(query("read_all"), *args)
@@ -400,9 +405,17 @@ class EventStore:
         return True
 
     async def move_checkpoints(self, conn: Connection, to_names: Sequence[str], from_names: Sequence[str]) -> None:
-        """Renames checkpoints pairwise (`from_names[i]` becomes `to_names[i]`), replacing any of that name."""
+        """Moves checkpoints pairwise (`to_names[i]` takes the position of `from_names[i]`, replacing any of that
+        name), then deletes the `from_names`; one of them may feed several `to_names`."""
         with translated():
             await conn.execute(query("move_checkpoints"), list(to_names), list(from_names))
+
+    async def adopt_checkpoints(self, names: Sequence[str], former: str) -> None:
+        """Starts the named checkpoints not yet saved at the oldest of the former ones (names matching the regex
+        `former`, other than `names`), and deletes those: a partitioned reader's layout changed. Only for readers
+        whose effects are idempotent per event (see adopt_checkpoints.sql)."""
+        with translated():
+            await self.pool.execute(query("adopt_checkpoints"), list(names), former)
 
     async def delete_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> None:
         with translated():

@@ -126,7 +126,7 @@ class Admission:
         self.limits = Limits.of(settings)
         self.interval = settings.overload_sample_ms / 1000
         self.store, self.redis = store, redis
-        self.readers = [*checkpoint_names(), DISPATCHER]
+        self.readers = [*checkpoint_names(partitions=settings.projection_partitions), DISPATCHER]
         self.namespace = settings.broker_namespace
         self.queues = [queue.strip() for queue in settings.overload_queues.split(",")]
         self.pressure = Pressure()

@@ -39,7 +39,12 @@ async def healthz(request: Request) -> Response:
 
 async def projection_lag(services: Services) -> dict[str, int]:
     """Events each projection has still to read, as `systemStatus` counts them (system_state.py)."""
-    return {state.name: state.lag_events for state in await reader_states(services.store, checkpoint_names())}
+    return {
+        state.name: state.lag_events
+        for state in await reader_states(
+            services.store, checkpoint_names(partitions=services.settings.projection_partitions)
+        )
+    }
 
 
 async def readyz(request: Request) -> Response:

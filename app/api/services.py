@@ -19,7 +19,7 @@ from app.handlers.cached_network import ReadModelNetwork
 from app.security import jwt_secret, webhook_secret
 from app.settings import Settings
 from eventstore import EventCodec, EventStore, Listener, Notifier, Position
-from projections.runner import PROJECTED, ProjectionWatch
+from projections.runner import PROJECTED, ProjectionWatch, checkpoint_names
 from projections.schema import create_readmodel_pool
 
 from .admission import Admission
@@ -83,7 +83,9 @@ async def services(
     redis = Redis.from_url(redis_url) if redis_url else None
     network = ReadModelNetwork(pool, codec)
     await listener.start()
-    watch = ProjectionWatch(pool, Listener(dsn, PROJECTED))
+    watch = ProjectionWatch(
+        pool, Listener(dsn, PROJECTED), names=checkpoint_names(partitions=settings.projection_partitions)
+    )
     await watch.start()
     feed = LiveFeed(store, listener)
     feed_task = asyncio.create_task(feed.run())

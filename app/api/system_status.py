@@ -132,7 +132,9 @@ class SystemStatusQueries:
         if not can_watch_system(info.context.require(*ANYONE)):
             raise forbidden("systemStatus")
         services = info.context.services
-        readers = await reader_states(services.store, [*checkpoint_names(), DISPATCHER])
+        readers = await reader_states(
+            services.store, [*checkpoint_names(partitions=services.settings.projection_partitions), DISPATCHER]
+        )
         queues, jobs = await _queues(services)
         admission = services.admission
         return SystemStatus(

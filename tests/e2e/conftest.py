@@ -81,8 +81,20 @@ def api_clock() -> Clock:
 
 
 @pytest.fixture
+def projection_partitions() -> int:
+    """MERIDIAN_PROJECTION_PARTITIONS of the API and its projection runner; a module that splits the log
+    overrides this fixture."""
+    return 1
+
+
+@pytest.fixture
 async def api(
-    database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str, api_clock: Clock
+    database_url: str,
+    tmp_path: Path,
+    broker: RedisBroker,
+    redis_url: str,
+    api_clock: Clock,
+    projection_partitions: int,
 ) -> AsyncIterator[Api]:
     settings = Settings(
         MERIDIAN_ENV="development",
@@ -97,6 +109,7 @@ async def api(
         MERIDIAN_READ_YOUR_WRITES_SECONDS=120,
         # ...and its writes are admitted however slowly the machine answers (back-pressure: test_back_pressure).
         MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS=0,
+        MERIDIAN_PROJECTION_PARTITIONS=projection_partitions,
     )
     port = free_port()
     app = create_app(settings, database_url, redis_url=redis_url, clock=api_clock)
@@ -126,7 +139,11 @@ async def api(
     stop = asyncio.Event()
     store = EventStore(pool)
     followers = [
-        asyncio.create_task(ProjectionRunner(pool, listener=listener, poll_interval=0.1).run(stop)),
+        asyncio.create_task(
+            ProjectionRunner(
+                pool, listener=listener, poll_interval=0.1, partitions=projection_partitions, claim=True
+            ).run(stop)
+        ),
         asyncio.create_task(
             run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue, listener=listener), stop)
         ),
