@@ -50,6 +50,13 @@ class Services:
     redis: Redis | None = None  # the workers' Redis: readiness and their job counters
     clock: Clock = system_clock  # the one the handlers and the store read; tokens' expiry is judged by it too
     admission: Admission | None = None  # back-pressure: refuses writes that create work while overloaded
+    replica: asyncpg.Pool | None = None  # MERIDIAN_READ_DATABASE_URL: where read-model queries go, if set
+
+    @property
+    def read_pool(self) -> asyncpg.Pool:
+        """Where resolvers query the read models: the replica if there is one (`watch` follows its checkpoints,
+        so read-your-writes waits for the replica), else the primary."""
+        return self.replica or self.pool
 
     @property
     def webhook_secret(self) -> str:
@@ -81,7 +88,9 @@ async def services(
     redis = Redis.from_url(redis_url) if redis_url else None
     network = ReadModelNetwork(pool, codec)
     await listener.start()
-    watch = ProjectionWatch(pool, Listener(dsn, PROJECTED))
+    replica = await read_replica(settings)
+    # A standby takes no LISTEN and gets no NOTIFY from the primary: the watch polls its checkpoints, backing off.
+    watch = ProjectionWatch(replica, None) if replica else ProjectionWatch(pool, Listener(dsn, PROJECTED))
     await watch.start()
     feed = LiveFeed(store, listener)
     feed_task = asyncio.create_task(feed.run())
@@ -103,6 +112,7 @@ async def services(
             redis=redis,
             clock=clock,
             admission=admission,
+            replica=replica,
         )
     finally:
         for task in (feed_task, admission_task):
@@ -114,4 +124,15 @@ async def services(
         await notifier.close()
         if redis is not None:
             await redis.aclose()
+        if replica is not None:
+            await replica.close()
         await pool.close()
+
+
+async def read_replica(settings: Settings) -> asyncpg.Pool | None:
+    """A pool on the read replica (MERIDIAN_READ_DATABASE_URL), or None without one."""
+    if settings.read_database_url is None:
+        return None
+    return await create_readmodel_pool(
+        settings.read_database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max, init=count_queries
+    )
