@@ -17,7 +17,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from app.api.app import create_app
@@ -29,7 +28,7 @@ from projections.runner import ProjectionRunner
 from projections.schema import create_readmodel_pool
 from tests.support.replica import Replicated, replicated_postgres, unavailable
 
-from .conftest import SECRET, WEBHOOK_SECRET, eventually, free_port
+from .conftest import SECRET, WEBHOOK_SECRET, eventually, serving
 
 LOCATION = """mutation { createLocation(input: {code: "NWK", name: "Newark", type: DISTRIBUTION_CENTER,
   latitude: 40.73, longitude: -74.17}) { location { code } userErrors { code } } }"""
@@ -99,11 +98,6 @@ async def api(replicated: Replicated, tmp_path: Path) -> AsyncIterator[ReplicaAp
         MERIDIAN_READ_YOUR_WRITES_SECONDS=120,  # the write waits for the paused replica: as long as the test needs
         MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS=0,
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings, primary), host="127.0.0.1", port=port, log_level="warning")
-    )
-    serving = asyncio.create_task(server.serve())
     pool = await create_readmodel_pool(primary, min_size=1, max_size=2)
     listener = Listener(primary)
     await listener.start()
@@ -111,21 +105,14 @@ async def api(replicated: Replicated, tmp_path: Path) -> AsyncIterator[ReplicaAp
     projecting = asyncio.create_task(ProjectionRunner(pool, listener=listener, poll_interval=0.1).run(stop))
     on_primary, on_replica = await asyncpg.connect(primary), await asyncpg.connect(replica)
     try:
-
-        async def started() -> bool:
-            return server.started
-
-        await eventually(started, 60)
-        async with httpx.AsyncClient(timeout=180) as client:
-            yield ReplicaApi(f"http://127.0.0.1:{port}", client, on_primary, on_replica)
+        async with serving(create_app(settings, primary)) as url, httpx.AsyncClient(timeout=180) as client:
+            yield ReplicaApi(url, client, on_primary, on_replica)
     finally:
         await on_replica.execute("SELECT pg_wal_replay_resume()")
         await on_replica.close()
         await on_primary.close()
         stop.set()
         await projecting
-        server.should_exit = True
-        await serving
         await listener.close()
         await pool.close()
 
