@@ -140,9 +140,7 @@ async def back_office(database_url: str, broker: RedisBroker) -> AsyncIterator[E
     store = EventStore(pool)
     followers = [
         asyncio.create_task(ProjectionRunner(pool, listener=listener, poll_interval=0.1).run(stop)),
-        asyncio.create_task(
-            run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue, listener=listener), stop)
-        ),
+        asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker, listener=listener), stop)),
     ]
     try:
         yield store
