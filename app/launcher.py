@@ -1,8 +1,9 @@
 """`meridian up`: everything on one machine, as child processes of this one.
 
 With no DATABASE_URL / REDIS_URL, embedded PostgreSQL and Redis run under ./var for as long as this process
-does. It migrates, seeds the demo network on first start, then starts the API (`serve`) and a worker (actors,
-dispatcher, projections) — plus simulated customers with `--demo` — and stops them all on Ctrl-C.
+does. It migrates, seeds the demo network on first start, then starts the API (`serve`: MERIDIAN_API_PROCESSES
+processes sharing the port), a worker (actors, dispatcher), the projections — plus simulated customers with
+`--demo` — and stops them all on Ctrl-C. `meridian serve --processes N` supervises its N processes the same way.
 
 It supervises them: a process that exits on its own (a crash, a kill -9) is started again after a back-off
 (0.5 s, doubling up to 10 s), said on stderr and counted (`supervisor.json` under the data folder, which the
