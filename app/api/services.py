@@ -40,7 +40,7 @@ class Services:
     store: EventStore
     codec: EventCodec
     handlers: Handlers
-    network: ReadModelNetwork
+    network: ReadModelNetwork  # what queries read (the promise, alternatives): on the replica when there is one
     feed: LiveFeed
     watch: ProjectionWatch  # read-your-writes: where the read models stand
     # Secrets stay SecretStr (masked in this object's repr, so in any log or traceback that prints it) and are
@@ -51,6 +51,7 @@ class Services:
     clock: Clock = system_clock  # the one the handlers and the store read; tokens' expiry is judged by it too
     admission: Admission | None = None  # back-pressure: refuses writes that create work while overloaded
     replica: asyncpg.Pool | None = None  # MERIDIAN_READ_DATABASE_URL: where read-model queries go, if set
+    decisions_network: ReadModelNetwork | None = None  # with a replica, the commands' own, on the primary
 
     @property
     def read_pool(self) -> asyncpg.Pool:
@@ -62,6 +63,12 @@ class Services:
     def webhook_secret(self) -> str:
         """The webhook HMAC key, unwrapped for the one caller that checks signatures (webhooks.py)."""
         return self.webhook_key.get_secret_value()
+
+    def forget_profile(self) -> None:
+        """A sourcing profile was defined through this process: its quotes and decisions apply it at once."""
+        for network in (self.network, self.decisions_network):
+            if network is not None:
+                network.forget_profile()
 
     async def caught_up(self, position: Position | None) -> bool:
         """Read-your-writes: waits (briefly) until the read models include `position`."""
@@ -86,9 +93,10 @@ async def services(
 
     store, codec = EventStore(pool, on_append=appended, clock=clock), EventCodec(ALL_EVENTS)
     redis = Redis.from_url(redis_url) if redis_url else None
-    network = ReadModelNetwork(pool, codec)
+    network = ReadModelNetwork(pool, codec)  # commands decide on the primary's read models, never a replica's
     await listener.start()
     replica = await read_replica(settings)
+    reads = ReadModelNetwork(replica, codec) if replica else network
     # A standby takes no LISTEN and gets no NOTIFY from the primary: the watch polls its checkpoints, backing off.
     watch = ProjectionWatch(replica, None) if replica else ProjectionWatch(pool, Listener(dsn, PROJECTED))
     await watch.start()
@@ -104,7 +112,7 @@ async def services(
             store=store,
             codec=codec,
             handlers=Handlers(Context(store, codec, clock=clock), network=network, fast_path=settings.fast_path),
-            network=network,
+            network=reads,
             feed=feed,
             watch=watch,
             jwt_secret=jwt_secret(settings),
@@ -113,6 +121,7 @@ async def services(
             clock=clock,
             admission=admission,
             replica=replica,
+            decisions_network=network if replica else None,
         )
     finally:
         for task in (feed_task, admission_task):

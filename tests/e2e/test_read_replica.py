@@ -35,6 +35,8 @@ LOCATION = """mutation { createLocation(input: {code: "NWK", name: "Newark", typ
 RECEIVE = """mutation($quantity: Int!) { receiveStock(input: {locationCode: "NWK", sku: "TEE", quantity: $quantity}) {
   level { onHand } userErrors { code } } }"""
 ON_HAND = """{ inventory(sku: "TEE") { onHand } }"""
+PROMISE = """{ fulfillmentOptions(input: {lines: [{sku: "TEE", quantity: 9}], shipTo: {postalCode: "10001"}}) {
+  available } }"""
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +148,8 @@ async def test_a_write_is_read_back_through_the_replica_once_it_has_replayed_it(
     # and the write itself has not answered, waiting for its own read-back to include it.
     stale = await api.post(ON_HAND)
     assert stale.json()["data"]["inventory"]["onHand"] == 7 and await on_hand(api.replica) == 7
+    promised = await api.post(PROMISE)  # the delivery promise reads the replica's stock too: 7 cannot serve 9
+    assert {option["available"] for option in promised.json()["data"]["fulfillmentOptions"]} == {False}
     assert not written.done()
     after = asyncio.create_task(api.post(ON_HAND, read_after=f"{head[0]}:{head[1]}"))
 
@@ -156,6 +160,8 @@ async def test_a_write_is_read_back_through_the_replica_once_it_has_replayed_it(
     assert (await after).json()["data"]["inventory"]["onHand"] == 10
     fresh = await api.post(ON_HAND, read_after=answer.headers["x-meridian-position"])
     assert fresh.json()["data"]["inventory"]["onHand"] == 10
+    promised = await api.post(PROMISE, read_after=answer.headers["x-meridian-position"])
+    assert True in {option["available"] for option in promised.json()["data"]["fulfillmentOptions"]}
 
 
 async def test_a_read_after_that_is_not_a_position_is_refused(api: ReplicaApi) -> None:
