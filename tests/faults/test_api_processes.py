@@ -8,7 +8,6 @@ waits for is what it observes (a pid in that header, the supervisor's state file
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import os
@@ -23,7 +22,7 @@ from app.launcher import STATE_FILE
 
 from .checks import INVENTORY, RECEIVE, eventually, network
 from .conftest import HTTP_TIMEOUT, START_TIMEOUT, Meridian
-from .test_supervisor import supervised
+from .test_supervisor import restarted, stop_supervisor, supervised
 
 API = ("serve-1", "serve-2")
 
@@ -102,28 +101,13 @@ async def test_two_api_processes_share_the_port_read_each_others_writes_and_one_
 
         # One killed with -9: the other answers meanwhile; the supervisor starts it again, and it answers too.
         os.kill(first, signal.SIGKILL)
-
-        async def restarted() -> bool:
-            now = supervised(meridian.logs / STATE_FILE).get("serve-1", {})
-            return now.get("restarts") == 1 and now.get("pid") not in (None, first)
-
-        await eventually(restarted, START_TIMEOUT, "serve-1 restarted")
+        await eventually(restarted(meridian.logs / STATE_FILE, "serve-1", first), START_TIMEOUT, "serve-1 restarted")
         assert answered_by(await fresh.get(f"{meridian.url}/healthz")) in (second, api_pids(meridian)["serve-1"])
         await eventually(answers.from_every_process, 2 * START_TIMEOUT, "the restarted process answering")
         assert api_pids(meridian)["serve-2"] == second and serve.poll() is None
         assert meridian.logged("serve", "serve-1 (pid") and meridian.logged("serve", "was killed by signal 9")
     finally:
-        serve.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.to_thread(serve.wait), 60)
-        finally:
-            for pid in api_pids(meridian).values():  # whatever a stuck supervisor left behind, by its pid
-                if serve.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(pid, signal.SIGKILL)
-            if serve.poll() is None:
-                serve.kill()
-                serve.wait()
+        await stop_supervisor(serve, meridian.logs / STATE_FILE)
     assert serve.returncode == 0
 
 
