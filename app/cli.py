@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import gc
 import getpass
+import socket
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -40,29 +41,56 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    processes = args.processes or settings.api_processes
+    if processes < 1:
+        print("meridian serve: --processes must be at least 1", file=sys.stderr)
+        return 2
+    with database(settings) as dsn:
+        asyncio.run(migrate_database(dsn))
+        if processes > 1:
+            from .launcher import serve_processes
+
+            return serve_processes(settings, dsn, processes)
+        serve(settings, dsn, reuse_port=args.reuse_port)
+    return 0
+
+
+def serve(settings: Settings, dsn: str, *, reuse_port: bool) -> None:
+    """One API process on settings' host and port; with `reuse_port`, one of several sharing it."""
     import uvicorn
 
     from .api.app import create_app
 
-    with database(settings) as dsn:
-        asyncio.run(migrate_database(dsn))
-        app = create_app(settings, dsn, redis_url=settings.redis_url)
-        # Everything imported so far (the schema, strawberry's and graphql-core's types: ~100k objects) lives as
-        # long as the process: out of the collector's sight, a full collection no longer walks it. With requests
-        # in flight their objects survive young collections and trigger full ones, each a pause of 0.1-0.4 s.
-        gc.freeze()
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            access_log=False,  # the API's own middleware logs each request, with its id and duration
-            log_config=None,  # keep the JSON logging configured in main()
-            log_level=settings.log_level.lower(),
-            loop="uvloop",  # the event loop and HTTP parser in C: a third less CPU per request
-            http="httptools",
-            ws="websockets-sansio",
-        )
-    return 0
+    app = create_app(settings, dsn, redis_url=settings.redis_url)
+    # Everything imported so far (the schema, strawberry's and graphql-core's types: ~100k objects) lives as
+    # long as the process: out of the collector's sight, a full collection no longer walks it. With requests
+    # in flight their objects survive young collections and trigger full ones, each a pause of 0.1-0.4 s.
+    gc.freeze()
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=False,  # the API's own middleware logs each request, with its id and duration
+        log_config=None,  # keep the JSON logging configured in main()
+        log_level=settings.log_level.lower(),
+        loop="uvloop",  # the event loop and HTTP parser in C: a third less CPU per request
+        http="httptools",
+        ws="websockets-sansio",
+    )
+    uvicorn.Server(config).run(sockets=[shared_port(settings.host, settings.port)] if reuse_port else None)
+
+
+def shared_port(host: str, port: int) -> socket.socket:
+    """A listening socket bound with SO_REUSEPORT: the kernel spreads new connections evenly over every process
+    bound so (one shared socket would hand most of them to whichever process accepts first), and only processes
+    of the same user may join. Only `--reuse-port` asks for it: otherwise a second server on the port must fail
+    to start, not quietly take half the traffic."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -298,7 +326,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     u = sub.add_parser("up", help="run everything: embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset")
     u.add_argument("--demo", action="store_true", help="also run simulated customers and staff")
-    sub.add_parser("serve", help="run the API (GraphQL, health, metrics, webhooks)")
+    api = sub.add_parser("serve", help="run the API (GraphQL, health, metrics, webhooks)")
+    api.add_argument(
+        "--processes", type=int, default=0, help="API processes on the one port (default MERIDIAN_API_PROCESSES)"
+    )
+    api.add_argument("--reuse-port", action="store_true", help="share the port with other processes (SO_REUSEPORT)")
     t = sub.add_parser("token", help="print a signed bearer token")
     t.add_argument("--role", required=True, choices=[r.value for r in Role])
     t.add_argument("--customer", help="the customer a customer token acts for")

@@ -1,8 +1,9 @@
 """`meridian up`: everything on one machine, as child processes of this one.
 
 With no DATABASE_URL / REDIS_URL, embedded PostgreSQL and Redis run under ./var for as long as this process
-does. It migrates, seeds the demo network on first start, then starts the API (`serve`) and a worker (actors,
-dispatcher, projections) — plus simulated customers with `--demo` — and stops them all on Ctrl-C.
+does. It migrates, seeds the demo network on first start, then starts the API (`serve`: MERIDIAN_API_PROCESSES
+processes sharing the port), a worker (actors, dispatcher), the projections — plus simulated customers with
+`--demo` — and stops them all on Ctrl-C. `meridian serve --processes N` supervises its N processes the same way.
 
 It supervises them: a process that exits on its own (a crash, a kill -9) is started again after a back-off
 (0.5 s, doubling up to 10 s), said on stderr and counted (`supervisor.json` under the data folder, which the
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
@@ -56,7 +57,11 @@ def up(settings: Settings, *, demo: bool) -> int:
         env = {**os.environ, "DATABASE_URL": dsn, "REDIS_URL": redis_url}
         # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
         # the read models and so every mutation's read-your-writes wait.
-        components = [_meridian("serve"), _meridian("worker", "--no-projections"), *projection_components(settings)]
+        components = [
+            *api_processes(settings.api_processes),
+            _meridian("worker", "--no-projections"),
+            *projection_components(settings),
+        ]
         if demo:
             components.append(_meridian("demo"))
         supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE)
@@ -71,6 +76,24 @@ def up(settings: Settings, *, demo: bool) -> int:
         code = supervisor.run()
     print("meridian: stopped")
     return code
+
+
+def serve_processes(settings: Settings, dsn: str, count: int) -> int:
+    """`meridian serve --processes N`: N API processes on one port, supervised as `up` supervises its own."""
+    supervisor = Supervisor(
+        api_processes(count), {**os.environ, "DATABASE_URL": dsn}, state=settings.data_dir / STATE_FILE
+    )
+    supervisor.start()
+    return supervisor.run()
+
+
+def api_processes(count: int) -> list[Component]:
+    """The API as `count` processes: one binds the port alone, several share it (SO_REUSEPORT), each named apart
+    (serve-1, serve-2, ...) in the supervisor's log and restart counts."""
+    if count == 1:
+        return [_meridian("serve", "--processes", "1")]
+    api = ("serve", "--processes", "1", "--reuse-port")
+    return [replace(_meridian(*api), name=f"serve-{n}") for n in range(1, count + 1)]
 
 
 STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts": ...}}}, read by /metrics

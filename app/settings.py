@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     test_hold_projection_batches: int | None = Field(default=None, alias="MERIDIAN_TEST_HOLD_PROJECTION_BATCHES")
     """Tests only: an advisory lock key each projection batch waits for before it commits (a test holding it
     knows a process is mid-batch, to kill it there). Unset in any real deployment."""
+    api_processes: int = Field(default=1, ge=1, alias="MERIDIAN_API_PROCESSES")
+    """API processes `meridian serve` (so `meridian up`) runs on its one port (`serve --processes` overrides): one
+    per core the API may use. Each keeps its own in-flight count, persisted queries and rate buckets."""
+    read_database_url: str | None = Field(default=None, alias="MERIDIAN_READ_DATABASE_URL")
+    """A PostgreSQL read replica (a physical standby of DATABASE_URL) the API's read-model queries go to;
+    commands, the event log and the projections stay on DATABASE_URL. Unset: everything on DATABASE_URL."""
 
     @model_validator(mode="after")
     def _redis_broker_url(self) -> Settings:

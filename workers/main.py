@@ -93,7 +93,7 @@ async def _follow_log_until_stopped(
     followers = []
     try:
         if dispatch and broker is not None:
-            follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
+            follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker, listener=listener)
             followers.append(run_dispatcher(follower, stop))
             # The worker's clock (runtime.configure's default) decides when a pick or a cart is overdue.
             followers.append(keep_sweeping(pool, broker.enqueue, system_clock, stop))

@@ -20,6 +20,7 @@ from strawberry.http.streaming import HTTPStreamTransport
 from strawberry.types import ExecutionResult
 
 from app.security import InvalidToken, Principal, Role, read_token
+from eventstore import Position
 
 from .context import RequestContext
 from .graphiql import graphiql_page
@@ -68,7 +69,7 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             services=services,
             principal=principal,
-            loaders=Loaders(services.pool, services.store),
+            loaders=Loaders(services.read_pool, services.store),
             request_id=request.scope.get(REQUEST_ID_SCOPE_KEY) or request_id(request.scope),
         )
 
@@ -113,9 +114,14 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
                 return ExecutionResult(data=None, errors=[refused.error])
         elif request_adapter.method == "GET":
             raise HTTPException(400, "queries are not allowed when using GET, but persisted ones by hash")
-        return await super().execute_operation(
+        if (after := request.headers.get(READ_AFTER)) is not None:
+            await context.services.caught_up(read_after(after))
+        result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if context.wrote is not None:
+            sub_response.headers[POSITION] = str(context.wrote)
+        return result
 
     async def render_graphql_ide(self, request: Request) -> Response:
         services: Services = request.app.state.services
@@ -124,6 +130,19 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
             message = "GraphiQL is for admins: send `Authorization: Bearer <admin token>`"
             return JSONResponse({"error": message}, status_code=403)
         return HTMLResponse(graphiql_page(super().graphql_ide_html, development=services.settings.development))
+
+
+# Read-your-writes across processes and replicas: a write's answer names its log position; a request carrying
+# one waits (at most MERIDIAN_READ_YOUR_WRITES_SECONDS) until the read models it queries include it.
+POSITION = "X-Meridian-Position"
+READ_AFTER = "X-Meridian-Read-After"
+
+
+def read_after(value: str) -> Position:
+    try:
+        return Position.parse(value)
+    except ValueError:
+        raise HTTPException(400, f"{READ_AFTER} must be a log position, as {POSITION} gave it") from None
 
 
 GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"

@@ -90,7 +90,7 @@ class LocationQueries:
     async def locations(self, info: Info) -> list[Location]:
         if not can_see_locations(info.context.require(*ANYONE)):
             raise forbidden()
-        return [Location.from_row(r) for r in await queries.all_locations(info.context.services.pool)]
+        return [Location.from_row(r) for r in await queries.all_locations(info.context.services.read_pool)]
 
 
 @strawberry.input

@@ -61,7 +61,7 @@ class OrderQueries:
             raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")
         customer_id = orders_of_customer(principal, customer_id)
         rows = await queries.orders_page(
-            info.context.services.pool,
+            info.context.services.read_pool,
             first=size + 1,
             after=_parse_cursor(after) if after else None,
             customer_id=customer_id,
