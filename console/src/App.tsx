@@ -1,23 +1,28 @@
-import { useMemo, useState, type ReactNode } from "react";
+import { lazy, Suspense, useMemo, useState, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { Provider, type Client } from "urql";
-import { AuditPage } from "./audit/AuditPage";
 import { SignIn } from "./auth/SignIn";
 import { loadSession, saveSession, type Session } from "./auth/session";
 import { connect } from "./client";
 import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
-import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
-import { LivePage } from "./live/LivePage";
-import { LocationPage } from "./network/LocationPage";
-import { NetworkPage } from "./network/NetworkPage";
 import { StorePage } from "./store/StorePage";
-import { DeliveryPage } from "./delivery/DeliveryPage";
-import { SubstitutionsPage } from "./substitutions/SubstitutionsPage";
-import { PromisePage } from "./promise/PromisePage";
 import { useAsOf } from "./ui/asOf";
 import { Layout } from "./ui/Layout";
+
+// The screens a person opens now and then load on first use (their charts, map and forms stay out of the first
+// visit's bundle: scripts/budget.mjs); orders, an order, inventory and a store are in it, for speed.
+const AuditPage = lazy(() => import("./audit/AuditPage").then((m) => ({ default: m.AuditPage })));
+const SourcingPage = lazy(() => import("./sourcing/SourcingPage").then((m) => ({ default: m.SourcingPage })));
+const LivePage = lazy(() => import("./live/LivePage").then((m) => ({ default: m.LivePage })));
+const LocationPage = lazy(() => import("./network/LocationPage").then((m) => ({ default: m.LocationPage })));
+const NetworkPage = lazy(() => import("./network/NetworkPage").then((m) => ({ default: m.NetworkPage })));
+const DeliveryPage = lazy(() => import("./delivery/DeliveryPage").then((m) => ({ default: m.DeliveryPage })));
+const SubstitutionsPage = lazy(() =>
+  import("./substitutions/SubstitutionsPage").then((m) => ({ default: m.SubstitutionsPage })),
+);
+const PromisePage = lazy(() => import("./promise/PromisePage").then((m) => ({ default: m.PromisePage })));
 
 /** Where a session lands: admins on the orders; an operator (who may not list orders) at its first store. */
 function home(session: Session): string {
@@ -63,25 +68,27 @@ export function App() {
   return (
     <Provider value={connection.client}>
       <Layout session={session} onSignOut={signOut}>
-        <Routes>
-          <Route path="/" element={<Navigate to={home(session)} replace />} />
-          <Route path="/orders" element={<OrdersPage />} />
-          <Route path="/orders/:id" element={past(<OrderPage />)} />
-          <Route path="/inventory" element={past(<InventoryPage />)} />
-          <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
-          <Route path="/network" element={past(<NetworkPage />)} />
-          <Route path="/network/:code" element={<LocationPage />} />
-          <Route path="/sourcing" element={<SourcingPage session={session} />} />
-          <Route path="/store/:code" element={<StorePage session={session} />} />
-          <Route path="/delivery" element={past(<DeliveryPage session={session} />)} />
-          <Route path="/delivery/:code" element={past(<DeliveryPage session={session} />)} />
-          <Route path="/substitutions" element={<SubstitutionsPage session={session} />} />
-          <Route path="/substitutions/:sku" element={<SubstitutionsPage session={session} />} />
-          <Route path="/promise" element={<PromisePage />} />
-          <Route path="/live" element={<LivePage session={session} />} />
-          <Route path="/audit" element={<AuditPage />} />
-          <Route path="*" element={<p role="alert">No such page.</p>} />
-        </Routes>
+        <Suspense fallback={<p aria-busy="true">Loading…</p>}>
+          <Routes>
+            <Route path="/" element={<Navigate to={home(session)} replace />} />
+            <Route path="/orders" element={<OrdersPage />} />
+            <Route path="/orders/:id" element={past(<OrderPage />)} />
+            <Route path="/inventory" element={past(<InventoryPage />)} />
+            <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
+            <Route path="/network" element={past(<NetworkPage />)} />
+            <Route path="/network/:code" element={<LocationPage />} />
+            <Route path="/sourcing" element={<SourcingPage session={session} />} />
+            <Route path="/store/:code" element={<StorePage session={session} />} />
+            <Route path="/delivery" element={past(<DeliveryPage session={session} />)} />
+            <Route path="/delivery/:code" element={past(<DeliveryPage session={session} />)} />
+            <Route path="/substitutions" element={<SubstitutionsPage session={session} />} />
+            <Route path="/substitutions/:sku" element={<SubstitutionsPage session={session} />} />
+            <Route path="/promise" element={<PromisePage />} />
+            <Route path="/live" element={<LivePage session={session} />} />
+            <Route path="/audit" element={<AuditPage />} />
+            <Route path="*" element={<p role="alert">No such page.</p>} />
+          </Routes>
+        </Suspense>
       </Layout>
     </Provider>
   );
