@@ -16,7 +16,7 @@ import pytest
 
 from projections import queries
 from projections.queries import OrderSearch
-from projections.schema import PROJECTIONS
+from projections.schema import LIVE, PROJECTIONS
 
 pytestmark = pytest.mark.slow
 
@@ -137,19 +137,18 @@ class Plans:
 
 
 @pytest.fixture
-async def searched(readmodel: asyncpg.Pool) -> AsyncIterator[tuple[asyncpg.Connection, Plans]]:
-    async with readmodel.acquire() as conn:
+async def searched(database_url: str) -> AsyncIterator[tuple[asyncpg.Connection, Plans]]:
+    # A connection of its own, seeing the read models as the API's pool does, whose plans are listened to.
+    conn = await asyncpg.connect(database_url, server_settings={"search_path": f"{LIVE}, public"})
+    try:
         await fill(conn)
         await conn.execute(
             "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 0; SET auto_explain.log_format = json;"
             " SET client_min_messages = log"
         )
-        plans = Plans(conn)
-        try:
-            yield conn, plans
-        finally:
-            conn.remove_log_listener(plans.heard)
-            await conn.execute("RESET ALL")
+        yield conn, Plans(conn)
+    finally:
+        await conn.close()
 
 
 SEARCHES: dict[str, tuple[OrderSearch, str]] = {
