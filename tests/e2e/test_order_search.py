@@ -127,7 +127,7 @@ async def test_customers_search_their_own_orders_only(api: Api) -> None:
 
 async def test_bad_input_is_refused_with_a_code_and_the_field(api: Api) -> None:
     now = datetime.now(UTC)
-    cases = [
+    cases: list[tuple[dict[str, Any], str, str]] = [
         ({"placedFrom": iso(now), "placedTo": iso(now - timedelta(days=1))}, "INVALID_ARGUMENT", "placedFrom"),
         ({"first": 101}, "INVALID_ARGUMENT", "first"),
         ({"first": 0}, "INVALID_ARGUMENT", "first"),
