@@ -4,6 +4,7 @@ who may search what (`access.orders_in_reach`); bad input answered with a code a
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
 from typing import Any
 
 from app.security import Role
@@ -34,12 +35,14 @@ class Network:
         )
         self.ids[name] = body["placeOrder"]["order"]["id"]
 
-    async def build(self) -> Network:
+    async def build(self, meanwhile: Callable[[], None] = lambda: None) -> Network:
+        """`meanwhile` runs between alice's orders and bob's (a test moving the API's clock)."""
         await network(self.api)
         await receive(self.api, "NWK", "TEE", 20)
         await receive(self.api, "CHI", "MUG", 20)
         await self.place("alice-tee", "alice", ["TEE"], "10024")
         await self.place("alice-mug", "alice", ["MUG"], "60601")
+        meanwhile()
         self.middle = datetime.now(UTC)
         await self.place("bob-both", "bob", ["TEE", "MUG"], "10024")
         await self.place("bob-rare", "bob", ["RARE"], "10024")

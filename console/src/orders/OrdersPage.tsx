@@ -102,7 +102,9 @@ export function OrdersPage() {
     go(next);
   };
 
-  const edges = data?.orders.edges ?? [];
+  // A search refused before asking lists nothing (the last answer, for another search, is not shown).
+  const orders = valid ? data?.orders : undefined;
+  const edges = orders?.edges ?? [];
   const orderLink = (id: string) =>
     `/orders/${encodeURIComponent(id)}${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ""}`;
   return (
@@ -144,7 +146,7 @@ export function OrdersPage() {
               <td>{node.customerId}</td>
               <td>{formatDateTime(node.placedAt)}</td>
               <td>{node.lines.map((l) => `${l.quantity}× ${l.sku}`).join(", ")}</td>
-              <td>{[...new Set(node.shipments.map((s) => s.location.code))].join(", ") || "—"}</td>
+              <td>{[...new Set(node.shipments.map((s) => s.location.code))].sort().join(", ") || "—"}</td>
               <td>{formatMoney(node.total)}</td>
             </tr>
           ))}
@@ -162,8 +164,8 @@ export function OrdersPage() {
         <button
           type="button"
           className="secondary"
-          disabled={!data?.orders.pageInfo.hasNextPage}
-          onClick={() => page(data?.orders.pageInfo.endCursor ?? null)}
+          disabled={!orders?.pageInfo.hasNextPage}
+          onClick={() => page(orders?.pageInfo.endCursor ?? null)}
         >
           Next page
         </button>
