@@ -3,8 +3,8 @@ who may search what (`access.orders_in_reach`); bad input answered with a code a
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.security import Role
