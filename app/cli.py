@@ -6,6 +6,8 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import getpass
+import socket
 import sys
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
@@ -13,8 +15,19 @@ from pathlib import Path
 
 import msgspec
 
-from eventstore import EventCodec, EventStore, Position, create_pool, verify
+from eventstore import (
+    EventCodec,
+    EventStore,
+    LogVerified,
+    Position,
+    VerificationRecord,
+    VerifyProgress,
+    create_pool,
+    recorded_verification,
+    verification,
+)
 
+from .clock import system_clock
 from .logging import configure_logging
 from .runtime import database, migrate_database, redis
 from .security import Role, issue_token, jwt_secret
@@ -28,29 +41,56 @@ def cmd_up(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    processes = args.processes or settings.api_processes
+    if processes < 1:
+        print("meridian serve: --processes must be at least 1", file=sys.stderr)
+        return 2
+    with database(settings) as dsn:
+        asyncio.run(migrate_database(dsn))
+        if processes > 1:
+            from .launcher import serve_processes
+
+            return serve_processes(settings, dsn, processes)
+        serve(settings, dsn, reuse_port=args.reuse_port)
+    return 0
+
+
+def serve(settings: Settings, dsn: str, *, reuse_port: bool) -> None:
+    """One API process on settings' host and port; with `reuse_port`, one of several sharing it."""
     import uvicorn
 
     from .api.app import create_app
 
-    with database(settings) as dsn:
-        asyncio.run(migrate_database(dsn))
-        app = create_app(settings, dsn, redis_url=settings.redis_url)
-        # Everything imported so far (the schema, strawberry's and graphql-core's types: ~100k objects) lives as
-        # long as the process: out of the collector's sight, a full collection no longer walks it. With requests
-        # in flight their objects survive young collections and trigger full ones, each a pause of 0.1-0.4 s.
-        gc.freeze()
-        uvicorn.run(
-            app,
-            host=settings.host,
-            port=settings.port,
-            access_log=False,  # the API's own middleware logs each request, with its id and duration
-            log_config=None,  # keep the JSON logging configured in main()
-            log_level=settings.log_level.lower(),
-            loop="uvloop",  # the event loop and HTTP parser in C: a third less CPU per request
-            http="httptools",
-            ws="websockets-sansio",
-        )
-    return 0
+    app = create_app(settings, dsn, redis_url=settings.redis_url)
+    # Everything imported so far (the schema, strawberry's and graphql-core's types: ~100k objects) lives as
+    # long as the process: out of the collector's sight, a full collection no longer walks it. With requests
+    # in flight their objects survive young collections and trigger full ones, each a pause of 0.1-0.4 s.
+    gc.freeze()
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=False,  # the API's own middleware logs each request, with its id and duration
+        log_config=None,  # keep the JSON logging configured in main()
+        log_level=settings.log_level.lower(),
+        loop="uvloop",  # the event loop and HTTP parser in C: a third less CPU per request
+        http="httptools",
+        ws="websockets-sansio",
+    )
+    uvicorn.Server(config).run(sockets=[shared_port(settings.host, settings.port)] if reuse_port else None)
+
+
+def shared_port(host: str, port: int) -> socket.socket:
+    """A listening socket bound with SO_REUSEPORT: the kernel spreads new connections evenly over every process
+    bound so (one shared socket would hand most of them to whichever process accepts first), and only processes
+    of the same user may join. Only `--reuse-port` asks for it: otherwise a second server on the port must fail
+    to start, not quietly take half the traffic."""
+    family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(address)
+    return sock
 
 
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
@@ -85,18 +125,31 @@ def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _verify(dsn: str, stream_id: str | None) -> int:
+    """Progress on stderr, the result on stdout; a whole-log result is recorded as the API's is."""
     pool = await create_pool(dsn, min_size=1, max_size=2)
     try:
-        report = await verify(EventStore(pool), stream_id)
+        store = EventStore(pool)
+        steps = (
+            verification(store, stream_id)
+            if stream_id
+            else recorded_verification(store, actor=f"cli:{getpass.getuser()}", clock=system_clock)
+        )
+        async for step in steps:
+            if isinstance(step, VerifyProgress):
+                print(f"checked {step.events_checked} of {step.events_total} events", file=sys.stderr, flush=True)
+            else:
+                result = step.result if isinstance(step, VerificationRecord) else step
     finally:
         await pool.close()
-    print(f"checked {report.events_checked} events in {report.streams_checked} streams")
-    for link in report.broken:
+    print(f"checked {result.events_checked} events in {result.streams_checked} streams")
+    for link in result.broken:
         print(
             f"BROKEN {link.stream_id} at version {link.version}: {link.reason}"
             + (f" (event {link.event_id}, position {link.global_position})" if link.event_id else "")
         )
-    return 0 if report.ok else 1
+    if isinstance(result, LogVerified) and result.broken_streams > len(result.broken):
+        print(f"... and {result.broken_streams - len(result.broken)} more broken streams (`--stream` checks one)")
+    return 0 if result.ok else 1
 
 
 def cmd_verify(settings: Settings, args: argparse.Namespace) -> int:
@@ -163,6 +216,7 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
             dispatch=not args.no_dispatcher,
             project=not args.no_projections,
             notify=notify,
+            partitions=settings.projection_partitions,
         )
     return 0
 
@@ -183,7 +237,9 @@ def cmd_project(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
-        run_projections(dsn)
+        run_projections(
+            dsn, partitions=settings.projection_partitions, hold_batches=settings.test_hold_projection_batches
+        )
     return 0
 
 
@@ -224,7 +280,7 @@ def cmd_replay(settings: Settings, args: argparse.Namespace) -> int:
 
     with database(settings) as dsn:
         asyncio.run(migrate_database(dsn))
-        return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout))
+        return asyncio.run(replay(dsn, swap=args.swap, out=sys.stdout, partitions=settings.projection_partitions))
 
 
 async def _simulate(dsn: str, period_from: datetime, period_to: datetime, draft_json: bytes) -> None:
@@ -270,7 +326,11 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     u = sub.add_parser("up", help="run everything: embedded PostgreSQL/Redis when DATABASE_URL/REDIS_URL are unset")
     u.add_argument("--demo", action="store_true", help="also run simulated customers and staff")
-    sub.add_parser("serve", help="run the API (GraphQL, health, metrics, webhooks)")
+    api = sub.add_parser("serve", help="run the API (GraphQL, health, metrics, webhooks)")
+    api.add_argument(
+        "--processes", type=int, default=0, help="API processes on the one port (default MERIDIAN_API_PROCESSES)"
+    )
+    api.add_argument("--reuse-port", action="store_true", help="share the port with other processes (SO_REUSEPORT)")
     t = sub.add_parser("token", help="print a signed bearer token")
     t.add_argument("--role", required=True, choices=[r.value for r in Role])
     t.add_argument("--customer", help="the customer a customer token acts for")
@@ -281,7 +341,7 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("--time-scale", type=float, help="store associates' speed-up (default MERIDIAN_DEMO_TIME_SCALE)")
     d.add_argument("--day-minutes", type=float, help="a pickup hold's day in minutes (def. MERIDIAN_DEMO_DAY_MINUTES)")
     sub.add_parser("migrate", help="apply database migrations")
-    v = sub.add_parser("verify", help="check every stream's hash chain; exit 1 naming the first broken event")
+    v = sub.add_parser("verify", help="check every hash chain and record the result; exit 1 naming broken events")
     v.add_argument("--stream", help="only this stream")
     e = sub.add_parser("events", help="print events from the log as JSON lines")
     e.add_argument("--after", help="a log position 'transaction:global' to start after")

@@ -1,8 +1,9 @@
 """`meridian up`: everything on one machine, as child processes of this one.
 
 With no DATABASE_URL / REDIS_URL, embedded PostgreSQL and Redis run under ./var for as long as this process
-does. It migrates, seeds the demo network on first start, then starts the API (`serve`) and a worker (actors,
-dispatcher, projections) — plus simulated customers with `--demo` — and stops them all on Ctrl-C.
+does. It migrates, seeds the demo network on first start, then starts the API (`serve`: MERIDIAN_API_PROCESSES
+processes sharing the port), a worker (actors, dispatcher), the projections — plus simulated customers with
+`--demo` — and stops them all on Ctrl-C. `meridian serve --processes N` supervises its N processes the same way.
 
 It supervises them: a process that exits on its own (a crash, a kill -9) is started again after a back-off
 (0.5 s, doubling up to 10 s), said on stderr and counted (`supervisor.json` under the data folder, which the
@@ -22,7 +23,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
@@ -56,15 +57,20 @@ def up(settings: Settings, *, demo: bool) -> int:
         env = {**os.environ, "DATABASE_URL": dsn, "REDIS_URL": redis_url}
         # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
         # the read models and so every mutation's read-your-writes wait.
-        components = [_meridian("serve"), _meridian("worker", "--no-projections"), _meridian("project")]
+        components = [
+            *api_processes(settings.api_processes),
+            _meridian("worker", "--no-projections"),
+            *projection_components(settings),
+        ]
         if demo:
             components.append(_meridian("demo"))
         supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE)
         supervisor.start()
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
-        print(f"meridian: GraphiQL at http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"meridian: admin token (Authorization: Bearer ...):\n{token}", flush=True)
-        # The token rides in the fragment, which the browser never sends: it stays out of access logs.
+        # The token rides in the fragment, which the browser never sends: it stays out of access logs. The
+        # console offers it on its sign-in page; GraphiQL's development page puts it in its headers.
+        print(f"meridian: GraphiQL at http://{settings.host}:{settings.port}/graphql#devToken={token}", flush=True)
         print(f"meridian: console at http://{settings.host}:{settings.port}/console/#devToken={token}", flush=True)
         print("meridian: press Ctrl-C to stop", flush=True)
         code = supervisor.run()
@@ -72,11 +78,36 @@ def up(settings: Settings, *, demo: bool) -> int:
     return code
 
 
+def serve_processes(settings: Settings, dsn: str, count: int) -> int:
+    """`meridian serve --processes N`: N API processes on one port, supervised as `up` supervises its own."""
+    supervisor = Supervisor(
+        api_processes(count), {**os.environ, "DATABASE_URL": dsn}, state=settings.data_dir / STATE_FILE
+    )
+    supervisor.start()
+    return supervisor.run()
+
+
+def api_processes(count: int) -> list[Component]:
+    """The API as `count` processes: one binds the port alone, several share it (SO_REUSEPORT), each named apart
+    (serve-1, serve-2, ...) in the supervisor's log and restart counts."""
+    if count == 1:
+        return [_meridian("serve", "--processes", "1")]
+    api = ("serve", "--processes", "1", "--reuse-port")
+    return [replace(_meridian(*api), name=f"serve-{n}") for n in range(1, count + 1)]
+
+
 STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts": ...}}}, read by /metrics
 
 
 def _meridian(command: str, *args: str) -> Component:
     return Component(command, [sys.executable, "-m", "app.cli", command, *args])
+
+
+def projection_components(settings: Settings) -> list[Component]:
+    """`meridian project` as many times as MERIDIAN_PROJECTION_PROCESSES says: they share the log's partitions
+    between them (projections/runner.py), and one restarted after a crash takes its share back."""
+    first = _meridian("project")
+    return [first] + [Component(f"project-{n}", first.argv) for n in range(2, settings.projection_processes + 1)]
 
 
 @dataclass

@@ -102,6 +102,23 @@ class Settings(BaseSettings):
         default=MAX_TOKEN_LIFETIME_SECONDS, alias="MERIDIAN_MAX_TOKEN_LIFETIME_SECONDS"
     )
     """Tokens whose `exp - iat` exceeds this are refused, however they were signed."""
+    # Projections scaled out (projections/runner.py): every process that reads or feeds the read models (API,
+    # workers, `meridian project`) must agree on the partition count, which names the checkpoints they wait for.
+    projection_partitions: int = Field(default=1, ge=1, le=256, alias="MERIDIAN_PROJECTION_PARTITIONS")
+    """Partitions of the log's streams for the projections: each is fed by one projection process at a time, and
+    processes share them out. 1: one checkpoint per projection, as before partitions existed. Changing it moves
+    the checkpoints over on the next start (each partition starts where the slowest former one stood)."""
+    projection_processes: int = Field(default=1, ge=1, le=64, alias="MERIDIAN_PROJECTION_PROCESSES")
+    """How many `meridian project` processes `meridian up` runs; more than one only pays with several partitions."""
+    test_hold_projection_batches: int | None = Field(default=None, alias="MERIDIAN_TEST_HOLD_PROJECTION_BATCHES")
+    """Tests only: an advisory lock key each projection batch waits for before it commits (a test holding it
+    knows a process is mid-batch, to kill it there). Unset in any real deployment."""
+    api_processes: int = Field(default=1, ge=1, alias="MERIDIAN_API_PROCESSES")
+    """API processes `meridian serve` (so `meridian up`) runs on its one port (`serve --processes` overrides): one
+    per core the API may use. Each keeps its own in-flight count, persisted queries and rate buckets."""
+    read_database_url: str | None = Field(default=None, alias="MERIDIAN_READ_DATABASE_URL")
+    """A PostgreSQL read replica (a physical standby of DATABASE_URL) the API's read-model queries go to;
+    commands, the event log and the projections stay on DATABASE_URL. Unset: everything on DATABASE_URL."""
 
     @model_validator(mode="after")
     def _redis_broker_url(self) -> Settings:

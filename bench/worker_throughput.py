@@ -8,7 +8,8 @@ stops the clock when every one of them has its sourcing decision and reservation
 
 DATABASE_URL names the PostgreSQL server (default the local one); REDIS_URL the Redis (default local).
 `--broker rabbitmq` runs the workers on RabbitMQ (RABBITMQ_URL, default the local one) instead of Redis;
-`--broker both` measures each in turn.
+`--broker both` measures each in turn, printing their figures side by side: how fast jobs are handed to the
+broker (one at a time, and in batches as the dispatcher sends them), then sourced orders per second.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from app.handlers import Context, Handlers
 from bench._brokers import BROKERS, broker_env, broker_settings, clean_up
 from bench._common import Databases, emit, server_dsn, server_settings
 from eventstore import EventCodec, EventStore, Position, create_pool
-from workers.broker import make_broker
+from workers.broker import make_broker, send_all
 from workers.dispatcher import NAME as DISPATCHER
 from workers.jobs import bind_actors, track_shipment
 
@@ -48,6 +49,7 @@ SITES = [
     ("DEN", 39.74, -104.99), ("ATL", 33.75, -84.39),
 ]  # fmt: skip
 SKUS = [f"SKU-{i:03d}" for i in range(50)]
+SEND_BATCHES = (1, 100)  # one job per send (each confirmed on its own), and a dispatcher batch's worth
 
 
 @dataclass(frozen=True)
@@ -167,16 +169,18 @@ async def one_run(dbs: Databases, plan: Plan, workers: int, run: int, broker: st
         clean_up(broker, namespace)
 
 
-def sent_jobs_per_s(broker_name: str, jobs: int) -> float:
-    """How fast the dispatcher can hand jobs to the broker: `jobs` sent one by one (confirmed, on RabbitMQ) to a
-    queue nobody consumes, deleted afterwards."""
+def sent_jobs_per_s(broker_name: str, jobs: int, batch: int) -> float:
+    """How fast the dispatcher can hand jobs to the broker: `jobs` sent `batch` at a time as the dispatcher sends
+    a batch of the log's events (`send_all`: on RabbitMQ one transaction per batch; 1 is one confirmed publish
+    each, as before batching), to a queue nobody consumes, deleted afterwards."""
     namespace = f"meridian-bench-{uuid.uuid4().hex[:8]}"
     broker = make_broker(broker_settings(broker_name, namespace))
     bind_actors(broker)
+    messages = [track_shipment.message(f"o{i}", f"s{i}", 0) for i in range(jobs)]
     try:
         started = time.perf_counter()
-        for i in range(jobs):
-            broker.enqueue(track_shipment.message(f"o{i}", f"s{i}", 0))
+        for i in range(0, jobs, batch):
+            send_all(broker, messages[i : i + batch])
         return jobs / (time.perf_counter() - started)
     finally:
         broker.close()
@@ -186,10 +190,16 @@ def sent_jobs_per_s(broker_name: str, jobs: int) -> float:
 async def main(plan: Plan, quick: bool, brokers: tuple[str, ...]) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {"quick": quick, **await server_settings(dbs.server)}
+        sent = 200 if quick else 5_000
+        ways = [(batch, broker) for batch in SEND_BATCHES for broker in brokers]
+        # Round-robin, so that every way of sending meets the same load on a shared machine.
+        sends: dict[tuple[int, str], list[float]] = {way: [] for way in ways}
+        for _ in range(plan.runs):
+            for batch, broker in ways:
+                sends[batch, broker].append(sent_jobs_per_s(broker, sent, batch))
+        for (batch, broker), runs in sends.items():  # the brokers side by side, for each way of sending
+            emit("worker_throughput", "sent_jobs_per_s", runs, "jobs/s", broker=broker, jobs=sent, batch=batch, **env)
         for broker in brokers:
-            sent = 200 if quick else 5_000
-            runs = [sent_jobs_per_s(broker, sent) for _ in range(plan.runs)]
-            emit("worker_throughput", "sent_jobs_per_s", runs, "jobs/s", broker=broker, jobs=sent, **env)
             for workers in plan.worker_counts:
                 runs = [await one_run(dbs, plan, workers, run, broker) for run in range(plan.runs)]
                 emit(

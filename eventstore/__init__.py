@@ -4,6 +4,7 @@ store = EventStore(await create_pool(dsn))
 await store.append("order-42", [NewEvent(event_type="OrderPlaced", data="{...}")], NO_STREAM)
 """
 
+from .claims import PartitionClaims
 from .codec import EventCodec
 from .driver import Connection, create_pool
 from .errors import (
@@ -22,16 +23,30 @@ from .records import (
     NO_STREAM,
     START,
     AppendResult,
+    LogFilter,
     Metadata,
     NewEvent,
     Page,
+    Partition,
     Position,
     RecordedEvent,
     Snapshot,
     StreamWrite,
+    partition_of,
 )
 from .store import EventStore
-from .verify import BrokenLink, VerifyReport, verify
+from .verify import (
+    VERIFICATIONS,
+    BrokenLink,
+    LogVerified,
+    VerificationRecord,
+    VerifyProgress,
+    VerifyReport,
+    last_verification,
+    recorded_verification,
+    verification,
+    verify,
+)
 from .wakeups import Listener, Notifier
 
 __all__ = [
@@ -39,6 +54,7 @@ __all__ = [
     "EVENTSTORE",
     "NO_STREAM",
     "START",
+    "VERIFICATIONS",
     "Aggregate",
     "AppendResult",
     "BrokenLink",
@@ -50,12 +66,16 @@ __all__ = [
     "EventStore",
     "EventStoreError",
     "Listener",
+    "LogFilter",
     "LogFollower",
+    "LogVerified",
     "Metadata",
     "MigrationSet",
     "NewEvent",
     "Notifier",
     "Page",
+    "Partition",
+    "PartitionClaims",
     "Position",
     "RecordedEvent",
     "Snapshot",
@@ -63,13 +83,19 @@ __all__ = [
     "StreamWrite",
     "UnknownEventType",
     "UnreadableEvent",
+    "VerificationRecord",
+    "VerifyProgress",
     "VerifyReport",
     "WrongExpectedVersion",
     "create_pool",
+    "last_verification",
     "load_state",
     "load_states",
     "migrate",
+    "partition_of",
     "read_until",
+    "recorded_verification",
     "rehydrate",
+    "verification",
     "verify",
 ]

@@ -12,6 +12,8 @@ hiccup, and the one `wait_for(position, timeout)`. What it does with a window is
   past its checkpoint, save the checkpoints (with an optional NOTIFY), commit. A crash before the commit undoes
   the effects with the checkpoints, so the batch is simply done again: exactly-once effect. Two processes
   running the same consumers take turns per batch. Several consumers share one read (the projections);
+  consumers of one `Partition` each of a reader's streams (a stream's events all go to one) split it among
+  processes (`claims.py`), and those of one handler that a follower holds get one call per batch;
 - stop a consumer that meets an event it cannot read (`UnreadableEvent`: a type or schema version its code does
   not know, as a newer version may write during a rolling deploy), and only that one: the batch rolls back, the
   consumer's checkpoint stays before the event, the others go on without it. It says so (an error log naming the
@@ -36,7 +38,7 @@ import asyncpg
 
 from .driver import Connection
 from .errors import StoreUnavailable, UnreadableEvent
-from .records import START, Page, Position, RecordedEvent
+from .records import START, Page, Partition, Position, RecordedEvent
 from .store import EventStore
 from .wakeups import Listener
 
@@ -54,26 +56,30 @@ Handler = Callable[[Connection, Sequence[RecordedEvent]], Awaitable[None]]
 @dataclass(frozen=True)
 class Consumer:
     """A checkpointed reader fed by a follower. `handle` runs in the batch's transaction with the events past the
-    checkpoint `name` (only those of `categories`, stream-id prefixes, when given: a share of a wider read)."""
+    checkpoint `name` (only those of `categories`, stream-id prefixes, and of `partition`, when given: a share
+    of a wider read). A consumer's checkpoint moves over the whole window, whatever share of it was its own."""
 
     name: str
     handle: Handler
     categories: Sequence[str] | None = None
+    partition: Partition | None = None
 
     def share(self, events: Sequence[RecordedEvent], done: Position, after: Position) -> list[RecordedEvent]:
         """The events of a window read after `after` that this consumer, standing at `done`, still needs."""
         needed = events if done <= after else [e for e in events if e.position > done]
-        if self.categories is None:
-            return list(needed)
-        return [e for e in needed if e.stream_id.partition("-")[0] in self.categories]
+        if self.categories is not None:
+            needed = [e for e in needed if e.stream_id.partition("-")[0] in self.categories]
+        if self.partition is not None:
+            needed = [e for e in needed if self.partition.holds(e.stream_id)]
+        return list(needed)
 
 
 class _Stalled(Exception):
-    """A consumer met an event it cannot read (raised out of the batch's transaction, which it rolls back)."""
+    """Consumers met an event they cannot read (raised out of the batch's transaction, which it rolls back)."""
 
-    def __init__(self, consumer: Consumer, unreadable: UnreadableEvent) -> None:
-        super().__init__(consumer.name)
-        self.consumer, self.unreadable = consumer, unreadable
+    def __init__(self, consumers: Sequence[Consumer], unreadable: UnreadableEvent) -> None:
+        super().__init__(", ".join(c.name for c in consumers))
+        self.consumers, self.unreadable = consumers, unreadable
 
 
 class LogFollower:
@@ -128,7 +134,8 @@ class LogFollower:
                 try:
                     fed = await self._feed(after, page)
                 except _Stalled as stalled:
-                    await self._stall(stalled.consumer, stalled.unreadable)
+                    for consumer in stalled.consumers:
+                        await self._stall(consumer, stalled.unreadable)
                     self.held_back = True  # the others' batch rolled back with it: look again soon, without it
                     return 0
                 if fed is None:
@@ -148,10 +155,24 @@ class LogFollower:
 
     async def _read(self, after: Position, conn: Connection | None = None) -> Page:
         page = await self.store.read_all(
-            after=after, limit=self.batch_size, event_types=self.event_types, categories=self.categories, conn=conn
+            after=after,
+            limit=self.batch_size,
+            event_types=self.event_types,
+            categories=self.categories,
+            partitions=self._partitions(),
+            conn=conn,
         )
         self.held_back = page.held_back
         return page
+
+    def _partitions(self) -> list[Partition] | None:
+        """The partitions every consumer keeps to, if each keeps to one (of one count): the read then brings
+        only their streams' events (the others' rows come back without payload, to move the window on)."""
+        shares = {c.partition for c in self.consumers}
+        counts = {s.count for s in shares if s is not None}
+        if not shares or None in shares or len(counts) != 1 or len(shares) == counts.pop():  # none, or all of them
+            return None
+        return sorted((s for s in shares if s is not None), key=lambda s: s.index)
 
     async def _feed(self, after: Position, page: Page) -> tuple[Position, Page] | None:
         """Hands the consumers the window `page` read after `after`, and moves their checkpoints to its end, in
@@ -171,16 +192,27 @@ class LogFollower:
                 after, page = standing, await self._read(standing, conn)
             if page.end is None:
                 return after, page
+            # Consumers sharing a handler (one projection's partitions: disjoint streams) get one call with all
+            # their shares: a handler's statements per batch stay the same however many partitions a process holds.
+            shares: dict[Handler, list[tuple[Consumer, list[RecordedEvent]]]] = {}
             for consumer in self.consumers:
                 at = done[consumer.name]
                 if at < page.end and (events := consumer.share(page.events, at, after)):
-                    try:
-                        await consumer.handle(conn, events)
-                    except UnreadableEvent as unreadable:
-                        raise _Stalled(consumer, unreadable) from unreadable
+                    shares.setdefault(consumer.handle, []).append((consumer, events))
+            for handle, parts in shares.items():
+                try:
+                    await handle(conn, [e for _, events in parts for e in events])
+                except UnreadableEvent as unreadable:
+                    raise _Stalled(_readers_of(parts, unreadable), unreadable) from unreadable
             behind = [name for name in self.names if done[name] < page.end]
             await self.store.save_checkpoints(conn, behind, page.end, notify=self.notify)
+            if shares:
+                await self._before_commit(conn)
         return after, page
+
+    async def _before_commit(self, conn: Connection) -> None:
+        """Runs in a batch that handled events, after its effects and checkpoints, before it commits. Nothing
+        here: a projection runner's test hook holds its batch there, to be killed mid-batch on purpose."""
 
     async def _stall(self, consumer: Consumer, unreadable: UnreadableEvent) -> None:
         """Stops feeding `consumer`, which cannot read an event, and says so; the others go on."""
@@ -395,6 +427,16 @@ async def read_until(
         interval = AFTER_WAKE_UP
         yield page
         after = page.end
+
+
+def _readers_of(parts: Sequence[tuple[Consumer, list[RecordedEvent]]], unreadable: UnreadableEvent) -> list[Consumer]:
+    """The consumers whose share held the event that could not be read (all of them, if it is not known)."""
+    if unreadable.event is None:
+        return [consumer for consumer, _ in parts]
+    at = unreadable.event.position
+    return [consumer for consumer, events in parts if any(e.position == at for e in events)] or [
+        consumer for consumer, _ in parts
+    ]
 
 
 async def _first_of(*events: asyncio.Event, timeout: float) -> None:

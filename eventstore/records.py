@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Final
@@ -13,6 +15,25 @@ NO_STREAM: Final = 0
 
 ANY: Final = -1
 """Expected version for "append whatever the stream's version" (no concurrency check)."""
+
+
+class Partition(msgspec.Struct, frozen=True):
+    """One of `count` shares of the log's streams. A stream belongs to one partition for good, so all of its
+    events, in order, reach the one consumer of a partitioned reader that holds it, whatever process runs it."""
+
+    index: int
+    count: int
+
+    def holds(self, stream_id: str) -> bool:
+        return partition_of(stream_id, self.count) == self.index
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a window hashes the same busy streams again and again, once per partition
+def partition_of(stream_id: str, count: int) -> int:
+    """The partition of a stream among `count`: the first 4 bytes of the MD5 of its UTF-8 id, big-endian, mod
+    `count`. Stable across processes and versions (Python's `hash` is salted per process), and the same in SQL
+    (read_all.sql), so a reader's window brings the payloads of its own partitions' events only."""
+    return int.from_bytes(hashlib.md5(stream_id.encode(), usedforsecurity=False).digest()[:4], "big") % count
 
 
 class Position(msgspec.Struct, frozen=True, order=True):
@@ -105,6 +126,18 @@ class Snapshot(msgspec.Struct, frozen=True):
     snapshot_type: str
     schema_version: int
     state: str
+
+
+class LogFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which events `EventStore.read_log` lists: each field left None does not filter. `category` is a stream
+    id's prefix before the first '-' (`order` for `order-42`); recorded time runs over [recorded_from,
+    recorded_before)."""
+
+    stream_id: str | None = None
+    category: str | None = None
+    event_types: list[str] | None = None
+    recorded_from: datetime | None = None
+    recorded_before: datetime | None = None
 
 
 class Page(msgspec.Struct, frozen=True):

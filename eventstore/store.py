@@ -41,8 +41,10 @@ from .fast_path import FastPath
 from .records import (
     START,
     AppendResult,
+    LogFilter,
     NewEvent,
     Page,
+    Partition,
     Position,
     RecordedEvent,
     Snapshot,
@@ -60,6 +62,15 @@ _EVENT_ID_KEY = "events_event_id_key"
 # A unique violation in the general write means a fast-path INSERT (which takes no lock) won a version first, or
 # the event ids are stored elsewhere; trying again tells which. Each attempt sees a newer head, so few are needed.
 _ATTEMPTS = 3
+
+# read_log's conditions by LogFilter field, in the statement's parameter order; `n` is the parameter's number.
+LOG_FILTERS = {
+    "stream_id": "stream_id = ${n}",
+    "category": "split_part(stream_id, '-', 1) = ${n}",
+    "event_types": "event_type = ANY (${n}::TEXT[])",
+    "recorded_from": "recorded_at >= ${n}",
+    "recorded_before": "recorded_at < ${n}",
+}
 
 
 def _columns(writes: Sequence[StreamWrite]) -> tuple[Sequence[object], ...]:
@@ -202,14 +213,18 @@ class EventStore:
         limit: int = 1000,
         event_types: Sequence[str] | None = None,
         categories: Sequence[str] | None = None,
+        partitions: Sequence[Partition] | None = None,
         conn: Connection | None = None,
     ) -> Page:
         """The next window of the global log after `after`, never past a transaction still in flight.
 
-        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`). The page's `end`
-        is where the window stopped, filtered or not: pass it back as `after` to go on.
+        `categories` are stream-id prefixes before the first '-' (`order` for `order-42`); `partitions` (all of
+        one count) keep the events of their streams. The page's `end` is where the window stopped, filtered or
+        not: pass it back as `after` to go on.
         """
-        args = (after.transaction_id, after.global_position, limit, event_types, categories)
+        count = partitions[0].count if partitions else None
+        shares = [p.index for p in partitions] if partitions else None
+        args = (after.transaction_id, after.global_position, limit, event_types, categories, count, shares)
         with translated():
             if conn is not None:
                 rows = await conn.fetch(query("read_all"), *args)
@@ -221,6 +236,17 @@ class EventStore:
         last = rows[-1]
         events = [_row_to_event(r) for r in rows if r[10]]
         return Page(events, Position(last[1], last[0]), len(rows), held_back)
+
+    async def read_log(self, log_filter: LogFilter, *, after: int = 0, limit: int = 100) -> list[RecordedEvent]:
+        """Events after global position `after` that pass `log_filter`, oldest first: for reading the log,
+        not for following it (`read_all`)."""
+        given = [(c, getattr(log_filter, f)) for f, c in LOG_FILTERS.items() if getattr(log_filter, f) is not None]
+        conditions = "\n  ".join(f"AND {condition.format(n=n)}" for n, (condition, _) in enumerate(given, start=3))
+        with translated():
+            rows = await self.pool.fetch(
+                query("read_log").replace("{filters}", conditions), after, limit, *(value for _, value in given)
+            )
+        return [_row_to_event(r) for r in rows]
 
     async def horizon(self) -> Position:
         """Where a reader of the global log starts to see everything that commits from now on, and skip
@@ -379,9 +405,17 @@ class EventStore:
         return True
 
     async def move_checkpoints(self, conn: Connection, to_names: Sequence[str], from_names: Sequence[str]) -> None:
-        """Renames checkpoints pairwise (`from_names[i]` becomes `to_names[i]`), replacing any of that name."""
+        """Moves checkpoints pairwise (`to_names[i]` takes the position of `from_names[i]`, replacing any of that
+        name), then deletes the `from_names`; one of them may feed several `to_names`."""
         with translated():
             await conn.execute(query("move_checkpoints"), list(to_names), list(from_names))
+
+    async def adopt_checkpoints(self, names: Sequence[str], former: str) -> None:
+        """Starts the named checkpoints not yet saved at the oldest of the former ones (names matching the regex
+        `former`, other than `names`), and deletes those: a partitioned reader's layout changed. Only for readers
+        whose effects are idempotent per event (see adopt_checkpoints.sql)."""
+        with translated():
+            await self.pool.execute(query("adopt_checkpoints"), list(names), former)
 
     async def delete_checkpoints(self, names: Sequence[str], *, conn: Connection | None = None) -> None:
         with translated():

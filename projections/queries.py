@@ -138,6 +138,14 @@ async def locations_by_code(conn: Connection | asyncpg.Pool, codes: Sequence[str
     return await conn.fetch(query("locations_by_code"), list(codes))
 
 
+async def shipments_planned_since(
+    conn: Connection | asyncpg.Pool, codes: Sequence[str], since: datetime
+) -> list[asyncpg.Record]:
+    """(location_code, planned): shipments planned at each location since `since`, cancelled ones excluded;
+    a location with none has no row."""
+    return await conn.fetch(query("shipments_planned_since"), list(codes), since)
+
+
 async def stock_levels_of_sku(conn: Connection | asyncpg.Pool, sku: str) -> list[asyncpg.Record]:
     return await conn.fetch(query("stock_levels_of_sku"), sku)
 
@@ -159,6 +167,20 @@ async def stock_levels_page(
     if codes is not None:
         return await conn.fetch(query("stock_levels_page_at"), codes, location, code_sku, first)
     return await conn.fetch(query("stock_levels_page"), location, code_sku, first)
+
+
+async def delivery_slots_page(
+    conn: Connection | asyncpg.Pool,
+    location_code: str,
+    start: datetime,
+    end: datetime,
+    *,
+    first: int,
+    after: datetime | None = None,
+) -> list[asyncpg.Record]:
+    """(window_start, window_end, taken, capacity) of a location's windows that hold slots, starting in
+    [start, end), after the keyset cursor `after`, in time order."""
+    return await conn.fetch(query("delivery_slots_page"), location_code, start, end, after, first)
 
 
 async def stock_level(conn: Connection | asyncpg.Pool, sku: str, location_code: str) -> asyncpg.Record | None:

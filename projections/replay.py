@@ -1,10 +1,11 @@
 """`meridian replay`: rebuild every read model from position 0 beside the live one, compare, optionally swap.
 
 The copy is built in schema `readmodel_rebuild` by the very same projections (checkpoints
-`projection:<name>@rebuild`). Both sides are then brought to the same log position and compared table by
-table, row by row (EXCEPT ALL both ways); differing rows are paired by primary key and printed column by
-column. With `swap`, the copy replaces the live schema in one transaction that holds the projections' checkpoint
-locks, so no batch of a running runner straddles the swap.
+`projection:<name>@rebuild`, never partitioned: one process builds it). Both sides are then brought to the same
+log position and compared table by table, row by row (EXCEPT ALL both ways); differing rows are paired by
+primary key and printed column by column. With `swap`, the copy replaces the live schema in one transaction that
+holds the projections' checkpoint locks, so no batch of a running runner straddles the swap; every partition's
+checkpoint of a projection takes its copy's position.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ import asyncpg
 
 from eventstore import Connection, EventStore
 
-from .runner import ProjectionRunner, all_projections, checkpoint_name, log_head
+from .names import partitions_of
+from .runner import ProjectionRunner, all_projections, checkpoint_name, checkpoint_names, log_head
 from .schema import LIVE, REBUILD, build_schema, create_readmodel_pool
 from .sql import query
 
@@ -66,10 +68,6 @@ class Progress:
             self.stream.flush()
 
 
-def _names(*, rebuild: bool) -> list[str]:
-    return [checkpoint_name(p, rebuild=rebuild) for p in all_projections()]
-
-
 async def rebuild(dsn: str, *, batch_size: int = 10_000, progress: bool = True) -> int:
     """Builds fresh read models in `readmodel_rebuild` from position 0; returns how many events the log held."""
     pool = await create_readmodel_pool(dsn, schema=REBUILD, max_size=len(all_projections()) + 1)
@@ -99,7 +97,7 @@ async def _align(live: ProjectionRunner, rebuilt: ProjectionRunner, attempts: in
             await rebuilt.wait_for(head, _CATCH_UP_TIMEOUT)
         at_live = await live.store.read_checkpoints(live.names)
         at_rebuilt = await rebuilt.store.read_checkpoints(rebuilt.names)
-        if list(at_live.values()) == list(at_rebuilt.values()):
+        if len({*at_live.values(), *at_rebuilt.values()}) == 1:  # every checkpoint of either side at one place
             return True
     return False
 
@@ -141,9 +139,11 @@ async def compare(conn: Connection, out: TextIO) -> int:
     return differing
 
 
-async def swap_in(store: EventStore, conn: Connection) -> None:
+async def swap_in(store: EventStore, conn: Connection, *, partitions: int = 1) -> None:
     """Makes the rebuilt schema the live one, with its checkpoints, and drops the old one: all or nothing."""
-    live, rebuilt = _names(rebuild=False), _names(rebuild=True)
+    shares = partitions_of(partitions)
+    live = [checkpoint_name(p, partition=share) for p in all_projections() for share in shares]
+    rebuilt = [checkpoint_name(p, rebuild=True) for p in all_projections() for _ in shares]
     async with conn.transaction():
         # The locks the runners take per batch: wait for running batches, keep new ones out.
         await store.lock_checkpoints(conn, live + rebuilt, wait=True)
@@ -154,11 +154,12 @@ async def swap_in(store: EventStore, conn: Connection) -> None:
 async def drop_rebuild(store: EventStore, conn: Connection) -> None:
     async with conn.transaction():
         await conn.execute(query("drop_rebuild_schema"))
-        await store.delete_checkpoints(_names(rebuild=True), conn=conn)
+        await store.delete_checkpoints(checkpoint_names(rebuild=True), conn=conn)
 
 
-async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
-    """Rebuilds, compares and (with `swap`) swaps in. Exit code: 0 identical, 1 differences.
+async def replay(dsn: str, *, swap: bool, out: TextIO, partitions: int = 1) -> int:
+    """Rebuilds, compares and (with `swap`) swaps in. Exit code: 0 identical, 1 differences. `partitions` is the
+    live projections' (MERIDIAN_PROJECTION_PARTITIONS): this process brings each of them to the log's head.
 
     Without `swap`, an identical copy is dropped and a differing one is kept in `readmodel_rebuild` to
     inspect. With `swap`, the copy is swapped in either way: the log is the truth.
@@ -167,7 +168,7 @@ async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
     live_pool = await create_readmodel_pool(dsn, schema=LIVE, max_size=len(all_projections()) + 1)
     rebuilt_pool = await create_readmodel_pool(dsn, schema=REBUILD, max_size=len(all_projections()) + 1)
     try:
-        live = ProjectionRunner(live_pool, batch_size=5000)
+        live = ProjectionRunner(live_pool, batch_size=5000, partitions=partitions)
         rebuilt = ProjectionRunner(rebuilt_pool, batch_size=5000, rebuild=True)
         if not await _align(live, rebuilt):
             out.write("warning: the log kept moving; live and rebuilt read models may stand at different positions\n")
@@ -178,7 +179,7 @@ async def replay(dsn: str, *, swap: bool, out: TextIO) -> int:
                 + ("read models identical\n" if not differing else f"{differing} rows differ\n")
             )
             if swap:
-                await swap_in(live.store, conn)
+                await swap_in(live.store, conn, partitions=partitions)
                 out.write("swapped the rebuilt read models in\n")
             elif not differing:
                 await drop_rebuild(live.store, conn)

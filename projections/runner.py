@@ -9,18 +9,37 @@
 The runner is the store's `LogFollower` with every projection as a consumer: one read of the log and one
 transaction per batch, each projection's checkpoint moving with its rows. Live batches NOTIFY `PROJECTED` as
 they commit, so read-your-writes waits for a wake-up, not a poll loop.
+
+Scaled out, the log's streams are split into partitions (a stream's events all go to one) and any number of
+runners compete for them (`claim=True`): each feeds the partitions it claims, with a checkpoint per projection
+and partition. Every projection's rows are keyed by the one stream that writes them, so partitions may run
+at different speeds without a row ever mixing two positions (docs/architecture.md, "The partition rule").
+
+    runner = ProjectionRunner(pool, listener=listener, partitions=6, claim=True)   # one of N processes
+    watch = ProjectionWatch(pool, listener, names=checkpoint_names(partitions=6))
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 import asyncpg
 
-from eventstore import CheckpointWatch, Consumer, EventStore, Listener, LogFollower, Position
+from eventstore import (
+    CheckpointWatch,
+    Connection,
+    Consumer,
+    EventStore,
+    Listener,
+    LogFollower,
+    PartitionClaims,
+    Position,
+)
 
 from .base import Projection
-from .names import PROJECTED, all_projections, checkpoint_name, checkpoint_names
+from .names import PROJECTED, all_projections, checkpoint_name, checkpoint_names, former_layouts, partitions_of
+from .sql import query
 
 __all__ = [
     "PROJECTED",
@@ -40,6 +59,11 @@ class ProjectionRunner(LogFollower):
 
     `catch_up(read_ahead=True)` is a rebuild's bulk; `wait_for(position, timeout)` catches up to a position
     when nobody runs the runner (events a transaction in flight holds back show up as it ends).
+
+    With `partitions` > 1 each projection has a checkpoint per partition of the log's streams, and its consumer
+    of partition i handles only the events of streams in it. `claim` makes the runner one of any number of
+    competing processes: it feeds only the partitions it claims (`PartitionClaims`: a fair share, and those of a
+    process that died); without it, it feeds them all (a replay, a test catching up).
     """
 
     def __init__(
@@ -51,17 +75,79 @@ class ProjectionRunner(LogFollower):
         batch_size: int = 500,
         poll_interval: float = 0.5,
         rebuild: bool = False,
+        partitions: int = 1,
+        claim: bool = False,
+        hold_batches: int | None = None,
     ) -> None:
+        """`hold_batches` is for a test only: an advisory lock key that each batch handling events waits for
+        inside its transaction, after its rows and checkpoints, before committing (holding it makes "mid-batch"
+        something a test sees in pg_locks, not a moment it guesses)."""
         self.projections = list(projections) if projections is not None else all_projections()
+        self.partitions = partitions_of(partitions)
+        self.by_partition = {
+            index: [
+                Consumer(checkpoint_name(p, rebuild=rebuild, partition=share), p.apply, p.categories, share)
+                for p in self.projections
+            ]
+            for index, share in enumerate(self.partitions)
+        }
+        self.claims = PartitionClaims(pool, "projections", partitions) if claim and partitions > 1 else None
+        self.rebuild = rebuild
+        self.hold_batches = hold_batches
+        self.handled_per_batch = batch_size
+        self.adopted = False
         super().__init__(
             EventStore(pool),
-            [Consumer(checkpoint_name(p, rebuild=rebuild), p.apply, p.categories) for p in self.projections],
+            [] if self.claims is not None else [c for cs in self.by_partition.values() for c in cs],
             categories=sorted({c for p in self.projections for c in p.categories}),
             batch_size=batch_size,
             poll_interval=poll_interval,
             listener=listener,
             notify=None if rebuild else PROJECTED,
         )
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Follows the log until `stop` is set, and gives its claims back at the end."""
+        try:
+            await super().run(stop)
+        finally:
+            if self.claims is not None:
+                await self.claims.close()
+
+    async def run_once(self) -> int:
+        if not self.adopted:
+            # Checkpoints of a former partition count move over to this one before anything is read (a partition
+            # starts where the slowest former one stood). Here, not at start: a database hiccup is retried.
+            for projection in self.projections:
+                names = [checkpoint_name(projection, rebuild=self.rebuild, partition=s) for s in self.partitions]
+                await self.store.adopt_checkpoints(names, former_layouts(projection, rebuild=self.rebuild))
+            self.adopted = True
+        if self.claims is not None:
+            if self.claims.due():
+                try:
+                    changed = await self.claims.rebalance()
+                except BaseException:
+                    self._feed_partitions(set())  # the claims are gone with their connection
+                    raise
+                if changed:
+                    self._feed_partitions(self.claims.held)
+            if not self.consumers:  # nothing claimed: more processes than partitions, or a takeover pending
+                return 0
+        return await super().run_once()
+
+    def _feed_partitions(self, held: set[int]) -> None:
+        """Feeds the consumers of the partitions held, from their checkpoints (none stopped at an unreadable
+        event: those stay stopped until the process restarts)."""
+        self.consumers = [c for index in sorted(held) for c in self.by_partition[index] if c.name not in self.stalled]
+        self.names = [c.name for c in self.consumers]
+        self.position = None
+        # A window holds about `len(held) / count` of events for this process: read more per batch, so a batch
+        # still handles about `batch_size` of them and its fixed cost (locks, checkpoints, commit) is shared.
+        self.batch_size = self.handled_per_batch * len(self.partitions) // max(1, len(held))
+
+    async def _before_commit(self, conn: Connection) -> None:
+        if self.hold_batches is not None:
+            await conn.execute(query("hold_batch"), self.hold_batches)
 
 
 class ProjectionWatch(CheckpointWatch):

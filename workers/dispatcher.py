@@ -37,7 +37,7 @@ from app.domain.stock_events import (
 from eventstore import Connection, Consumer, EventCodec, EventStore, Listener, LogFollower, RecordedEvent
 
 from . import jobs
-from .broker import BROKER_DOWN
+from .broker import BROKER_DOWN, send_all
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def sourcing_jobs(
 def dispatcher(
     store: EventStore,
     codec: EventCodec,
-    send: Send,
+    broker: dramatiq.Broker,
     *,
     listener: Listener | None = None,
     batch_size: int = 500,
@@ -124,6 +124,7 @@ def dispatcher(
         skus: set[object] = set()
         # Orders that arrived together are sourced together, so that priorities decide who gets scarce stock.
         to_source: list[dramatiq.Message[Any]] = []
+        to_send: list[dramatiq.Message[Any]] = []
         for recorded in batch:
             for message in jobs_for(codec, recorded):
                 if message.actor_name == jobs.source_order.actor_name:
@@ -133,9 +134,8 @@ def dispatcher(
                     if message.args[0] in skus:
                         continue
                     skus.add(message.args[0])
-                send(message)
-        for message in sourcing_jobs(to_source, source_batch_size):
-            send(message)
+                to_send.append(message)
+        send_all(broker, [*to_send, *sourcing_jobs(to_source, source_batch_size)])
 
     consumer = Consumer(NAME, enqueue)
     return LogFollower(

@@ -39,6 +39,7 @@ def run_worker(
     dispatch: bool = True,
     project: bool = True,
     notify: NotifySettings | None = None,
+    partitions: int = 1,
 ) -> None:
     """Runs until SIGINT/SIGTERM: actor threads (`threads` for the customer-facing queue, `bulk_threads` for the
     bulk one), and on the main thread the log followers (the dispatcher
@@ -55,20 +56,33 @@ def run_worker(
         threads, bulk_threads, dispatch, project,
     )  # fmt: skip
     try:
-        uvloop.run(_follow_log_until_stopped(dsn, broker, dispatch=dispatch, project=project))
+        uvloop.run(_follow_log_until_stopped(dsn, broker, dispatch=dispatch, project=project, partitions=partitions))
     finally:
         for worker in workers:
             worker.stop()
         log.info("worker stopped")
 
 
-def run_projections(dsn: str) -> None:
+def run_projections(dsn: str, *, partitions: int = 1, hold_batches: int | None = None) -> None:
     """`meridian project`: only the projection runner, in a process of its own, so that CPU-heavy sourcing in
-    the workers never delays the read models (and so read-your-writes) by competing for one interpreter."""
-    uvloop.run(_follow_log_until_stopped(dsn, None, dispatch=False, project=True))
+    the workers never delays the read models (and so read-your-writes) by competing for one interpreter. Any
+    number of them share the log's `partitions` (see projections/runner.py); `hold_batches` is a test's."""
+    uvloop.run(
+        _follow_log_until_stopped(
+            dsn, None, dispatch=False, project=True, partitions=partitions, hold_batches=hold_batches
+        )
+    )
 
 
-async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker | None, *, dispatch: bool, project: bool) -> None:
+async def _follow_log_until_stopped(
+    dsn: str,
+    broker: dramatiq.Broker | None,
+    *,
+    dispatch: bool,
+    project: bool,
+    partitions: int = 1,
+    hold_batches: int | None = None,
+) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -79,13 +93,16 @@ async def _follow_log_until_stopped(dsn: str, broker: dramatiq.Broker | None, *,
     followers = []
     try:
         if dispatch and broker is not None:
-            follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker.enqueue, listener=listener)
+            follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), broker, listener=listener)
             followers.append(run_dispatcher(follower, stop))
             # The worker's clock (runtime.configure's default) decides when a pick or a cart is overdue.
             followers.append(keep_sweeping(pool, broker.enqueue, system_clock, stop))
             followers.append(keep_expiring_carts(pool, broker.enqueue, system_clock, stop))
         if project:
-            followers.append(ProjectionRunner(pool, listener=listener).run(stop))
+            runner = ProjectionRunner(
+                pool, listener=listener, partitions=partitions, claim=True, hold_batches=hold_batches
+            )
+            followers.append(runner.run(stop))
             followers.append(keep_statistics_fresh(pool, stop))
         await asyncio.gather(stop.wait(), *followers)
     finally:

@@ -134,6 +134,18 @@ def can_see_stock_at(principal: Principal, location_code: str) -> bool:
     return can_act_at(principal, location_code)
 
 
+def can_see_delivery_slots_at(principal: Principal, location_code: str) -> bool:
+    """How full a location's delivery windows are is its own work, seen where its queue is (`can_see_work_at`);
+    changing their capacity is a location setting (`can_manage_locations`)."""
+    return can_see_work_at(principal, location_code)
+
+
+def can_see_capacity_used_at(principal: Principal | None, location_code: str) -> bool:
+    """How much of a location's day is taken is part of its work (`can_see_work_at`): an operator sees its own
+    locations' only, a customer meeting a location as its shipment's origin none."""
+    return principal is not None and can_see_work_at(principal, location_code)
+
+
 def can_see_locations(principal: Principal) -> bool:
     """The network's locations (`locations`, `node`): staff. Customers meet a location only as the origin of
     their own shipments."""
@@ -147,6 +159,15 @@ def can_manage_locations(principal: Principal) -> bool:
 
 
 def can_read_ledger(principal: Principal) -> bool:
+    """The log itself (`events`), its verification (`verifyLog`) and the last result (`lastVerification`): every
+    fact about everyone, and a walk of all of it. Admins only: there is no auditor role (app/security.py), and
+    services read the log through their own followers, not the API."""
+    return principal.role is Role.ADMIN
+
+
+def can_watch_system(principal: Principal) -> bool:
+    """The system's state (readers' lag, queues, admission) and the order flow across the whole network: admin
+    only, like the ledger they are read from."""
     return principal.role is Role.ADMIN
 
 

@@ -15,9 +15,9 @@ Admission is decided from three measured figures, each against its limit in sett
   requests make a second depends on how fast the machine is right now); this does, whatever the speed: while the
   writes already let in are late, new ones would only queue behind them.
 
-The first two are sampled by one background task per API process (every `MERIDIAN_OVERLOAD_SAMPLE_MS`); the
-others are kept in memory as requests come and go. A request reads the last sample and those: admission costs no
-round trip.
+The first two are sampled by one background task per API process (every `MERIDIAN_OVERLOAD_SAMPLE_MS`), read by
+the same functions as /readyz and `systemStatus` (system_state.py); the others are kept in memory as requests
+come and go. A request reads the last sample and those: admission costs no round trip.
 
 Gated (`GATED`): `placeOrder`, `reserveCart`, `editOrder`, `exchangeItems` — the writes that start sourcing.
 `placeOrder` consuming a cart reservation is not gated: its stock is held and allocated already, the work was
@@ -52,12 +52,12 @@ from eventstore import EventStore
 from projections.runner import checkpoint_names
 
 from .errors import UserError
+from .system_state import DISPATCHER, queue_depths, reader_states
 
 log = get_logger("meridian.admission")
 
 OVERLOADED = "OVERLOADED"
 GATED: tuple[type, ...] = (oc.PlaceOrder, carts.ReserveCart, oc.EditOrder, rma.RequestExchange)
-DISPATCHER = "dispatcher"  # the dispatcher's checkpoint (workers/dispatcher.py's NAME; a unit test keeps them equal)
 
 REFUSED = Counter("meridian_admission_refused_total", "Writes refused as OVERLOADED", ["reason"])
 IN_FLIGHT = Gauge("meridian_admission_in_flight", "HTTP requests this process was answering (last sample)")
@@ -126,10 +126,9 @@ class Admission:
         self.limits = Limits.of(settings)
         self.interval = settings.overload_sample_ms / 1000
         self.store, self.redis = store, redis
-        self.readers = [*checkpoint_names(), DISPATCHER]
-        self.queue_keys = [
-            f"{settings.broker_namespace}:{queue.strip()}.msgs" for queue in settings.overload_queues.split(",")
-        ]
+        self.readers = [*checkpoint_names(partitions=settings.projection_partitions), DISPATCHER]
+        self.namespace = settings.broker_namespace
+        self.queues = [queue.strip() for queue in settings.overload_queues.split(",")]
         self.pressure = Pressure()
         self.in_flight = 0
         # The gated writes admitted and not yet answered, by their request's ticket: when each was admitted.
@@ -164,20 +163,16 @@ class Admission:
         return overloaded(self.limits, self.pressure, self.in_flight, age_ms)
 
     async def sample(self) -> Pressure:
-        """Reads the log's head and the readers' checkpoints (two indexed queries) and the queues' sizes (one Redis
-        round trip); a check that is off reads nothing."""
-        head = await self.store.head() if self.limits.max_lag_events > 0 else None
+        """Reads the log's head and the readers' checkpoints (three small queries) and the queues' sizes (one
+        Redis round trip); a check that is off reads nothing."""
         lag = 0
-        if head is not None:
-            reached = await self.store.read_checkpoints(self.readers, skip_stalled=True)
-            lag = max((head.global_position - p.global_position for p in reached.values()), default=0)
+        if self.limits.max_lag_events > 0:
+            readers = await reader_states(self.store, self.readers)
+            lag = max((r.lag_events for r in readers if r.stalled is None), default=0)
         queued = 0
         if self.redis is not None and self.limits.max_queued_jobs > 0:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for key in self.queue_keys:
-                    pipe.hlen(key)
-                queued = sum(int(n) for n in await pipe.execute())
-        return Pressure(lag_events=max(0, lag), queued_jobs=queued)
+            queued = sum((await queue_depths(self.redis, self.namespace, self.queues)).values())
+        return Pressure(lag_events=lag, queued_jobs=queued)
 
     async def refresh(self) -> None:
         """Takes one sample. A failed one keeps the last: a database or Redis that cannot answer is the

@@ -55,8 +55,8 @@ class AlternativeQueries:
         skus = sorted(given.lines)
         lists, supply, waiting, locations = await asyncio.gather(
             substitutes_of(services.store, services.codec, skus),
-            incoming_supply(services.pool, skus),
-            backordered_units(services.pool, skus),
+            incoming_supply(services.read_pool, skus),
+            backordered_units(services.read_pool, skus),
             services.network.locations(),
         )
         availability = given.availability

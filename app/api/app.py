@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.clock import Clock, system_clock
 from app.settings import Settings
@@ -19,7 +21,8 @@ from app.settings import Settings
 from . import health, webhooks
 from .admission_gate import AdmissionGate
 from .console import CONSOLE_DIST, console_routes
-from .http import GRAPHIQL_ASSETS, GRAPHIQL_ASSETS_PATH, Guard, MeridianGraphQL
+from .graphiql import GRAPHIQL_ASSETS_PATH
+from .http import GRAPHIQL_ASSETS, Guard, MeridianGraphQL
 from .limits import EdgeLimits
 from .observability import RequestLog
 from .schema import schema
@@ -53,6 +56,32 @@ def create_app(settings: Settings, dsn: str, *, redis_url: str | None = None, cl
             Mount(GRAPHIQL_ASSETS_PATH, StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
             *console_routes(settings.console_dir or CONSOLE_DIST),
         ],
-        middleware=[Middleware(RequestLog), Middleware(EdgeLimits, settings=settings), Middleware(AdmissionGate)],
+        middleware=[
+            Middleware(ProcessId),
+            Middleware(RequestLog),
+            Middleware(EdgeLimits, settings=settings),
+            Middleware(AdmissionGate),
+        ],
         lifespan=lifespan,
     )
+
+
+class ProcessId:
+    """Says which API process answered (`X-Meridian-Process: <pid>`): with several on one port, per-process
+    state (in-flight counts, persisted queries, /metrics' series) is read knowing whose it is."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.header = (b"x-meridian-process", str(os.getpid()).encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_pid(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_pid)

@@ -92,7 +92,7 @@ class CartReservationPayload:
 
 async def _cart(info: Info, cart_id: str) -> Cart | None:
     """The cart if it exists and the caller may act on it; None otherwise (no leak of its existence)."""
-    rows = await queries.cart_states(info.context.services.pool, [cart_id])
+    rows = await queries.cart_states(info.context.services.read_pool, [cart_id])
     cart = _decode_cart.decode(rows[0][1]) if rows else None
     return cart if cart is not None and can_manage_cart(info.context.principal, cart.customer_id) else None
 

@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types.info import Info as StrawberryInfo
 
 from app.security import Principal, Role
+from eventstore import Position
 
 from .errors import ApiError, forbidden, unauthenticated
 from .loaders import Loaders
@@ -21,6 +22,13 @@ class RequestContext:
     principal: Principal | None
     loaders: Loaders
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    wrote: Position | None = None
+    """The log position of this request's last write, sent back as `X-Meridian-Position` (http.py) for the
+    client to carry as `X-Meridian-Read-After` on its next reads, whichever process or replica answers them."""
+
+    def record_write(self, position: Position | None) -> None:
+        if position is not None and (self.wrote is None or position > self.wrote):
+            self.wrote = position
 
     def require(self, *roles: Role) -> Principal:
         """The caller, if it holds one of `roles`; otherwise a clear UNAUTHENTICATED/FORBIDDEN error.

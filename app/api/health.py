@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import pika
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
 from prometheus_client.registry import Collector
@@ -16,9 +18,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.logging import get_logger
-from projections.runner import checkpoint_names, log_head, positions
+from projections.runner import checkpoint_names
 
 from .services import Services
+from .system_state import reader_states
 
 log = get_logger("meridian.health")
 
@@ -37,14 +40,12 @@ async def healthz(request: Request) -> Response:
 
 
 async def projection_lag(services: Services) -> dict[str, int]:
-    head = await log_head(services.pool)
-    if head is None:
-        return {}
-    names = checkpoint_names()
-    reached = await positions(services.pool, names)
+    """Events each projection has still to read, as `systemStatus` counts them (system_state.py)."""
     return {
-        name: max(0, head.global_position - reached[name].global_position) if name in reached else head.global_position
-        for name in names
+        state.name: state.lag_events
+        for state in await reader_states(
+            services.store, checkpoint_names(partitions=services.settings.projection_partitions)
+        )
     }
 
 
@@ -58,21 +59,50 @@ async def readyz(request: Request) -> Response:
         stalled = await services.store.stalled_checkpoints()
     except Exception as exc:  # any failure means "not ready"; the reason is in the body, never a trace
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, status_code=503)
-    if services.redis is not None:
-        try:
-            await services.redis.ping()
-        except Exception as exc:  # the API answers without Redis, but the jobs it causes would wait
-            return JSONResponse({"status": "unavailable", "redis": type(exc).__name__}, status_code=503)
+    brokers = await job_brokers(services)
+    unreachable = any(state != "ok" for state in brokers.values())
     behind = {name: n for name, n in lag.items() if n > MAX_READY_LAG_EVENTS and name not in stalled}
     body = {
         # A reader stopped at an event it cannot read (a newer version wrote it) is reported, not "not ready":
         # the API still answers, and taking it out of rotation would stop everything for one stale read model.
-        "status": "lagging" if behind else "degraded" if stalled else "ready",
+        # So is a job broker out of reach: orders are still taken into the log, their jobs sent once it is back.
+        "status": "lagging" if behind else "degraded" if stalled or unreachable else "ready",
         "projection_lag": lag,
         "stalled": stalled,
+        "brokers": brokers,
         "checked_in_ms": round((time.perf_counter() - started) * 1000, 2),
     }
     return JSONResponse(body, status_code=200 if not behind else 503)
+
+
+async def job_brokers(services: Services) -> dict[str, str]:
+    """Whether the workers' Redis and, with an amqp:// BROKER_URL, RabbitMQ answer: "ok", or why not (the
+    error's name, never a trace)."""
+    found: dict[str, str] = {}
+    if services.redis is not None:
+        try:
+            await asyncio.wait_for(services.redis.ping(), BROKER_TIMEOUT)
+            found["redis"] = "ok"
+        except Exception as exc:  # any failure means "out of reach"
+            found["redis"] = type(exc).__name__
+    if (url := services.settings.rabbitmq_url) is not None:
+        try:
+            await asyncio.to_thread(_amqp_handshake, url)
+            found["rabbitmq"] = "ok"
+        except Exception as exc:
+            found["rabbitmq"] = type(exc).__name__
+    return found
+
+
+BROKER_TIMEOUT = 2.0  # seconds a broker may take to answer /readyz's check
+
+
+def _amqp_handshake(url: str) -> None:
+    """Opens and closes one AMQP connection (credentials checked), giving up within seconds."""
+    parameters = pika.URLParameters(url)
+    parameters.connection_attempts, parameters.socket_timeout = 1, BROKER_TIMEOUT
+    parameters.stack_timeout = parameters.blocked_connection_timeout = BROKER_TIMEOUT
+    pika.BlockingConnection(parameters).close()
 
 
 async def metrics(request: Request) -> Response:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping
 from pathlib import Path
@@ -11,7 +10,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
@@ -21,8 +20,10 @@ from strawberry.http.streaming import HTTPStreamTransport
 from strawberry.types import ExecutionResult
 
 from app.security import InvalidToken, Principal, Role, read_token
+from eventstore import Position
 
 from .context import RequestContext
+from .graphiql import graphiql_page
 from .limits import refuse
 from .loaders import Loaders
 from .observability import REQUEST_ID_SCOPE_KEY, request_id
@@ -68,13 +69,14 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         return RequestContext(
             services=services,
             principal=principal,
-            loaders=Loaders(services.pool, services.store),
+            loaders=Loaders(services.read_pool, services.store),
             request_id=request.scope.get(REQUEST_ID_SCOPE_KEY) or request_id(request.scope),
         )
 
     @property
     def graphql_ide_html(self) -> str:
-        return offline_graphiql_html(super().graphql_ide_html)
+        """The production page; development's is made in render_graphql_ide."""
+        return graphiql_page(super().graphql_ide_html, development=False)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -112,9 +114,14 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
                 return ExecutionResult(data=None, errors=[refused.error])
         elif request_adapter.method == "GET":
             raise HTTPException(400, "queries are not allowed when using GET, but persisted ones by hash")
-        return await super().execute_operation(
+        if (after := request.headers.get(READ_AFTER)) is not None:
+            await context.services.caught_up(read_after(after))
+        result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if context.wrote is not None:
+            sub_response.headers[POSITION] = str(context.wrote)
+        return result
 
     async def render_graphql_ide(self, request: Request) -> Response:
         services: Services = request.app.state.services
@@ -122,18 +129,23 @@ class MeridianGraphQL(GraphQL[RequestContext, None]):
         if not services.settings.development and (principal is None or principal.role is not Role.ADMIN):
             message = "GraphiQL is for admins: send `Authorization: Bearer <admin token>`"
             return JSONResponse({"error": message}, status_code=403)
-        return await super().render_graphql_ide(request)
+        return HTMLResponse(graphiql_page(super().graphql_ide_html, development=services.settings.development))
+
+
+# Read-your-writes across processes and replicas: a write's answer names its log position; a request carrying
+# one waits (at most MERIDIAN_READ_YOUR_WRITES_SECONDS) until the read models it queries include it.
+POSITION = "X-Meridian-Position"
+READ_AFTER = "X-Meridian-Read-After"
+
+
+def read_after(value: str) -> Position:
+    try:
+        return Position.parse(value)
+    except ValueError:
+        raise HTTPException(400, f"{READ_AFTER} must be a log position, as {POSITION} gave it") from None
 
 
 GRAPHIQL_ASSETS = Path(__file__).parent / "static" / "graphiql"
-GRAPHIQL_ASSETS_PATH = "/graphiql-assets"
-_CDN = "https://unpkg.com/"
-
-
-@functools.cache
-def offline_graphiql_html(page: str) -> str:
-    """Strawberry's GraphiQL page with its scripts and styles loaded from this server (see static/graphiql)."""
-    return page.replace(_CDN, f"{GRAPHIQL_ASSETS_PATH}/")
 
 
 class Guard:

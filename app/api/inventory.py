@@ -85,7 +85,7 @@ class InventoryQueries:
         principal = info.context.require(*STAFF)
         services = info.context.services
         if as_of is None:
-            levels = [StockLevel.from_row(r) for r in await queries.stock_levels_of_sku(services.pool, sku)]
+            levels = [StockLevel.from_row(r) for r in await queries.stock_levels_of_sku(services.read_pool, sku)]
         else:
             states = await inventory_as_of(services.store, services.codec, sku, as_of)
             levels = [StockLevel.from_state(s) for _, s in sorted(states.items())]
@@ -134,7 +134,7 @@ async def _stock(info: Info, command: stock.StockCommand) -> StockPayload:
         _, errors = await execute(info, command)
     if errors:
         return StockPayload(level=None, user_errors=errors)
-    row = await queries.stock_level(info.context.services.pool, command.sku, command.location_code)
+    row = await queries.stock_level(info.context.services.read_pool, command.sku, command.location_code)
     return StockPayload(level=None if row is None else StockLevel.from_row(row), user_errors=[])
 
 

@@ -9,6 +9,10 @@ Most order events name a shipment but not its location: the feed remembers where
 are (a bounded memory). An event about a shipment it never saw planned (planned before the feed started
 reading) goes to `UNPLACED`, which every location's subscribers also hear; they look the shipment up.
 
+The same reading counts the order flow (orders placed, allocated, shipped) for `orderFlow`'s subscribers: one
+running total per process, which each subscriber reads once a second, so a thousand dashboards cost the process
+one pass over the events, as one does.
+
 While nobody subscribes, the feed reads no events: the follower only moves its position up to the log's
 horizon (one small query per poll interval), so the first subscriber is served from at most that far back.
 """
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterator, Sequence
 
 import msgspec
@@ -27,6 +31,8 @@ from eventstore import EventStore, Listener, LogFollower, Position, RecordedEven
 
 UNPLACED = "location:?"  # changes to shipments whose location the feed does not know
 _REMEMBERED_ORDERS = 100_000  # orders whose shipments' locations the feed keeps (least recently touched go)
+# The order flow: which events count as what. A re-sourcing is another allocation; a shipment, one dispatch.
+FLOW = {"OrderPlaced": "placed", "OrderAllocated": "allocated", "ShipmentDispatched": "shipped"}
 
 
 def location_topic(location_code: str) -> str:
@@ -63,10 +69,12 @@ class LiveFeed:
     def __init__(self, store: EventStore, listener: Listener, *, poll_interval: float = 0.5) -> None:
         self._topics: dict[str, set[asyncio.Queue[Change]]] = defaultdict(set)
         self._located: OrderedDict[str, dict[str, str]] = OrderedDict()  # order id -> {shipment id: location}
+        self._flow_watchers = 0
+        self.flow: Counter[str] = Counter()  # FLOW's kinds read while someone watched, since the process started
         self.follower = LogFollower(
             store,
             on_events=self._publish_all,
-            active=lambda: bool(self._topics),
+            active=lambda: bool(self._topics) or self._flow_watchers > 0,
             categories=["order", "stock"],
             batch_size=1000,
             poll_interval=poll_interval,
@@ -89,6 +97,16 @@ class LiveFeed:
                 if not self._topics[topic]:
                     del self._topics[topic]
 
+    @contextlib.contextmanager
+    def watching_flow(self) -> Iterator[Counter[str]]:
+        """The running totals of the order flow (`flow`), kept counting for as long as the block runs."""
+        self._flow_watchers += 1
+        self.follower.wake()
+        try:
+            yield self.flow
+        finally:
+            self._flow_watchers -= 1
+
     def listening(self, topic: str) -> int:
         """How many subscribers `topic` has now (tests wait for a subscription to be registered)."""
         return len(self._topics.get(topic, ()))
@@ -97,6 +115,8 @@ class LiveFeed:
         await self.follower.run()
 
     def _publish_all(self, events: Sequence[RecordedEvent]) -> None:
+        if self._flow_watchers:
+            self.flow.update(FLOW[e.event_type] for e in events if e.event_type in FLOW)
         locations_heard = any(topic.startswith("location:") for topic in self._topics)
         # A location hears one change per order per transaction (an allocation is SourcingDecided and
         # OrderAllocated together): its subscribers read the shipment once, as it stands after all of it.

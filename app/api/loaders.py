@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Iterable, Sequence
+from datetime import datetime
 from functools import cached_property
 from typing import Any, TypeAlias, TypeVar
 
@@ -63,6 +64,21 @@ class Loaders:
     @cached_property
     def locations(self) -> Loader[asyncpg.Record]:
         return _one_each(self._pool, queries.locations_by_code, "code", lambda row: row)
+
+    @cached_property
+    def planned_since(self) -> DataLoader[tuple[str, datetime], int]:
+        """Shipments planned at a location since a moment, cancelled ones excluded (capacity used that day); keyed
+        by (location code, moment): one query per moment, which a request has one of."""
+
+        async def load(keys: Sequence[tuple[str, datetime]]) -> list[int]:
+            found: dict[tuple[str, datetime], int] = {}
+            for since in {moment for _, moment in keys}:
+                codes = sorted({code for code, moment in keys if moment == since})
+                rows = await queries.shipments_planned_since(self._pool, codes, since)
+                found.update({(row["location_code"], since): row["planned"] for row in rows})
+            return [found.get(key, 0) for key in keys]
+
+        return DataLoader(load_fn=load)
 
     @cached_property
     def decisions(self) -> DataLoader[str, list[asyncpg.Record]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import TypeVar
 
 import asyncpg
@@ -19,7 +20,7 @@ from app.domain.locations import (
 from app.domain.values import Coordinates, LocationCapability
 from projections import queries
 
-from .access import can_manage_locations, can_see_locations
+from .access import can_manage_locations, can_see_capacity_used_at, can_see_locations
 from .context import ANYONE, Info
 from .errors import UserError, forbidden
 from .ids import global_id
@@ -48,6 +49,16 @@ class Location(Node):
     pickup_hold_days: int | None = strawberry.field(
         description="A READY_FOR_PICKUP shipment not collected within this expires (default 5)."
     )
+
+    @strawberry.field(
+        description="Shipments planned here since midnight UTC, cancelled ones excluded: the share of "
+        "dailyCapacity taken today. Null for whoever may not see the location's work (an operator elsewhere)."
+    )
+    async def capacity_used_today(self, info: Info) -> int | None:
+        if not can_see_capacity_used_at(info.context.principal, self.code):
+            return None
+        midnight = datetime.combine(info.context.services.clock().astimezone(UTC).date(), time(), tzinfo=UTC)
+        return await info.context.loaders.planned_since.load((self.code, midnight))
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Location:
@@ -79,7 +90,7 @@ class LocationQueries:
     async def locations(self, info: Info) -> list[Location]:
         if not can_see_locations(info.context.require(*ANYONE)):
             raise forbidden()
-        return [Location.from_row(r) for r in await queries.all_locations(info.context.services.pool)]
+        return [Location.from_row(r) for r in await queries.all_locations(info.context.services.read_pool)]
 
 
 @strawberry.input

@@ -43,6 +43,7 @@ async def execute(info: Info, command: Any) -> tuple[Outcome[Any] | None, list[U
     except StoreUnavailable as down:
         log.warning("request %s: database unavailable: %s", ctx.request_id, down)
         raise ApiError(UNAVAILABLE_MESSAGE, "UNAVAILABLE") from None
+    ctx.record_write(outcome.position)
     await ctx.services.caught_up(outcome.position)
     return outcome, []
 

@@ -21,10 +21,10 @@ from strawberry.types import ExecutionContext
 
 from .alternatives import AlternativeQueries
 from .carts import CartMutations, CartQueries
-from .delivery_windows import DeliveryCapacityMutations, DeliveryWindowQueries
+from .delivery_windows import DeliveryCapacityMutations, DeliverySlotQueries, DeliveryWindowQueries
 from .fulfillment import FulfillmentQueries
 from .inventory import InventoryMutations, InventoryQueries
-from .ledger import LedgerQueries
+from .ledger import LedgerQueries, LedgerSubscriptions
 from .locations import LocationMutations, LocationQueries
 from .naming import CachedNameConverter
 from .node import NodeQueries
@@ -45,8 +45,9 @@ from .return_policy import ReturnPolicyMutations, ReturnPolicyQueries
 from .scalars import DATETIME, DECIMAL
 from .sourcing_profiles import SourcingProfileMutations, SourcingProfileQueries
 from .stock_levels import StockLevelQueries
-from .subscriptions import Subscription
+from .subscriptions import Subscription as ObjectSubscriptions
 from .substitutions import SubstitutionMutations, SubstitutionQueries
+from .system_status import SystemStatusQueries, SystemStatusSubscriptions
 
 Query = merge_types(
     "Query",
@@ -64,8 +65,10 @@ Query = merge_types(
         AlternativeQueries,
         SubstitutionQueries,
         DeliveryWindowQueries,
+        DeliverySlotQueries,
         SourcingProfileQueries,
         StockLevelQueries,
+        SystemStatusQueries,
     ),
 )
 Mutation = merge_types(
@@ -87,6 +90,8 @@ Mutation = merge_types(
     ),
 )
 
+Subscription = merge_types("Subscription", (ObjectSubscriptions, SystemStatusSubscriptions))
+
 
 # The depth and alias limits are validation rules that each limiter builds as a new class when constructed.
 # Built here once, they are the same classes in every request, so ValidationCache (keyed on the document and
@@ -106,7 +111,7 @@ schema = MeridianSchema(
     query=Query,
     scalar_overrides={datetime: DATETIME, Decimal: DECIMAL},
     mutation=Mutation,
-    subscription=Subscription,
+    subscription=merge_types("Subscription", (Subscription, LedgerSubscriptions)),
     types=[Order, Shipment, Return],
     config=StrawberryConfig(name_converter=CachedNameConverter()),
     extensions=[

@@ -309,7 +309,7 @@ class SourcingProfileMutations:
         if outcome is None:
             return SourcingProfilePayload(profile=None, user_errors=errors)
         services = info.context.services
-        services.network.forget_profile()  # this process's delivery quotes, too, apply it at once
+        services.forget_profile()  # this process's delivery quotes, too, apply it at once
         defined = await defined_version(services.store, services.codec, name, outcome.value)
         return SourcingProfilePayload(
             profile=None if defined is None else SourcingProfile.from_defined(defined), user_errors=[]

@@ -66,7 +66,7 @@ class StockLevelQueries:
             raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")
         codes = [location_code] if location_code is not None else stock_locations_of(principal)
         rows = await queries.stock_levels_page(
-            info.context.services.pool,
+            info.context.services.read_pool,
             first=size + 1,
             after=_parse_cursor(after) if after else None,
             sku=sku,

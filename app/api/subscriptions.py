@@ -76,7 +76,7 @@ class Subscription:
             while True:
                 change = await _next_change(info, changes)
                 await services.caught_up(change.position)
-                rows = await queries.stock_levels_of_sku(services.pool, sku)
+                rows = await queries.stock_levels_of_sku(services.read_pool, sku)
                 levels = [StockLevel.from_row(r) for r in rows if can_see_stock_at(principal, r["location_code"])]
                 yield Inventory(sku=sku, levels=levels)
 

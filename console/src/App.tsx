@@ -1,6 +1,7 @@
 import { useMemo, useState, type ReactNode } from "react";
 import { Navigate, Route, Routes } from "react-router-dom";
 import { Provider, type Client } from "urql";
+import { AuditPage } from "./audit/AuditPage";
 import { SignIn } from "./auth/SignIn";
 import { loadSession, saveSession, type Session } from "./auth/session";
 import { connect } from "./client";
@@ -8,7 +9,13 @@ import { OrderPage } from "./orders/OrderPage";
 import { OrdersPage } from "./orders/OrdersPage";
 import { SourcingPage } from "./sourcing/SourcingPage";
 import { InventoryPage } from "./inventory/InventoryPage";
+import { LivePage } from "./live/LivePage";
+import { LocationPage } from "./network/LocationPage";
+import { NetworkPage } from "./network/NetworkPage";
 import { StorePage } from "./store/StorePage";
+import { DeliveryPage } from "./delivery/DeliveryPage";
+import { SubstitutionsPage } from "./substitutions/SubstitutionsPage";
+import { PromisePage } from "./promise/PromisePage";
 import { useAsOf } from "./ui/asOf";
 import { Layout } from "./ui/Layout";
 
@@ -62,8 +69,17 @@ export function App() {
           <Route path="/orders/:id" element={past(<OrderPage />)} />
           <Route path="/inventory" element={past(<InventoryPage />)} />
           <Route path="/inventory/:sku" element={past(<InventoryPage />)} />
+          <Route path="/network" element={past(<NetworkPage />)} />
+          <Route path="/network/:code" element={<LocationPage />} />
           <Route path="/sourcing" element={<SourcingPage session={session} />} />
           <Route path="/store/:code" element={<StorePage session={session} />} />
+          <Route path="/delivery" element={past(<DeliveryPage session={session} />)} />
+          <Route path="/delivery/:code" element={past(<DeliveryPage session={session} />)} />
+          <Route path="/substitutions" element={<SubstitutionsPage session={session} />} />
+          <Route path="/substitutions/:sku" element={<SubstitutionsPage session={session} />} />
+          <Route path="/promise" element={<PromisePage />} />
+          <Route path="/live" element={<LivePage session={session} />} />
+          <Route path="/audit" element={<AuditPage />} />
           <Route path="*" element={<p role="alert">No such page.</p>} />
         </Routes>
       </Layout>

@@ -21,7 +21,10 @@ FROM (
            recorded_at, wanted, NULL::BOOLEAN AS held_back
     FROM (
         SELECT *, ($4::TEXT[] IS NULL OR event_type = ANY ($4))
-              AND ($5::TEXT[] IS NULL OR split_part(stream_id, '-', 1) = ANY ($5)) AS wanted
+              AND ($5::TEXT[] IS NULL OR split_part(stream_id, '-', 1) = ANY ($5))
+              -- A stream's partition among $6: records.partition_of, the same arithmetic.
+              AND ($6::INT IS NULL OR (('x' || left(md5(stream_id), 8))::BIT(32)::BIGINT % $6) = ANY ($7::INT[]))
+              AS wanted
         FROM events
         WHERE (transaction_id, global_position) > ($1::XID8, $2::BIGINT)
           AND transaction_id < (SELECT xmin FROM guard)

@@ -13,10 +13,11 @@ pytestmark = pytest.mark.slow
 def test_quick_worker_bench_prints_one_json_figure_per_line(postgres_dsn: str, redis_url: str) -> None:
     lines = quick_run("worker_throughput.py", DATABASE_URL=postgres_dsn, REDIS_URL=redis_url)
     assert_figures(lines, "broker")
-    assert {(line["bench"], line["metric"], line.get("workers")) for line in lines} == {
-        ("worker_throughput", "sent_jobs_per_s", None),
-        ("worker_throughput", "sourced_orders_per_s", 1),
-        ("worker_throughput", "sourced_orders_per_s", 2),
+    assert {(line["bench"], line["metric"], line.get("workers"), line.get("batch")) for line in lines} == {
+        ("worker_throughput", "sent_jobs_per_s", None, 1),
+        ("worker_throughput", "sent_jobs_per_s", None, 100),
+        ("worker_throughput", "sourced_orders_per_s", 1, None),
+        ("worker_throughput", "sourced_orders_per_s", 2, None),
     }
 
 

@@ -4,6 +4,7 @@ worker, the dispatcher and the projection runner, on a fresh database and a priv
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -81,8 +82,20 @@ def api_clock() -> Clock:
 
 
 @pytest.fixture
+def projection_partitions() -> int:
+    """MERIDIAN_PROJECTION_PARTITIONS of the API and its projection runner; a module that splits the log
+    overrides this fixture."""
+    return 1
+
+
+@pytest.fixture
 async def api(
-    database_url: str, tmp_path: Path, broker: RedisBroker, redis_url: str, api_clock: Clock
+    database_url: str,
+    tmp_path: Path,
+    broker: RedisBroker,
+    redis_url: str,
+    api_clock: Clock,
+    projection_partitions: int,
 ) -> AsyncIterator[Api]:
     settings = Settings(
         MERIDIAN_ENV="development",
@@ -97,26 +110,45 @@ async def api(
         MERIDIAN_READ_YOUR_WRITES_SECONDS=120,
         # ...and its writes are admitted however slowly the machine answers (back-pressure: test_back_pressure).
         MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS=0,
+        MERIDIAN_PROJECTION_PARTITIONS=projection_partitions,
     )
-    port = free_port()
     app = create_app(settings, database_url, redis_url=redis_url, clock=api_clock)
+    async with (
+        serving(app) as url,
+        back_office(database_url, broker, projection_partitions) as store,
+        httpx.AsyncClient(timeout=20) as client,
+    ):
+        yield Api(url=url, client=client, store=store, app=app)
+
+
+@contextlib.asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """`app` served over HTTP on a free loopback port (its lifespan run) until the block ends; its URL."""
     server = uvicorn.Server(
         uvicorn.Config(
-            app,
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            ws="websockets-sansio",
-            lifespan="on",
+            app, host="127.0.0.1", port=free_port(), log_level="warning", ws="websockets-sansio", lifespan="on"
         )
     )
-    serving = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve())
     while not server.started:
+        if task.done():  # it could not start (its lifespan failed): say why
+            task.result()
+            raise AssertionError("the API stopped before it started")
         await asyncio.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        await task
 
+
+@contextlib.asynccontextmanager
+async def back_office(
+    database_url: str, broker: RedisBroker, projection_partitions: int = 1
+) -> AsyncIterator[EventStore]:
+    """The workers, in this process: projections and dispatcher on our loop, actors on Dramatiq's threads."""
     # Simulated parcels travel a day in about a second, and never get lost: the journey ends in seconds.
     os.environ.update({"MERIDIAN_SIMULATED_TIME_SCALE": "100000", "MERIDIAN_SIMULATED_EXCEPTION_RATE": "0"})
-    # The back office, in this process: projections and dispatcher on our loop, actors on Dramatiq's threads.
     runtime.configure(database_url)
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=100)
     worker.start()
@@ -126,20 +158,21 @@ async def api(
     stop = asyncio.Event()
     store = EventStore(pool)
     followers = [
-        asyncio.create_task(ProjectionRunner(pool, listener=listener, poll_interval=0.1).run(stop)),
         asyncio.create_task(
-            run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue, listener=listener), stop)
+            ProjectionRunner(
+                pool, listener=listener, poll_interval=0.1, partitions=projection_partitions, claim=True
+            ).run(stop)
         ),
+        asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker, listener=listener), stop)),
     ]
-    async with httpx.AsyncClient(timeout=20) as client:
-        yield Api(url=f"http://127.0.0.1:{port}", client=client, store=store, app=app)
-    stop.set()
-    await asyncio.gather(*followers)
-    worker.stop()
-    server.should_exit = True
-    await serving
-    await listener.close()
-    await pool.close()
+    try:
+        yield store
+    finally:
+        stop.set()
+        await asyncio.gather(*followers)
+        worker.stop()
+        await listener.close()
+        await pool.close()
 
 
 async def eventually(check: Any, timeout: float = 20.0) -> None:

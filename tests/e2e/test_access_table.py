@@ -148,6 +148,7 @@ PROBES: dict[str, Probe] = {
     ),
     "pickList": query('{ pickList(locationCode: "NWK") { sku quantity } }', bool),
     "events": query("{ events(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "lastVerification": query("{ lastVerification { intact } }", lambda d: d is None or d["intact"]),
     "node(Location)": node("Location"),
     "node(Order)": node("Order"),
     "node(Shipment)": node("Shipment"),
@@ -246,6 +247,7 @@ PROBES: dict[str, Probe] = {
     "setSubstitutes": mutation(
         "setSubstitutes", "SetSubstitutesInput", lambda w: {"sku": "TEE", "substitutes": ["TEE-XL"]}
     ),
+    "deliverySlots": query('{ deliverySlots(locationCode: "NWK") { locationCode } }', lambda d: d is not None),
     "stockLevels": query("{ stockLevels(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
     "sourcingProfile": Probe("{ sourcingProfile { version } }", seen=lambda d: d is not None, needs_profile=True),
     "sourcingProfiles": Probe("{ sourcingProfiles { version } }", seen=bool, needs_profile=True),
@@ -264,6 +266,9 @@ PROBES: dict[str, Probe] = {
     "fulfillmentQueueChanged": query(
         'subscription { fulfillmentQueueChanged(locationCode: "NWK") { id } }', lambda d: d is not None
     ),
+    "systemStatus": query("{ systemStatus { projections { name lagEvents } } }", lambda d: bool(d["projections"])),
+    "orderFlow": query("subscription { orderFlow { placed allocated shipped } }", lambda d: d["placed"] >= 0),
+    "verifyLog": query("subscription { verifyLog { eventsChecked eventsTotal } }", lambda d: d["eventsTotal"] > 0),
 }
 
 

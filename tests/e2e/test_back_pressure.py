@@ -82,7 +82,7 @@ class BackOffice:
         listener = Listener(self.database_url)
         await listener.start()
         self.closing += [listener.close, pool.close]
-        follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), self.broker.enqueue, listener=listener)
+        follower = dispatcher(EventStore(pool), EventCodec(ALL_EVENTS), self.broker, listener=listener)
         self.tasks.append(asyncio.create_task(run_dispatcher(follower, self.stop)))
 
     def worker(self) -> None:

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-import uvicorn
 from pydantic import SecretStr
 
 from app.api.app import create_app
@@ -22,7 +21,8 @@ from app.cli import main
 from app.security import Role, issue_token
 from app.settings import Settings
 
-from .conftest import SECRET, WEBHOOK_SECRET, Api, free_port
+from .conftest import SECRET, WEBHOOK_SECRET, Api
+from .conftest import serving as served
 from .test_order_journey import network, receive
 
 ISSUE_QUERY = (
@@ -50,18 +50,8 @@ async def serving(database_url: str, data_dir: Path, **settings: Any) -> AsyncIt
         MERIDIAN_DATA_DIR=data_dir,
         **settings,
     )
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(configured, database_url), host="127.0.0.1", port=port, log_level="warning")
-    )
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        await asyncio.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await task
+    async with served(create_app(configured, database_url)) as url:
+        yield url
 
 
 async def test_a_webhook_body_over_the_cap_is_refused_before_it_is_read_or_its_signature_checked(api: Api) -> None:

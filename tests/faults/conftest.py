@@ -77,6 +77,7 @@ class Meridian:
     namespace: str = field(default_factory=lambda: f"meridian-faults-{uuid.uuid4().hex[:8]}")
     api: subprocess.Popen[bytes] | None = None
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    settings: dict[str, str] = field(default_factory=dict)  # more MERIDIAN_* settings, for every process
     _spawned: int = 0
 
     @property
@@ -105,14 +106,18 @@ class Meridian:
             # Every acknowledgement counts here, however loaded the machine: back-pressure has its own tests.
             "MERIDIAN_OVERLOAD_MAX_IN_FLIGHT": "0",
             "MERIDIAN_OVERLOAD_MAX_WRITE_AGE_MS": "0",
+            **self.settings,
         }
 
-    def _spawn(self, *args: str) -> subprocess.Popen[bytes]:
+    def _spawn(self, *args: str, settings: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         self._spawned += 1
         log = (self.logs / f"{args[0]}-{self._spawned}.log").open("wb")
         try:
             return subprocess.Popen(
-                [sys.executable, "-m", "app.cli", *args], env=self.env(), stdout=log, stderr=subprocess.STDOUT
+                [sys.executable, "-m", "app.cli", *args],
+                env={**self.env(), **(settings or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
             )
         finally:
             log.close()  # the child holds its own descriptor
@@ -134,6 +139,12 @@ class Meridian:
         worker = self._spawn("worker")
         self.workers.append(worker)
         return worker
+
+    def start_projector(self, **settings: str) -> subprocess.Popen[bytes]:
+        """`meridian project`, with settings of its own on top of the deployment's."""
+        projector = self._spawn("project", settings=settings)
+        self.workers.append(projector)
+        return projector
 
     async def kill(self, process: subprocess.Popen[bytes]) -> None:
         """kill -9: no shutdown code runs."""

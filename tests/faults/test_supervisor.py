@@ -12,7 +12,9 @@ import contextlib
 import json
 import os
 import signal
+import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,31 @@ def supervised(state: Path) -> dict[str, Any]:
         components: dict[str, Any] = json.loads(state.read_text())["components"]
         return components
     return {}
+
+
+def restarted(state: Path, component: str, killed: int) -> Callable[[], Awaitable[bool]]:
+    """A check: the supervisor has started `component` again, once, as a new process."""
+
+    async def again() -> bool:
+        now = supervised(state).get(component, {})
+        return bool(now.get("restarts") == 1 and now.get("pid") not in (None, killed))
+
+    return again
+
+
+async def stop_supervisor(supervisor: subprocess.Popen[bytes], state: Path) -> None:
+    """SIGTERM, as an operator stops it, and waits; whatever a stuck supervisor left behind is killed by its pid."""
+    supervisor.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(asyncio.to_thread(supervisor.wait), 60)
+    finally:
+        for child in supervised(state).values():
+            if child.get("pid") and supervisor.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child["pid"], signal.SIGKILL)
+        if supervisor.poll() is None:
+            supervisor.kill()
+            supervisor.wait()
 
 
 async def api_answers(m: Meridian) -> bool:
@@ -81,12 +108,7 @@ async def test_meridian_up_restarts_each_killed_process_and_orders_keep_flowing(
         for component in ("worker", "project", "serve"):
             killed = supervised(state)[component]["pid"]
             os.kill(killed, signal.SIGKILL)
-
-            async def restarted(component: str = component, killed: int = killed) -> bool:
-                now = supervised(state).get(component, {})
-                return now.get("restarts") == 1 and now.get("pid") not in (None, killed)
-
-            await eventually(restarted, START_TIMEOUT, f"{component} restarted")
+            await eventually(restarted(state, component, killed), START_TIMEOUT, f"{component} restarted")
             await placed_and_allocated(meridian, db, f"after-{component}")
             assert up.poll() is None
 
@@ -95,17 +117,7 @@ async def test_meridian_up_restarts_each_killed_process_and_orders_keep_flowing(
             assert f'meridian_process_restarts_total{{component="{component}"}} 1.0' in metrics
         assert meridian.logged("up", "worker (pid") and meridian.logged("up", "was killed by signal 9")
     finally:
-        up.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.to_thread(up.wait), 60)
-        finally:
-            for child in supervised(state).values():  # whatever a stuck supervisor left behind, by its pid
-                if child.get("pid") and up.poll() is None:
-                    with contextlib.suppress(ProcessLookupError):
-                        os.kill(child["pid"], signal.SIGKILL)
-            if up.poll() is None:
-                up.kill()
-                up.wait()
+        await stop_supervisor(up, state)
     assert up.returncode == 0
 
 

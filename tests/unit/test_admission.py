@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.admission import DISPATCHER, Limits, Pressure, gated, overloaded, second_oldest
+from app.api.admission import Limits, Pressure, gated, overloaded, second_oldest
 from app.api.admission_gate import GATED_FIELDS, _gated_root_fields
 from app.api.schema import schema
+from app.api.system_state import DISPATCHER
 from app.domain import carts
 from app.domain import order_commands as oc
 from app.domain.values import Address, Coordinates, Line

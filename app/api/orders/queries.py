@@ -80,7 +80,7 @@ class OrderQueries:
             placed_to=placed_to,
         )
         rows = await queries.orders_page(
-            info.context.services.pool, search, first=size + 1, after=_parse_cursor(after) if after else None
+            info.context.services.read_pool, search, first=size + 1, after=_parse_cursor(after) if after else None
         )
         page = rows[:size]
         states = await info.context.loaders.orders.load_many([r["order_id"] for r in page])

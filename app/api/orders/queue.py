@@ -80,7 +80,7 @@ class FulfillmentQueueQueries:
         if not 0 < size <= MAX_PAGE:
             raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")
         rows = await queries.shipments_page_at_location(
-            info.context.services.pool,
+            info.context.services.read_pool,
             location_code,
             first=size + 1,
             statuses=None if status is None else [s.value for s in status],
@@ -107,7 +107,7 @@ class FulfillmentQueueQueries:
         after: tuple[datetime, str, str] | None = None
         while True:
             rows = await queries.shipments_page_at_location(
-                info.context.services.pool,
+                info.context.services.read_pool,
                 location_code,
                 first=_PICK_LIST_PAGE,
                 statuses=planned,

@@ -262,6 +262,14 @@ class Return(Node):
         )
 
 
+@strawberry.type(description="Where an order goes: its coordinates are the ones sourcing measured distances from.")
+class ShipTo:
+    latitude: float
+    longitude: float
+    postal_code: str | None
+    country: str | None
+
+
 @strawberry.type
 class Order(Node):
     state: strawberry.Private[domain.Order]
@@ -305,6 +313,16 @@ class Order(Node):
     async def pickup_location(self, info: Info) -> Location | None:
         code = self.state.pickup_location_code
         return None if code is None else await location(info, code)
+
+    @strawberry.field(description="Where the order goes (as of the moment asked, after any edit of it).")
+    def ship_to(self) -> ShipTo:
+        address = self.state.ship_to
+        return ShipTo(
+            latitude=address.coordinates.latitude,
+            longitude=address.coordinates.longitude,
+            postal_code=address.postal_code,
+            country=address.country,
+        )
 
     @strawberry.field(description="The window the order must arrive in, when the customer chose one.")
     def delivery_window(self) -> DeliveryWindow | None:

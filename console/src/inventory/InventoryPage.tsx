@@ -5,7 +5,8 @@ import { graphql } from "../gql";
 import { useAsOf } from "../ui/asOf";
 import { ErrorList, Field } from "../ui/Field";
 import { formatDateTime } from "../ui/format";
-import { placeUserErrors, type PlacedErrors, type UserErrorLike } from "../ui/userErrors";
+import { useSettle } from "../ui/useSettle";
+import { StockFigures, StockHeadings } from "../ui/StockFigures";
 
 const SkuInventory = graphql(`
   query SkuInventory($sku: String!, $asOf: DateTime) {
@@ -69,8 +70,6 @@ const AdjustStock = graphql(`
   }
 `);
 
-const NO_ERRORS: PlacedErrors = { byField: {}, general: [] };
-
 export function InventoryPage() {
   const { sku = "" } = useParams();
   const [asOf] = useAsOf();
@@ -123,11 +122,7 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
         <thead>
           <tr>
             <th scope="col">Location</th>
-            <th scope="col">On hand</th>
-            <th scope="col">Reserved</th>
-            <th scope="col">Safety</th>
-            <th scope="col">Incoming</th>
-            <th scope="col">Available</th>
+            <StockHeadings />
           </tr>
         </thead>
         <tbody>
@@ -143,11 +138,7 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
               <th scope="row">
                 {l.location.code} ({l.location.name})
               </th>
-              <td>{l.onHand}</td>
-              <td>{l.reserved}</td>
-              <td>{l.safetyStock}</td>
-              <td>{l.incoming}</td>
-              <td>{l.available}</td>
+              <StockFigures level={l} />
             </tr>
           ))}
         </tbody>
@@ -168,23 +159,6 @@ function SkuLevels({ sku, asOf }: { sku: string; asOf: string | null }) {
       </div>
     </>
   );
-}
-
-function useSettle(fields: readonly string[], onDone: () => void) {
-  const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
-  const settle = (result: {
-    data?: { userErrors: readonly UserErrorLike[] } | undefined;
-    error?: Error | undefined;
-  }) => {
-    if (result.data) {
-      setErrors(placeUserErrors(result.data.userErrors, fields));
-      if (result.data.userErrors.length === 0) onDone();
-      return result.data.userErrors.length === 0;
-    }
-    setErrors({ byField: {}, general: [result.error?.message ?? "The API did not answer."] });
-    return false;
-  };
-  return [errors, settle] as const;
 }
 
 function ReceiveForm({ sku, past, onDone }: { sku: string; past: boolean; onDone: () => void }) {

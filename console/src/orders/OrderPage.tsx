@@ -1,6 +1,7 @@
 import { Link, useParams } from "react-router-dom";
 import { useQuery } from "urql";
 import { graphql } from "../gql";
+import { DecisionMap } from "../map/DecisionMap";
 import { happenedBy, useAsOf } from "../ui/asOf";
 import { ErrorList, StatusBadge } from "../ui/Field";
 import { formatDateTime, formatMoney, formatRelative, humanize, summarizeEventData } from "../ui/format";
@@ -79,8 +80,16 @@ const OrderDetail = graphql(`
             id
             code
             name
+            type
+            latitude
+            longitude
           }
         }
+      }
+      shipTo {
+        latitude
+        longitude
+        postalCode
       }
     }
   }
@@ -181,6 +190,10 @@ export function OrderPage() {
       <section aria-labelledby="sourcing-title">
         <h2 id="sourcing-title">Sourcing decisions</h2>
         {decisions.length === 0 && <p className="muted">Not sourced yet.</p>}
+        <DecisionMap
+          decisions={decisions}
+          shipTo={{ ...order.shipTo, label: order.shipTo.postalCode ?? "(coordinates)" }}
+        />
         {decisions.map((d, i) => (
           <table key={`${d.decidedAt}-${i}`}>
             <caption>

@@ -5,6 +5,7 @@ import { graphql } from "../gql";
 import { ErrorList, Field, StatusBadge } from "../ui/Field";
 import { useAsOf } from "../ui/asOf";
 import { formatDateTime, formatMoney, humanize } from "../ui/format";
+import { Pager, useCursorTrail } from "../ui/Pager";
 import {
   NO_FILTERS,
   filterParams,
@@ -79,8 +80,7 @@ export function OrdersPage() {
   const filters = readFilters(params);
   const problems = filterProblems(filters);
   const valid = Object.keys(problems).length === 0;
-  const trail = params.getAll("after");
-  const after = trail.length > 0 ? (trail[trail.length - 1] ?? null) : null;
+  const { after, trail, turn } = useCursorTrail();
   const [{ data, fetching, error }] = useQuery({
     query: OrdersList,
     variables: { first: PAGE_SIZE, after, ...searchVariables(filters) },
@@ -90,16 +90,11 @@ export function OrdersPage() {
   });
   const refused = searchErrors(error);
 
-  // A new search or page is a new history entry (Back returns to the one before); the moment shown is kept.
+  // A new search is a new history entry (Back returns to the one before), from its first page; the moment shown
+  // is kept.
   const go = (next: URLSearchParams) => {
     if (asOf) next.set("asOf", asOf);
     setParams(next);
-  };
-  const page = (cursor: string | null) => {
-    const next = filterParams(filters);
-    const kept = cursor ? [...trail, cursor] : trail.slice(0, -1);
-    kept.forEach((c) => next.append("after", c));
-    go(next);
   };
 
   // A search refused before asking lists nothing (the last answer, for another search, is not shown).
@@ -157,19 +152,7 @@ export function OrdersPage() {
           )}
         </tbody>
       </table>
-      <div className="toolbar">
-        <button type="button" className="secondary" disabled={trail.length === 0} onClick={() => page(null)}>
-          Previous page
-        </button>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!orders?.pageInfo.hasNextPage}
-          onClick={() => page(orders?.pageInfo.endCursor ?? null)}
-        >
-          Next page
-        </button>
-      </div>
+      <Pager trail={trail} pageInfo={orders?.pageInfo} turn={turn} />
     </section>
   );
 }

@@ -1,5 +1,6 @@
 // Current vs draft as paired bars, one pair per figure, each pair on its own scale (costs and days do not share
-// an axis). Plain SVG: a chart library would cost more of the bundle budget than these ten bars are worth.
+// an axis). The scales are d3-scale's, as the Live screen's chart (live/FlowChart.tsx); React draws the SVG.
+import { scaleLinear } from "d3-scale";
 
 export interface Figures {
   totalCost: number;
@@ -37,8 +38,10 @@ export function FiguresChart({ current, draft }: { current: Figures; draft: Figu
     >
       {FIGURES.map(({ key, label, digits }, i) => {
         const top = i * ROW;
-        const scale = Math.max(current[key], draft[key], 1e-9);
-        const widths = [current[key], draft[key]].map((v) => Math.max(1, (v / scale) * BAR));
+        const scale = scaleLinear()
+          .domain([0, Math.max(current[key], draft[key], 1e-9)])
+          .range([0, BAR]);
+        const widths = [current[key], draft[key]].map((v) => Math.max(1, scale(v)));
         return (
           <g key={key} transform={`translate(0, ${top})`}>
             <text x={0} y={18} className="chart-label">

@@ -25,12 +25,18 @@ export function Layout({
         <nav aria-label="Main">
           {session.role === "admin" && <NavLink to={`/orders${search}`}>Orders</NavLink>}
           <NavLink to={`/inventory${search}`}>Inventory</NavLink>
+          <NavLink to={`/network${search}`}>Network</NavLink>
           {session.role === "admin" && <NavLink to="/sourcing">Sourcing rules</NavLink>}
+          <NavLink to={`/delivery${stores[0] ? `/${stores[0]}` : ""}${search}`}>Delivery</NavLink>
+          <NavLink to="/substitutions">Substitutions</NavLink>
+          <NavLink to="/promise">Promise</NavLink>
+          {session.role === "admin" && <NavLink to="/live">Live</NavLink>}
           {stores.map((code) => (
             <NavLink key={code} to={`/store/${code}`}>
               Store {code}
             </NavLink>
           ))}
+          {session.role === "admin" && <NavLink to="/audit">Audit</NavLink>}
           {session.role === "admin" && <a href="/graphql">GraphiQL</a>}
         </nav>
         <AsOfControl />
@@ -44,8 +50,8 @@ export function Layout({
       </header>
       {asOf && (
         <p className="past-banner" role="status">
-          Viewing as of {formatDateTime(asOf)}: an order page and the inventory show that moment, their
-          actions disabled.
+          Viewing as of {formatDateTime(asOf)}: an order page, the inventory and the delivery windows show
+          that moment, their actions disabled.
         </p>
       )}
       <main>{children}</main>

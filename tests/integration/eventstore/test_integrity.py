@@ -1,8 +1,22 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import asyncpg
 
-from eventstore import NO_STREAM, EventStore, migrate, verify
+from eventstore import (
+    NO_STREAM,
+    VERIFICATIONS,
+    EventStore,
+    VerificationRecord,
+    VerifyProgress,
+    VerifyReport,
+    last_verification,
+    migrate,
+    recorded_verification,
+    verification,
+    verify,
+)
 from eventstore.migrate import EVENTSTORE
 
 from .helpers import events, stream
@@ -68,3 +82,36 @@ async def test_migrations_are_idempotent(database_url: str) -> None:
         assert reapplied and all("functions" in name for name in reapplied)
     finally:
         await conn.close()
+
+
+async def test_a_verification_reports_window_by_window_then_the_report(store: EventStore) -> None:
+    victim = stream()
+    await store.append(victim, events(5), NO_STREAM)
+    await store.append(stream(), events(2), NO_STREAM)
+    await store.pool.execute(
+        "UPDATE events SET data = '{\"n\": 7}' WHERE stream_id = $1 AND stream_version = 4", victim
+    )
+
+    *steps, report = [step async for step in verification(store, window=3)]
+    progress = [p for p in steps if isinstance(p, VerifyProgress)]
+    assert [(p.events_checked, p.events_total) for p in progress] == [(0, 7), (3, 7), (6, 7), (7, 7)]
+    assert isinstance(report, VerifyReport) and report.events_checked == 7
+    assert [(b.stream_id, b.version, b.reason) for b in report.broken] == [(victim, 4, "hash mismatch")]
+    assert report.last_position == await store.pool.fetchval("SELECT max(global_position) FROM events")
+
+
+async def test_a_recorded_verification_is_read_back_and_chained_like_any_event(store: EventStore) -> None:
+    assert await last_verification(store) is None
+    await store.append(stream(), events(2), NO_STREAM)
+    started = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
+    *_, ran = [step async for step in recorded_verification(store, actor="admin:auditor", clock=lambda: started)]
+
+    assert ran == await last_verification(store)
+    assert isinstance(ran, VerificationRecord)
+    assert (ran.result.ok, ran.result.events_checked, ran.result.started_at, ran.actor) == (
+        True,
+        2,
+        started,
+        "admin:auditor",
+    )
+    assert (await verify(store, VERIFICATIONS)).ok

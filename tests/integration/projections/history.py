@@ -17,6 +17,7 @@ from app.domain.order_events import (
     OrderBackordered,
     OrderCancelled,
     OrderPlaced,
+    OrderPlacedOnHold,
     OrderReturnClosed,
     OrderReturnOpened,
     PlannedShipment,
@@ -332,3 +333,24 @@ async def realistic_history(store: EventStore) -> AppendResult:
         order_stream("o-5"),
         _placed("o-5", "c-3", (Line("SKU-A", 1),), ServiceLevel.STANDARD, 0, "web", 70),
     )
+
+
+async def churn(store: EventStore, first: int, count: int) -> AppendResult:
+    """`count` rounds of appends over many streams (round `first` on): an order placed, later put on hold, and
+    a stock receipt on one of 12 streams; so rows are written by several batches and partitions. Returns the last
+    append's result. Needs `create_locations`' sites."""
+    last: AppendResult | None = None
+    for n in range(first, first + count):
+        await append(
+            store,
+            order_stream(f"p-{n}"),
+            _placed(f"p-{n}", f"c-{n % 7}", (Line("SKU-A", 1),), ServiceLevel.STANDARD, 1, "web", n),
+        )
+        sku, code = f"SKU-{n % 4}", ("DC1", "ST1", "DC2")[n % 3]
+        last = await append(store, stock_stream(sku, code), StockReceived(**_stock(sku, code), quantity=1 + n % 5))
+        if n % 3 == 0 and n > first:
+            last = await append(
+                store, order_stream(f"p-{n - 1}"), OrderPlacedOnHold(order_id=f"p-{n - 1}", reason="check")
+            )
+    assert last is not None
+    return last

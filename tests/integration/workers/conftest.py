@@ -82,7 +82,7 @@ def worker(broker: dramatiq.Broker, database_url: str) -> Iterator[dramatiq.Work
 @pytest.fixture
 async def running_dispatcher(store: EventStore, broker: dramatiq.Broker) -> AsyncIterator[None]:
     stop = asyncio.Event()
-    task = asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue), stop))
+    task = asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker), stop))
     yield
     stop.set()
     await task

@@ -38,7 +38,7 @@ async def test_a_burst_dispatched_at_once_serves_priority_orders_first(
         await handlers.handle(place(f"p{i}", ("RARE", 1), priority=priority))
     # The dispatcher starts after the burst, so it reads all of it in one batch: one batch job.
     stop = asyncio.Event()
-    task = asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker.enqueue), stop))
+    task = asyncio.create_task(run_dispatcher(dispatcher(store, EventCodec(ALL_EVENTS), broker), stop))
     codec = EventCodec(ALL_EVENTS)
 
     async def statuses() -> list[OrderStatus]:
