@@ -90,12 +90,12 @@ class OrdersProjection:
             [o.priority for o, _, _ in lines],
             [o.placed_at for o, _, _ in lines],
         )
-        shipments = [(o.order_id, s) for o in orders for s in o.shipments]
+        shipments = [(o, s) for o in orders for s in o.shipments]
         await conn.execute(query("delete_shipments"), ids)
         if shipments:
             await conn.execute(
                 query("insert_shipments"),
-                [oid for oid, _ in shipments],
+                [o.order_id for o, _ in shipments],
                 [s.shipment_id for _, s in shipments],
                 [s.location_code for _, s in shipments],
                 [str(s.status) for _, s in shipments],
@@ -117,6 +117,7 @@ class OrdersProjection:
                 [s.fed_by for _, s in shipments],
                 [s.awaiting_transfer for _, s in shipments],
                 [s.release_at for _, s in shipments],
+                [o.placed_at for o, _ in shipments],  # copied, as on the lines, for order search by location
             )
 
     async def _write_decisions(self, conn: Connection, decisions: list[tuple[SourcingDecided, int]]) -> None:

@@ -5,7 +5,8 @@ Every list that grows pages by keyset on an index; no query scans a table.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
@@ -28,24 +29,44 @@ async def availability_near(
     return await conn.fetch(query("availability_near"), list(skus), latitude, longitude, radius_km, limit)
 
 
+@dataclass(frozen=True)
+class OrderSearch:
+    """What a page of orders is filtered by; None: any. `location_codes`: orders with a shipment at one of them
+    (an empty set finds nothing). `placed_from` is inclusive, `placed_to` exclusive."""
+
+    customer_id: str | None = None
+    status: str | None = None
+    sku: str | None = None
+    location_codes: Collection[str] | None = None
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+
+
 async def orders_page(
     conn: Connection | asyncpg.Pool,
+    search: OrderSearch,
     *,
     first: int,
     after: tuple[datetime, str] | None = None,
-    customer_id: str | None = None,
-    status: str | None = None,
 ) -> list[asyncpg.Record]:
-    """Orders after the keyset cursor (placed_at, order_id), by customer and/or status; each filter has its
-    own statement so that each uses its own index."""
-    cursor = after or (None, None)
-    if customer_id is not None and status is not None:
-        return await conn.fetch(query("orders_page_by_customer_status"), *cursor, first, customer_id, status)
-    if customer_id is not None:
-        return await conn.fetch(query("orders_page_by_customer"), *cursor, first, customer_id)
-    if status is not None:
-        return await conn.fetch(query("orders_page_by_status"), *cursor, first, status)
-    return await conn.fetch(query("orders_page"), *cursor, first)
+    """(order_id, placed_at) of the orders after the keyset cursor (placed_at, order_id) that match `search`.
+
+    Each statement walks one index in (placed_at, order_id) order, the placed-time range and the cursor bounding
+    the walk; it is chosen by the filter likely to keep fewest orders (a customer's, then a SKU's, then a
+    location's, then a status's), and the other filters are checked per order it reaches."""
+    head = (*(after or (None, None)), first, search.placed_from, search.placed_to)
+    codes = None if search.location_codes is None else sorted(search.location_codes)
+    if search.customer_id is not None:
+        return await conn.fetch(
+            query("orders_page_by_customer"), *head, search.customer_id, search.status, search.sku, codes
+        )
+    if search.sku is not None:
+        return await conn.fetch(query("orders_page_of_sku"), *head, search.sku, search.status, codes)
+    if codes is not None:
+        return await conn.fetch(query("orders_page_at_locations"), *head, codes, search.status)
+    if search.status is not None:
+        return await conn.fetch(query("orders_page_by_status"), *head, search.status)
+    return await conn.fetch(query("orders_page"), *head)
 
 
 async def backordered_lines(conn: Connection | asyncpg.Pool, sku: str, *, limit: int = 100) -> list[asyncpg.Record]:

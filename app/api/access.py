@@ -13,6 +13,7 @@ locations; `operator` the stock and shipments of the locations its token names (
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from app.domain.order_state import Order
@@ -82,9 +83,28 @@ def can_manage_cart(principal: Principal | None, customer_id: str) -> bool:
     return principal.role in (Role.ADMIN, Role.SERVICE)
 
 
-def orders_of_customer(principal: Principal, requested: str | None) -> str | None:
-    """Whose orders a page of `orders` lists: a customer's page is always its own, whatever it asks for."""
-    return principal.customer_id if principal.role is Role.CUSTOMER else requested
+@dataclass(frozen=True)
+class OrderReach:
+    """The orders a search may list: a customer's (None: anyone's), with a shipment at one of some locations
+    (None: anywhere; empty: none)."""
+
+    customer_id: str | None
+    location_codes: frozenset[str] | None
+
+
+def orders_in_reach(principal: Principal, customer_id: str | None, location_code: str | None) -> OrderReach | None:
+    """What a page of `orders` lists when `principal` asks for this customer's orders at this location; None:
+    refused. As `can_see_order`: a customer's page is always its own whatever it asks for; an operator's, the
+    orders with a shipment at its locations (naming another location is refused, as for stock and queues);
+    admin and service anyone's."""
+    asked = None if location_code is None else frozenset({location_code})
+    if principal.role is Role.CUSTOMER:
+        return None if principal.customer_id is None else OrderReach(principal.customer_id, asked)
+    if principal.role is Role.OPERATOR:
+        if location_code is not None and location_code not in principal.locations:
+            return None
+        return OrderReach(customer_id, asked if asked is not None else principal.locations)
+    return OrderReach(customer_id, asked)
 
 
 def may_set_priority(principal: Principal) -> bool:

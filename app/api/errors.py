@@ -65,27 +65,34 @@ class InvalidDateTime(ApiError):
 
 
 def named_field(error: GraphQLError, document: DocumentNode | None) -> GraphQLError:
-    """`error` with `extensions.field` naming the argument or input field that received the bad DateTime: the
-    one whose literal is the bad value, or that takes the variable the error is about."""
-    bad = next((e for e in (error, error.original_error) if isinstance(e, InvalidDateTime)), None)
-    if bad is None or document is None or "field" in (error.extensions or {}):
+    """`error` with `extensions.field` naming the argument or input field that received the bad value: the one
+    that takes the variable the error is about (a value that does not fit its type: an unknown enum value, a
+    DateTime that does not parse), the one whose literal the error points at, or the one whose literal is the bad
+    DateTime (raised while parsing, before it is known where it was written)."""
+    if document is None or "field" in (error.extensions or {}):
         return error
-    literal = bad.value
+    bad = next((e for e in (error, error.original_error) if isinstance(e, InvalidDateTime)), None)
     variable = next((n.variable.name.value for n in error.nodes or () if isinstance(n, VariableDefinitionNode)), None)
+    pointed = {n.loc.start for n in error.nodes or () if isinstance(n, ValueNode) and n.loc is not None}
+    if bad is None and variable is None and not pointed:
+        return error
     found: list[str] = []
+
+    def received(value: ValueNode) -> bool:
+        if variable is not None:
+            return isinstance(value, VariableNode) and value.name.value == variable
+        if value.loc is not None and value.loc.start in pointed:
+            return True
+        return bad is not None and isinstance(value, StringValueNode) and value.value == bad.value
 
     class Finder(Visitor):
         def enter_argument(self, node: ArgumentNode, *_: object) -> None:
-            self.check(node.name.value, node.value)
+            if received(node.value):
+                found.append(node.name.value)
 
         def enter_object_field(self, node: ObjectFieldNode, *_: object) -> None:
-            self.check(node.name.value, node.value)
-
-        def check(self, name: str, value: ValueNode) -> None:
-            if (variable is not None and isinstance(value, VariableNode) and value.name.value == variable) or (
-                variable is None and isinstance(value, StringValueNode) and value.value == literal
-            ):
-                found.append(name)
+            if received(node.value):
+                found.append(node.name.value)
 
     visit(document, Finder())
     if found:

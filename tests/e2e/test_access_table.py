@@ -122,6 +122,9 @@ PROBES: dict[str, Probe] = {
     "order": query(ORDER, lambda d: d is not None, lambda w: {"id": w.order_id}),
     "order(asOf)": query(ORDER, lambda d: d is not None, lambda w: {"id": w.order_id, "at": now()}),
     "orders": query("{ orders(first: 5) { edges { cursor } } }", lambda d: bool(d["edges"])),
+    "orders(locationCode)": query(
+        '{ orders(first: 5, locationCode: "NWK", sku: "TEE") { edges { cursor } } }', lambda d: bool(d["edges"])
+    ),
     "fulfillmentOptions": query(
         '{ fulfillmentOptions(input: {lines: [{sku: "TEE", quantity: 1}], shipTo: {postalCode: "10024"}}) { cost } }',
         bool,

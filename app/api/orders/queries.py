@@ -7,13 +7,12 @@ from datetime import datetime
 
 import strawberry
 
-from app.security import Role
 from projections import queries
 from projections.asof import versioned_order_as_of
 
-from ..access import can_see_order, orders_of_customer, visible_order
+from ..access import can_see_order, orders_in_reach, visible_order
 from ..context import ANYONE, Info
-from ..errors import ApiError
+from ..errors import ApiError, forbidden
 from ..ids import key_of
 from ..scalars import MAX_PAGE, OrderStatus, PageInfo
 from .types import Order, OrderConnection, OrderEdge
@@ -46,7 +45,11 @@ class OrderQueries:
         found = found if found is not None and can_see_order(info.context.principal, found) else None
         return None if found is None else Order.from_state(found, version=version)
 
-    @strawberry.field(description="Orders by placement time; customers see only their own.")
+    @strawberry.field(
+        description="Orders by placement time, oldest first, filtered by every argument given (placedFrom "
+        "inclusive, placedTo exclusive; sku: with a line of it; locationCode: with a shipment from it). Customers "
+        "see only their own; operators only those with a shipment at their locations."
+    )
     async def orders(
         self,
         info: Info,
@@ -54,18 +57,30 @@ class OrderQueries:
         after: str | None = None,
         status: OrderStatus | None = None,
         customer_id: str | None = None,
+        sku: str | None = None,
+        location_code: str | None = None,
+        placed_from: datetime | None = None,
+        placed_to: datetime | None = None,
     ) -> OrderConnection:
-        principal = info.context.require(Role.ADMIN, Role.SERVICE, Role.CUSTOMER)
+        principal = info.context.require(*ANYONE)
         size = first if first is not None else 20
         if not 0 < size <= MAX_PAGE:
             raise ApiError(f"first must be between 1 and {MAX_PAGE}", "INVALID_ARGUMENT", "first")
-        customer_id = orders_of_customer(principal, customer_id)
-        rows = await queries.orders_page(
-            info.context.services.read_pool,
-            first=size + 1,
-            after=_parse_cursor(after) if after else None,
-            customer_id=customer_id,
+        if placed_from is not None and placed_to is not None and placed_from > placed_to:
+            raise ApiError("placedFrom must not be after placedTo", "INVALID_ARGUMENT", "placedFrom")
+        reach = orders_in_reach(principal, customer_id, location_code)
+        if reach is None:
+            raise forbidden(f"orders at {location_code}" if location_code is not None else "orders")
+        search = queries.OrderSearch(
+            customer_id=reach.customer_id,
             status=status.value if status else None,
+            sku=sku,
+            location_codes=reach.location_codes,
+            placed_from=placed_from,
+            placed_to=placed_to,
+        )
+        rows = await queries.orders_page(
+            info.context.services.read_pool, search, first=size + 1, after=_parse_cursor(after) if after else None
         )
         page = rows[:size]
         states = await info.context.loaders.orders.load_many([r["order_id"] for r in page])

@@ -1,56 +1,44 @@
 import { useState } from "react";
-import { useMutation } from "urql";
+import { useMutation, type CombinedError } from "urql";
 import { graphql } from "../gql";
-import type { OrderStatus } from "../gql/graphql";
+import type { OrderChangeFragment, OrderStatus } from "../gql/graphql";
 import { ErrorList, Field } from "../ui/Field";
 import { placeUserErrors, type PlacedErrors } from "../ui/userErrors";
 
-// Each returns the order's new status and id, so the normalized cache updates the page in place.
+// Each returns the order's new status and id, so the normalized cache updates the page in place: one payload,
+// spread by the three mutations below (registered here for them; its type is the generated OrderChangeFragment).
+graphql(`
+  fragment OrderChange on OrderPayload {
+    order {
+      id
+      status
+      version
+    }
+    userErrors {
+      field
+      message
+      code
+    }
+  }
+`);
 const HoldOrder = graphql(`
   mutation HoldOrder($input: HoldOrderInput!) {
     placeOrderOnHold(input: $input) {
-      order {
-        id
-        status
-        version
-      }
-      userErrors {
-        field
-        message
-        code
-      }
+      ...OrderChange
     }
   }
 `);
 const ReleaseOrder = graphql(`
   mutation ReleaseOrder($input: HoldOrderInput!) {
     releaseOrderHold(input: $input) {
-      order {
-        id
-        status
-        version
-      }
-      userErrors {
-        field
-        message
-        code
-      }
+      ...OrderChange
     }
   }
 `);
 const CancelOrder = graphql(`
   mutation CancelOrder($input: CancelOrderInput!) {
     cancelOrder(input: $input) {
-      order {
-        id
-        status
-        version
-      }
-      userErrors {
-        field
-        message
-        code
-      }
+      ...OrderChange
     }
   }
 `);
@@ -76,29 +64,26 @@ export function OrderActions({
   const busy = past || hold.fetching || release.fetching || cancel.fetching;
   const input = { orderId, reason: reason.trim() || null };
 
-  const settle = (result: {
-    userErrors: readonly { field?: string[] | null; message: string; code: string }[];
-  }) => {
-    setErrors(placeUserErrors(result.userErrors, FIELDS));
-    if (result.userErrors.length === 0) setReason("");
+  // What any of the three answered: its userErrors at their fields, or why it could not be asked.
+  const settle = (change: OrderChangeFragment | undefined, error: CombinedError | undefined) => {
+    if (change) {
+      setErrors(placeUserErrors(change.userErrors, FIELDS));
+      if (change.userErrors.length === 0) setReason("");
+    } else if (error) setErrors({ byField: {}, general: [error.message] });
   };
-  const failed = (message: string) => setErrors({ byField: {}, general: [message] });
 
   const onHold = async () => {
     const r = await runHold({ input });
-    if (r.data) settle(r.data.placeOrderOnHold);
-    else if (r.error) failed(r.error.message);
+    settle(r.data?.placeOrderOnHold, r.error);
   };
   const onRelease = async () => {
     const r = await runRelease({ input });
-    if (r.data) settle(r.data.releaseOrderHold);
-    else if (r.error) failed(r.error.message);
+    settle(r.data?.releaseOrderHold, r.error);
   };
   const onCancel = async () => {
     if (!window.confirm(`Cancel order ${orderId}? What has not shipped is released.`)) return;
     const r = await runCancel({ input });
-    if (r.data) settle(r.data.cancelOrder);
-    else if (r.error) failed(r.error.message);
+    settle(r.data?.cancelOrder, r.error);
   };
 
   return (

@@ -9,6 +9,7 @@ import msgspec
 
 from eventstore import EventStore
 from projections import ProjectionRunner, queries
+from projections.queries import OrderSearch
 from tests.integration.projections.history import at, realistic_history
 
 
@@ -112,6 +113,9 @@ async def test_shipments_with_tracking(store: EventStore, readmodel: asyncpg.Poo
     assert found is not None and (found["order_id"], found["shipment_id"]) == ("o-1", "s2")
     by_location = await queries.orders_by_location(readmodel, "DC1")
     assert [r["order_id"] for r in by_location] == ["o-1", "o-2"]
+    # The projection copies each order's placement onto its shipments, for the search by location.
+    searched = await queries.orders_page(readmodel, OrderSearch(location_codes=["DC1"]), first=10)
+    assert [r["order_id"] for r in searched] == ["o-1", "o-2"]
 
 
 async def test_returns_and_sourcing_decisions(store: EventStore, readmodel: asyncpg.Pool) -> None:
@@ -136,16 +140,16 @@ async def test_returns_and_sourcing_decisions(store: EventStore, readmodel: asyn
 
 async def test_orders_keyset_pages(store: EventStore, readmodel: asyncpg.Pool) -> None:
     await _project(store, readmodel)
-    first = await queries.orders_page(readmodel, first=2, customer_id="c-1")
+    first = await queries.orders_page(readmodel, OrderSearch(customer_id="c-1"), first=2)
     assert [r["order_id"] for r in first] == ["o-1", "o-3"]
     cursor = (first[-1]["placed_at"], first[-1]["order_id"])
-    rest = await queries.orders_page(readmodel, first=2, customer_id="c-1", after=cursor)
+    rest = await queries.orders_page(readmodel, OrderSearch(customer_id="c-1"), first=2, after=cursor)
     assert [r["order_id"] for r in rest] == ["o-4"]
-    backordered = await queries.orders_page(readmodel, first=10, status="BACKORDERED")
+    backordered = await queries.orders_page(readmodel, OrderSearch(status="BACKORDERED"), first=10)
     assert [r["order_id"] for r in backordered] == ["o-3", "o-4"]
-    both = await queries.orders_page(readmodel, first=10, status="PLACED", customer_id="c-3")
+    both = await queries.orders_page(readmodel, OrderSearch(status="PLACED", customer_id="c-3"), first=10)
     assert [r["order_id"] for r in both] == ["o-5"]
-    everything = await queries.orders_page(readmodel, first=10)
+    everything = await queries.orders_page(readmodel, OrderSearch(), first=10)
     assert [r["order_id"] for r in everything] == ["o-1", "o-2", "o-3", "o-4", "o-5"]
 
 
