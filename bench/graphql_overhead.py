@@ -159,7 +159,7 @@ async def run(app: Starlette, requests: list[bytes], calls: int, headers: tuple[
 
 
 async def measure(
-    plan: Plan, dsn: str, profile: str | None, thawed: bool, skus: list[str]
+    plan: Plan, dsn: str, profile: str | None, thawed: bool, skus: list[str], operations: list[str]
 ) -> dict[tuple[str, str], list[Run]]:
     """Builds the API in this process; the runs of each operation and mode (none when profiling one)."""
     settings = Settings(
@@ -173,11 +173,12 @@ async def measure(
     app = create_app(settings, dsn)
     if not thawed:
         gc.freeze()  # as `meridian serve` does (app/cli.py)
-    requests = {(op, mode): bodies(query, mode, skus) for op, query in OPERATIONS.items() for mode in MODES}
+    chosen = {op: OPERATIONS[op] for op in operations}
+    requests = {(op, mode): bodies(query, mode, skus) for op, query in chosen.items() for mode in MODES}
     results: dict[tuple[str, str], list[Run]] = {key: [] for key in requests}
     configure_logging("WARNING")  # a request log line each call would be most of what is measured
     async with app.router.lifespan_context(app):
-        for op, query in OPERATIONS.items():  # registers the hashes; warms the caches and the pool
+        for op, query in chosen.items():  # registers the hashes; warms the caches and the pool
             registering = orjson.dumps({**orjson.loads(requests[(op, "persisted")][0]), "query": query})
             await call(app, registering, HEADERS.get(op, ()))
             for key in ((op, "text"), (op, "persisted")):
@@ -198,7 +199,7 @@ async def measure(
     return results
 
 
-async def main(plan: Plan, quick: bool, profile: str | None, thawed: bool = False) -> None:
+async def main(plan: Plan, quick: bool, profile: str | None, operations: list[str], thawed: bool = False) -> None:
     skus = demo_skus(plan.skus)
 
     async def seed(handlers: Any) -> None:
@@ -212,7 +213,7 @@ async def main(plan: Plan, quick: bool, profile: str | None, thawed: bool = Fals
             # Running throughout: placeOrder answers once the read models include the order (read-your-writes).
             await cluster.projections()
             await projections_caught_up(dsn)
-            results = await measure(plan, dsn, profile, thawed, skus)
+            results = await measure(plan, dsn, profile, thawed, skus, [profile] if profile else operations)
         finally:
             await cluster.stop()
     if profile:
@@ -226,7 +227,7 @@ async def main(plan: Plan, quick: bool, profile: str | None, thawed: bool = Fals
         emit(BENCH, "cpu_us_per_call", [r.cpu_us_per_call for r in runs], "us", **context)
         emit(BENCH, "gc_us_per_call", [r.gc_us_per_call for r in runs], "us", **context)
         emit(BENCH, "full_collections", [float(r.full_collections) for r in runs], "collections", **context)
-    for op in OPERATIONS:
+    for op in operations:
         text, persisted = results[(op, "text")], results[(op, "persisted")]
         saved = [t.cpu_us_per_call - p.cpu_us_per_call for t, p in zip(text, persisted, strict=True)]
         emit(BENCH, "persisted_saves_us_per_call", saved, "us", operation=op, calls=plan.calls, **env)
@@ -238,8 +239,11 @@ if __name__ == "__main__":
     parser.add_argument("--profile", choices=OPERATIONS, help="cProfile's top functions of one persisted operation")
     parser.add_argument("--no-freeze", action="store_true", help="leave the startup heap to the collector")
     parser.add_argument("--calls", type=int, help="calls per run (default: the plan's)")
+    parser.add_argument(
+        "--operations", default=",".join(OPERATIONS), help="comma-separated, of: " + ", ".join(OPERATIONS)
+    )
     parser.add_argument("--runs", type=int, help="runs of each operation and mode (default: the plan's)")
     args = parser.parse_args()
     chosen = QUICK if args.quick else FULL
     chosen = dataclasses.replace(chosen, calls=args.calls or chosen.calls, runs=args.runs or chosen.runs)
-    uvloop.run(main(chosen, args.quick, args.profile, args.no_freeze))
+    uvloop.run(main(chosen, args.quick, args.profile, args.operations.split(","), args.no_freeze))
