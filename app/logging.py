@@ -72,7 +72,9 @@ def configure_logging(level: str = "INFO", fmt: LogFormat = "json", stream: Text
         renderer = structlog.processors.JSONRenderer(serializer=_json)
         exceptions = [_TRACEBACKS]  # the traceback as data, not a multi-line string
     structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        # filter_by_level first: an event below the level (the access line of every request, when it is
+        # WARNING) is dropped before the chain stamps, merges and wraps it for a handler that would drop it.
+        processors=[structlog.stdlib.filter_by_level, *shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
         # Not cached: a logger first used before configure_logging() (at import, in a test) must still follow

@@ -16,6 +16,11 @@ Meridian processes, from /proc) and the headline figure: the CPU milliseconds pe
 API, workers, projections, PostgreSQL — and their sum (target <= 5 ms at 50/s), read from /proc in the same
 window. The load generator's (this process and its own database connections) is listed apart, not summed.
 Targets on a 2-core machine: >= 500 orders/s sustained; at 200/s the place -> allocated p99 < 250 ms.
+
+`--log-events N` runs every step, in turn, on that fresh database and on one whose log first holds about N
+events of history (e.g. 2000000: the projections bench's generator, scaled up, on locations and SKUs of its
+own; the dispatcher starts past it, the projections read it all before the steps), each with its own cluster;
+every figure then names its `log`. It prints how long the history took to write and to project.
 DATABASE_URL names the PostgreSQL server; REDIS_URL the Redis.
 """
 
@@ -39,6 +44,9 @@ import asyncpg
 import uvloop
 
 from app.domain import locations, stock
+from app.domain.events import Event
+from app.domain.stock_events import StockReceived
+from app.domain.streams import order_stream, parse_stock_stream
 from app.domain.values import Coordinates, LocationType
 from app.handlers import Handlers
 from bench._common import Databases, emit, percentile, server_dsn, server_settings
@@ -59,7 +67,8 @@ from bench._processes import (
     own_cpu_seconds,
     postgres_cpu_seconds,
 )
-from eventstore import Metadata, create_pool
+from bench.projections import codec, order_history
+from eventstore import ANY, EventStore, Metadata, StreamWrite, create_pool
 
 BENCH = "e2e"
 DONE = ["ALLOCATED", "PARTIALLY_ALLOCATED", "BACKORDERED"]
@@ -80,6 +89,9 @@ CITIES = [
     (44.98, -93.27), (36.85, -75.98), (37.80, -122.27), (36.15, -95.99), (41.50, -81.69), (27.95, -82.46),
     (29.95, -90.07), (37.69, -97.34),
 ]  # fmt: skip
+# The history's own network (--log-events): none of it is the measured orders' network.
+HISTORY_LOCATIONS = [f"HIST-{i:02d}" for i in range(20)]
+HISTORY_SKUS = [f"HIST-SKU-{i:04d}" for i in range(1000)]
 KINDS = [LocationType.DISTRIBUTION_CENTER, LocationType.STORE, LocationType.STORE, LocationType.THIRD_PARTY_LOGISTICS]
 
 
@@ -262,10 +274,77 @@ def report(plan: Plan, rate: int, steps: list[Step], env: dict[str, Any]) -> Non
         emit(BENCH, f"cpu_ms_per_order_{kind}", runs, "ms", **target, **context)
 
 
-async def main(plan: Plan, quick: bool) -> None:
+@dataclass
+class Site:
+    """One database and the cluster serving it, as the steps use them."""
+
+    log: str  # "fresh", or the history's size: reported with each figure
+    cluster: Cluster
+    url: str
+    pool: asyncpg.Pool
+    meter: Meter
+
+
+async def history(store: EventStore, events: int, chunk: int = 2000) -> int:
+    """About `events` events of past orders (the projections bench's generator: placed, sourced, allocated,
+    shipped, tracked, delivered or cancelled, and their stock streams) on locations and SKUs of their own, so
+    the orders measured never touch their stock; a chunk of orders at a time, 200 streams per append (one
+    append per stream took ~10 minutes per 100k events on a loaded machine). Returns how many were written."""
+    rng, written, first = random.Random(20260301), 0, 0
+    while written < events:
+        orders, stock_events = order_history(rng, chunk, HISTORY_LOCATIONS, HISTORY_SKUS, first=first)
+        receipts: list[tuple[str, list[Event]]] = []
+        for sid in stock_events:
+            sku, code = parse_stock_stream(sid)
+            receipts.append((sid, [StockReceived(sku=sku, location_code=code, quantity=10_000)]))
+        for writes in (receipts, [(order_stream(oid), evs) for oid, evs in orders], list(stock_events.items())):
+            batches = [writes[start : start + 200] for start in range(0, len(writes), 200)]
+
+            async def append(batch: list[tuple[str, list[Event]]]) -> None:
+                await store.append_many([StreamWrite(sid, [codec.encode(e) for e in evs], ANY) for sid, evs in batch])
+
+            for start in range(0, len(batches), 4):  # a few appends at a time: distinct streams, no conflicts
+                await asyncio.gather(*(append(batch) for batch in batches[start : start + 4]))
+            written += sum(len(evs) for _, evs in writes)
+        first += chunk
+    return written
+
+
+async def start_site(dbs: Databases, plan: Plan, log_events: int) -> tuple[Site, dict[str, Any]]:
+    """A seeded database (with `log_events` of history first, when > 0: the dispatcher starts past it, the
+    projections from the start of the log) and its cluster, caught up; and how long each part took."""
+    name = "fresh" if not log_events else "log"
+    timings: dict[str, Any] = {}
+
     async def seed(handlers: Handlers) -> None:
+        if log_events:
+            started = time.perf_counter()
+            timings["log_events"] = await history(handlers.ctx.store, log_events)
+            timings["log_build_s"] = round(time.perf_counter() - started, 1)
         await seed_network(handlers, plan)
 
+    dsn = await seeded_database(dbs, f"e2e_{name}", seed)
+    cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
+    # The store's settings (no reset query per poll); both connections opened now, so that their backends'
+    # CPU is counted as the load generator's, not Meridian's.
+    pool = await create_pool(dsn, min_size=2, max_size=2, server_settings={"application_name": WATCHER})
+    try:
+        url = await cluster.serve()  # first: it starts slowest, and a log to project would slow it further
+        for _ in range(plan.workers):
+            await cluster.worker(projections=False)
+        started = time.perf_counter()
+        await cluster.projections()
+        await projections_caught_up(dsn, timeout=3600.0)  # over a big log: the projections' first pass
+        timings["catch_up_s"] = round(time.perf_counter() - started, 1)
+        meter = Meter(cluster, dsn.rsplit("/", 1)[1], await watcher_backends(pool))
+    except BaseException:
+        await pool.close()
+        await cluster.stop()
+        raise
+    return Site(str(timings.get("log_events", "fresh")), cluster, url, pool, meter), timings
+
+
+async def main(plan: Plan, quick: bool, log_events: int) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {
             "quick": quick,
@@ -275,39 +354,44 @@ async def main(plan: Plan, quick: bool) -> None:
             "db_pool_max": 10,
         }
         env |= await server_settings(dbs.server)
-        dsn = await seeded_database(dbs, "e2e", seed)
-        database = dsn.rsplit("/", 1)[1]
-        cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
-        # The store's settings (no reset query per poll); both connections opened now, so that their backends'
-        # CPU is counted as the load generator's, not Meridian's.
-        pool = await create_pool(dsn, min_size=2, max_size=2, server_settings={"application_name": WATCHER})
-        results: dict[int, list[Step]] = {rate: [] for rate in plan.rates}
+        sites: list[Site] = []
+        results: dict[tuple[str, int], list[Step]] = {}
         try:
-            for _ in range(plan.workers):
-                await cluster.worker(projections=False)
-            await cluster.projections()
-            url = await cluster.serve()
-            await projections_caught_up(dsn)
-            meter = Meter(cluster, database, await watcher_backends(pool))
+            for size in (0, log_events) if log_events else (0,):
+                site, timings = await start_site(dbs, plan, size)
+                sites.append(site)
+                if log_events:  # how long the history took to write and to project: once, not a median
+                    emit(BENCH, "catch_up_s", [timings["catch_up_s"]], "s", log=site.log, **timings)
             async with Http(connections=plan.max_in_flight) as http:
-                await one_step(plan, 20, http, url, pool, meter)  # warm-up, not reported
+                for site in sites:  # warm-up, not reported
+                    await one_step(plan, 20, http, site.url, site.pool, site.meter)
+                # Each step on each log in turn, so drift and the machine's other load hit both alike.
                 for _ in range(plan.runs):
                     for rate in plan.rates:
-                        results[rate].append(await one_step(plan, rate, http, url, pool, meter))
+                        for site in sites:
+                            step = await one_step(plan, rate, http, site.url, site.pool, site.meter)
+                            results.setdefault((site.log, rate), []).append(step)
         finally:
-            await pool.close()
-            await cluster.stop()
-        for rate, steps in results.items():
-            report(plan, rate, steps, env)
+            for site in sites:
+                await site.pool.close()
+                await site.cluster.stop()
+        for (log, rate), steps in results.items():
+            report(plan, rate, steps, env | ({"log": log} if log_events else {}))
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench, not Meridian")
     parser.add_argument("--rates", help="offered orders/s to run, comma-separated (0: the open-loop maximum)")
+    parser.add_argument(
+        "--log-events",
+        type=int,
+        default=0,
+        help="also run every step on a database with about this many events of history (e.g. 2000000)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.rates:  # e.g. `--rates 50`: the headline CPU per order alone
         plan = replace(plan, rates=tuple(int(rate) for rate in args.rates.split(",")))
     # The load generator shares the two cores with Meridian: uvloop keeps its own CPU per request down.
-    uvloop.run(main(plan, args.quick))
+    uvloop.run(main(plan, args.quick, args.log_events))

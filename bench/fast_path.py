@@ -141,7 +141,10 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="a few seconds per step: checks the bench")
     parser.add_argument("--seconds", type=float, help="seconds per step (default: the plan's)")
     parser.add_argument("--runs", type=int, help="runs of each step (default: the plan's)")
+    parser.add_argument("--rates", help="offered orders/s to run, comma-separated (default: the plan's)")
     args = parser.parse_args()
     chosen = QUICK if args.quick else FULL
     chosen = dataclasses.replace(chosen, seconds=args.seconds or chosen.seconds, runs=args.runs or chosen.runs)
+    if args.rates:
+        chosen = dataclasses.replace(chosen, rates=tuple(int(rate) for rate in args.rates.split(",")))
     uvloop.run(main(chosen, args.quick))

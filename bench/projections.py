@@ -93,12 +93,13 @@ def _with_db(dsn: str, name: str) -> str:
 
 
 def order_history(
-    rng: random.Random, n: int, locations: list[str], skus: list[str]
+    rng: random.Random, n: int, locations: list[str], skus: list[str], *, first: int = 0
 ) -> tuple[list[tuple[str, list[Event]]], dict[str, list[Event]]]:
-    """Per order its events, and the stock events they cause, per stock stream."""
+    """Per order its events, and the stock events they cause, per stock stream; the orders are numbered from
+    `first` (a log built in chunks)."""
     orders: list[tuple[str, list[Event]]] = []
     stock: dict[str, list[Event]] = defaultdict(list)
-    for i in range(n):
+    for i in range(first, first + n):
         oid, at = f"o-{i}", T0 + timedelta(seconds=30 * i)
         code = rng.choice(locations)
         lines = tuple(Line(sku, rng.randint(1, 3)) for sku in rng.sample(skus, rng.randint(1, 2)))

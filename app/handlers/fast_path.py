@@ -25,6 +25,7 @@ from app.domain.order_state import Order, reservation_id, unallocated
 from app.domain.streams import order_stream, stock_stream
 from app.domain.values import DeliveryMethod
 from app.sourcing import Availability, SolverNeeded, SourcingPlan, SourcingProfile, source
+from app.sourcing.shortcut import one_location_holds
 
 from .commands import SourceOrder
 from .network import NetworkView
@@ -66,6 +67,8 @@ async def _exact_plan(
     sites = [candidate(loc) for loc in await network.locations()]
 
     def exact(hint: Availability) -> SourcingPlan:
+        if not one_location_holds(request.lines, hint):  # no single parcel exists: the shortcut cannot prove one
+            raise SolverNeeded  # (checked before `source` prices every lane to find that out)
         return source(request, sites, hint, profile, uow.now, solver=False)
 
     try:

@@ -18,10 +18,11 @@ negative; with a negative one (a preferred discount above a parcel's price) the 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from app.sourcing.lanes import Lane, Pricing
 from app.sourcing.milp import Allocation
+from app.sourcing.model import Availability
 
 
 class SingleParcel:
@@ -30,6 +31,17 @@ class SingleParcel:
     def __init__(self, allocation: Allocation, objective: float) -> None:
         self.allocation = allocation
         self.objective = objective  # the solver's objective (bias included): also the proven lower bound
+
+
+def one_location_holds(lines: Mapping[str, int], availability: Availability) -> bool:
+    """Whether some location's available stock holds every line in full. A lane never holds more than its
+    location's availability, so without such a location `single_parcel` finds no parcel: a caller that wants
+    the shortcut's answer only (the fast path) can stop here, before any lane is priced."""
+    whole: dict[str, int] = {}  # location -> lines it holds in full
+    for (code, sku), available in availability.items():
+        if available >= lines.get(sku, math.inf):
+            whole[code] = whole.get(code, 0) + 1
+    return len(lines) in whole.values()
 
 
 def single_parcel(lanes: Sequence[Lane], pricing: Pricing, *, max_shipments: int | None) -> SingleParcel | None:

@@ -16,7 +16,7 @@ def test_quick_graphql_overhead_bench_prints_each_operation_and_mode(postgres_ds
     lines = quick_run("graphql_overhead.py", DATABASE_URL=postgres_dsn, REDIS_URL=redis_url)
     assert_figures(lines, "operation")
     assert {line["bench"] for line in lines} == {"graphql_overhead"}
-    for operation in ("fulfillment_options", "smallest_query"):
+    for operation in ("fulfillment_options", "place_order", "smallest_query"):
         for mode in ("text", "persisted"):
             metrics = {line["metric"] for line in lines if (line["operation"], line.get("mode")) == (operation, mode)}
             assert metrics == METRICS, (operation, mode)

@@ -11,7 +11,7 @@ from app.domain.values import LocationType
 from app.sourcing import default_profile, source
 from app.sourcing.lanes import Lane, Pricing, evaluate
 from app.sourcing.milp import Allocation, solve
-from app.sourcing.shortcut import single_parcel
+from app.sourcing.shortcut import one_location_holds, single_parcel
 from app.sourcing.transit import CarrierService
 
 from .conftest import FAR, MID, NEAR, NEAR_2, NOW, loc, order
@@ -141,3 +141,23 @@ def test_no_shortcut_without_a_lane_or_a_parcel_allowed(cap: int | None) -> None
     network = [loc("S", NEAR, type=LocationType.STORE)]
     lanes, _ = evaluate(order({"s1": 1}), network, {("S", "s1"): 1} if cap == 0 else {}, profile, NOW)
     assert single_parcel(lanes, Pricing(order({"s1": 1}), profile), max_shipments=cap) is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_without_one_location_holding_every_line_the_shortcut_finds_no_parcel(scenario: Scenario) -> None:
+    request, network, atp, cap = scenario
+    profile = msgspec.structs.replace(default_profile(), max_shipments=cap)
+    lanes, _ = evaluate(request, network, atp, profile, NOW)
+    held = one_location_holds(request.lines, atp)
+    event("held" if held else "not held")
+    if not held:
+        assert single_parcel(lanes, Pricing(request, profile), max_shipments=cap) is None
+
+
+def test_one_location_holds_a_cart_only_when_it_has_every_line_in_full() -> None:
+    lines = {"a": 2, "b": 1}
+    assert one_location_holds(lines, {("L1", "a"): 2, ("L1", "b"): 1, ("L2", "a"): 5})
+    assert not one_location_holds(lines, {("L1", "a"): 1, ("L1", "b"): 1, ("L2", "a"): 5})  # L1 short of a
+    assert not one_location_holds(lines, {("L1", "a"): 2, ("L2", "b"): 1})  # in full only across two
+    assert not one_location_holds(lines, {("L1", "a"): 2, ("L1", "c"): 9})  # a SKU the cart does not hold
