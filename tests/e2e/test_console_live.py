@@ -26,7 +26,7 @@ async def test_an_admin_watches_orders_flow_and_the_readers_and_queues(api: Api,
     await receive(api, "NWK", "TEE", 10)
     page = await new_page(browser)
     await sign_in(page, api, api.token())
-    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Live").click()
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Live", exact=True).click()
     await expect(page.get_by_role("heading", name="Live", exact=True)).to_be_visible()
 
     readers = page.get_by_role("table", name="Log readers")
@@ -62,6 +62,8 @@ async def test_live_is_for_admins_only(api: Api, browser: Any) -> None:  # noqa:
     page = await new_page(browser)
     await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"NWK"})))
     await expect(page.get_by_role("heading", name="Store NWK")).to_be_visible()
-    await expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="Live")).to_have_count(0)
+    await expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Live", exact=True)
+    ).to_have_count(0)
     await page.goto(f"{api.url}/console/live")
     await expect(page.get_by_role("alert")).to_contain_text("for admins only")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -112,6 +113,10 @@ async def test_development_graphiql_opens_on_the_starter_query_with_the_token_in
 @pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian's chromium is not installed here (`apt-get install chromium`)"
 )
+def introspection(response: Any) -> bool:
+    return response.request.method == "POST" and "__schema" in (response.request.post_data or "")
+
+
 async def test_graphiql_runs_a_typed_query_in_headless_chromium(api: Api) -> None:
     from playwright.async_api import async_playwright
 
@@ -125,7 +130,9 @@ async def test_graphiql_runs_a_typed_query_in_headless_chromium(api: Api) -> Non
             page = await browser.new_page()
             page.on("request", lambda r: None if r.url.startswith((api.url, "data:")) else outside.append(r.url))
             page.on("requestfailed", lambda r: failed.append(r.url))
-            response = await page.goto(f"{api.url}/graphql?headers={quote(headers)}", wait_until="networkidle")
+            # The editor runs a query only once the schema has loaded: wait for its introspection's answer.
+            async with page.expect_response(introspection):
+                response = await page.goto(f"{api.url}/graphql?headers={quote(headers)}", wait_until="networkidle")
             assert response is not None and response.status == 200
 
             editor = page.locator(".graphiql-query-editor .CodeMirror")
@@ -136,6 +143,9 @@ async def test_graphiql_runs_a_typed_query_in_headless_chromium(api: Api) -> Non
             # Inserted as one input, as a paste is: key by key, the autocomplete list that opens on a loaded
             # machine took some of the keys (the editor read "}Sites { locations { code eryq").
             await page.keyboard.insert_text("query Sites { locations { code } }")
+            # GraphiQL reads the edit (and so which operation to run) a moment later, as the page's address shows:
+            # run it before, and it sends the starter's first operation name with this document.
+            await page.wait_for_function("() => new URLSearchParams(location.search).get('q')?.includes('Sites')")
             await page.locator(".graphiql-execute-button").click()
 
             result = page.locator(".graphiql-response .CodeMirror")
