@@ -38,8 +38,10 @@ DECISIONS = "query($id: ID!) { order(id: $id) { sourcingDecisions { trigger } } 
 
 @pytest.fixture
 async def browser() -> AsyncIterator[Any]:
-    from playwright.async_api import async_playwright
+    from playwright.async_api import async_playwright, expect
 
+    # Assertions wait as long as actions do: a loaded machine answers slowly, never wrongly.
+    expect.set_options(timeout=TIMEOUT)
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         COMPLAINTS.clear()

@@ -66,7 +66,7 @@ export function FlowChart({ minutes }: { minutes: readonly FlowMinute[] }) {
           );
         })}
       </svg>
-      <figcaption className="legend">
+      <figcaption className="chart-legend">
         {KINDS.map((kind) => (
           <span key={kind}>
             <svg width={28} height={10} aria-hidden="true" className={`flow-${kind}`}>
