@@ -104,6 +104,12 @@ const DefineSourcingProfile = graphql(`
 type Profile = NonNullable<SourcingProfileQuery["sourcingProfile"]>;
 type Errors = Record<string, string[]>;
 
+/** The draft's two lists of location codes, edited alike. */
+const LOCATION_LISTS = [
+  ["excludedLocations", "Excluded locations"],
+  ["preferredLocations", "Preferred locations"],
+] as const;
+
 export function SourcingPage({ session }: { session: Session }) {
   if (session.role !== "admin") {
     return (
@@ -440,26 +446,24 @@ function DraftEditor({ profile, onActivated }: { profile: Profile | null; onActi
           <ErrorList messages={[...at("maxDistanceKm"), ...at("maxDays")]} />
         </fieldset>
         <div className="toolbar">
-          <Field label="Excluded locations" errors={at("excludedLocations")}>
-            {(props) => (
-              <input
-                {...props}
-                value={draft.excludedLocations}
-                placeholder="codes, comma-separated"
-                onChange={(e) => edit({ excludedLocations: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field label="Preferred locations" errors={at("preferredLocations")}>
-            {(props) => (
-              <input
-                {...props}
-                value={draft.preferredLocations}
-                placeholder="codes, comma-separated"
-                onChange={(e) => edit({ preferredLocations: e.target.value })}
-              />
-            )}
-          </Field>
+          {LOCATION_LISTS.map(([name, label]) => (
+            <Field key={name} label={label} errors={at(name)}>
+              {(props) => (
+                <input
+                  {...props}
+                  value={draft[name]}
+                  placeholder="codes, comma-separated"
+                  onChange={(e) =>
+                    edit(
+                      name === "excludedLocations"
+                        ? { excludedLocations: e.target.value }
+                        : { preferredLocations: e.target.value },
+                    )
+                  }
+                />
+              )}
+            </Field>
+          ))}
           <Field label="Max shipments" errors={at("maxShipments")}>
             {(props) => (
               <input
