@@ -222,6 +222,8 @@ async def test_inventory_receives_stock_follows_live_changes_and_rewinds_to_befo
     page = await new_page(browser)
     await sign_in(page, api, api.token())
     await page.get_by_role("link", name="Inventory").click()
+    # Until the screen shows, the orders' own "SKU" filter is the one on the page.
+    await expect(page.get_by_role("heading", name="Inventory", exact=True)).to_be_visible()
     await page.get_by_label("SKU").fill("TEE")
     await page.get_by_role("button", name="Show").click()
     await expect(on_hand_at(page, "NWK")).to_have_text("10")
@@ -295,6 +297,8 @@ async def test_an_operator_sees_only_its_locations_stock_and_an_adjustment_needs
     await sign_in(page, api, api.token(Role.OPERATOR, locations=frozenset({"CHI"})))
     await expect(page.get_by_role("heading", name="Store CHI")).to_be_visible()
     await page.get_by_role("link", name="Inventory").click()
+    # Until the screen shows, the orders' own "SKU" filter is the one on the page.
+    await expect(page.get_by_role("heading", name="Inventory", exact=True)).to_be_visible()
     await page.get_by_label("SKU").fill("TEE")
     await page.get_by_role("button", name="Show").click()
     await expect(on_hand_at(page, "CHI")).to_have_text("4")

@@ -38,6 +38,8 @@ async def test_an_admin_sets_capacity_and_watches_a_window_fill(api: Api, browse
     page = await new_page(browser)
     await sign_in(page, api, api.token())
     await page.get_by_role("link", name="Delivery").click()
+    # The screen loads on first use: until it shows, the orders' own "Location" field is the one on the page.
+    await expect(page.get_by_role("heading", name="Delivery capacity", exact=True)).to_be_visible()
     await page.get_by_label("Location", exact=True).fill("UWS")
     await page.get_by_role("button", name="Show windows").click()
     await expect(page.get_by_text("UWS has no delivery capacity set")).to_be_visible()
@@ -109,6 +111,7 @@ async def test_an_admin_builds_and_reorders_a_substitution_list_from_the_keyboar
     page = await new_page(browser)
     await sign_in(page, api, api.token())
     await page.get_by_role("link", name="Substitutions").click()
+    await expect(page.get_by_role("heading", name="Substitutions", exact=True)).to_be_visible()
     await page.get_by_label("SKU", exact=True).fill("TEE")
     await page.get_by_label("SKU", exact=True).press("Enter")
     await expect(page.get_by_text("TEE has no substitutes")).to_be_visible()
