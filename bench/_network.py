@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import time
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import asyncpg
-import httpx
 import orjson
 
 from app.domain import ALL_EVENTS
@@ -43,37 +43,74 @@ def admin_headers() -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(SECRET, Role.ADMIN, ttl_seconds=24 * 3600)}"}
 
 
-class Http:
-    """The load generators' HTTP client: httpx, its connections split over small pools.
+@dataclass(frozen=True)
+class Response:
+    status_code: int
+    headers: dict[str, str]  # names lower-cased
+    content: bytes
 
-    On every request httpcore walks its whole pool, checking each connection (and probing each idle socket
-    with a syscall): with 128 connections in one pool that bookkeeping cost the load generator more CPU than
-    the server spent answering, and the benches measured the client. Requests go to the pools in turn.
+
+class Http:
+    """The load generators' HTTP client: HTTP/1.1 on keep-alive connections, one request at a time on each, the
+    request head written by hand, at most `connections` open (a request waits for one to come free).
+
+    The load generator shares the two cores it measures. httpx cost it 2.0-2.7 ms of CPU per `placeOrder` in
+    bench/e2e.py's quiet run (2026-12-01), more than the API's own 1.7 ms at the open-loop maximum, so the bench
+    measured its client. The benches only need POST and GET against our own server, whose answers carry a
+    Content-Length (Starlette's responses do).
     """
 
-    def __init__(self, *, connections: int = 512, per_pool: int = 8) -> None:
-        limits = httpx.Limits(max_connections=per_pool, max_keepalive_connections=per_pool)
-        self._pools = [
-            httpx.AsyncClient(limits=limits, timeout=30.0, headers=admin_headers())
-            for _ in range(max(1, connections // per_pool))
-        ]
-        self._turn = itertools.cycle(self._pools)
+    def __init__(self, *, connections: int = 512) -> None:
+        self._free = asyncio.Semaphore(connections)
+        self._idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+        self._auth = admin_headers()["Authorization"]
 
-    async def post(self, url: str, body: bytes) -> httpx.Response:
-        return await next(self._turn).post(url, content=body, headers=_JSON)
+    def saturated(self) -> bool:
+        """Every connection allowed is busy: the next request would wait."""
+        return self._free.locked()
 
-    async def get(self, url: str) -> httpx.Response:
-        return await next(self._turn).get(url)
+    async def post(self, url: str, body: bytes) -> Response:
+        return await self._send("POST", url, body)
+
+    async def get(self, url: str) -> Response:
+        return await self._send("GET", url, b"")
+
+    async def _send(self, method: str, url: str, body: bytes) -> Response:
+        parts = urlsplit(url)
+        host, port = parts.hostname or "127.0.0.1", parts.port or 80
+        head = f"{method} {parts.path or '/'} HTTP/1.1\r\nHost: {host}\r\nAuthorization: {self._auth}\r\n"
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+        async with self._free:
+            idle = self._idle.setdefault((host, port), [])
+            if idle:
+                reader, writer = idle.pop()
+            else:
+                reader, writer = await asyncio.open_connection(host, port)
+            try:
+                writer.write(head.encode() + body)
+                status = int((await reader.readline()).split(b" ", 2)[1])
+                headers: dict[str, str] = {}
+                while (line := await reader.readline()) not in (b"\r\n", b""):
+                    name, _, value = line.decode("latin-1").partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                content = await reader.readexactly(int(headers.get("content-length", "0")))
+            except BaseException:
+                writer.close()  # a connection broken mid-answer is never reused
+                raise
+            if headers.get("connection") == "close":
+                writer.close()
+            else:
+                idle.append((reader, writer))
+            return Response(status, headers, content)
 
     async def __aenter__(self) -> Http:
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        for pool in self._pools:
-            await pool.aclose()
-
-
-_JSON = {"Content-Type": "application/json"}
+        for idle in self._idle.values():
+            for _reader, writer in idle:
+                writer.close()
+        self._idle.clear()
 
 
 def cart(rng: random.Random, skus: list[str]) -> dict[str, Any]:

@@ -62,10 +62,10 @@ from bench._network import (
 from bench._openloop import open_loop
 from bench._processes import (
     Cluster,
+    PostgresCpu,
     backend_cpu_seconds,
     cpu_seconds,
     own_cpu_seconds,
-    postgres_cpu_seconds,
 )
 from bench.projections import codec, order_history
 from eventstore import ANY, EventStore, Metadata, StreamWrite, create_pool
@@ -180,7 +180,7 @@ class Step:
     cpu_ms_per_order: dict[str, float]  # per SERVER_SIDE process kind, "sum", and "load_generator"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Meter:
     """Reads, from /proc, the CPU each kind of process has used so far: the Cluster's by role, PostgreSQL's
     backends of this database, and the load generator (this process and its watcher connections' backends)."""
@@ -188,10 +188,14 @@ class Meter:
     cluster: Cluster
     database: str
     watcher_backends: frozenset[int]
+    postgres: PostgresCpu = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.postgres = PostgresCpu(self.database, excluding=self.watcher_backends)
 
     def sample(self) -> dict[str, float]:
         used = {kind: cpu_seconds(self.cluster.pids(role)) for kind, role in ROLES.items()}
-        used["postgres"] = postgres_cpu_seconds(self.database, excluding=self.watcher_backends)
+        used["postgres"] = self.postgres.seconds()
         used["load_generator"] = own_cpu_seconds() + backend_cpu_seconds(self.watcher_backends)
         return used
 

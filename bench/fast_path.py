@@ -28,7 +28,7 @@ import uvloop
 from app.handlers import Handlers
 from bench._common import Databases, emit, percentile, server_dsn, server_settings
 from bench._network import Http, projections_caught_up, seeded_database
-from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
+from bench._processes import Cluster, PostgresCpu, cpu_seconds
 from bench.e2e import Meter, Plan, Step, one_step, seed_network
 from eventstore import create_pool
 
@@ -61,8 +61,10 @@ async def measure(
     plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Pool, cluster: Cluster, database: str,
     roles: dict[str, list[int]],
 ) -> Measured:  # fmt: skip
+    postgres = PostgresCpu(database)
+
     def cpu() -> dict[str, float]:
-        return {role: cpu_seconds(pids) for role, pids in roles.items()} | {"postgres": postgres_cpu_seconds(database)}
+        return {role: cpu_seconds(pids) for role, pids in roles.items()} | {"postgres": postgres.seconds()}
 
     started_at = await pool.fetchval("SELECT clock_timestamp()")
     before = cpu()

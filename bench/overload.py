@@ -11,8 +11,9 @@ p50/p99 of the accepted orders' placeOrder latency (target p99 < 1 s), p99 and m
 (target < 50 ms), and, once the backlog drained, how many acknowledged orders are not allocated (must be 0) and
 how many orders were placed that nobody acknowledged (0: a refusal appends nothing).
 
-The load generator is a bare HTTP/1.1 client on keep-alive connections (pre-encoded requests, the status and
-body read back): httpx's per-request CPU, on the same two cores, would measure the client.
+The load generator is the benches' bare HTTP/1.1 client (bench/_network.py's Http): httpx's per-request CPU,
+on the same two cores, would measure the client. A request due while every connection is busy is not sent
+(`dropped`).
 """
 
 from __future__ import annotations
@@ -29,14 +30,13 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import asyncpg
 import orjson
 import uvloop
 
 from bench._common import Databases, emit, percentile, server_dsn, server_settings
-from bench._network import PLACE_ORDER, admin_headers, cart, projections_caught_up, seeded_database
+from bench._network import PLACE_ORDER, Http, cart, projections_caught_up, seeded_database
 from bench._processes import Cluster
 from bench.e2e import DONE, Plan, seed_network, sku_names
 from eventstore import create_pool
@@ -60,42 +60,6 @@ FULL = Shape(Plan(50, 1000, 2, (), 0, 0), probe_rate=1000, probe_seconds=5.0, se
 QUICK = Shape(Plan(10, 100, 1, (), 0, 0), probe_rate=300, probe_seconds=1.5, seconds=2.0, runs=3)
 
 
-class RawHttp:
-    """POSTs on keep-alive connections, one request at a time on each; opens up to `limit` of them."""
-
-    def __init__(self, url: str, limit: int) -> None:
-        parts = urlsplit(url)
-        self.host, self.port, self.limit = parts.hostname or "127.0.0.1", parts.port or 80, limit
-        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-        self.opened = 0
-        auth = admin_headers()["Authorization"]
-        self.head = f"POST /graphql HTTP/1.1\r\nHost: {self.host}\r\nAuthorization: {auth}\r\n"
-        self.head += "Content-Type: application/json\r\nContent-Length: "
-
-    async def post(self, body: bytes) -> tuple[int, dict[str, str], bytes] | None:
-        """(status, headers, body), or None when every allowed connection is busy."""
-        if self.idle:
-            reader, writer = self.idle.pop()
-        elif self.opened < self.limit:
-            self.opened += 1
-            reader, writer = await asyncio.open_connection(self.host, self.port)
-        else:
-            return None
-        writer.write(f"{self.head}{len(body)}\r\n\r\n".encode() + body)
-        status = int((await reader.readline()).split(b" ", 2)[1])
-        headers: dict[str, str] = {}
-        while (line := await reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.decode("latin-1").partition(":")
-            headers[name.strip().lower()] = value.strip()
-        content = await reader.readexactly(int(headers.get("content-length", "0")))
-        self.idle.append((reader, writer))
-        return status, headers, content
-
-    async def close(self) -> None:
-        for _, writer in self.idle:
-            writer.close()
-
-
 @dataclass
 class Outcome:
     accepted_ms: list[float] = field(default_factory=list)
@@ -112,21 +76,21 @@ class Outcome:
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
-async def offer(http: RawHttp, rate: float, seconds: float, rng: random.Random, skus: list[str]) -> Outcome:
+async def offer(http: Http, url: str, rate: float, seconds: float, rng: random.Random, skus: list[str]) -> Outcome:
     """Open loop: request i starts at start + i/rate; latency counts from then (no coordinated omission)."""
     out = Outcome(started=time.perf_counter())
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(body: bytes, scheduled: float) -> None:
+        if http.saturated():
+            out.dropped += 1
+            return
         try:
-            answer = await http.post(body)
+            answer = await http.post(f"{url}/graphql", body)
         except (OSError, asyncio.IncompleteReadError, ValueError, IndexError) as exc:
             out.failed(type(exc).__name__)
             return
-        if answer is None:
-            out.dropped += 1
-            return
-        status, headers, content = answer
+        status, headers, content = answer.status_code, answer.headers, answer.content
         elapsed = (time.perf_counter() - scheduled) * 1000
         payload = (orjson.loads(content).get("data") or {}).get("placeOrder") or {}
         codes = [e["code"] for e in payload.get("userErrors") or ()]
@@ -181,16 +145,16 @@ class Run:
     unacknowledged: int
 
 
-async def one_run(shape: Shape, http: RawHttp, pool: asyncpg.Pool, dsn: str, seed: int) -> Run:
+async def one_run(shape: Shape, http: Http, url: str, pool: asyncpg.Pool, dsn: str, seed: int) -> Run:
     skus = sku_names(shape.network.skus)
     rng = random.Random(seed)
     before = await orders_placed(pool)
-    probe = await offer(http, shape.probe_rate, shape.probe_seconds, rng, skus)
+    probe = await offer(http, url, shape.probe_rate, shape.probe_seconds, rng, skus)
     _, last = await drained(pool, probe.accepted_ids, shape.drain_timeout)
     sustainable = len(probe.accepted_ids) / (last - probe.started) if probe.accepted_ids else 1.0
     await projections_caught_up(dsn)
     offered = OVERLOAD_FACTOR * sustainable
-    overload = await offer(http, offered, shape.seconds, rng, skus)
+    overload = await offer(http, url, offered, shape.seconds, rng, skus)
     unallocated, _ = await drained(pool, overload.accepted_ids, shape.drain_timeout)
     await projections_caught_up(dsn)
     acknowledged = len(probe.accepted_ids) + len(overload.accepted_ids)
@@ -238,15 +202,12 @@ async def main(shape: Shape, quick: bool) -> None:
             await cluster.projections()
             url = await cluster.serve()
             await projections_caught_up(dsn)
-            http = RawHttp(url, shape.max_connections)
-            try:
+            async with Http(connections=shape.max_connections) as http:
                 # Warm-up, not reported: the first orders pay for cold caches and connections.
-                warm = await offer(http, 20, shape.probe_seconds, random.Random(-1), sku_names(shape.network.skus))
+                warm = await offer(http, url, 20, shape.probe_seconds, random.Random(-1), sku_names(shape.network.skus))
                 await drained(pool, warm.accepted_ids, shape.drain_timeout)
                 for n in range(shape.runs):
-                    runs.append(await one_run(shape, http, pool, dsn, seed=n))
-            finally:
-                await http.close()
+                    runs.append(await one_run(shape, http, url, pool, dsn, seed=n))
         finally:
             await pool.close()
             await cluster.stop()

@@ -34,7 +34,7 @@ from app.domain.streams import location_stream
 from app.domain.values import Coordinates, LocationType
 from app.runtime import migrate_database
 from bench._common import Databases, server_dsn
-from bench._processes import backend_cpu_seconds, cpu_seconds, postgres_cpu_seconds
+from bench._processes import PostgresCpu, backend_cpu_seconds, cpu_seconds
 from bench.projections import build_log, codec
 from eventstore import NO_STREAM, EventStore, create_pool
 from eventstore.claims import claim_key
@@ -94,7 +94,8 @@ async def run(databases: Databases, processes: int, partitions: int, quick: bool
         for conn in held:
             await pool.release(conn)
         cpu_before = cpu_seconds([c.pid for c in children])
-        pg_before = postgres_cpu_seconds(database, excluding=writer)
+        postgres = PostgresCpu(database, excluding=writer)
+        pg_before = postgres.seconds()
         writer_before = backend_cpu_seconds(writer)
         started = time.perf_counter()
         await build_log(store, orders=300 if quick else 4_000, hot_events=1_000 if quick else 10_000)
@@ -107,7 +108,7 @@ async def run(databases: Databases, processes: int, partitions: int, quick: bool
             "SELECT count(*) FROM events WHERE global_position > $1", first.position.global_position
         )
         cpu = cpu_seconds([c.pid for c in children]) - cpu_before
-        pg = postgres_cpu_seconds(database, excluding=writer) - pg_before
+        pg = postgres.seconds() - pg_before
         emit(
             "follow",
             processes=processes,

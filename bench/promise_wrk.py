@@ -47,7 +47,7 @@ from app.seed import demo_skus
 from app.seed import seed as seed_demo
 from bench._common import Databases, emit, server_dsn, server_settings
 from bench._network import FULFILMENT_OPTIONS, cart, projections_caught_up, seeded_database
-from bench._processes import Cluster, cpu_seconds, postgres_cpu_seconds
+from bench._processes import Cluster, PostgresCpu, cpu_seconds
 
 BENCH = "promise_wrk"
 MODES = ("text", "persisted")
@@ -140,13 +140,14 @@ def wrk(url: str, script: str, plan: Plan, serve_pid: int, database: str) -> Run
         lua.flush()
         seconds = max(1, round(plan.seconds))  # wrk takes whole seconds
         args = ["wrk", "-t1", f"-c{plan.connections}", f"-d{seconds}s", "-s", lua.name, f"{url}/graphql"]
-        before = cpu_seconds([serve_pid]), postgres_cpu_seconds(database)
+        postgres_cpu = PostgresCpu(database)
+        before = cpu_seconds([serve_pid]), postgres_cpu.seconds()
         process = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
         assert process.stdout is not None
         out = process.stdout.read()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
-        serve, postgres = cpu_seconds([serve_pid]) - before[0], postgres_cpu_seconds(database) - before[1]
+        serve, postgres = cpu_seconds([serve_pid]) - before[0], postgres_cpu.seconds() - before[1]
     if process.returncode != 0:
         raise RuntimeError(f"wrk exited with {process.returncode}: {out}")
     figures = json.loads(out.strip().splitlines()[-1])
