@@ -26,8 +26,12 @@ run: $(BIN)/.installed
 	$(BIN)/meridian up $(ARGS)
 
 # The console's browser tests (tests/e2e/test_console.py) run in the suite, on the build console-test makes.
+# Two pytest workers (pytest-xdist): most of the suite waits on real processes, servers and browsers rather
+# than computing, and every test keeps to its own databases, Redis namespace, queues and ports, so two run
+# side by side. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 test: $(BIN)/.installed lint typecheck console-test
-	$(BIN)/python -m pytest $(SUITE)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(SUITE)
 
 # The operations console (console/): Node >= 20 and npm, dependencies from the lockfile. Without npm, `make run`
 # serves the API alone (/console then says how to build it) and `make test` skips the console with a message.

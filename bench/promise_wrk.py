@@ -3,7 +3,8 @@
 Run `python bench/promise_wrk.py` (add `--quick` for a smoke run of a second per step). A Python load generator
 on the same two cores measures itself (httpx topped out near 420 calls/s); wrk is a C load generator costing
 a few microseconds of CPU per call. On a fresh database seeded with the demo network (app/seed.py, as
-`make run`) it starts `meridian serve` and `meridian project` as separate processes, then runs wrk closed loop
+`make run`) it starts `meridian serve` (`--processes N`: N API processes on the one port; persisted queries are
+registered with each) and `meridian project` as separate processes, then runs wrk closed loop
 (`--connections` keep-alive connections, one wrk thread) POSTing `fulfillmentOptions` for 64 different carts
 with a Lua script, anonymously as a shopper does (the public rate limit raised for the run), in two modes:
 
@@ -36,7 +37,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -61,6 +62,7 @@ class Plan:
     runs: int
     connections: int
     skus: int
+    processes: int = 1  # `meridian serve --processes N`
 
 
 FULL = Plan(seconds=10.0, runs=3, connections=32, skus=300)
@@ -163,20 +165,29 @@ def wrk(url: str, script: str, plan: Plan, serve_pid: int, database: str) -> Run
     )
 
 
-async def register(url: str, request: bytes) -> None:
-    """Sends the operation's text once with its hash (persisted mode), and checks both modes' answers."""
-    async with httpx.AsyncClient() as client:
-        body = orjson.loads(request)
-        registering = {**body, "query": FULFILMENT_OPTIONS}
-        for sent in (registering, body):
-            answer = (await client.post(f"{url}/graphql", json=sent)).json()
-            if "errors" in answer:
-                raise RuntimeError(f"fulfillmentOptions failed: {answer}")
+async def register(url: str, request: bytes, processes: int) -> None:
+    """Sends the operation's text once with its hash (persisted mode) to every API process, and checks both
+    modes' answers. Each process keeps its own persisted queries, and the kernel picks the process per
+    connection, so it registers on fresh connections until every process has answered (X-Meridian-Process)."""
+    body = orjson.loads(request)
+    registering = {**body, "query": FULFILMENT_OPTIONS}
+    seen: set[str] = set()
+    for _ in range(50 * processes):
+        async with httpx.AsyncClient() as client:  # a new connection each time
+            for sent in (registering, body):
+                response = await client.post(f"{url}/graphql", json=sent)
+                if "errors" in (answer := response.json()):
+                    raise RuntimeError(f"fulfillmentOptions failed: {answer}")
+            seen.add(response.headers["x-meridian-process"])
+        if len(seen) == processes:
+            return
+    raise RuntimeError(f"only {len(seen)} of {processes} API processes answered")
 
 
 def report(plan: Plan, results: dict[str, list[Run]], env: dict[str, Any]) -> None:
     for mode, runs in results.items():
-        context = {"mode": mode, "connections": plan.connections, "seconds": plan.seconds, **env}
+        context = {"mode": mode, "connections": plan.connections, "processes": plan.processes, "seconds": plan.seconds}
+        context |= env
         context["failed"] = sum(r.failed for r in runs)
         emit(BENCH, "calls_per_s", [r.calls_per_s for r in runs], "calls/s", target_min=3000, **context)
         emit(BENCH, "p50_ms", [r.p50_ms for r in runs], "ms", **context)
@@ -204,11 +215,15 @@ async def main(plan: Plan, quick: bool) -> None:
         try:
             await cluster.projections()
             # Shoppers call without a token: the public rate limit is raised so that it is the server measured.
-            url = await cluster.serve(MERIDIAN_PUBLIC_RATE_PER_MINUTE="1000000000", MERIDIAN_PUBLIC_RATE_BURST="10000")
+            url = await cluster.serve(
+                MERIDIAN_PUBLIC_RATE_PER_MINUTE="1000000000",
+                MERIDIAN_PUBLIC_RATE_BURST="10000",
+                MERIDIAN_API_PROCESSES=str(plan.processes),
+            )
             serve_pid = cluster.pids("api")[0]
             await projections_caught_up(dsn)
-            await register(url, bodies("persisted", skus, random.Random(1))[0])
-            warm = Plan(seconds=1.0, runs=1, connections=plan.connections, skus=plan.skus)
+            await register(url, bodies("persisted", skus, random.Random(1))[0], plan.processes)
+            warm = replace(plan, seconds=1.0, runs=1)
             for mode in MODES:
                 await asyncio.to_thread(wrk, url, scripts[mode], warm, serve_pid, database)  # not reported
             for _ in range(plan.runs):
@@ -224,6 +239,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="a second per step: checks the bench, not the API")
     parser.add_argument("--connections", type=int, help="wrk's keep-alive connections (closed loop)")
     parser.add_argument("--seconds", type=float, help="each run's length")
+    parser.add_argument("--processes", type=int, default=1, help="API processes (`meridian serve --processes N`)")
     args = parser.parse_args()
     chosen = QUICK if args.quick else FULL
     chosen = Plan(
@@ -231,5 +247,6 @@ if __name__ == "__main__":
         runs=chosen.runs,
         connections=args.connections or chosen.connections,
         skus=chosen.skus,
+        processes=args.processes,
     )
     uvloop.run(main(chosen, args.quick))
