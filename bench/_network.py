@@ -57,12 +57,17 @@ class Http:
     The load generator shares the two cores it measures. httpx cost it 2.0-2.7 ms of CPU per `placeOrder` in
     bench/e2e.py's quiet run (2026-12-01), more than the API's own 1.7 ms at the open-loop maximum, so the bench
     measured its client. The benches only need POST and GET against our own server, whose answers carry a
-    Content-Length (Starlette's responses do).
+    Content-Length (Starlette's responses do). uvicorn closes a connection left idle for 5 s (its default
+    keep-alive timeout), so one idle longer than IDLE_S is closed here rather than reused: a request sent on it
+    could cross the server's close and be lost (131 of a bench/overload.py run's requests were).
     """
+
+    IDLE_S = 4.0
 
     def __init__(self, *, connections: int = 512) -> None:
         self._free = asyncio.Semaphore(connections)
-        self._idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter]]] = {}
+        # (reader, writer, when it was last used), per server
+        self._idle: dict[tuple[str, int], list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]]] = {}
         self._auth = admin_headers()["Authorization"]
 
     def saturated(self) -> bool:
@@ -82,8 +87,10 @@ class Http:
         head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
         async with self._free:
             idle = self._idle.setdefault((host, port), [])
+            while idle and time.monotonic() - idle[-1][2] > self.IDLE_S:
+                idle.pop()[1].close()  # the server may be closing it: never send on it
             if idle:
-                reader, writer = idle.pop()
+                reader, writer, _ = idle.pop()
             else:
                 reader, writer = await asyncio.open_connection(host, port)
             try:
@@ -100,7 +107,7 @@ class Http:
             if headers.get("connection") == "close":
                 writer.close()
             else:
-                idle.append((reader, writer))
+                idle.append((reader, writer, time.monotonic()))
             return Response(status, headers, content)
 
     async def __aenter__(self) -> Http:
@@ -108,7 +115,7 @@ class Http:
 
     async def __aexit__(self, *_: object) -> None:
         for idle in self._idle.values():
-            for _reader, writer in idle:
+            for _reader, writer, _used in idle:
                 writer.close()
         self._idle.clear()
 
