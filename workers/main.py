@@ -87,7 +87,9 @@ async def _follow_log_until_stopped(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    pool = await create_readmodel_pool(dsn, min_size=1, max_size=4)
+    # One connection is held for as long as the process runs by each claim it keeps: the dispatcher's, and the
+    # projections' when they are partitioned (eventstore/claims.py).
+    pool = await create_readmodel_pool(dsn, min_size=1, max_size=6)
     listener = Listener(dsn)
     await listener.start()
     followers = []
