@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from .claims import PartitionClaims
 from .driver import Connection
 from .errors import StoreUnavailable, UnreadableEvent
 from .records import START, Page, Partition, Position, RecordedEvent
@@ -115,6 +116,8 @@ class LogFollower:
         self.position: Position | None = None  # None: start from the checkpoints (or the horizon)
         self.stalled: dict[str, str] = {}  # consumers stopped at an event they cannot read -> which, and why
         self.held_back = False  # the last look found committed events behind a transaction in flight
+        # Competing processes (`claims.py`): a subclass that sets claims feeds what they hold (`feed_claimed`).
+        self.claims: PartitionClaims | None = None
         self._woken = asyncio.Event()
         self._waiting: dict[asyncio.Future[None], Position] = {}
         self._running = 0  # loops following the log for this follower (`run`, or one driven by waiters)
@@ -125,6 +128,10 @@ class LogFollower:
     async def run_once(self) -> int:
         """Handles the next window; returns how many events it scanned (0: caught up, or another process is
         feeding these consumers right now). Finding nothing new costs one query."""
+        if self.claims is not None:
+            await self._rebalance()
+            if not self.consumers:  # nothing claimed: other processes feed them, or a takeover is pending
+                return 0
         if self.stalled and not self.consumers:  # every consumer stopped: nothing left to read for
             return 0
         after = self.position if self.position is not None else await self._start()
@@ -274,8 +281,31 @@ class LogFollower:
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Follows the log until `stop` is set: batches back to back while behind, then on each wake-up (and
-        every `poll_interval` in case one was lost). A handler's bug stops the run and is raised here."""
-        await self._follow(stop or asyncio.Event(), driven=False)
+        every `poll_interval` in case one was lost). A handler's bug stops the run and is raised here. Claims
+        are given back at the end."""
+        try:
+            await self._follow(stop or asyncio.Event(), driven=False)
+        finally:
+            if self.claims is not None:
+                await self.claims.close()
+
+    async def _rebalance(self) -> None:
+        """Takes or gives back partitions towards a fair share (at most once per the claims' interval), and feeds
+        the consumers of what it now holds."""
+        assert self.claims is not None
+        if not self.claims.due():
+            return
+        try:
+            changed = await self.claims.rebalance()
+        except BaseException:
+            self.feed_claimed(set())  # the claims are gone with their connection
+            raise
+        if changed:
+            self.feed_claimed(self.claims.held)
+
+    def feed_claimed(self, held: set[int]) -> None:
+        """Feeds the consumers of the partitions `held` (from their checkpoints): a follower with claims says which."""
+        raise NotImplementedError
 
     def wake(self) -> None:
         """Look now: someone became active (or stopped waiting)."""

@@ -21,7 +21,6 @@ at different speeds without a row ever mixing two positions (docs/architecture.m
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 
 import asyncpg
@@ -91,28 +90,21 @@ class ProjectionRunner(LogFollower):
             ]
             for index, share in enumerate(self.partitions)
         }
-        self.claims = PartitionClaims(pool, "projections", partitions) if claim and partitions > 1 else None
+        claims = PartitionClaims(pool, "projections", partitions) if claim and partitions > 1 else None
         self.rebuild = rebuild
         self.hold_batches = hold_batches
         self.handled_per_batch = batch_size
         self.adopted = False
         super().__init__(
             EventStore(pool),
-            [] if self.claims is not None else [c for cs in self.by_partition.values() for c in cs],
+            [] if claims is not None else [c for cs in self.by_partition.values() for c in cs],
             categories=sorted({c for p in self.projections for c in p.categories}),
             batch_size=batch_size,
             poll_interval=poll_interval,
             listener=listener,
             notify=None if rebuild else PROJECTED,
         )
-
-    async def run(self, stop: asyncio.Event | None = None) -> None:
-        """Follows the log until `stop` is set, and gives its claims back at the end."""
-        try:
-            await super().run(stop)
-        finally:
-            if self.claims is not None:
-                await self.claims.close()
+        self.claims = claims
 
     async def run_once(self) -> int:
         if not self.adopted:
@@ -122,20 +114,9 @@ class ProjectionRunner(LogFollower):
                 names = [checkpoint_name(projection, rebuild=self.rebuild, partition=s) for s in self.partitions]
                 await self.store.adopt_checkpoints(names, former_layouts(projection, rebuild=self.rebuild))
             self.adopted = True
-        if self.claims is not None:
-            if self.claims.due():
-                try:
-                    changed = await self.claims.rebalance()
-                except BaseException:
-                    self._feed_partitions(set())  # the claims are gone with their connection
-                    raise
-                if changed:
-                    self._feed_partitions(self.claims.held)
-            if not self.consumers:  # nothing claimed: more processes than partitions, or a takeover pending
-                return 0
         return await super().run_once()
 
-    def _feed_partitions(self, held: set[int]) -> None:
+    def feed_claimed(self, held: set[int]) -> None:
         """Feeds the consumers of the partitions held, from their checkpoints (none stopped at an unreadable
         event: those stay stopped until the process restarts)."""
         self.consumers = [c for index in sorted(held) for c in self.by_partition[index] if c.name not in self.stalled]

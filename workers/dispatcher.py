@@ -164,32 +164,14 @@ class Dispatcher(LogFollower):
         super().__init__(store, [], event_types=WATCHED, batch_size=batch_size, listener=listener, poll_interval=0.2)
         self.consumer = consumer
         self.claims = PartitionClaims(store.pool, NAME, 1)
-        self.leading = False
 
-    async def run(self, stop: asyncio.Event | None = None) -> None:
-        try:
-            await super().run(stop)
-        finally:
-            await self.claims.close()
+    @property
+    def leading(self) -> bool:
+        return self.claims is not None and bool(self.claims.held)
 
-    async def run_once(self) -> int:
-        if self.claims.due():
-            try:
-                await self.claims.rebalance()
-            except BaseException:
-                self._lead(False)  # the claim went with its connection
-                raise
-            self._lead(bool(self.claims.held))
-        if not self.consumers:  # another process dispatches
-            return 0
-        return await super().run_once()
-
-    def _lead(self, leading: bool) -> None:
-        if leading == self.leading:
-            return
-        log.info("dispatcher: %s", "dispatching" if leading else "standing by")
-        self.leading = leading
-        self.consumers = [self.consumer] if leading and self.consumer.name not in self.stalled else []
+    def feed_claimed(self, held: set[int]) -> None:
+        log.info("dispatcher: %s", "dispatching" if held else "standing by")
+        self.consumers = [self.consumer] if held and self.consumer.name not in self.stalled else []
         self.names = [c.name for c in self.consumers]
         self.position = None  # from the checkpoint, where the last holder left it
 

@@ -41,7 +41,7 @@ async def test_one_dispatcher_of_two_reads_the_log_and_the_other_takes_over_when
         return first.leading
 
     async def second_has_tried() -> bool:  # its first look asked for the claim (and found it held)
-        return not second.claims.due()
+        return second.claims is not None and not second.claims.due()
 
     running = [asyncio.create_task(run_dispatcher(first, stop_first))]
     try:
