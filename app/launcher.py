@@ -18,14 +18,17 @@ import asyncio
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
+
+from prometheus_client.multiprocess import mark_process_dead
 
 from app.domain import ALL_EVENTS
 from app.handlers import Context, Handlers
@@ -58,13 +61,15 @@ def up(settings: Settings, *, demo: bool) -> int:
         # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
         # the read models and so every mutation's read-your-writes wait.
         components = [
-            *api_processes(settings.api_processes),
+            *api_processes(settings.api_processes, metrics=settings.data_dir / METRICS_FOLDER),
             _meridian("worker", "--no-projections"),
             *projection_components(settings),
         ]
         if demo:
             components.append(_meridian("demo"))
-        supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE)
+        supervisor = Supervisor(
+            components, env, state=settings.data_dir / STATE_FILE, metrics=settings.data_dir / METRICS_FOLDER
+        )
         supervisor.start()
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
         print(f"meridian: admin token (Authorization: Bearer ...):\n{token}", flush=True)
@@ -80,23 +85,33 @@ def up(settings: Settings, *, demo: bool) -> int:
 
 def serve_processes(settings: Settings, dsn: str, count: int) -> int:
     """`meridian serve --processes N`: N API processes on one port, supervised as `up` supervises its own."""
+    metrics = settings.data_dir / METRICS_FOLDER
     supervisor = Supervisor(
-        api_processes(count), {**os.environ, "DATABASE_URL": dsn}, state=settings.data_dir / STATE_FILE
+        api_processes(count, metrics=metrics),
+        {**os.environ, "DATABASE_URL": dsn},
+        state=settings.data_dir / STATE_FILE,
+        metrics=metrics,
     )
     supervisor.start()
     return supervisor.run()
 
 
-def api_processes(count: int) -> list[Component]:
+def api_processes(count: int, *, metrics: Path) -> list[Component]:
     """The API as `count` processes: one binds the port alone, several share it (SO_REUSEPORT), each named apart
-    (serve-1, serve-2, ...) in the supervisor's log and restart counts."""
+    (serve-1, serve-2, ...) in the supervisor's log and restart counts. Each keeps its Prometheus series under
+    `metrics`, where a scrape of any of them sums them all (app/api/health.py, `api_series`)."""
+    env = {METRICS_FOLDER_VARIABLE: str(metrics)}
     if count == 1:
-        return [_meridian("serve", "--processes", "1")]
-    api = ("serve", "--processes", "1", "--reuse-port")
-    return [replace(_meridian(*api), name=f"serve-{n}") for n in range(1, count + 1)]
+        return [Component("serve", _meridian("serve", "--processes", "1").argv, env=env)]
+    api = _meridian("serve", "--processes", "1", "--reuse-port").argv
+    return [Component(f"serve-{n}", api, env=env) for n in range(1, count + 1)]
 
 
 STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts": ...}}}, read by /metrics
+METRICS_FOLDER = "api-metrics"  # under the data folder: the API processes' series, emptied when a supervisor starts
+# Where each API process keeps its series when a supervisor runs it (prometheus_client's multiprocess mode): every
+# value goes to a file there, and a scrape, whichever process answers it, sums them all (app/api/health.py).
+METRICS_FOLDER_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def _meridian(command: str, *args: str) -> Component:
@@ -116,6 +131,7 @@ class Component:
 
     name: str
     argv: Sequence[str]
+    env: Mapping[str, str] = field(default_factory=dict)  # on top of the supervisor's
     process: subprocess.Popen[bytes] | None = None
     restarts: int = 0
     crashes: list[float] = field(default_factory=list)  # monotonic times of the crashes within the window
@@ -126,7 +142,8 @@ class Supervisor:
     """Starts the components, restarts any that exits with back-off, and gives up on a crash loop.
 
     `run` returns 0 after Ctrl-C or SIGTERM, 1 after a crash loop; either way every component is stopped
-    (SIGTERM, then SIGKILL after 15 s)."""
+    (SIGTERM, then SIGKILL after 15 s). `metrics` is the folder the API processes keep their Prometheus series in:
+    emptied at the start (a new count), and an exited process's live gauges (its in-flight requests) removed."""
 
     def __init__(
         self,
@@ -134,6 +151,7 @@ class Supervisor:
         env: dict[str, str],
         *,
         state: Path | None = None,
+        metrics: Path | None = None,
         max_crashes: int = 5,
         window: float = 60.0,
         backoff: float = 0.5,
@@ -142,7 +160,7 @@ class Supervisor:
     ) -> None:
         self.components = list(components)
         self.env = env
-        self.state = state
+        self.state, self.metrics = state, metrics
         self.max_crashes, self.window = max_crashes, window
         self.backoff, self.max_backoff, self.poll = backoff, max_backoff, poll
 
@@ -151,6 +169,9 @@ class Supervisor:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, interrupted)  # from now on, SIGTERM stops the children too
+        if self.metrics is not None:
+            shutil.rmtree(self.metrics, ignore_errors=True)
+            self.metrics.mkdir(parents=True)
         for component in self.components:
             self._spawn(component)
 
@@ -176,6 +197,8 @@ class Supervisor:
             if (code := component.process.poll()) is None:
                 continue
             pid, component.process = component.process.pid, None
+            if self.metrics is not None:
+                mark_process_dead(pid, str(self.metrics))  # type: ignore[no-untyped-call]
             how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
             component.crashes = [t for t in component.crashes if now - t < self.window] + [now]
             if len(component.crashes) >= self.max_crashes:
@@ -199,7 +222,7 @@ class Supervisor:
         return True
 
     def _spawn(self, component: Component) -> None:
-        component.process = subprocess.Popen(list(component.argv), env=self.env)
+        component.process = subprocess.Popen(list(component.argv), env={**self.env, **component.env})
         component.due = None
         self._save()
 

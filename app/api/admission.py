@@ -60,9 +60,23 @@ OVERLOADED = "OVERLOADED"
 GATED: tuple[type, ...] = (oc.PlaceOrder, carts.ReserveCart, oc.EditOrder, rma.RequestExchange)
 
 REFUSED = Counter("meridian_admission_refused_total", "Writes refused as OVERLOADED", ["reason"])
-IN_FLIGHT = Gauge("meridian_admission_in_flight", "HTTP requests this process was answering (last sample)")
-LAG = Gauge("meridian_admission_lag_events", "Events between the log's head and the slowest reader (last sample)")
-QUEUED = Gauge("meridian_admission_queued_jobs", "Jobs waiting or running in the watched queues (last sample)")
+# Several API processes (/metrics sums them, health.py): in-flight requests add up; lag and queue depth are the
+# whole system's, sampled by each process, so the latest sample of a live process stands.
+IN_FLIGHT = Gauge(
+    "meridian_admission_in_flight",
+    "HTTP requests the API processes were answering (last sample)",
+    multiprocess_mode="livesum",
+)
+LAG = Gauge(
+    "meridian_admission_lag_events",
+    "Events between the log's head and the slowest reader (last sample)",
+    multiprocess_mode="livemostrecent",
+)
+QUEUED = Gauge(
+    "meridian_admission_queued_jobs",
+    "Jobs waiting or running in the watched queues (last sample)",
+    multiprocess_mode="livemostrecent",
+)
 
 
 @dataclass(frozen=True)

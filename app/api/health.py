@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +12,14 @@ from pathlib import Path
 import pika
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from app.launcher import METRICS_FOLDER_VARIABLE, STATE_FILE
 from app.logging import get_logger
 from projections.runner import checkpoint_names
 
@@ -29,8 +32,19 @@ MAX_READY_LAG_EVENTS = 10_000
 
 REQUESTS = Histogram("meridian_graphql_request_seconds", "GraphQL request latency", ["operation"])
 ERRORS = Counter("meridian_graphql_errors_total", "GraphQL responses carrying errors", ["operation"])
-LAG = Gauge("meridian_projection_lag_events", "Events in the log not yet in a read model", ["projection"])
-STALLED = Gauge("meridian_log_reader_stalled", "1: the reader stopped at an event its code cannot read", ["reader"])
+# Set by whichever API process answers a scrape, from the database: with several processes, the latest one stands.
+LAG = Gauge(
+    "meridian_projection_lag_events",
+    "Events in the log not yet in a read model",
+    ["projection"],
+    multiprocess_mode="livemostrecent",
+)
+STALLED = Gauge(
+    "meridian_log_reader_stalled",
+    "1: the reader stopped at an event its code cannot read",
+    ["reader"],
+    multiprocess_mode="livemostrecent",
+)
 _stalled_seen: set[str] = set()
 
 
@@ -113,7 +127,7 @@ async def metrics(request: Request) -> Response:
     _stalled_seen.update(stalled)
     for reader in _stalled_seen:  # one that moved on again reads 0
         STALLED.labels(reader=reader).set(1 if reader in stalled else 0)
-    body = generate_latest()
+    body = api_series()
     if services.redis is not None:
         try:
             counts = await job_counts(services.redis, services.settings.broker_namespace)
@@ -124,14 +138,22 @@ async def metrics(request: Request) -> Response:
             jobs = CollectorRegistry(auto_describe=False)
             jobs.register(JobCounts(counts))
             body += generate_latest(jobs)
-    if (restarts := supervised_restarts(services.settings.data_dir / SUPERVISOR_STATE)) is not None:
+    if (restarts := supervised_restarts(services.settings.data_dir / STATE_FILE)) is not None:
         supervised = CollectorRegistry(auto_describe=False)
         supervised.register(Restarts(restarts))
         body += generate_latest(supervised)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 
-SUPERVISOR_STATE = "supervisor.json"  # written by `meridian up` (app/launcher.py) under the data folder
+def api_series() -> bytes:
+    """The API's own series in Prometheus' text format: this process's alone, or, under `meridian up` or `serve
+    --processes N`, every API process's summed: counters and histograms over every process that ran since the
+    supervisor started (a restarted one's counts are not lost), in-flight requests over the live ones."""
+    if METRICS_FOLDER_VARIABLE not in os.environ:
+        return generate_latest()
+    every_process = CollectorRegistry()
+    MultiProcessCollector(every_process)  # type: ignore[no-untyped-call]
+    return generate_latest(every_process)
 
 
 def supervised_restarts(path: Path) -> dict[str, int] | None:

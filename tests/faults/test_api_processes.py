@@ -1,5 +1,5 @@
 """`meridian serve --processes 2`: two API processes on one port, each answering, each reading what the other
-wrote, and a killed one started again while the other keeps answering.
+wrote, /metrics summing both, and a killed one started again while the other keeps answering.
 
 Every request here opens a connection of its own (no keep-alive): the kernel spreads connections over the
 processes bound to the port (SO_REUSEPORT), and `X-Meridian-Process` says which one answered. What the test
@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from app.launcher import STATE_FILE
 
@@ -54,6 +55,16 @@ async def from_process(pid: int, ask: Any) -> httpx.Response:
 
     await eventually(by_pid, START_TIMEOUT, f"an answer from process {pid}")
     return answered[-1]
+
+
+def requests_counted(metrics: str, operation: str) -> float:
+    """How many requests of `operation` a /metrics text counts (the latency histogram's count)."""
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(metrics)
+        for sample in family.samples
+        if sample.name == "meridian_graphql_request_seconds_count" and sample.labels == {"operation": operation}
+    )
 
 
 def api_pids(m: Meridian) -> dict[str, int]:
@@ -99,12 +110,25 @@ async def test_two_api_processes_share_the_port_read_each_others_writes_and_one_
         again = await from_process(elsewhere, lambda: graphql(meridian, fresh, by_hash))
         assert again.json() == registered.json()
 
+        # /metrics sums the processes: a scrape counts every request, whichever process answered it or is scraped.
+        counted = {"query": "query Counted { locations { code } }"}
+        answered_counted = [answered_by(await graphql(meridian, fresh, counted)) for _ in range(2)]
+        while set(answered_counted) != {first, second}:
+            answered_counted.append(answered_by(await graphql(meridian, fresh, counted)))
+        for pid in (first, second):
+            scraped = await from_process(pid, lambda: fresh.get(f"{meridian.url}/metrics"))
+            assert requests_counted(scraped.text, "Counted") == len(answered_counted), scraped.text
+
         # One killed with -9: the other answers meanwhile; the supervisor starts it again, and it answers too.
         os.kill(first, signal.SIGKILL)
         await eventually(restarted(meridian.logs / STATE_FILE, "serve-1", first), START_TIMEOUT, "serve-1 restarted")
         assert answered_by(await fresh.get(f"{meridian.url}/healthz")) in (second, api_pids(meridian)["serve-1"])
         await eventually(answers.from_every_process, 2 * START_TIMEOUT, "the restarted process answering")
         assert api_pids(meridian)["serve-2"] == second and serve.poll() is None
+        # The killed process's requests still count: its series outlive it, and the new one adds to them.
+        for pid in api_pids(meridian).values():
+            scraped = await from_process(pid, lambda: fresh.get(f"{meridian.url}/metrics"))
+            assert requests_counted(scraped.text, "Counted") == len(answered_counted), scraped.text
         assert meridian.logged("serve", "serve-1 (pid") and meridian.logged("serve", "was killed by signal 9")
     finally:
         await stop_supervisor(serve, meridian.logs / STATE_FILE)
