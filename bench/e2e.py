@@ -210,7 +210,32 @@ async def watcher_backends(pool: asyncpg.Pool) -> frozenset[int]:
     return frozenset(row[0] for row in rows)
 
 
-async def one_step(plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Pool, meter: Meter) -> Step:
+STATEMENTS_SHOWN = 15
+
+
+async def statements_reset(pool: asyncpg.Pool) -> None:
+    await pool.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    await pool.execute("SELECT pg_stat_statements_reset()")
+
+
+async def statements_per_order(pool: asyncpg.Pool, rate: int, orders: int) -> None:
+    """What PostgreSQL ran for this database since the reset, per order placed, most time first (`--statements`)."""
+    rows = await pool.fetch(
+        "SELECT query, calls, total_exec_time, rows FROM pg_stat_statements"
+        " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        " ORDER BY total_exec_time DESC LIMIT $1",
+        STATEMENTS_SHOWN,
+    )
+    n = max(orders, 1)
+    for row in rows:
+        figures = {"calls_per_order": round(row["calls"] / n, 3), "rows_per_order": round(row["rows"] / n, 2)}
+        figures["query"] = " ".join(row["query"].split())[:300]
+        emit(BENCH, "statement_ms_per_order", [row["total_exec_time"] / n], "ms", offered_per_s=rate, **figures)
+
+
+async def one_step(
+    plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Pool, meter: Meter, *, statements: bool = False
+) -> Step:
     rng = random.Random(rate * 7919 + len(url))
     skus = sku_names(plan.skus)
     watch = Watch()
@@ -224,6 +249,8 @@ async def one_step(plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Po
         watch.sent[str(order["id"]).removeprefix("Order:")] = sent
         return True
 
+    if statements:
+        await statements_reset(pool)
     stop = asyncio.Event()
     follower = asyncio.create_task(watch.follow(pool, stop))
     cpu_before = meter.sample()
@@ -239,6 +266,8 @@ async def one_step(plan: Plan, rate: int, http: Http, url: str, pool: asyncpg.Po
     stop.set()
     await follower
     cpu_after = meter.sample()
+    if statements:
+        await statements_per_order(pool, rate, len(watch.sent))
     meridian_cpu = sum(cpu_after[kind] - cpu_before[kind] for kind in ROLES)
     db_cpu = cpu_after["postgres"] - cpu_before["postgres"]
     finished = sorted(watch.done.values())
@@ -348,7 +377,7 @@ async def start_site(dbs: Databases, plan: Plan, log_events: int) -> tuple[Site,
     return Site(str(timings.get("log_events", "fresh")), cluster, url, pool, meter), timings
 
 
-async def main(plan: Plan, quick: bool, log_events: int) -> None:
+async def main(plan: Plan, quick: bool, log_events: int, statements: bool) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {
             "quick": quick,
@@ -373,7 +402,9 @@ async def main(plan: Plan, quick: bool, log_events: int) -> None:
                 for _ in range(plan.runs):
                     for rate in plan.rates:
                         for site in sites:
-                            step = await one_step(plan, rate, http, site.url, site.pool, site.meter)
+                            step = await one_step(
+                                plan, rate, http, site.url, site.pool, site.meter, statements=statements
+                            )
                             results.setdefault((site.log, rate), []).append(step)
         finally:
             for site in sites:
@@ -393,9 +424,14 @@ if __name__ == "__main__":
         default=0,
         help="also run every step on a database with about this many events of history (e.g. 2000000)",
     )
+    parser.add_argument(
+        "--statements",
+        action="store_true",
+        help="also print what PostgreSQL ran per order in each step (needs pg_stat_statements preloaded)",
+    )
     args = parser.parse_args()
     plan = QUICK if args.quick else FULL
     if args.rates:  # e.g. `--rates 50`: the headline CPU per order alone
         plan = replace(plan, rates=tuple(int(rate) for rate in args.rates.split(",")))
     # The load generator shares the two cores with Meridian: uvloop keeps its own CPU per request down.
-    uvloop.run(main(plan, args.quick, args.log_events))
+    uvloop.run(main(plan, args.quick, args.log_events, args.statements))
