@@ -34,6 +34,11 @@ def with_database(dsn: str, database: str) -> str:
     return urlunsplit(urlsplit(dsn)._replace(path=f"/{database}"))
 
 
+def database_of(dsn: str) -> str:
+    """The database a DSN names (its path; a unix socket's folder rides in the query string, `?host=...`)."""
+    return urlsplit(dsn).path.lstrip("/")
+
+
 class Databases:
     """Creates this run's databases (`meridian_bench_<run>_<name>`) and drops them all on exit, even on error."""
 

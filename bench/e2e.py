@@ -49,7 +49,7 @@ from app.domain.stock_events import StockReceived
 from app.domain.streams import order_stream, parse_stock_stream
 from app.domain.values import Coordinates, LocationType
 from app.handlers import Handlers
-from bench._common import Databases, emit, percentile, server_dsn, server_settings
+from bench._common import Databases, database_of, emit, percentile, server_dsn, server_settings
 from bench._network import (
     PLACE_ORDER,
     Http,
@@ -369,7 +369,7 @@ async def start_site(dbs: Databases, plan: Plan, log_events: int) -> tuple[Site,
         await cluster.projections()
         await projections_caught_up(dsn, timeout=3600.0)  # over a big log: the projections' first pass
         timings["catch_up_s"] = round(time.perf_counter() - started, 1)
-        meter = Meter(cluster, dsn.rsplit("/", 1)[1], await watcher_backends(pool))
+        meter = Meter(cluster, database_of(dsn), await watcher_backends(pool))
     except BaseException:
         await pool.close()
         await cluster.stop()

@@ -26,7 +26,7 @@ import asyncpg
 import uvloop
 
 from app.handlers import Handlers
-from bench._common import Databases, emit, percentile, server_dsn, server_settings
+from bench._common import Databases, database_of, emit, percentile, server_dsn, server_settings
 from bench._network import Http, projections_caught_up, seeded_database
 from bench._processes import Cluster, PostgresCpu, cpu_seconds
 from bench.e2e import Meter, Plan, Step, one_step, seed_network
@@ -105,7 +105,7 @@ async def main(plan: Plan, quick: bool) -> None:
         env = {"quick": quick, "workers": plan.workers, "locations": plan.locations, "skus": plan.skus}
         env |= await server_settings(dbs.server)
         dsn = await seeded_database(dbs, "e2e_fast_path", seed)
-        database = dsn.rsplit("/", 1)[1]
+        database = database_of(dsn)
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
         pool = await create_pool(dsn, min_size=1, max_size=2)
         results: dict[tuple[int, str], list[Measured]] = {(r, m): [] for r in plan.rates for m in MODES}

@@ -33,7 +33,7 @@ from app.domain.locations import Capabilities, LocationCreated
 from app.domain.streams import location_stream
 from app.domain.values import Coordinates, LocationType
 from app.runtime import migrate_database
-from bench._common import Databases, server_dsn
+from bench._common import Databases, database_of, server_dsn
 from bench._processes import PostgresCpu, backend_cpu_seconds, cpu_seconds
 from bench.projections import build_log, codec
 from eventstore import NO_STREAM, EventStore, create_pool
@@ -72,7 +72,7 @@ async def shared_out(pool: asyncpg.Pool, processes: int, partitions: int) -> boo
 async def run(databases: Databases, processes: int, partitions: int, quick: bool) -> None:
     dsn = await databases.create(f"p{processes}x{partitions}", migrated=False)
     await migrate_database(dsn)
-    database = dsn.rsplit("/", 1)[1]
+    database = database_of(dsn)
     pool = await create_pool(dsn, min_size=WRITERS, max_size=WRITERS)
     store = EventStore(pool)
     env = {**os.environ, "DATABASE_URL": dsn, "MERIDIAN_PROJECTION_PARTITIONS": str(partitions)}

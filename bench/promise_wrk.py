@@ -46,7 +46,7 @@ import uvloop
 
 from app.seed import demo_skus
 from app.seed import seed as seed_demo
-from bench._common import Databases, emit, server_dsn, server_settings
+from bench._common import Databases, database_of, emit, server_dsn, server_settings
 from bench._network import FULFILMENT_OPTIONS, cart, projections_caught_up, seeded_database
 from bench._processes import Cluster, PostgresCpu, cpu_seconds
 
@@ -209,7 +209,7 @@ async def main(plan: Plan, quick: bool) -> None:
     async with Databases(server_dsn()) as dbs:
         env = {"quick": quick, "db_pool_max": 10, **await server_settings(dbs.server)}
         dsn = await seeded_database(dbs, "promise", seed)
-        database = dsn.rsplit("/", 1)[1]
+        database = database_of(dsn)
         cluster = Cluster(dsn, f"meridian-bench-{uuid.uuid4().hex[:8]}")
         results: dict[str, list[Run]] = {mode: [] for mode in MODES}
         try:
