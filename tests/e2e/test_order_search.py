@@ -19,6 +19,9 @@ SEARCH = """query($first: Int, $after: String, $status: OrderStatus, $customerId
     pageInfo { hasNextPage endCursor } edges { cursor node { id } } } }"""
 
 
+STATUS = "query($id: ID!) { order(id: $id) { status } }"
+
+
 class Network:
     """Four orders: alice's TEE from NWK and MUG from CHI, then bob's TEE and MUG split across both, and his
     RARE backordered (no shipment). `middle` falls between alice's and bob's."""
@@ -47,8 +50,11 @@ class Network:
         await self.place("bob-both", "bob", ["TEE", "MUG"], "10024")
         await self.place("bob-rare", "bob", ["RARE"], "10024")
 
-        async def sourced() -> bool:  # every shipment has reached the read model the search reads
-            return await self.search(locationCode="CHI") == ["alice-mug", "bob-both"]
+        async def sourced() -> bool:  # every order's sourcing has reached the read model the search reads
+            if await self.search(locationCode="CHI") != ["alice-mug", "bob-both"]:
+                return False
+            rare = await self.api.data(STATUS, {"id": self.ids["bob-rare"]})
+            return bool(rare["order"]["status"] == "BACKORDERED")  # sourced apart: no shipment shows it
 
         await eventually(sourced)
         return self
