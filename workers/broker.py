@@ -25,6 +25,7 @@ from dramatiq.brokers.rabbitmq import RabbitmqBroker
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AgeLimit, AsyncIO, Callbacks, Pipelines, Retries, ShutdownNotifications, TimeLimit
 
+from .doorbell import DoorbellRedisBroker
 from .metrics import JobMetrics
 
 NAMESPACE = "meridian"
@@ -32,11 +33,6 @@ ORDERS = "orders"  # customer-facing: an order (or a shopper) is waiting for it
 BULK = "bulk"  # grows with the log: tracking polls, backorder sweeps, notifications
 QUEUES = (ORDERS, BULK)
 LEGACY_QUEUE = "default"  # the one queue before ORDERS and BULK; drained by the bulk threads after an upgrade
-# How long an idle consumer may sleep between looks at its Redis queue. Dramatiq's Redis consumer backs off
-# while its queue is empty, doubling up to the worker's timeout (1 s by default): an order placed after a quiet
-# spell waited up to a second for a worker to look (RabbitMQ pushes, so it never waits). 50 ms costs an idle
-# orders consumer ~20 cheap polls a second; the bulk queue keeps Dramatiq's default.
-ORDERS_IDLE_POLL_MS = 50
 # What a broker call raises while the broker is unreachable (the dispatcher and the sweeps ride these out).
 BROKER_DOWN: tuple[type[Exception], ...] = (
     redis.ConnectionError,
@@ -86,7 +82,7 @@ def make_broker(settings: BrokerSettings) -> dramatiq.Broker:
     if settings.rabbitmq_url:
         broker = NamespacedRabbitmqBroker(settings.rabbitmq_url, settings.namespace, middleware)
     else:
-        broker = RedisBroker(  # type: ignore[no-untyped-call]
+        broker = DoorbellRedisBroker(  # jobs wake idle consumers (workers/doorbell.py); RabbitMQ pushes them
             url=settings.redis_url,
             namespace=settings.namespace,
             middleware=middleware,
@@ -118,8 +114,9 @@ def waiting_jobs(broker: dramatiq.Broker, queue: str) -> int:
 
 def send_all(broker: dramatiq.Broker, messages: Sequence[dramatiq.Message[Any]]) -> None:
     """Hands every message to the broker, returning once it holds them all (what lets the dispatcher move its
-    checkpoint): on RabbitMQ in one transaction, on Redis one enqueue each (each a single round trip already)."""
-    if isinstance(broker, NamespacedRabbitmqBroker):
+    checkpoint): on RabbitMQ in one transaction, on Redis one enqueue each (each a single round trip already)
+    and one doorbell per queue."""
+    if isinstance(broker, NamespacedRabbitmqBroker | DoorbellRedisBroker):
         broker.enqueue_all(messages)
         return
     for message in messages:
@@ -129,9 +126,7 @@ def send_all(broker: dramatiq.Broker, messages: Sequence[dramatiq.Message[Any]])
 def start_workers(broker: dramatiq.Broker, *, threads: int, bulk_threads: int) -> list[dramatiq.Worker]:
     """The actor threads of one process: `threads` for ORDERS and `bulk_threads` for BULK (and the pre-upgrade
     queue), as two Dramatiq workers so that no number of bulk jobs can occupy an orders thread."""
-    orders = dramatiq.Worker(
-        broker, queues={queue_name(broker, ORDERS)}, worker_threads=threads, worker_timeout=ORDERS_IDLE_POLL_MS
-    )
+    orders = dramatiq.Worker(broker, queues={queue_name(broker, ORDERS)}, worker_threads=threads)
     bulk = dramatiq.Worker(
         broker, queues={queue_name(broker, BULK), queue_name(broker, LEGACY_QUEUE)}, worker_threads=bulk_threads
     )

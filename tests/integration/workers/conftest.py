@@ -36,7 +36,7 @@ def broker(request: pytest.FixtureRequest, redis_url: str) -> Iterator[dramatiq.
     """Each job test runs on both brokers, in a namespace of its own (Redis key prefix, RabbitMQ queue names),
     and leaves nothing behind."""
     if request.param == "redis":
-        yield from _redis_broker(redis_url)
+        yield from redis_broker_of(redis_url)
         return
     if (down := rabbitmq_reachable(RABBITMQ_URL)) is not None:
         pytest.skip(down)
@@ -52,7 +52,7 @@ def broker(request: pytest.FixtureRequest, redis_url: str) -> Iterator[dramatiq.
     broker.close()
 
 
-def _redis_broker(redis_url: str) -> Iterator[dramatiq.Broker]:
+def redis_broker_of(redis_url: str) -> Iterator[dramatiq.Broker]:
     broker = make_broker(broker_settings(redis_url))
     assert isinstance(broker, RedisBroker)
     bind_actors(broker)
