@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     """Actor threads per worker process for the bulk queue (tracking polls, backorder sweeps, notifications):
     apart from the others, so a bulk backlog never holds up an order."""
     worker_heartbeat_ms: int = Field(default=15_000, alias="MERIDIAN_WORKER_HEARTBEAT_MS")
-    broker_maintenance_chance: int = Field(default=10_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
+    broker_maintenance_chance: int = Field(default=50_000, alias="MERIDIAN_BROKER_MAINTENANCE_CHANCE")
     fast_path: bool = Field(default=False, alias="MERIDIAN_FAST_PATH")
     """Allocate an order in `placeOrder`'s own append when the engine proves its plan without the solver and
     the stock covers it all (app/handlers/fast_path.py); off, every order is sourced by the workers. Off by

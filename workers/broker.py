@@ -56,9 +56,10 @@ class BrokerSettings:
     time_limit_ms: int = 60_000
     heartbeat_timeout_ms: int = 15_000
     # Each broker call runs maintenance (requeueing a dead worker's unacknowledged jobs) with a chance of
-    # maintenance_chance in 1,000,000 (Dramatiq's scale); 10,000 is 1%, which an idle worker's polls reach
-    # within seconds of a crash.
-    maintenance_chance: int = 10_000
+    # maintenance_chance in 1,000,000 (Dramatiq's scale). An idle worker process looks at its six queues (three
+    # and their delay queues) once a second each, waiting for doorbells in between (workers/doorbell.py): at 5%,
+    # its looks reach maintenance within seconds of another worker's crash; under load, sends and looks are many.
+    maintenance_chance: int = 50_000
     dead_message_ttl_ms: int = 7 * 24 * 3600 * 1000
 
 
