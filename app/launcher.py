@@ -37,7 +37,7 @@ from eventstore import EventCodec, EventStore, create_pool
 from .runtime import database, migrate_database, redis
 from .security import Role, issue_token, jwt_secret
 from .seed import seed
-from .settings import Settings
+from .settings import METRICS_FOLDER, METRICS_FOLDER_VARIABLE, STATE_FILE, Settings
 
 
 async def prepare(dsn: str) -> str:
@@ -105,13 +105,6 @@ def api_processes(count: int, *, metrics: Path) -> list[Component]:
         return [Component("serve", _meridian("serve", "--processes", "1").argv, env=env)]
     api = _meridian("serve", "--processes", "1", "--reuse-port").argv
     return [Component(f"serve-{n}", api, env=env) for n in range(1, count + 1)]
-
-
-STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts": ...}}}, read by /metrics
-METRICS_FOLDER = "api-metrics"  # under the data folder: the API processes' series, emptied when a supervisor starts
-# Where each API process keeps its series when a supervisor runs it (prometheus_client's multiprocess mode): every
-# value goes to a file there, and a scrape, whichever process answers it, sums them all (app/api/health.py).
-METRICS_FOLDER_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def _meridian(command: str, *args: str) -> Component:

@@ -11,6 +11,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600  # a working day and then some: long enough for a shift, short if stolen
 
 
+# What a supervisor (`meridian up`, `meridian serve --processes N`: app/launcher.py) keeps under the data folder,
+# for the API's /metrics to read (app/api/health.py).
+STATE_FILE = "supervisor.json"  # {"components": {name: {"pid": ..., "restarts": ...}}}
+METRICS_FOLDER = "api-metrics"  # the API processes' series, emptied when a supervisor starts
+# Where each API process a supervisor runs keeps its series (prometheus_client's multiprocess mode): every value
+# goes to a file there, and a scrape, whichever process answers it, sums them all.
+METRICS_FOLDER_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 

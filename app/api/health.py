@@ -19,8 +19,8 @@ from redis.exceptions import RedisError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.launcher import METRICS_FOLDER_VARIABLE, STATE_FILE
 from app.logging import get_logger
+from app.settings import METRICS_FOLDER_VARIABLE, STATE_FILE
 from projections.runner import checkpoint_names
 
 from .services import Services

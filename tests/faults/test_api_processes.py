@@ -19,7 +19,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.launcher import STATE_FILE
+from app.settings import STATE_FILE
 
 from .checks import INVENTORY, RECEIVE, eventually, network
 from .conftest import HTTP_TIMEOUT, START_TIMEOUT, Meridian

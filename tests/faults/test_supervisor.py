@@ -23,7 +23,8 @@ import httpx
 import pytest
 
 from app.domain.streams import order_stream
-from app.launcher import STATE_FILE, Component, Supervisor
+from app.launcher import Component, Supervisor
+from app.settings import STATE_FILE
 
 from .checks import Outcomes, Placement, eventually, network, place, receive
 from .conftest import START_TIMEOUT, Meridian
