@@ -64,11 +64,15 @@ class Doorbells:
             event.set()
 
     def _listen(self) -> None:
+        lost = False  # said once per outage, not at every attempt
         while not self._stopping.is_set():
             try:
                 self._pubsub = self.client.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
                 self._pubsub.psubscribe(self.prefix + "*")
                 self.subscribed.set()
+                if lost:
+                    log.info("doorbell subscription restored")
+                    lost = False
                 self._ring(None)  # rings sent before the subscription took are lost: everyone looks again
                 while not self._stopping.is_set():
                     message = self._pubsub.get_message(timeout=1.0)
@@ -77,7 +81,9 @@ class Doorbells:
                         self._ring((channel.decode() if isinstance(channel, bytes) else channel)[len(self.prefix) :])
             except (redis.ConnectionError, redis.TimeoutError, OSError, ValueError) as exc:
                 if not self._stopping.is_set():
-                    log.warning("doorbell subscription lost (consumers look at their timeout): %s", exc)
+                    if not lost:
+                        log.warning("doorbell subscription lost (consumers look at their timeout): %s", exc)
+                        lost = True
                     self._stopping.wait(RECONNECT_S)
             finally:
                 self.subscribed.clear()
