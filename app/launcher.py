@@ -60,16 +60,15 @@ def up(settings: Settings, *, demo: bool) -> int:
         env = {**os.environ, "DATABASE_URL": dsn, "REDIS_URL": redis_url}
         # Projections in their own process: sourcing is CPU-heavy, and sharing an interpreter with it would slow
         # the read models and so every mutation's read-your-writes wait.
+        metrics = settings.data_dir / METRICS_FOLDER
         components = [
-            *api_processes(settings.api_processes, metrics=settings.data_dir / METRICS_FOLDER),
+            *api_processes(settings.api_processes, metrics=metrics),
             _meridian("worker", "--no-projections"),
             *projection_components(settings),
         ]
         if demo:
             components.append(_meridian("demo"))
-        supervisor = Supervisor(
-            components, env, state=settings.data_dir / STATE_FILE, metrics=settings.data_dir / METRICS_FOLDER
-        )
+        supervisor = Supervisor(components, env, state=settings.data_dir / STATE_FILE, metrics=metrics)
         supervisor.start()
         token = issue_token(jwt_secret(settings), Role.ADMIN, subject="developer")
         print(f"meridian: admin token (Authorization: Bearer ...):\n{token}", flush=True)
