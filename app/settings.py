@@ -104,7 +104,8 @@ class Settings(BaseSettings):
     overload_queues: str = Field(default="orders", alias="MERIDIAN_OVERLOAD_QUEUES")
     """The Dramatiq queues (comma-separated) whose depth gates admission: the ones orders' jobs go to."""
     overload_sample_ms: int = Field(default=200, gt=0, alias="MERIDIAN_OVERLOAD_SAMPLE_MS")
-    """How often each API process samples the lag and the queues (two queries and one Redis round trip)."""
+    """How often each API process samples the lag and the queues (three queries and one Redis round trip); five
+    times less often while both are under a quarter of their limits (app/api/admission.py, `calm`)."""
     overload_retry_after_seconds: int = Field(default=1, ge=1, alias="MERIDIAN_OVERLOAD_RETRY_AFTER_SECONDS")
     """The `Retry-After` a refusal carries."""
     max_token_lifetime_seconds: int = Field(

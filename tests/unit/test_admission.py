@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.api.admission import Limits, Pressure, gated, overloaded, second_oldest
+from app.api.admission import Limits, Pressure, calm, gated, overloaded, second_oldest
 from app.api.admission_gate import GATED_FIELDS, _gated_root_fields
 from app.api.schema import schema
 from app.api.system_state import DISPATCHER
@@ -35,6 +35,23 @@ def test_a_figure_over_its_limit_refuses(pressure: Pressure, in_flight: int, age
 def test_a_limit_of_zero_turns_its_check_off() -> None:
     off = Limits(max_lag_events=0, max_queued_jobs=0, max_in_flight=0, max_write_age_ms=0, retry_after_seconds=1)
     assert overloaded(off, Pressure(lag_events=10**9, queued_jobs=10**9), 10**6, 10.0**9) is None
+
+
+@pytest.mark.parametrize(
+    ("pressure", "expected"),
+    [
+        (Pressure(), True),
+        (Pressure(lag_events=24, queued_jobs=2), True),  # each under a quarter of its limit
+        (Pressure(lag_events=25), False),  # a quarter of the lag limit: sample at the full rate
+        (Pressure(queued_jobs=3), False),  # 3 of 10 jobs: over a quarter
+    ],
+)
+def test_the_sampler_slows_down_only_while_every_figure_is_far_below_its_limit(
+    pressure: Pressure, expected: bool
+) -> None:
+    assert calm(LIMITS, pressure) is expected
+    off = Limits(max_lag_events=0, max_queued_jobs=0, max_in_flight=4, max_write_age_ms=300, retry_after_seconds=1)
+    assert calm(off, pressure)  # a check that is off never keeps the sampler busy
 
 
 def test_writes_that_start_sourcing_are_gated_and_a_cart_already_held_is_not() -> None:
