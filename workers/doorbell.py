@@ -8,7 +8,8 @@ idle consumer waits for it instead of sleeping: woken at once, and idle for the 
 
 The doorbell is a hint, never the source of truth, like the log's LISTEN/NOTIFY wake-ups (eventstore/wakeups.py):
 a ring lost while the subscription reconnects, or jobs put back without one (a dead worker's, requeued by
-Dramatiq's maintenance), are found by the next look, at most one worker timeout later.
+Dramatiq's maintenance), are found by the next look, at most one worker timeout later. So is a delayed job whose
+time has come (a retry's back-off, a cart's hold): Dramatiq sends those on between looks, within that second.
 """
 
 from __future__ import annotations
