@@ -116,8 +116,9 @@ class LogFollower:
         self.position: Position | None = None  # None: start from the checkpoints (or the horizon)
         self.stalled: dict[str, str] = {}  # consumers stopped at an event they cannot read -> which, and why
         self.held_back = False  # the last look found committed events behind a transaction in flight
-        # Competing processes (`claims.py`): a subclass that sets claims feeds what they hold (`feed_claimed`).
+        # Competing processes (`claims.py`, set by `compete`): only the consumers of the partitions held are fed.
         self.claims: PartitionClaims | None = None
+        self.claimable: dict[int, list[Consumer]] = {}
         self._woken = asyncio.Event()
         self._waiting: dict[asyncio.Future[None], Position] = {}
         self._running = 0  # loops following the log for this follower (`run`, or one driven by waiters)
@@ -303,9 +304,18 @@ class LogFollower:
         if changed:
             self.feed_claimed(self.claims.held)
 
+    def compete(self, claims: PartitionClaims, claimable: dict[int, list[Consumer]]) -> None:
+        """Makes this follower one of competing processes: it feeds `claimable[i]` only while it holds partition
+        i of `claims`, and nothing until its first rebalance."""
+        self.claims, self.claimable = claims, claimable
+        self.feed_claimed(set())
+
     def feed_claimed(self, held: set[int]) -> None:
-        """Feeds the consumers of the partitions `held` (from their checkpoints): a follower with claims says which."""
-        raise NotImplementedError
+        """Feeds the consumers of the partitions `held`, from their checkpoints (where the last holder left them);
+        none stopped at an unreadable event: those stay stopped until the process restarts."""
+        self.consumers = [c for i in sorted(held) for c in self.claimable[i] if c.name not in self.stalled]
+        self.names = [c.name for c in self.consumers]
+        self.position = None
 
     def wake(self) -> None:
         """Look now: someone became active (or stopped waiting)."""

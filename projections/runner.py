@@ -90,21 +90,21 @@ class ProjectionRunner(LogFollower):
             ]
             for index, share in enumerate(self.partitions)
         }
-        claims = PartitionClaims(pool, "projections", partitions) if claim and partitions > 1 else None
         self.rebuild = rebuild
         self.hold_batches = hold_batches
         self.handled_per_batch = batch_size
         self.adopted = False
         super().__init__(
             EventStore(pool),
-            [] if claims is not None else [c for cs in self.by_partition.values() for c in cs],
+            [c for cs in self.by_partition.values() for c in cs],
             categories=sorted({c for p in self.projections for c in p.categories}),
             batch_size=batch_size,
             poll_interval=poll_interval,
             listener=listener,
             notify=None if rebuild else PROJECTED,
         )
-        self.claims = claims
+        if claim and partitions > 1:
+            self.compete(PartitionClaims(pool, "projections", partitions), self.by_partition)
 
     async def run_once(self) -> int:
         if not self.adopted:
@@ -117,11 +117,7 @@ class ProjectionRunner(LogFollower):
         return await super().run_once()
 
     def feed_claimed(self, held: set[int]) -> None:
-        """Feeds the consumers of the partitions held, from their checkpoints (none stopped at an unreadable
-        event: those stay stopped until the process restarts)."""
-        self.consumers = [c for index in sorted(held) for c in self.by_partition[index] if c.name not in self.stalled]
-        self.names = [c.name for c in self.consumers]
-        self.position = None
+        super().feed_claimed(held)
         # A window holds about `len(held) / count` of events for this process: read more per batch, so a batch
         # still handles about `batch_size` of them and its fixed cost (locks, checkpoints, commit) is shared.
         self.batch_size = self.handled_per_batch * len(self.partitions) // max(1, len(held))

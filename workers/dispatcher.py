@@ -162,8 +162,7 @@ class Dispatcher(LogFollower):
 
     def __init__(self, store: EventStore, consumer: Consumer, *, listener: Listener | None, batch_size: int) -> None:
         super().__init__(store, [], event_types=WATCHED, batch_size=batch_size, listener=listener, poll_interval=0.2)
-        self.consumer = consumer
-        self.claims = PartitionClaims(store.pool, NAME, 1)
+        self.compete(PartitionClaims(store.pool, NAME, 1), {0: [consumer]})
 
     @property
     def leading(self) -> bool:
@@ -171,9 +170,7 @@ class Dispatcher(LogFollower):
 
     def feed_claimed(self, held: set[int]) -> None:
         log.info("dispatcher: %s", "dispatching" if held else "standing by")
-        self.consumers = [self.consumer] if held and self.consumer.name not in self.stalled else []
-        self.names = [c.name for c in self.consumers]
-        self.position = None  # from the checkpoint, where the last holder left it
+        super().feed_claimed(held)
 
 
 async def run_dispatcher(follower: LogFollower, stop: asyncio.Event, *, retry_after: float = 1.0) -> None:
