@@ -38,6 +38,27 @@ def wait_until(observed: Any, what: str) -> None:
         time.sleep(0.005)
 
 
+class Receiving:
+    """A thread taking the consumer's next job, as a worker's consumer thread does: it looks until one comes or
+    DEADLINE_S passes; `received` holds what it took."""
+
+    def __init__(self, consumer: DoorbellConsumer) -> None:
+        self.consumer, self.received = consumer, list[Any]()
+        self.thread = threading.Thread(target=self._take, daemon=True)
+        self.thread.start()
+
+    def _take(self) -> None:
+        deadline = time.monotonic() + DEADLINE_S
+        while not self.received and time.monotonic() < deadline:
+            if (message := next(self.consumer)) is not None:
+                self.received.append(message)
+
+    def ids(self) -> list[str]:
+        """The ids of what it took, once it is done (or DEADLINE_S has passed)."""
+        self.thread.join(DEADLINE_S)
+        return [m.message_id for m in self.received]
+
+
 @pytest.mark.parametrize("delay", [None, 1], ids=["now", "delayed"])
 def test_a_job_sent_wakes_the_idle_consumer_of_its_queue(redis_broker: DoorbellRedisBroker, delay: int | None) -> None:
     broker = redis_broker
@@ -46,22 +67,12 @@ def test_a_job_sent_wakes_the_idle_consumer_of_its_queue(redis_broker: DoorbellR
     queue = "rung" if delay is None else "rung.DQ"
     consumer = broker.consume(queue, prefetch=1, timeout=IDLE_MS)
     assert isinstance(consumer, DoorbellConsumer)
-    received: list[Any] = []
-
-    def consume() -> None:
-        while not received and time.monotonic() < started + DEADLINE_S:
-            if (message := next(consumer)) is not None:
-                received.append(message)
-
     wait_until(broker.doorbells.subscribed.is_set, "the doorbell subscription")
-    started = time.monotonic()
-    thread = threading.Thread(target=consume, daemon=True)
-    thread.start()
+    receiving = Receiving(consumer)
     try:
         wait_until(lambda: consumer.misses >= 1, "the consumer's first look to find its queue empty")
         sent = broker.enqueue(noop.message(), delay=delay)
-        thread.join(DEADLINE_S)
-        assert [m.message_id for m in received] == [sent.message_id], "the job waited for the consumer's next look"
+        assert receiving.ids() == [sent.message_id], "the job waited for the consumer's next look"
     finally:
         consumer.close()
 
@@ -76,22 +87,12 @@ def test_a_consumer_holding_all_it_may_looks_again_when_one_of_its_jobs_is_done(
     assert isinstance(consumer, DoorbellConsumer)
     held = next(consumer)
     assert held is not None and held.message_id == first.message_id
-    received: list[Any] = []
-
-    def consume() -> None:
-        deadline = time.monotonic() + DEADLINE_S
-        while not received and time.monotonic() < deadline:
-            if (message := next(consumer)) is not None:
-                received.append(message)
-
-    thread = threading.Thread(target=consume, daemon=True)
-    thread.start()
+    receiving = Receiving(consumer)
     try:
         # The second job is in the queue (no ring to come), but the consumer may hold only one: it waits for
         # the first to be done, and that (not its next look, a minute away) lets it take the second.
-        wait_until(lambda: consumer.misses >= 1 or not thread.is_alive(), "the consumer to find itself full")
+        wait_until(lambda: consumer.misses >= 1 or not receiving.thread.is_alive(), "the consumer to find itself full")
         consumer.ack(held)
-        thread.join(DEADLINE_S)
-        assert [m.message_id for m in received] == [second.message_id]
+        assert receiving.ids() == [second.message_id]
     finally:
         consumer.close()
